@@ -2,6 +2,7 @@
 //  node    – *.test.ts: parsers, CPU references, CLI, onnxruntime-node checks; WebGPU through
 //            the `webgpu` package on SwiftShader where a test needs it.
 //  browser – *.gpu.test.ts: WGSL kernels and onnxruntime-web in headless Chromium (same Dawn as the app).
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, chromiumPath } from './e2e/chromium.ts';
@@ -21,7 +22,11 @@ export default defineConfig({
         },
       },
       {
-        optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'comlink'] },
+        optimizeDeps: {
+          include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnxruntime-common', '@huggingface/tokenizers', 'comlink'],
+        },
+        // Browser tests fetch the trained fixtures from ../shared/fixtures through /@fs/.
+        server: { fs: { allow: [import.meta.dirname, resolve(import.meta.dirname, '../shared/fixtures')] } },
         test: {
           name: 'browser',
           include: ['src/**/*.gpu.test.ts'],

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npx studio …` from a checkout: bundles src/cli/main.ts with esbuild when the sources are newer
+// than the last bundle (about a second), then runs it. WebGPU comes from the `webgpu` package
+// (Dawn); on a machine without a Vulkan GPU driver it falls back to SwiftShader (CPU) from
+// Debian's chromium package, and says so.
+import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = join(root, '.cli-build', 'studio.mjs');
+
+function newestMtime(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function isStale() {
+  if (!existsSync(out)) return true;
+  const built = statSync(out).mtimeMs;
+  const inputs = ['src', 'shaders', 'bin/bundle.mjs', 'package.json'].map((p) => join(root, p)).filter(existsSync);
+  return inputs.some((p) => newestMtime(p) > built);
+}
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+function chooseVulkanDriver() {
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return;
+  const hasSystemDriver = ICD_DIRS.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
+  if (!hasSystemDriver && existsSync(SWIFTSHADER_ICD)) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    if (!process.env.STUDIO_QUIET_GPU) process.stderr.write('studio: no Vulkan GPU driver found; using SwiftShader (CPU WebGPU)\n');
+  }
+}
+
+if (isStale()) {
+  const { bundle } = await import('./bundle.mjs');
+  const tmp = `${out}.${process.pid}.tmp.mjs`;
+  await bundle(join(root, 'src/cli/main.ts'), tmp);
+  renameSync(tmp, out);
+}
+chooseVulkanDriver();
+await import(pathToFileURL(out).href);
