@@ -26,15 +26,14 @@ function isStale() {
 }
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 
-function chooseVulkanDriver() {
-  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return;
-  const hasSystemDriver = ICD_DIRS.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
-  if (!hasSystemDriver && existsSync(SWIFTSHADER_ICD)) {
-    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    if (!process.env.STUDIO_QUIET_GPU) process.stderr.write('studio: no Vulkan GPU driver found; using SwiftShader (CPU WebGPU)\n');
-  }
+/**
+ * Adds SwiftShader to the Vulkan drivers the loader finds (it does not replace them): with a
+ * GPU, Dawn picks the GPU; without one, SwiftShader keeps the CLI working (on the CPU).
+ */
+function addFallbackVulkanDriver() {
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES || process.env.VK_ADD_DRIVER_FILES) return;
+  if (existsSync(SWIFTSHADER_ICD)) process.env.VK_ADD_DRIVER_FILES = SWIFTSHADER_ICD;
 }
 
 if (isStale()) {
@@ -43,5 +42,5 @@ if (isStale()) {
   await bundle(join(root, 'src/cli/main.ts'), tmp);
   renameSync(tmp, out);
 }
-chooseVulkanDriver();
+addFallbackVulkanDriver();
 await import(pathToFileURL(out).href);

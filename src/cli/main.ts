@@ -4,7 +4,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors';
 import { inspectCommand } from './commands/inspect';
+import { evalCommand } from './commands/eval';
 import { quantizeCommand } from './commands/quantize';
+import { sweepCommand } from './commands/sweep';
 import { EXIT, reportError } from './output';
 
 const HELP = `Compression Studio command line
@@ -13,10 +15,16 @@ usage:
   npx studio inspect MODEL [--json]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--include REGEX] [--exclude REGEX] [--json]
+  npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
+  npx studio sweep MODEL --bits 8,4,3 [--block 32,128,per-channel] [--sym both|yes|no]
+                   [--include REGEX] [--exclude REGEX] [--windows N] [--tokenizer FILE] [--text FILE] --json
 
 MODEL is an .onnx file (external data and tokenizer.json are taken from beside it) or its folder.
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included). REGEX is a
 JavaScript regular expression tested against the layer name and the tensor name; --exclude wins.
+eval/sweep: perplexity by docs/EVAL.md (wikitext2-w256, default W=16) with onnxruntime-node; the
+tokenizer defaults to tokenizer.json beside MODEL (or in its parent folder), the text to the
+bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then a summary.
 Exit codes: 0 success, 2 usage error, 1 bad input or failure.`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -63,6 +71,31 @@ export async function main(argv: string[]): Promise<number> {
           exclude: values.exclude as string | undefined,
           json: values.json as boolean,
         });
+        return EXIT.ok;
+      }
+      case 'eval': {
+        const { values, positionals } = parse(rest, {
+          tokenizer: { type: 'string' },
+          text: { type: 'string' },
+          windows: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        });
+        await evalCommand({ model: onePositional(positionals, 'eval'), ...(values as object), json: values.json as boolean });
+        return EXIT.ok;
+      }
+      case 'sweep': {
+        const { values, positionals } = parse(rest, {
+          bits: { type: 'string' },
+          block: { type: 'string' },
+          sym: { type: 'string' },
+          include: { type: 'string' },
+          exclude: { type: 'string' },
+          windows: { type: 'string' },
+          tokenizer: { type: 'string' },
+          text: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        });
+        await sweepCommand({ model: onePositional(positionals, 'sweep'), ...(values as object), json: values.json as boolean });
         return EXIT.ok;
       }
       case undefined:

@@ -1,0 +1,95 @@
+// Perplexity of compressed variants without writing a model file per variant (DESIGN decision 4):
+// the quantizable weights become graph inputs of ONE session, and each evaluation feeds them —
+// dequantized for the variant's quantized tensors, the originals for the rest.
+// The runtime is handed in (a session factory), so the page (onnxruntime-web) and the CLI
+// (onnxruntime-node) share this code (decision 7).
+import { Tensor } from 'onnxruntime-common';
+import { blobSink, concatChunks } from '../core/byte-sink';
+import { UnsupportedModelError } from '../core/errors';
+import { f32ArrayToF16 } from '../core/float16';
+import { decodeFloats } from '../core/dtypes';
+import { writeOnnx } from '../formats/onnx/onnx-writer';
+import type { LmSession } from '../eval/lm-session';
+import { evaluatePerplexity, type PerplexityOptions, type PerplexityResult } from '../eval/perplexity';
+import type { TensorInfo, WeightLayout } from '../model/model-index';
+import { dequantizeRef } from '../quant/rtn';
+import type { OpenedModel } from './open-model';
+import type { QuantizedTensorEntry } from './quantize-model';
+
+export type SessionFactory = (modelBytes: Uint8Array) => Promise<LmSession>;
+
+/** Ŵ[rows][cols] back into the tensor's storage order. */
+export function toStorageOrder(logical: Float32Array, layout: WeightLayout, numel: number): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(numel);
+  const { rows, cols, rowStride, colStride } = layout;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[r * rowStride + c * colStride] = logical[r * cols + c];
+  }
+  return out;
+}
+
+function feedTensor(info: TensorInfo, values: Float32Array): Tensor {
+  if (info.dtype === 'f16') return new Tensor('float16', f32ArrayToF16(values), info.shape);
+  return new Tensor('float32', values, info.shape);
+}
+
+export class VariantEvaluator {
+  private originals = new Map<string, Tensor>();
+
+  private constructor(
+    private readonly model: OpenedModel,
+    private readonly session: LmSession,
+    readonly weightInputs: TensorInfo[],
+  ) {}
+
+  /** Builds the weights-as-inputs graph of `model` and opens one session on it. */
+  static async create(model: OpenedModel, createSession: SessionFactory): Promise<VariantEvaluator> {
+    if (!model.onnx) throw new UnsupportedModelError('evaluating variants needs an ONNX model (a graph to run)');
+    const weightInputs = model.index.tensors.filter((t) => t.layout && (t.dtype === 'f32' || t.dtype === 'f16'));
+    const sink = blobSink();
+    // The graph without its big weights is small: joining it into one buffer is fine here.
+    await writeOnnx(model.onnx, { weightsAsInputs: weightInputs.map((t) => t.name) }, sink);
+    const session = await createSession(concatChunks(sink.chunks));
+    return new VariantEvaluator(model, session, weightInputs);
+  }
+
+  get executionProvider(): string {
+    return this.session.executionProvider;
+  }
+
+  private async original(info: TensorInfo): Promise<Tensor> {
+    let t = this.originals.get(info.name);
+    if (!t) {
+      t = feedTensor(info, decodeFloats(await this.model.readTensor(info.name), info.dtype as 'f32'));
+      this.originals.set(info.name, t);
+    }
+    return t;
+  }
+
+  /** The feeds for a variant: dequantized weights where quantized, originals elsewhere. */
+  async feedsFor(entries: readonly QuantizedTensorEntry[]): Promise<Record<string, Tensor>> {
+    const quantized = new Map(entries.map((e) => [e.info.name, e]));
+    const feeds: Record<string, Tensor> = {};
+    for (const info of this.weightInputs) {
+      const e = quantized.get(info.name);
+      feeds[info.name] = e
+        ? feedTensor(info, toStorageOrder(dequantizeRef(e.tensor), info.layout!, info.numel))
+        : await this.original(info);
+    }
+    return feeds;
+  }
+
+  /** Perplexity of the variant (no entries = the original model). */
+  async evaluate(
+    tokenIds: ArrayLike<number>,
+    entries: readonly QuantizedTensorEntry[],
+    options: Omit<PerplexityOptions, 'extraFeeds'> = {},
+  ): Promise<PerplexityResult> {
+    const extraFeeds = await this.feedsFor(entries);
+    return evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds });
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
