@@ -1,7 +1,7 @@
 // `studio quantize MODEL -o OUT --bits B [--block N | --per-channel] [--sym] [--include RE]
 // [--exclude RE] [--json]`: round-to-nearest on the GPU, MatMulNBits ONNX out.
 import { UsageError } from '../../core/errors';
-import type { TensorSelection } from '../../core/tensor-filter';
+import { type TensorSelection, tensorFilter } from '../../core/tensor-filter';
 import { quantizeRtnGpu } from '../../kernels/quant/rtn';
 import { exportQuantizedOnnx } from '../../pipeline/export-onnx';
 import { openModel } from '../../pipeline/open-model';
@@ -43,10 +43,14 @@ export function schemeFromArgs(args: Pick<QuantizeArgs, 'bits' | 'block' | 'perC
   return { bits: bits as QuantBits, symmetric: args.sym, blockSize };
 }
 
+/** The tensor selection of --include/--exclude; bad regular expressions are usage errors, raised before any file is read. */
 export function selectionFromArgs(args: Pick<QuantizeArgs, 'include' | 'exclude'>): TensorSelection {
-  return args.include !== undefined || args.exclude !== undefined
-    ? { kind: 'custom', include: args.include, exclude: args.exclude }
-    : { kind: 'all-matmuls' };
+  const selection: TensorSelection =
+    args.include !== undefined || args.exclude !== undefined
+      ? { kind: 'custom', include: args.include, exclude: args.exclude }
+      : { kind: 'all-matmuls' };
+  tensorFilter(selection);
+  return selection;
 }
 
 export async function quantizeCommand(args: QuantizeArgs): Promise<void> {
