@@ -3,6 +3,9 @@
 import type { TensorSelection } from '../core/tensor-filter';
 import type { ModelIndex } from '../model/model-index';
 import type { RtnScheme } from '../quant/quantized-tensor';
+import type { SweepAxes, SweepPoint } from '../pipeline/sweep';
+
+export type { SweepAxes, SweepPoint };
 
 export interface ModelSummary {
   index: ModelIndex;
@@ -10,6 +13,70 @@ export interface ModelSummary {
   files: string[];
   /** Was a tokenizer.json given with the model? */
   hasTokenizer: boolean;
+  /** Identity used to find saved sweeps: name, size and a hash of the file's first 64 KiB. */
+  modelKey: string;
+}
+
+export type EvalBackend = 'webgpu' | 'wasm' | 'auto';
+
+export interface EvalRequest {
+  windows: number;
+  executionProvider: EvalBackend;
+  /** The user's own evaluation text; default: the bundled wikitext-2 excerpt. */
+  text?: string;
+}
+
+export interface EvalProgress {
+  windowsDone: number;
+  windowsTotal: number;
+  tokensPerSecond: number;
+  elapsedMs: number;
+}
+
+export interface EvalReport {
+  ppl: number;
+  windows: number;
+  tokensScored: number;
+  tokensPerSecond: number;
+  /** The execution provider that really ran ('webgpu' or 'wasm'), and why not WebGPU if not. */
+  executionProvider: string;
+  fallbackReason?: string;
+  textSource: 'bundled' | 'user';
+}
+
+export interface SweepRequest {
+  axes: SweepAxes;
+  windows: number;
+  executionProvider: EvalBackend;
+  text?: string;
+}
+
+export type SweepStatus = 'running' | 'paused' | 'cancelled' | 'done';
+
+export interface SweepState {
+  modelKey: string;
+  request: SweepRequest;
+  /** Every point of the grid, in queue order. */
+  gridIds: string[];
+  points: SweepPoint[];
+  reference: EvalReport | null;
+  status: SweepStatus;
+}
+
+export interface SweepProgress {
+  pointIndex: number;
+  pointsTotal: number;
+  pointId: string;
+  phase: 'reference' | 'quantize' | 'evaluate';
+  windowsDone?: number;
+  windowsTotal?: number;
+  tokensPerSecond?: number;
+}
+
+export interface SweepCallbacks {
+  onPoint: (point: SweepPoint) => void;
+  onProgress: (progress: SweepProgress) => void;
+  onReference: (reference: EvalReport) => void;
 }
 
 export interface QuantizeRequest {
@@ -70,4 +137,22 @@ export interface StudioApi {
   cancel(): void;
   /** Streams the last quantized model to the handle (File System Access API) or returns it as a Blob. */
   exportOnnx(target?: FileSystemFileHandle): Promise<ExportResult>;
+
+  /** Perplexity of the original model (docs/EVAL.md protocol). Cancellable with cancel(). */
+  evaluate(request: EvalRequest, onProgress: (p: EvalProgress) => void): Promise<EvalReport>;
+  /**
+   * Runs (or resumes) a sweep over the grid; every finished point is saved (IndexedDB) and handed
+   * to `onPoint` at once. Resolves with the final state when done, paused or cancelled.
+   */
+  runSweep(request: SweepRequest, callbacks: SweepCallbacks): Promise<SweepState>;
+  /** Stops after the current point; `runSweep` with the same request resumes. */
+  pauseSweep(): void;
+  /** Stops now; finished points are kept. */
+  cancelSweep(): void;
+  /** The saved sweep of the open model (after a reload), if any. */
+  savedSweep(): Promise<SweepState | null>;
+  /** Forgets the open model's saved sweep. */
+  clearSweep(): Promise<void>;
+  /** Re-creates a sweep point (RTN is deterministic) and exports it like exportOnnx. */
+  exportPoint(pointId: string, target?: FileSystemFileHandle): Promise<ExportResult>;
 }

@@ -12,15 +12,40 @@ import { exportedOnnxBytes, exportQuantizedOnnx, quantizedFileName } from '../pi
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { bitsPerWeight, type QuantBackend, quantizeModel, type QuantizeModelResult } from '../pipeline/quantize-model';
 import { installErrorTransfer } from './error-transfer';
+import { ModelEvaluation } from './evaluation';
+import { modelKey } from './model-key';
+import { runSweepJob } from './sweep-job';
+import { deleteSweep, loadSweep } from './sweep-store';
 import { throttle } from './throttle';
-import type { ExportResult, ModelSummary, QuantizeProgress, QuantizeReport, QuantizeRequest, StudioApi } from './studio-api';
+import type {
+  EvalProgress, EvalReport, EvalRequest, ExportResult, ModelSummary, QuantizeProgress, QuantizeReport, QuantizeRequest,
+  StudioApi, SweepCallbacks, SweepRequest, SweepState,
+} from './studio-api';
 
 installErrorTransfer();
 
 let gpu: Promise<GpuContext> | null = null;
 let model: OpenedModel | null = null;
+let opened: { key: string; evaluation: ModelEvaluation } | null = null;
 let last: { result: QuantizeModelResult; report: QuantizeReport } | null = null;
 let job: AbortController | null = null;
+let sweep: { controller: AbortController; reason: 'paused' | 'cancelled' } | null = null;
+
+function requireModel(): { model: OpenedModel; key: string; evaluation: ModelEvaluation } {
+  if (!model || !opened) throw new CancelledError('Open a model first');
+  return { model, ...opened };
+}
+
+async function exportResult(m: OpenedModel, result: QuantizeModelResult, target?: FileSystemFileHandle): Promise<ExportResult> {
+  const name = quantizedFileName(m.index.fileName, result);
+  if (target) {
+    const bytesWritten = await exportQuantizedOnnx(m, result, await fileHandleSink(target));
+    return { fileName: target.name || name, bytesWritten };
+  }
+  const sink = blobSink();
+  const bytesWritten = await exportQuantizedOnnx(m, result, sink);
+  return { fileName: name, bytesWritten, blob: sink.toBlob() };
+}
 
 function gpuContext(): Promise<GpuContext> {
   if (!gpu) {
@@ -73,22 +98,28 @@ async function fileHandleSink(handle: FileSystemFileHandle): Promise<ByteSink> {
 
 const api: StudioApi = {
   async open(files: File[]): Promise<ModelSummary> {
-    const opened = await openModel(files.map((f) => blobSource(f, fileName(f))));
-    model = opened;
+    const next = await openModel(files.map((f) => blobSource(f, fileName(f))));
+    const key = await modelKey(next.files[0]);
+    job?.abort();
+    sweep?.controller.abort();
+    await opened?.evaluation.release();
+    model = next;
+    opened = { key, evaluation: new ModelEvaluation(next) };
     last = null;
     return {
-      index: opened.index,
-      files: opened.files.map((f) => f.name),
-      hasTokenizer: Boolean(opened.tokenizer),
+      index: next.index,
+      files: next.files.map((f) => f.name),
+      hasTokenizer: Boolean(next.tokenizer),
+      modelKey: key,
     };
   },
 
   async quantize(request: QuantizeRequest, onProgress: (p: QuantizeProgress) => void): Promise<QuantizeReport> {
-    if (!model) throw new CancelledError('Open a model first');
+    requireModel();
     job?.abort();
     const controller = new AbortController();
     job = controller;
-    const current = model;
+    const current = model!;
     try {
       const ctx = await gpuContext();
       const backend: QuantBackend = (input, scheme, signal) => quantizeRtnGpu(ctx, input, scheme, { signal });
@@ -114,14 +145,74 @@ const api: StudioApi = {
 
   async exportOnnx(target?: FileSystemFileHandle): Promise<ExportResult> {
     if (!model || !last) throw new CancelledError('Quantize the model first');
-    const name = quantizedFileName(model.index.fileName, last.result);
-    if (target) {
-      const bytesWritten = await exportQuantizedOnnx(model, last.result, await fileHandleSink(target));
-      return { fileName: target.name || name, bytesWritten };
+    return exportResult(model, last.result, target);
+  },
+
+  async evaluate(request: EvalRequest, onProgress: (p: EvalProgress) => void): Promise<EvalReport> {
+    const { evaluation } = requireModel();
+    job?.abort();
+    const controller = new AbortController();
+    job = controller;
+    try {
+      const tokens = await evaluation.tokenIds(request.text);
+      const evaluator = await evaluation.evaluator(request.executionProvider);
+      const r = await evaluator.evaluate(tokens, [], { windows: request.windows, signal: controller.signal, onProgress });
+      return {
+        ppl: r.ppl,
+        windows: r.windows,
+        tokensScored: r.tokensScored,
+        tokensPerSecond: r.tokensPerSecond,
+        executionProvider: r.executionProvider,
+        textSource: request.text ? 'user' : 'bundled',
+      };
+    } finally {
+      if (job === controller) job = null;
     }
-    const sink = blobSink();
-    const bytesWritten = await exportQuantizedOnnx(model, last.result, sink);
-    return { fileName: name, bytesWritten, blob: sink.toBlob() };
+  },
+
+  async runSweep(request: SweepRequest, callbacks: SweepCallbacks): Promise<SweepState> {
+    const { key, evaluation } = requireModel();
+    sweep?.controller.abort();
+    const current = { controller: new AbortController(), reason: 'cancelled' as 'paused' | 'cancelled' };
+    sweep = current;
+    try {
+      const ctx = await gpuContext();
+      return await runSweepJob(key, evaluation, ctx, request, callbacks, {
+        signal: current.controller.signal,
+        stopReason: () => current.reason,
+      });
+    } finally {
+      if (sweep === current) sweep = null;
+    }
+  },
+
+  pauseSweep() {
+    if (!sweep) return;
+    sweep.reason = 'paused';
+    sweep.controller.abort();
+  },
+
+  cancelSweep() {
+    if (!sweep) return;
+    sweep.reason = 'cancelled';
+    sweep.controller.abort();
+  },
+
+  async savedSweep(): Promise<SweepState | null> {
+    return loadSweep(requireModel().key);
+  },
+
+  async clearSweep(): Promise<void> {
+    await deleteSweep(requireModel().key);
+  },
+
+  async exportPoint(pointId: string, target?: FileSystemFileHandle): Promise<ExportResult> {
+    const { model: m, key } = requireModel();
+    const point = (await loadSweep(key))?.points.find((p) => p.id === pointId);
+    if (!point) throw new CancelledError(`No finished sweep point "${pointId}" for this model`);
+    const ctx = await gpuContext();
+    const result = await quantizeModel(m, point.scheme, point.selection, (input, s, signal) => quantizeRtnGpu(ctx, input, s, { signal }));
+    return exportResult(m, result, target);
   },
 };
 

@@ -1,0 +1,90 @@
+// One sweep run inside the worker: restores the saved state of the same model and settings,
+// evaluates the reference once, runs the remaining grid points, and saves after every point.
+// Pause and cancel both stop at once (between evaluation windows); finished points stay.
+import { CancelledError } from '../core/errors';
+import type { GpuContext } from '../gpu/context';
+import { quantizeRtnGpu } from '../kernels/quant/rtn';
+import { expandGrid, runSweep } from '../pipeline/sweep';
+import type { ModelEvaluation } from './evaluation';
+import { loadSweep, saveSweep } from './sweep-store';
+import type { EvalReport, SweepCallbacks, SweepRequest, SweepState, SweepStatus } from './studio-api';
+
+/** Same evaluation settings → points are comparable and can share one chart. */
+function sameSettings(a: SweepRequest, b: SweepRequest): boolean {
+  return a.windows === b.windows && a.executionProvider === b.executionProvider && (a.text ?? '') === (b.text ?? '');
+}
+
+export interface SweepJobControl {
+  signal: AbortSignal;
+  /** Why the signal was aborted. */
+  stopReason(): Exclude<SweepStatus, 'running' | 'done'>;
+}
+
+export async function runSweepJob(
+  modelKey: string,
+  evaluation: ModelEvaluation,
+  gpu: GpuContext,
+  request: SweepRequest,
+  callbacks: SweepCallbacks,
+  control: SweepJobControl,
+): Promise<SweepState> {
+  const saved = await loadSweep(modelKey);
+  const keep = saved && sameSettings(saved.request, request) ? saved : null;
+  const grid = expandGrid(request.axes);
+  const gridIds = [...new Set([...(keep?.gridIds ?? []), ...grid.map((g) => g.id)])];
+  const state: SweepState = {
+    modelKey,
+    request,
+    gridIds,
+    points: keep?.points ?? [],
+    reference: keep?.reference ?? null,
+    status: 'running',
+  };
+  await saveSweep(state);
+  const tokens = await evaluation.tokenIds(request.text);
+  const evaluator = await evaluation.evaluator(request.executionProvider);
+  try {
+    if (!state.reference) {
+      const r = await evaluator.evaluate(tokens, [], {
+        windows: request.windows,
+        signal: control.signal,
+        onProgress: (e) => callbacks.onProgress({ pointIndex: -1, pointsTotal: grid.length, pointId: 'original', phase: 'reference', ...e }),
+      });
+      const reference: EvalReport = {
+        ppl: r.ppl,
+        windows: r.windows,
+        tokensScored: r.tokensScored,
+        tokensPerSecond: r.tokensPerSecond,
+        executionProvider: r.executionProvider,
+        textSource: request.text ? 'user' : 'bundled',
+      };
+      state.reference = reference;
+      await saveSweep(state);
+      callbacks.onReference(reference);
+    }
+    await runSweep(evaluation.model, grid, (input, s, signal) => quantizeRtnGpu(gpu, input, s, { signal }), evaluator, tokens, {
+      windows: request.windows,
+      signal: control.signal,
+      done: new Set(state.points.map((p) => p.id)),
+      onProgress: (p) =>
+        callbacks.onProgress({
+          pointIndex: p.pointIndex,
+          pointsTotal: p.pointsTotal,
+          pointId: p.config.id,
+          phase: p.phase,
+          ...p.eval,
+        }),
+      onPoint: (point) => {
+        state.points.push(point);
+        void saveSweep(state);
+        callbacks.onPoint(point);
+      },
+    });
+    state.status = 'done';
+  } catch (e) {
+    if (!(e instanceof CancelledError)) throw e;
+    state.status = control.stopReason();
+  }
+  await saveSweep(state);
+  return state;
+}

@@ -1,0 +1,42 @@
+// Saved sweeps in IndexedDB, one record per model key, rewritten after every finished point so
+// a reload loses nothing. Raw IndexedDB (two operations) rather than a wrapper library.
+import type { SweepState } from './studio-api';
+
+const DB_NAME = 'compression-studio';
+const STORE = 'sweeps';
+
+function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function withStore<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await openDb();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = fn(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(req.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function loadSweep(modelKey: string): Promise<SweepState | null> {
+  return (await withStore<SweepState | undefined>('readonly', (s) => s.get(modelKey))) ?? null;
+}
+
+export async function saveSweep(state: SweepState): Promise<void> {
+  await withStore('readwrite', (s) => s.put(state, state.modelKey));
+}
+
+export async function deleteSweep(modelKey: string): Promise<void> {
+  await withStore('readwrite', (s) => s.delete(modelKey));
+}
