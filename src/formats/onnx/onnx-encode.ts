@@ -1,0 +1,98 @@
+// Encoders for the ONNX messages a writer creates (docs/FORMATS.md §1.2), fields in ascending
+// number order as onnx.save writes them: NodeProto with attributes, TensorProto with raw_data,
+// ValueInfoProto, and an existing TensorProto re-encoded around new raw bytes.
+import { AttrType, F, type OnnxTensor } from './onnx-model';
+import type { ByteSource } from '../../core/byte-source';
+import { type Chunk, ChunkList, RecordWriter } from './protobuf-writer';
+
+export type AttrValue = number | { float: number } | number[] | string;
+
+export interface NodeSpec {
+  name: string;
+  opType: string;
+  domain?: string;
+  inputs: string[];
+  outputs: string[];
+  /** Integers (INT), { float } (FLOAT), integer lists (INTS) or strings (STRING). */
+  attributes?: Record<string, AttrValue>;
+}
+
+function encodeAttribute(name: string, value: AttrValue): RecordWriter {
+  const w = new RecordWriter().string(F.attr.name, name);
+  if (typeof value === 'number') return w.int(F.attr.i, value).int(F.attr.type, AttrType.INT);
+  if (typeof value === 'string') return w.string(F.attr.s, value).int(F.attr.type, AttrType.STRING);
+  if (Array.isArray(value)) return w.ints(F.attr.ints, value).int(F.attr.type, AttrType.INTS);
+  return w.float(F.attr.f, value.float).int(F.attr.type, AttrType.FLOAT);
+}
+
+/** NodeProto payload. */
+export function encodeNode(n: NodeSpec): Uint8Array {
+  const w = new RecordWriter();
+  for (const i of n.inputs) w.string(F.node.input, i);
+  for (const o of n.outputs) w.string(F.node.output, o);
+  if (n.name) w.string(F.node.name, n.name);
+  w.string(F.node.opType, n.opType);
+  for (const [k, v] of Object.entries(n.attributes ?? {})) w.message(F.node.attribute, encodeAttribute(k, v));
+  if (n.domain) w.string(F.node.domain, n.domain);
+  return w.finish();
+}
+
+/** ValueInfoProto payload of a tensor with a fixed or symbolic shape. */
+export function encodeValueInfo(name: string, elemType: number, dims: (number | string)[]): Uint8Array {
+  const shape = new RecordWriter();
+  for (const d of dims) {
+    const dim = new RecordWriter();
+    if (typeof d === 'number') dim.int(F.dim.value, d);
+    else dim.string(F.dim.param, d);
+    shape.message(F.shape.dim, dim);
+  }
+  const tensorType = new RecordWriter().int(F.tensorType.elemType, elemType).message(F.tensorType.shape, shape);
+  const type = new RecordWriter().message(F.type.tensorType, tensorType);
+  return new RecordWriter().string(F.valueInfo.name, name).message(F.valueInfo.type, type).finish();
+}
+
+/** A new TensorProto payload with raw_data (bytes in memory or chunks of a source file). */
+export function encodeTensor(name: string, dataType: number, dims: number[], raw: Uint8Array | ChunkList): ChunkList {
+  const head = new RecordWriter().ints(F.tensor.dims, dims).int(F.tensor.dataType, dataType).string(F.tensor.name, name);
+  return new ChunkList().push(head.finish()).pushLenRecord(F.tensor.rawData, raw);
+}
+
+/** Fields that say where the data is: dropped when a tensor gets new raw_data. */
+const DATA_FIELDS = new Set<number>([
+  F.tensor.floatData, F.tensor.int32Data, F.tensor.stringData, F.tensor.int64Data, F.tensor.rawData,
+  F.tensor.doubleData, F.tensor.uint64Data, F.tensor.externalData, F.tensor.dataLocation,
+]);
+
+/**
+ * Re-encodes an existing TensorProto around new raw bytes: name, dims, doc_string and other
+ * fields are copied verbatim from the source; the data fields are replaced by one raw_data.
+ * `overrides` change the element type or name (e.g. a float16 copy of a float32 weight).
+ */
+export function reencodeTensor(
+  t: OnnxTensor,
+  modelFile: ByteSource,
+  raw: Chunk[],
+  overrides: { dataType?: number; name?: string } = {},
+): ChunkList {
+  const rawList = new ChunkList();
+  for (const c of raw) rawList.push(c);
+  const out = new ChunkList();
+  let rawWritten = false;
+  const writeRaw = () => {
+    if (!rawWritten) out.pushLenRecord(F.tensor.rawData, rawList);
+    rawWritten = true;
+  };
+  for (const f of t.fields) {
+    if (DATA_FIELDS.has(f.field)) continue;
+    if (f.field > F.tensor.rawData) writeRaw();
+    if (f.field === F.tensor.dataType && overrides.dataType !== undefined) {
+      out.push(new RecordWriter().int(F.tensor.dataType, overrides.dataType).finish());
+    } else if (f.field === F.tensor.name && overrides.name !== undefined) {
+      out.push(new RecordWriter().string(F.tensor.name, overrides.name).finish());
+    } else {
+      out.push({ source: modelFile, byteOffset: f.start, byteLength: f.end - f.start });
+    }
+  }
+  writeRaw();
+  return out;
+}

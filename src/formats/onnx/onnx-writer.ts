@@ -1,0 +1,130 @@
+// Streaming ONNX writer (DESIGN decisions 2, 4, 8; docs/FORMATS.md §1, §2): one self-contained
+// .onnx from an opened model plus an edit. Quantized MatMul/Gemm weights become MatMulNBits,
+// quantized Gather tables GatherBlockQuantized; replaced weights get new raw bytes; chosen weights
+// move to graph inputs; external data is inlined; everything else is copied byte for byte.
+import type { ByteSink } from '../../core/byte-sink';
+import { ShapeError, UnsupportedModelError, UsageError } from '../../core/errors';
+import type { QuantizedTensor } from '../../quant/quantized-tensor';
+import { encodeNode, encodeValueInfo, reencodeTensor } from './onnx-encode';
+import { type GraphUses, graphUses, traceWeight } from './onnx-graph';
+import type { OnnxModel, OnnxNode, OnnxTensor } from './onnx-model';
+import { type GraphRewrite, assembleModel, emptyRewrite, streamChunks } from './onnx-rewrite';
+import { MS_DOMAIN, type QuantizedNames, gatherBlockQuantized, matmulNBits } from './quantized-nodes';
+
+export interface OnnxEdit {
+  /** Initializer name → quantized weight (logical [out, in] as the index's layout says). */
+  quantized?: Map<string, QuantizedTensor>;
+  /** Initializer name → new raw little-endian bytes of the same dtype and shape. */
+  replaced?: Map<string, Uint8Array>;
+  /** Initializers to turn into graph inputs (fast evaluation, DESIGN decision 4). */
+  weightsAsInputs?: string[];
+  /** metadata_props entries to set. */
+  metadata?: Record<string, string>;
+}
+
+function uniqueNamer(model: OnnxModel): (base: string) => string {
+  const taken = new Set<string>([...model.initializerByName.keys(), ...model.graph.inputs.map((i) => i.name)]);
+  for (const n of model.graph.nodes) for (const o of n.outputs) taken.add(o);
+  return (base) => {
+    let name = base;
+    for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
+    taken.add(name);
+    return name;
+  };
+}
+
+function tensorOf(model: OnnxModel, name: string, what: string): OnnxTensor {
+  const t = model.initializerByName.get(name);
+  if (!t) throw new UsageError(`${what}: the model has no initializer named "${name}"`);
+  return t;
+}
+
+/** True when every reader of `value` is a node in `removed` and it is no graph output. */
+function unused(value: string, uses: GraphUses, removed: Set<number>): boolean {
+  return !uses.graphOutputs.has(value) && (uses.consumers.get(value) ?? []).every((u) => removed.has(u.node.index));
+}
+
+function planQuantized(model: OnnxModel, name: string, q: QuantizedTensor, uses: GraphUses, plan: GraphRewrite, unique: (b: string) => string): void {
+  const t = tensorOf(model, name, 'quantized');
+  const trace = traceWeight(t, uses);
+  if (trace.kind === 'none' || !trace.layout) {
+    throw new UnsupportedModelError(`"${name}" is not used as a MatMul/Gemm weight or a Gather table, so it cannot be exported quantized`);
+  }
+  const value = trace.chain.length ? trace.chain[trace.chain.length - 1].outputs[0] : name;
+  const targets: OnnxNode[] = (uses.consumers.get(value) ?? [])
+    .filter((u) => u.node.domain === '' && (trace.kind === 'gather'
+      ? u.node.opType === 'Gather' && u.inputIndex === 0
+      : (u.node.opType === 'MatMul' || u.node.opType === 'Gemm') && u.inputIndex === 1))
+    .map((u) => u.node);
+  const base = name.replace(/[^A-Za-z0-9_.:/-]/g, '_');
+  const suffix = `Q${q.bits}`;
+  const names: QuantizedNames = { codes: unique(`${base}_${suffix}`), scales: unique(`${base}_scales`), zeroPoints: unique(`${base}_zero_points`) };
+  targets.forEach((consumer, i) => {
+    const build = trace.kind === 'gather' ? gatherBlockQuantized : matmulNBits;
+    const r = build(q, consumer, trace.layout!, trace.computeType, names, name);
+    if (i === 0) plan.newInitializers.push(...r.initializers);
+    plan.nodes.set(consumer.index, [encodeNode(r.node)]);
+  });
+  // Drop the Transpose/Cast steps and the original weight once nothing else reads them.
+  const removed = new Set(plan.nodes.keys());
+  for (const step of [...trace.chain].reverse()) {
+    if (!step.outputs.every((o) => unused(o, uses, removed))) break;
+    plan.nodes.set(step.index, []);
+    removed.add(step.index);
+  }
+  if (unused(name, uses, removed)) plan.initializers.set(name, null);
+  if (!plan.opsets.some((o) => o.domain === MS_DOMAIN)) plan.opsets.push({ domain: MS_DOMAIN, version: 1 });
+}
+
+/** Turns an edit into a rewrite plan (validates names, shapes and conflicts). */
+export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
+  const plan = emptyRewrite();
+  const uses = graphUses(model.graph);
+  const unique = uniqueNamer(model);
+  const file = model.file;
+  const claimed = new Map<string, string>();
+  const claim = (name: string, how: string) => {
+    const prior = claimed.get(name);
+    if (prior) throw new UsageError(`initializer "${name}" is both ${prior} and ${how} in one export`);
+    claimed.set(name, how);
+  };
+  for (const t of model.graph.initializers) {
+    if (t.storage === 'external') plan.initializers.set(t.name, reencodeTensor(t, file, [t.data]));
+  }
+  for (const [name, bytes] of edit.replaced ?? []) {
+    claim(name, 'replaced');
+    const t = tensorOf(model, name, 'replaced');
+    if (bytes.byteLength !== t.data.byteLength) {
+      throw new ShapeError(`replacement for "${name}" has ${bytes.byteLength} bytes, the ${t.dtype} [${t.dims.join(', ')}] tensor has ${t.data.byteLength}`);
+    }
+    plan.initializers.set(name, reencodeTensor(t, file, [bytes]));
+  }
+  for (const name of edit.weightsAsInputs ?? []) {
+    claim(name, 'a graph input');
+    const t = tensorOf(model, name, 'weightsAsInputs');
+    plan.initializers.set(name, null);
+    plan.newInputs.push(encodeValueInfo(name, t.dataType, t.dims));
+  }
+  for (const [name, q] of edit.quantized ?? []) {
+    claim(name, 'quantized');
+    planQuantized(model, name, q, uses, plan, unique);
+  }
+  plan.metadata = { ...(edit.metadata ?? {}) };
+  return plan;
+}
+
+/** Exact size of the export without writing it (DESIGN decision 8). */
+export async function onnxExportBytes(model: OnnxModel, edit: OnnxEdit): Promise<number> {
+  return (await assembleModel(model, planOnnxEdit(model, edit))).byteLength;
+}
+
+/**
+ * Streams the edited model as one self-contained .onnx into `sink` (closing it) and returns
+ * the exact number of bytes written. Throws UnsupportedModelError past 2 GiB.
+ */
+export async function writeOnnx(model: OnnxModel, edit: OnnxEdit, sink: ByteSink): Promise<{ bytesWritten: number }> {
+  const chunks = await assembleModel(model, planOnnxEdit(model, edit));
+  const bytesWritten = await streamChunks(chunks, sink);
+  await sink.close();
+  return { bytesWritten };
+}
