@@ -11,7 +11,7 @@ const isolation = {
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'comlink'] },
+  optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnxruntime-common', '@huggingface/tokenizers', 'comlink'] },
   server: { headers: isolation },
   preview: { headers: isolation },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },

@@ -30,6 +30,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['src/**/*.gpu.test.ts'],
+          // The browser cannot read process.env: pass CI so missing fixtures or adapters fail there too.
+          env: { CI: process.env.CI ?? '' },
           testTimeout: 300_000,
           hookTimeout: 180_000,
           browser: {

@@ -1,0 +1,287 @@
+// Wrapper for shaders/quant/rtn.wgsl: round-to-nearest quantization of one weight on the GPU,
+// equal to quantizeRtnRef (src/quant/rtn.ts) up to rare ±1 codes at rounding ties where a GPU
+// fuses w·(1/scale) + zp into one fma. Sizes are bytes unless named otherwise.
+import shaderCode from '../../../shaders/quant/rtn.wgsl?raw';
+import roundHalfAway from '../../../shaders/common/round-half-away.wgsl?raw';
+import divRn from '../../../shaders/common/div-rn.wgsl?raw';
+import { f16BitsToF32 } from '../../core/float16';
+import { GpuLimitError, ShapeError, throwIfAborted } from '../../core/errors';
+import type { WeightLayout } from '../../model/model-index';
+import type { QuantizedTensor, RtnScheme } from '../../quant/quantized-tensor';
+import { storedBitsFor } from '../../quant/quantized-tensor';
+import { groupSizeOf, packBlockOf, PACK_BLOCKS } from '../../quant/rtn';
+import { createBuffer, destroyBuffers, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
+import type { GpuContext } from '../../gpu/context';
+import { dispatchGrid } from '../../gpu/dispatch';
+import { withHelpers } from '../../gpu/wgsl';
+import { encodeSumPairs, sumPairsPipeline } from '../reduce/sum-pairs';
+
+/** The kernel with its common/ helpers prepended. */
+export const RTN_SHADER = withHelpers(shaderCode, {
+  'common/round-half-away.wgsl': roundHalfAway,
+  'common/div-rn.wgsl': divRn,
+});
+
+const NO_BAD_ELEMENT = 0xffffffff;
+const MAX_WG_SIZE = 256;
+
+/**
+ * [WG_SIZE, GROUP_THREADS]: a block is small, one invocation each. A per-channel row is long: 64
+ * lanes split it by words, or, for [K, N] storage (row_fastest), 32 lanes × 8 neighbouring rows so
+ * each read covers 8 consecutive floats (a 32-byte sector) and there are enough invocations.
+ */
+function threadShape(scheme: RtnScheme, rowFastest: boolean): [number, number] {
+  if (scheme.blockSize !== 'per-channel') return [64, 1];
+  return rowFastest ? [MAX_WG_SIZE, 32] : [64, 64];
+}
+
+export interface RtnGpuInput {
+  /** W in storage order, little-endian f32 or f16. */
+  bytes: Uint8Array;
+  dtype: 'f32' | 'f16';
+  layout: WeightLayout;
+}
+
+/** Everything about one quantization that does not depend on the weight values. */
+export interface RtnGpuPlan {
+  layout: WeightLayout;
+  dtype: 'f32' | 'f16';
+  scheme: RtnScheme;
+  storedBits: 2 | 4 | 8;
+  groupSize: number;
+  packBlock: number;
+  groupsPerRow: number;
+  paddedCols: number;
+  /** Total groups (scale entries). */
+  groups: number;
+  inputBytes: number;
+  codesBytes: number;
+  /** Invocations sharing one group (see threadShape). */
+  groupThreads: number;
+  rowFastest: boolean;
+  dispatch: [number, number];
+  constants: Record<string, number>;
+}
+
+export interface RtnGpuBuffers {
+  params: GPUBuffer;
+  codes: GPUBuffer;
+  scales: GPUBuffer;
+  zeroPoints: GPUBuffer;
+  partials: GPUBuffer;
+  status: GPUBuffer;
+}
+
+/** Checks shapes, scheme and device limits and sizes everything; touches no GPU object. */
+export function planRtnGpu(ctx: GpuContext, dtype: 'f32' | 'f16', byteLength: number, layout: WeightLayout, scheme: RtnScheme): RtnGpuPlan {
+  const { rows, cols, rowStride, colStride } = layout;
+  if (![2, 3, 4, 8].includes(scheme.bits)) throw new ShapeError(`RTN bits must be 2, 3, 4 or 8, got ${scheme.bits}`);
+  if (scheme.blockSize !== 'per-channel' && !(PACK_BLOCKS as readonly number[]).includes(scheme.blockSize)) {
+    throw new ShapeError(`RTN block size must be one of ${PACK_BLOCKS.join(', ')} or 'per-channel', got ${scheme.blockSize}`);
+  }
+  for (const [name, v, min] of [['rows', rows, 1], ['cols', cols, 1], ['rowStride', rowStride, 0], ['colStride', colStride, 0]] as const) {
+    if (!Number.isSafeInteger(v) || v < min) throw new ShapeError(`weight layout ${name} must be an integer ≥ ${min}, got ${v}`);
+  }
+  const elementBytes = dtype === 'f16' ? 2 : 4;
+  if (dtype !== 'f32' && dtype !== 'f16') throw new ShapeError(`GPU RTN reads f32 or f16 weights, got ${String(dtype)}`);
+  if (byteLength % elementBytes !== 0) {
+    throw new ShapeError(`weight bytes (${byteLength}) are not a whole number of ${dtype} elements`);
+  }
+  const numel = byteLength / elementBytes;
+  const lastIndex = (rows - 1) * rowStride + (cols - 1) * colStride;
+  if (lastIndex >= numel) {
+    throw new ShapeError(
+      `weight layout ${rows}×${cols} (strides ${rowStride}, ${colStride}) reaches stored element ${lastIndex}, ` +
+        `but the tensor has ${numel} elements`,
+      { rows, cols, numel },
+    );
+  }
+  const storedBits = storedBitsFor(scheme.bits);
+  const groupSize = groupSizeOf(scheme, cols);
+  const packBlock = packBlockOf(scheme, cols);
+  const groupsPerRow = Math.ceil(cols / groupSize);
+  const paddedCols = Math.ceil(cols / packBlock) * packBlock;
+  const groups = rows * groupsPerRow;
+  const inputBytes = Math.ceil(byteLength / 4) * 4;
+  const codesBytes = (rows * paddedCols * storedBits) / 8;
+  const { maxStorageBufferBindingSize: maxBinding, maxBufferSize } = ctx.limits;
+  const largest = Math.max(inputBytes, codesBytes, groups * 8);
+  if (largest > maxBinding || largest > maxBufferSize) {
+    throw new GpuLimitError(
+      `a ${rows}×${cols} ${dtype} weight needs a ${largest}-byte GPU buffer, but this GPU binds at most ` +
+        `${Math.min(maxBinding, maxBufferSize)} bytes (maxStorageBufferBindingSize); split the tensor or use a GPU with larger limits`,
+      { bytes: largest, maxStorageBufferBindingSize: maxBinding },
+    );
+  }
+  if (lastIndex > 0xffffffff || groups * MAX_WG_SIZE > 0xffffffff) {
+    throw new GpuLimitError(`a ${rows}×${cols} weight is too large to index with 32-bit GPU integers; split the tensor`);
+  }
+  const rowFastest = rows > 1 && rowStride < colStride;
+  const [wgSize, groupThreads] = threadShape(scheme, rowFastest);
+  const dispatch = dispatchGrid(
+    Math.ceil((groups * groupThreads) / wgSize),
+    ctx.limits.maxComputeWorkgroupsPerDimension,
+    `quantizing a ${rows}×${cols} weight`,
+  );
+  return {
+    layout, dtype, scheme, storedBits, groupSize, packBlock, groupsPerRow, paddedCols, groups, inputBytes, codesBytes,
+    groupThreads, rowFastest, dispatch,
+    constants: {
+      WG_SIZE: wgSize,
+      GROUP_THREADS: groupThreads,
+      BITS: scheme.bits,
+      SYMMETRIC: scheme.symmetric ? 1 : 0,
+      INPUT_F16: dtype === 'f16' ? 1 : 0,
+    },
+  };
+}
+
+/** Params in struct order (shaders/quant/rtn.wgsl `Params`). */
+function packParams(plan: RtnGpuPlan): ['u32', number][] {
+  const { rows, cols, rowStride, colStride } = plan.layout;
+  return [
+    ['u32', rows],
+    ['u32', cols],
+    ['u32', rowStride],
+    ['u32', colStride],
+    ['u32', plan.groupSize],
+    ['u32', plan.groupsPerRow],
+    ['u32', plan.paddedCols],
+    ['u32', plan.rowFastest ? 1 : 0],
+  ];
+}
+
+function layoutOf(ctx: GpuContext): GPUBindGroupLayout {
+  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type },
+  });
+  return ctx.pipelines.layout('quant/rtn', [
+    storage(0, 'uniform'),
+    storage(1, 'read-only-storage'),
+    storage(2, 'storage'),
+    storage(3, 'storage'),
+    storage(4, 'storage'),
+    storage(5, 'storage'),
+    storage(6, 'storage'),
+  ]);
+}
+
+/** The compiled pipeline for a plan's variant (cached on the context). */
+export function rtnPipeline(ctx: GpuContext, plan: RtnGpuPlan): Promise<GPUComputePipeline> {
+  return ctx.pipelines.pipeline('quant/rtn', RTN_SHADER, layoutOf(ctx), plan.constants);
+}
+
+/** Output buffers (STORAGE | COPY_SRC) and params for one plan; status starts at "no bad element". */
+export function createRtnBuffers(ctx: GpuContext, plan: RtnGpuPlan): RtnGpuBuffers {
+  const out = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+  const status = createBuffer(ctx, 4, out | GPUBufferUsage.COPY_DST, 'rtn status');
+  ctx.device.queue.writeBuffer(status, 0, new Uint32Array([NO_BAD_ELEMENT]));
+  return {
+    params: uniformBuffer(ctx, packParams(plan), 'rtn params'),
+    codes: createBuffer(ctx, plan.codesBytes, out, 'rtn codes'),
+    scales: createBuffer(ctx, plan.groups * 4, out, 'rtn scales'),
+    zeroPoints: createBuffer(ctx, plan.groups * 4, out, 'rtn zero points'),
+    partials: createBuffer(ctx, plan.groups * 8, out, 'rtn error partials'),
+    status,
+  };
+}
+
+/** Encodes one quantization pass reading `input` (the stored weight, STORAGE usage). */
+export function encodeRtn(
+  ctx: GpuContext,
+  plan: RtnGpuPlan,
+  pipeline: GPUComputePipeline,
+  encoder: GPUCommandEncoder,
+  input: GPUBuffer,
+  buffers: RtnGpuBuffers,
+): void {
+  const bindGroup = ctx.device.createBindGroup({
+    label: 'rtn',
+    layout: layoutOf(ctx),
+    entries: [
+      { binding: 0, resource: { buffer: buffers.params } },
+      { binding: 1, resource: { buffer: input, size: plan.inputBytes } },
+      { binding: 2, resource: { buffer: buffers.codes } },
+      { binding: 3, resource: { buffer: buffers.scales } },
+      { binding: 4, resource: { buffer: buffers.zeroPoints } },
+      { binding: 5, resource: { buffer: buffers.partials } },
+      { binding: 6, resource: { buffer: buffers.status } },
+    ],
+  });
+  const pass = encoder.beginComputePass({ label: 'rtn' });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
+  pass.end();
+}
+
+/**
+ * Quantizes one weight (stored as `input.bytes`, mapped to W[rows][cols] by `input.layout`) with an
+ * RTN scheme on the GPU. Same result as quantizeRtnRef; a non-finite weight raises ShapeError.
+ */
+export async function quantizeRtnGpu(
+  ctx: GpuContext,
+  input: RtnGpuInput,
+  scheme: RtnScheme,
+  opts: { signal?: AbortSignal } = {},
+): Promise<QuantizedTensor> {
+  const plan = planRtnGpu(ctx, input.dtype, input.bytes.byteLength, input.layout, scheme);
+  throwIfAborted(opts.signal);
+  const { rows, cols } = input.layout;
+  const [pipeline, sumPipeline] = await Promise.all([rtnPipeline(ctx, plan), sumPairsPipeline(ctx)]);
+  throwIfAborted(opts.signal);
+  const read = await withGpuErrorScopes(ctx, `quantizing a ${rows}×${cols} weight`, async () => {
+    const owned: GPUBuffer[] = [];
+    try {
+      const weights = uploadStorage(ctx, input.bytes, 'rtn weights');
+      owned.push(weights);
+      const buffers = createRtnBuffers(ctx, plan);
+      owned.push(...Object.values(buffers));
+      const encoder = ctx.device.createCommandEncoder({ label: 'rtn' });
+      encodeRtn(ctx, plan, pipeline, encoder, weights, buffers);
+      const sum = encodeSumPairs(ctx, sumPipeline, encoder, buffers.partials, plan.groups);
+      owned.push(...sum.created);
+      ctx.device.queue.submit([encoder.finish()]);
+      return await readBuffers(ctx, [
+        { buffer: buffers.codes, byteLength: plan.codesBytes },
+        { buffer: buffers.scales, byteLength: plan.groups * 4 },
+        { buffer: buffers.zeroPoints, byteLength: plan.groups * 4 },
+        { buffer: sum.total, byteLength: 8 },
+        { buffer: buffers.status, byteLength: 4 },
+      ]);
+    } finally {
+      destroyBuffers(...owned);
+    }
+  });
+  throwIfAborted(opts.signal);
+  const [codes, scaleBytes, zpBytes, totalBytes, statusBytes] = read;
+  const badElement = new Uint32Array(statusBytes.buffer)[0];
+  if (badElement !== NO_BAD_ELEMENT) {
+    const v = readElement(input, badElement);
+    throw new ShapeError(`weight has a non-finite value (${v}) at stored element ${badElement}; cannot quantize`, {
+      element: badElement,
+    });
+  }
+  const [errSq, normSq] = new Float32Array(totalBytes.buffer);
+  return {
+    rows,
+    cols,
+    bits: scheme.bits,
+    storedBits: plan.storedBits,
+    symmetric: scheme.symmetric,
+    groupSize: plan.groupSize,
+    packBlock: plan.packBlock,
+    codes,
+    scales: new Float32Array(scaleBytes.buffer),
+    zeroPoints: Uint8Array.from(new Uint32Array(zpBytes.buffer)),
+    relError: normSq === 0 ? 0 : Math.sqrt(errSq / normSq),
+  };
+}
+
+function readElement(input: RtnGpuInput, element: number): number {
+  const view = new DataView(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  if (input.dtype === 'f32') return view.getFloat32(element * 4, true);
+  return f16BitsToF32(view.getUint16(element * 2, true));
+}
