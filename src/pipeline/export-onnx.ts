@@ -17,13 +17,12 @@ export function recipeMetadata(result: QuantizeModelResult): Record<string, stri
   };
 }
 
-/** Streams the quantized model into `sink`; returns the bytes written. */
+/** Streams the quantized model into `sink` and closes it (the writer does); returns the bytes written. */
 export async function exportQuantizedOnnx(model: OpenedModel, result: QuantizeModelResult, sink: ByteSink): Promise<number> {
   if (!model.onnx) throw new UnsupportedModelError('ONNX export needs an ONNX source model');
   const quantized = new Map<string, QuantizedTensor>(result.entries.map((e) => [e.info.name, e.tensor]));
-  await writeOnnx(model.onnx, { quantized, metadata: recipeMetadata(result) }, sink);
-  await sink.close();
-  return sink.bytesWritten;
+  const { bytesWritten } = await writeOnnx(model.onnx, { quantized, metadata: recipeMetadata(result) }, sink);
+  return bytesWritten;
 }
 
 /** Exact size of the export, without keeping any bytes. */

@@ -84,12 +84,17 @@ function toReport(result: QuantizeModelResult, inputBytes: number, outputBytes: 
 async function fileHandleSink(handle: FileSystemFileHandle): Promise<ByteSink> {
   const writable = await handle.createWritable();
   let bytesWritten = 0;
+  let closed = false;
   return {
     async write(chunk) {
       await writable.write(chunk as Uint8Array<ArrayBuffer>);
       bytesWritten += chunk.byteLength;
     },
-    close: () => writable.close(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await writable.close();
+    },
     get bytesWritten() {
       return bytesWritten;
     },

@@ -1,0 +1,38 @@
+// The one message banner of the page: what went wrong (or was cancelled), for a person.
+// Errors keep their `code` so the UI can explain them (STYLE.md "Errors": switch on code).
+import type { StateCreator } from 'zustand';
+import type { StudioErrorCode } from '../core/errors';
+import type { StudioState } from './studio-state';
+
+/** Which step a notice came from: the banner words its title after it. */
+export type NoticeStep = 'load' | 'quantize' | 'export';
+
+export interface Notice {
+  step: NoticeStep;
+  /** StudioError code, or 'unknown' for an unexpected error. */
+  code: StudioErrorCode | 'unknown';
+  message: string;
+  /** Offending file, when the error names one. */
+  file?: string;
+}
+
+export interface NoticeSlice {
+  notice: Notice | null;
+  showError(step: NoticeStep, error: unknown): void;
+  dismissNotice(): void;
+}
+
+/** Reads `code` off a thrown value without instanceof (errors cross the worker boundary). */
+export function toNotice(step: NoticeStep, error: unknown): Notice {
+  const e = error as { code?: unknown; message?: unknown; details?: { file?: unknown } } | null;
+  const code = typeof e?.code === 'string' ? (e.code as StudioErrorCode) : 'unknown';
+  const message = typeof e?.message === 'string' && e.message ? e.message : String(error);
+  const file = typeof e?.details?.file === 'string' ? e.details.file : undefined;
+  return { step, code, message, file };
+}
+
+export const createNoticeSlice: StateCreator<StudioState, [], [], NoticeSlice> = (set) => ({
+  notice: null,
+  showError: (step, error) => set({ notice: toNotice(step, error) }),
+  dismissNotice: () => set({ notice: null }),
+});

@@ -1,0 +1,18 @@
+// The built-in sample (tiny-llama, ~7.5 MB ONNX + tokenizer.json in public/sample/), fetched
+// from the page's own origin and turned into File objects like a drop would give.
+import { MissingFileError } from '../core/errors';
+
+export const SAMPLE_FILES = ['model.onnx', 'tokenizer.json'] as const;
+
+export async function fetchSampleFiles(): Promise<File[]> {
+  const base = `${import.meta.env.BASE_URL}sample/`;
+  return Promise.all(
+    SAMPLE_FILES.map(async (name) => {
+      const response = await fetch(base + name);
+      if (!response.ok) {
+        throw new MissingFileError(`The sample file ${name} could not be fetched (HTTP ${response.status}).`, name);
+      }
+      return new File([await response.blob()], name, { type: 'application/octet-stream' });
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+// The bound store of the page (zustand slices pattern, STYLE.md §6): model, job, export and
+// notice slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
+import { create } from 'zustand';
+import type { StudioState } from './studio-state';
+import { createModelSlice } from './model-slice';
+import { createJobSlice } from './job-slice';
+import { createExportSlice } from './export-slice';
+import { createNoticeSlice } from './notice-slice';
+import { createEvalSlice } from './eval-slice';
+import { createSweepSlice } from './sweep-slice';
+
+export const useStudioStore = create<StudioState>()((...a) => ({
+  ...createModelSlice(...a),
+  ...createJobSlice(...a),
+  ...createExportSlice(...a),
+  ...createNoticeSlice(...a),
+  ...createEvalSlice(...a),
+  ...createSweepSlice(...a),
+}));

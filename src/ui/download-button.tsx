@@ -1,0 +1,34 @@
+// Saves the quantized model: a save dialog where the browser has one, else a download.
+import { exportFileName } from '../store/export-name';
+import { useStudioStore } from '../store/studio-store';
+import { formatBytes } from './format';
+
+export function DownloadButton() {
+  const download = useStudioStore((s) => s.downloadResult);
+  const saving = useStudioStore((s) => s.exportStatus === 'saving');
+  const busy = useStudioStore((s) => s.jobStatus !== 'idle' || s.loadStatus !== 'idle');
+  const sourceName = useStudioStore((s) => s.model?.index.fileName ?? 'model.onnx');
+  const scheme = useStudioStore((s) => s.report?.scheme);
+  const saved = useStudioStore((s) => s.lastSaved);
+  if (!scheme) return null;
+  const fileName = exportFileName(sourceName, scheme);
+  return (
+    <div className="download">
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => void download()}
+        disabled={saving || busy}
+        data-testid="download-button"
+        title={`Save ${fileName}`}
+      >
+        {saving ? 'Saving…' : `Download ${fileName}`}
+      </button>
+      {saved && (
+        <span className="muted small" role="status" data-testid="download-done">
+          Saved {saved.fileName} ({formatBytes(saved.bytesWritten)})
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+// Bar chart: bytes of the model per tensor role (recharts).
+import { useMemo } from 'react';
+import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { TENSOR_ROLES } from '../model/model-index';
+import { useStudioStore } from '../store/studio-store';
+import { formatBytes } from './format';
+import { ROLE_COLOR, ROLE_SHORT } from './roles';
+
+export function RoleChart() {
+  const bytesByRole = useStudioStore((s) => s.model?.index.bytesByRole);
+  const data = useMemo(
+    () =>
+      bytesByRole
+        ? TENSOR_ROLES.filter((r) => bytesByRole[r] > 0).map((role) => ({ role, label: ROLE_SHORT[role], bytes: bytesByRole[role] }))
+        : [],
+    [bytesByRole],
+  );
+  if (!bytesByRole) return null;
+  return (
+    <figure className="panel chart" data-testid="role-chart">
+      <figcaption>Bytes per role</figcaption>
+      <ResponsiveContainer width="100%" height={220}>
+        <BarChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 8 }}>
+          <CartesianGrid vertical={false} stroke="var(--grid)" />
+          <XAxis dataKey="label" tick={{ fontSize: 12 }} interval={0} />
+          <YAxis tickFormatter={formatBytes} tick={{ fontSize: 12 }} width={64} />
+          <Tooltip formatter={(v) => formatBytes(Number(v))} cursor={{ fill: 'var(--hover)' }} />
+          <Bar dataKey="bytes" name="Bytes" isAnimationActive={false}>
+            {data.map((d) => (
+              <Cell key={d.role} fill={ROLE_COLOR[d.role]} />
+            ))}
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

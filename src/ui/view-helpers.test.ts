@@ -1,0 +1,61 @@
+// Pure view helpers: layer grouping, tensor sorting/filtering, number formats, error texts.
+import { describe, expect, it } from 'vitest';
+import type { TensorInfo } from '../model/model-index';
+import { noticeText } from './error-text';
+import { formatBytes, formatCount, formatDuration } from './format';
+import { blockIndex, bytesPerLayer } from './layer-groups';
+import { filterTensors, sortTensors } from './tensor-sort';
+
+const t = (name: string, layer: string, role: TensorInfo['role'], byteLength: number): TensorInfo => ({
+  name, layer, role, dtype: 'f32', shape: [byteLength / 4], numel: byteLength / 4, byteLength,
+});
+const tensors = [
+  t('head', 'lm_head', 'matmul-weight', 400),
+  t('n1', 'model.layers.1.input_layernorm', 'norm', 8),
+  t('q1', 'model.layers.1.self_attn.q_proj', 'matmul-weight', 64),
+  t('q0', 'model.layers.0.self_attn.q_proj', 'matmul-weight', 64),
+  t('emb', 'model.embed_tokens', 'embedding', 800),
+  t('norm', 'model.norm', 'norm', 8),
+];
+
+describe('layer groups', () => {
+  it('finds block indices in common naming schemes', () => {
+    expect(blockIndex('model.layers.12.mlp.up_proj')).toBe(12);
+    expect(blockIndex('blk.3.attn_q')).toBe(3);
+    expect(blockIndex('transformer.h.7.attn')).toBe(7);
+    expect(blockIndex('model.embed_tokens')).toBeNull();
+  });
+  it('sums bytes per block by role, in model order', () => {
+    const rows = bytesPerLayer(tensors);
+    expect(rows.map((r) => r.group)).toEqual(['embed_tokens', 'layer 0', 'layer 1', 'lm_head', 'norm']);
+    expect(rows[2]).toMatchObject({ 'matmul-weight': 64, norm: 8, total: 72 });
+  });
+});
+
+describe('tensor table', () => {
+  it('sorts by layer in model order and by bytes', () => {
+    expect(sortTensors(tensors, { column: 'layer', descending: false }).map((x) => x.name)).toEqual(['emb', 'q0', 'n1', 'q1', 'head', 'norm']);
+    expect(sortTensors(tensors, { column: 'bytes', descending: true })[0].name).toBe('emb');
+  });
+  it('filters by words and role', () => {
+    expect(filterTensors(tensors, 'layers.1', '').map((x) => x.name)).toEqual(['n1', 'q1']);
+    expect(filterTensors(tensors, 'q_proj', 'matmul-weight')).toHaveLength(2);
+    expect(filterTensors(tensors, '', 'norm')).toHaveLength(2);
+  });
+});
+
+describe('formats and texts', () => {
+  it('formats numbers for people', () => {
+    expect(formatBytes(7526296)).toBe('7.53 MB');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatCount(1836160)).toBe('1.84 M');
+    expect(formatDuration(2500)).toBe('2.5 s');
+  });
+  it('explains each error code', () => {
+    expect(noticeText({ step: 'load', code: 'format', message: '' }).title).toBe('This is not a readable ONNX file');
+    expect(noticeText({ step: 'quantize', code: 'gpu-unavailable', message: '' }).hint).toContain('chrome://flags/#enable-unsafe-webgpu');
+    expect(noticeText({ step: 'load', code: 'missing-file', message: '', file: 'model.onnx_data' }).hint).toContain('model.onnx_data');
+    expect(noticeText({ step: 'quantize', code: 'cancelled', message: '' }).tone).toBe('info');
+    expect(noticeText({ step: 'export', code: 'unknown', message: '' }).title).toBe('The file could not be saved');
+  });
+});
