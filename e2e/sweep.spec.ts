@@ -1,0 +1,143 @@
+// Perplexity and sweeps end to end (wasm execution provider for speed, quantization on WebGPU /
+// SwiftShader): evaluate the original (docs/EVAL.md reference within 0.1 %), run a 3-point sweep
+// with a pause and resume, select a point, export it and check its perplexity in onnxruntime-node
+// against the chart's (within 0.5 %); after a reload the saved points come back.
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
+import { createNodeLmSession } from '../src/eval/ort-node';
+import { evaluatePerplexity } from '../src/eval/perplexity';
+import { loadTokenizer } from '../src/eval/tokenizer';
+
+/** tiny-llama, W=16 (docs/EVAL.md); the bundled text is the start of the wikitext-2 test split. */
+const REFERENCE_W16 = 57.9834;
+/** Windows of the sweep: small, so the test is quick; the Node check uses the same W. */
+const SWEEP_W = 8;
+
+async function loadSample(page: Page): Promise<void> {
+  await page.getByTestId('sample-button').click();
+  await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
+}
+
+/** Sets a chip group so exactly `on` is checked. */
+async function chooseOnly(page: Page, all: string[], on: string[]): Promise<void> {
+  for (const id of all) {
+    const box = page.getByTestId(id);
+    if (on.includes(id)) await box.check();
+    else await box.uncheck();
+  }
+}
+
+async function nodePerplexity(modelPath: string, windows: number): Promise<number> {
+  const [tokenizerJson, text] = await Promise.all([
+    readFile('public/sample/tokenizer.json'),
+    readFile('public/eval/wikitext-2-test-excerpt.txt', 'utf8'),
+  ]);
+  const ids = loadTokenizer(new Uint8Array(tokenizerJson)).encode(text);
+  const session = await createNodeLmSession(modelPath);
+  try {
+    return (await evaluatePerplexity(session, ids, { windows })).ppl;
+  } finally {
+    await session.release();
+  }
+}
+
+test('evaluate the original, sweep 3 points with pause/resume, export one point; points survive a reload', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+
+  // Perplexity of the original, W=16 on wasm, with the WikiText credit beside the controls.
+  await expect(page.getByTestId('eval-credit')).toContainText('WikiText-2');
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('16');
+  await page.getByTestId('evaluate-button').click();
+  await expect(page.getByTestId('eval-ppl')).toBeVisible();
+  const originalPpl = Number(await page.getByTestId('eval-ppl').textContent());
+  console.log(`original ppl (W=16, wasm): ${originalPpl}`);
+  expect(Math.abs(originalPpl / REFERENCE_W16 - 1)).toBeLessThan(0.001);
+  await expect(page.getByTestId('eval-details')).toContainText('wasm');
+
+  // A 3-point sweep: bits 8, 4, 2 × block 32 × asymmetric × all matmuls, W=8.
+  await page.getByTestId('eval-windows').selectOption(String(SWEEP_W));
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
+  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32']);
+  await chooseOnly(page, ['sweep-asym', 'sweep-sym'], ['sweep-asym']);
+  await chooseOnly(page, ['sweep-selection-all-matmuls', 'sweep-selection-all-but-embeddings-and-head', 'sweep-selection-custom'], ['sweep-selection-all-matmuls']);
+  await expect(page.getByTestId('sweep-grid-size')).toContainText('3 points');
+
+  // Start, pause at once, resume: nothing is lost and the grid completes.
+  await page.getByTestId('sweep-start').click();
+  await page.getByTestId('sweep-pause').click();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'paused');
+  await page.getByTestId('sweep-resume').click();
+
+  const chart = page.getByTestId('sweep-chart');
+  const points = chart.getByTestId('sweep-point');
+  await expect(points).toHaveCount(3, { timeout: 240_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  await expect(chart.getByTestId('reference-line')).toHaveCount(1);
+  await expect(page.getByTestId('sweep-row')).toHaveCount(3);
+  await expect(page.getByTestId('sweep-summary')).toContainText(`W=${SWEEP_W}`);
+
+  // Select the 4-bit point on the chart and export it.
+  const fourBit = chart.locator('[data-testid="sweep-point"][data-bits="4"]');
+  await fourBit.click();
+  await expect(page.getByTestId('selected-point')).toHaveAttribute('data-point-id', 'rtn:4:32:asym:all-matmuls');
+  await expect(page.getByTestId('layer-error-chart')).toBeVisible();
+  const chartPpl = Number(await fourBit.getAttribute('data-ppl'));
+  expect(chartPpl).toBeGreaterThan(0);
+
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('point-export').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('model-q4-b32-asym.onnx');
+  const exported = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(exported);
+  await expect(page.getByTestId('point-export-done')).toBeVisible();
+
+  const exportedPpl = await nodePerplexity(exported, SWEEP_W);
+  console.log(`4-bit point: chart ppl ${chartPpl}, exported file in onnxruntime-node ${exportedPpl} (W=${SWEEP_W})`);
+  expect(Math.abs(exportedPpl / chartPpl - 1)).toBeLessThan(0.005);
+
+  // The table downloads as CSV; the chart as SVG.
+  const csvDownload = page.waitForEvent('download');
+  await page.getByTestId('sweep-csv').click();
+  const csvPath = testInfo.outputPath('sweep.csv');
+  await (await csvDownload).saveAs(csvPath);
+  expect((await readFile(csvPath, 'utf8')).trim().split('\n')).toHaveLength(4);
+  const svgDownload = page.waitForEvent('download');
+  await page.getByTestId('chart-download-svg').click();
+  const svgPath = testInfo.outputPath('chart.svg');
+  await (await svgDownload).saveAs(svgPath);
+  const svg = await readFile(svgPath, 'utf8');
+  expect(svg).toContain('<svg');
+  expect(svg.match(/data-testid="sweep-point"/g)).toHaveLength(3);
+
+  // Reload and load the same model again: the saved points come back.
+  await page.reload();
+  await loadSample(page);
+  await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(3);
+  await expect(page.getByTestId('sweep-chart').getByTestId('reference-line')).toHaveCount(1);
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('sweep-row')).toHaveCount(3);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a sweep interrupted by a reload resumes when the same model is loaded again', async ({ page }) => {
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('16');
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(1, { timeout: 240_000 });
+
+  // Reload mid-run: the finished point is saved; loading the model again resumes the rest.
+  await page.reload();
+  await loadSample(page);
+  await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point').first()).toBeVisible();
+  await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(3, { timeout: 240_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('eval-windows')).toHaveValue('16');
+});

@@ -1,0 +1,124 @@
+// The sweep and evaluation slices against a fake worker client: live points, pause/resume,
+// restore after a reload (auto-resume of an interrupted run), and the table files.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { summarizeTensors, type ModelIndex } from '../model/model-index';
+import type { EvalReport, StudioApi, SweepPoint, SweepRequest, SweepState } from '../workers/studio-api';
+import type { StudioClient } from '../workers/studio-client';
+import { setStudioClient } from './studio-client';
+import { useStudioStore } from './studio-store';
+import { gridSize, selectionLabel, toSweepAxes } from './sweep-axes';
+import { paretoFrontier, pointFileName, pointsToCsv } from './sweep-export';
+
+const initial = useStudioStore.getState();
+
+function index(): ModelIndex {
+  return { format: 'onnx', fileName: 'model.onnx', fileBytes: 1000, architecture: 'llama', tensors: [], ...summarizeTensors([]) };
+}
+
+function point(bits: 2 | 4 | 8, ppl: number, bytes: number): SweepPoint {
+  const scheme = { bits, blockSize: 32 as const, symmetric: false };
+  return {
+    id: `rtn:${bits}:32:asym:all-matmuls`, scheme, selectionLabel: 'all-matmuls', selection: { kind: 'all-matmuls' },
+    method: 'rtn', bits, block: 32, sym: false, bytes, bitsPerWeight: bits + 0.5, ppl, windows: 4,
+    tensors: [{ name: 'w', layer: 'model.layers.0.mlp.up_proj', relError: 0.01 }], quantizeMs: 5, evalMs: 7,
+  };
+}
+
+const reference: EvalReport = { ppl: 50, windows: 4, tokensScored: 1020, tokensPerSecond: 1, executionProvider: 'wasm', textSource: 'bundled' };
+
+function state(request: SweepRequest, points: SweepPoint[], status: SweepState['status']): SweepState {
+  return { modelKey: 'k', request, gridIds: ['rtn:8:32:asym:all-matmuls', 'rtn:4:32:asym:all-matmuls', 'rtn:2:32:asym:all-matmuls'], points, reference, status };
+}
+
+const fake = (api: Partial<StudioApi>) => setStudioClient(api as unknown as StudioClient);
+const open: StudioApi['open'] = async () => ({ index: index(), files: ['model.onnx'], hasTokenizer: true, modelKey: 'k' });
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+beforeEach(() => {
+  useStudioStore.setState(initial, true);
+  setStudioClient(null);
+});
+
+describe('sweep slice', () => {
+  it('runs the form as a request, shows points as they arrive, and resumes after a pause', async () => {
+    const requests: SweepRequest[] = [];
+    let paused = false;
+    fake({
+      open,
+      savedSweep: async () => null,
+      runSweep: async (request, callbacks) => {
+        requests.push(request);
+        callbacks.onReference(reference);
+        callbacks.onPoint(point(8, 51, 900));
+        if (!paused) {
+          paused = true;
+          expect(useStudioStore.getState().sweepPoints).toHaveLength(1);
+          return state(request, [point(8, 51, 900)], 'paused');
+        }
+        callbacks.onPoint(point(4, 55, 500));
+        return state(request, [point(8, 51, 900), point(4, 55, 500)], 'done');
+      },
+    });
+    await useStudioStore.getState().openFiles([new File([new Uint8Array(4)], 'model.onnx')]);
+    await tick();
+    const s = useStudioStore.getState();
+    s.setEvalWindows(4);
+    s.setEvalBackend('wasm');
+    s.toggleSweepBits(2);
+    await useStudioStore.getState().startSweep();
+    expect(requests[0]).toMatchObject({ windows: 4, executionProvider: 'wasm', axes: { bits: [8, 4, 2], blocks: [32], symmetric: [false] } });
+    expect(useStudioStore.getState()).toMatchObject({ sweepRunStatus: 'paused', sweepStatus: 'idle', sweepReference: reference });
+
+    await useStudioStore.getState().resumeSweep();
+    expect(requests[1]).toEqual(requests[0]);
+    expect(useStudioStore.getState().sweepPoints.map((p) => p.bits)).toEqual([8, 4]);
+    expect(useStudioStore.getState().sweepRunStatus).toBe('done');
+  });
+
+  it('on load shows a saved sweep, and resumes one a reload interrupted', async () => {
+    const request: SweepRequest = { axes: toSweepAxes({ sweepBits: [8, 4, 2], sweepBlocks: [32], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], sweepInclude: '', sweepExclude: '' }), windows: 4, executionProvider: 'wasm' };
+    let saved = state(request, [point(8, 51, 900)], 'paused');
+    let runs = 0;
+    fake({
+      open,
+      savedSweep: async () => saved,
+      runSweep: async (r) => {
+        runs++;
+        return state(r, [point(8, 51, 900), point(4, 55, 500), point(2, 900, 300)], 'done');
+      },
+    });
+    await useStudioStore.getState().openFiles([new File([new Uint8Array(4)], 'model.onnx')]);
+    await tick();
+    expect(useStudioStore.getState()).toMatchObject({ sweepRunStatus: 'paused', evalWindows: 4, evalBackend: 'wasm', sweepBits: [8, 4, 2] });
+    expect(useStudioStore.getState().sweepPoints).toHaveLength(1);
+    expect(runs).toBe(0);
+
+    saved = state(request, [point(8, 51, 900)], 'running');
+    await useStudioStore.getState().openFiles([new File([new Uint8Array(4)], 'model.onnx')]);
+    await tick();
+    await tick();
+    expect(runs).toBe(1);
+    expect(useStudioStore.getState().sweepPoints).toHaveLength(3);
+  });
+});
+
+describe('sweep helpers', () => {
+  it('counts the grid and labels selections', () => {
+    expect(gridSize({ sweepBits: [8, 4], sweepBlocks: [32, 'per-channel'], sweepSymmetric: [false, true], sweepSelections: ['all-matmuls'], sweepInclude: '', sweepExclude: '' })).toBe(8);
+    expect(selectionLabel({ kind: 'custom', include: 'mlp', exclude: 'lm_head' })).toBe('custom(+mlp -lm_head)');
+  });
+
+  it('keeps only the points nothing beats on both size and perplexity', () => {
+    const pts = [point(8, 51, 900), point(4, 55, 500), point(2, 900, 300), { ...point(4, 60, 600), id: 'worse' }];
+    expect(paretoFrontier(pts, 'mb').map((p) => p.bits)).toEqual([2, 4, 8]);
+  });
+
+  it('writes CSV with a header and names exported points', () => {
+    const csv = pointsToCsv([point(4, 55, 500)], reference).trim().split('\n');
+    expect(csv[0]).toContain('bits,block,symmetric');
+    expect(csv[1]).toContain('rtn:4:32:asym:all-matmuls,rtn,4,32,false,all-matmuls,500');
+    expect(csv[1]).toContain('1.10000');
+    expect(pointFileName('model.onnx', point(4, 55, 500))).toBe('model-q4-b32-asym.onnx');
+    expect(pointFileName('model.onnx', { ...point(4, 55, 500), selectionLabel: 'all-but-embeddings-and-head' })).toBe('model-q4-b32-asym-all-but-embeddings-and-head.onnx');
+  });
+});

@@ -1,0 +1,235 @@
+// Sweeps: the axes form, the run (start, pause, cancel, resume), the finished points and the
+// original's reference, the selected point and its export. Finished points live in the worker's
+// IndexedDB too: on every model load the saved sweep is shown again, and a run that a reload
+// interrupted (status 'running') resumes by itself with the same request.
+import { proxy } from 'comlink';
+import type { StateCreator } from 'zustand';
+import type { QuantBits } from '../quant/quantized-tensor';
+import type { EvalReport, SweepCallbacks, SweepPoint, SweepRequest, SweepState, SweepStatus } from '../workers/studio-api';
+import { BITS_CHOICES, BLOCK_CHOICES, type BlockChoice } from './job-slice';
+import { evalRequest } from './eval-slice';
+import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
+import { studioClient } from './studio-client';
+import { axesForm, sameEvalSettings, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
+import { pointFileName, type SizeAxis } from './sweep-export';
+import { toSweepError, type SweepError } from './sweep-errors';
+import { setSweepProgress } from './sweep-progress';
+import type { StudioState } from './studio-state';
+
+const SELECTION_KINDS: readonly SweepSelectionKind[] = ['all-matmuls', 'all-but-embeddings-and-head', 'custom'];
+
+export interface SweepSlice extends SweepAxesForm {
+  /** What this page is doing with the sweep right now. */
+  sweepStatus: 'idle' | 'running' | 'pausing' | 'cancelling';
+  /** The saved sweep's status (null: no sweep for this model). */
+  sweepRunStatus: SweepStatus | null;
+  sweepRequest: SweepRequest | null;
+  sweepGridIds: string[];
+  sweepPoints: SweepPoint[];
+  sweepReference: EvalReport | null;
+  sweepError: SweepError | null;
+  selectedPointId: string | null;
+  sizeAxis: SizeAxis;
+  pointSaved: { fileName: string; bytesWritten: number } | null;
+  toggleSweepBits(bits: QuantBits): void;
+  toggleSweepBlock(block: BlockChoice): void;
+  toggleSweepSymmetric(symmetric: boolean): void;
+  toggleSweepSelection(kind: SweepSelectionKind): void;
+  setSweepInclude(pattern: string): void;
+  setSweepExclude(pattern: string): void;
+  startSweep(): Promise<void>;
+  resumeSweep(): Promise<void>;
+  pauseSweep(): void;
+  cancelSweep(): void;
+  clearSweep(): Promise<void>;
+  /** Shows the open model's saved sweep; resumes it when a reload interrupted it. */
+  restoreSweep(): Promise<void>;
+  selectPoint(id: string | null): void;
+  setSizeAxis(axis: SizeAxis): void;
+  /** Call straight from a click: the save picker needs the user's gesture. */
+  exportSelectedPoint(): Promise<void>;
+}
+
+const EMPTY_SWEEP = {
+  sweepStatus: 'idle',
+  sweepRunStatus: null,
+  sweepRequest: null,
+  sweepGridIds: [],
+  sweepPoints: [],
+  sweepReference: null,
+  sweepError: null,
+  selectedPointId: null,
+  pointSaved: null,
+} as const satisfies Partial<SweepSlice>;
+
+function withPoint(points: readonly SweepPoint[], point: SweepPoint): SweepPoint[] {
+  return [...points.filter((p) => p.id !== point.id), point];
+}
+
+export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (set, get, api) => {
+  /** Bumped by every run and model change; callbacks of an older run are ignored. */
+  let runToken = 0;
+
+  api.subscribe((s, prev) => {
+    if (s.modelSerial === prev.modelSerial) return;
+    runToken++;
+    set({ ...EMPTY_SWEEP, sweepGridIds: [], sweepPoints: [] });
+    setSweepProgress(null);
+    if (s.model) void get().restoreSweep();
+  });
+
+  const isCurrent = (token: number) => token === runToken;
+
+  function applyState(state: SweepState): void {
+    set((s) => ({
+      sweepRunStatus: state.status,
+      sweepRequest: state.request,
+      sweepGridIds: state.gridIds,
+      sweepPoints: state.points,
+      sweepReference: state.reference,
+      selectedPointId: state.points.some((p) => p.id === s.selectedPointId) ? s.selectedPointId : null,
+    }));
+  }
+
+  async function run(request: SweepRequest): Promise<void> {
+    const s = get();
+    if (!s.model || s.sweepStatus !== 'idle' || s.evalStatus !== 'idle' || s.jobStatus !== 'idle') return;
+    const token = ++runToken;
+    // Other evaluation settings: the worker starts afresh, so does the chart.
+    const fresh = !s.sweepRequest || !sameEvalSettings(s.sweepRequest, request);
+    set({
+      sweepStatus: 'running',
+      sweepRunStatus: 'running',
+      sweepRequest: request,
+      sweepError: null,
+      ...(fresh ? { sweepPoints: [], sweepReference: null, sweepGridIds: [], selectedPointId: null } : {}),
+    });
+    setSweepProgress(null);
+    const callbacks: SweepCallbacks = {
+      onPoint: (point) => {
+        if (isCurrent(token)) set((st) => ({ sweepPoints: withPoint(st.sweepPoints, point) }));
+      },
+      onProgress: (progress) => {
+        if (isCurrent(token)) setSweepProgress(progress);
+      },
+      onReference: (reference) => {
+        if (isCurrent(token)) set({ sweepReference: reference });
+      },
+    };
+    try {
+      const state = await studioClient().runSweep(request, proxy(callbacks));
+      if (isCurrent(token)) applyState(state);
+    } catch (error) {
+      if (isCurrent(token)) set({ sweepError: toSweepError(error), sweepRunStatus: 'paused' });
+    } finally {
+      if (isCurrent(token)) {
+        set({ sweepStatus: 'idle' });
+        setSweepProgress(null);
+      }
+    }
+  }
+
+  return {
+    sweepBits: [8, 4],
+    sweepBlocks: [32],
+    sweepSymmetric: [false],
+    sweepSelections: ['all-matmuls'],
+    sweepInclude: '',
+    sweepExclude: '',
+    ...EMPTY_SWEEP,
+    sweepGridIds: [],
+    sweepPoints: [],
+    sizeAxis: 'mb',
+
+    toggleSweepBits: (bits) => set((s) => ({ sweepBits: toggled(s.sweepBits, bits, BITS_CHOICES) })),
+    toggleSweepBlock: (block) => set((s) => ({ sweepBlocks: toggled(s.sweepBlocks, block, BLOCK_CHOICES) })),
+    toggleSweepSymmetric: (sym) => set((s) => ({ sweepSymmetric: toggled(s.sweepSymmetric, sym, [false, true]) })),
+    toggleSweepSelection: (kind) => set((s) => ({ sweepSelections: toggled(s.sweepSelections, kind, SELECTION_KINDS) })),
+    setSweepInclude: (sweepInclude) => set({ sweepInclude }),
+    setSweepExclude: (sweepExclude) => set({ sweepExclude }),
+
+    startSweep: () => {
+      const s = get();
+      return run({ axes: toSweepAxes(s), ...evalRequest(s) });
+    },
+
+    resumeSweep: () => {
+      const request = get().sweepRequest;
+      return request ? run(request) : Promise.resolve();
+    },
+
+    pauseSweep() {
+      if (get().sweepStatus !== 'running') return;
+      set({ sweepStatus: 'pausing' });
+      void studioClient().pauseSweep();
+    },
+
+    cancelSweep() {
+      const status = get().sweepStatus;
+      if (status !== 'running' && status !== 'pausing') return;
+      set({ sweepStatus: 'cancelling' });
+      void studioClient().cancelSweep();
+    },
+
+    async clearSweep() {
+      if (get().sweepStatus !== 'idle' || !get().model) return;
+      try {
+        await studioClient().clearSweep();
+        runToken++;
+        set({ ...EMPTY_SWEEP, sweepGridIds: [], sweepPoints: [] });
+      } catch (error) {
+        set({ sweepError: toSweepError(error) });
+      }
+    },
+
+    async restoreSweep() {
+      const token = runToken;
+      let saved: SweepState | null;
+      try {
+        saved = await studioClient().savedSweep();
+      } catch (error) {
+        if (isCurrent(token)) set({ sweepError: toSweepError(error) });
+        return;
+      }
+      if (!saved || !isCurrent(token) || get().sweepStatus !== 'idle') return;
+      applyState(saved);
+      const { axes, windows, executionProvider, text } = saved.request;
+      set({
+        ...axesForm(axes),
+        evalWindows: windows,
+        evalBackend: executionProvider,
+        ...(text ? { evalTextSource: 'user', evalUserText: text } : { evalTextSource: 'bundled' }),
+      });
+      if (saved.status === 'running') await run(saved.request);
+    },
+
+    selectPoint: (selectedPointId) => set({ selectedPointId, pointSaved: null }),
+    setSizeAxis: (sizeAxis) => set({ sizeAxis }),
+
+    async exportSelectedPoint() {
+      const { model, sweepPoints, selectedPointId, exportStatus } = get();
+      const point = sweepPoints.find((p) => p.id === selectedPointId);
+      if (!model || !point || exportStatus !== 'idle') return;
+      const fileName = pointFileName(model.index.fileName, point);
+      set({ exportStatus: 'saving', pointSaved: null, notice: null });
+      try {
+        const picker = savePicker();
+        if (picker) {
+          const handle = await pickSaveTarget(picker, fileName);
+          if (!handle) return;
+          const result = await studioClient().exportPoint(point.id, handle);
+          set({ pointSaved: { fileName: handle.name, bytesWritten: result.bytesWritten } });
+        } else {
+          const result = await studioClient().exportPoint(point.id);
+          if (!result.blob) throw new Error('The worker returned no file to download.');
+          downloadBlob(result.blob, fileName);
+          set({ pointSaved: { fileName, bytesWritten: result.bytesWritten } });
+        }
+      } catch (error) {
+        get().showError('export', error);
+      } finally {
+        set({ exportStatus: 'idle' });
+      }
+    },
+  };
+};

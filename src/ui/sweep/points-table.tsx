@@ -1,0 +1,79 @@
+// Every finished point of the sweep, sortable by any column; a click selects the point.
+import { useMemo, useState } from 'react';
+import { useStudioStore } from '../../store/studio-store';
+import { formatBytes, formatDuration } from '../format';
+import { bitsColor } from './point-style';
+import { sortPoints, type PointSortKey } from './points-sort';
+import { useFrontier, useReference } from './use-sweep-view';
+
+const COLUMNS: { key: PointSortKey; label: string; num?: boolean }[] = [
+  { key: 'bits', label: 'Bits', num: true },
+  { key: 'block', label: 'Block', num: true },
+  { key: 'sym', label: 'Zero pt' },
+  { key: 'selectionLabel', label: 'Tensors' },
+  { key: 'bytes', label: 'Size', num: true },
+  { key: 'bitsPerWeight', label: 'Bits/w', num: true },
+  { key: 'ppl', label: 'Perplexity', num: true },
+  { key: 'quantizeMs', label: 'Quantize', num: true },
+  { key: 'evalMs', label: 'Evaluate', num: true },
+];
+
+export function PointsTable() {
+  const points = useStudioStore((s) => s.sweepPoints);
+  const selectedId = useStudioStore((s) => s.selectedPointId);
+  const select = useStudioStore((s) => s.selectPoint);
+  const reference = useReference();
+  const { ids: frontier } = useFrontier();
+  const [sort, setSort] = useState<{ key: PointSortKey; descending: boolean }>({ key: 'bytes', descending: false });
+  const rows = useMemo(() => sortPoints(points, sort.key, sort.descending), [points, sort]);
+  const onSort = (key: PointSortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false }));
+
+  return (
+    <div className="table-scroll table-scroll-short" data-testid="sweep-table">
+      <table className="table">
+        <caption className="sr-only">Sweep points</caption>
+        <thead>
+          <tr>
+            {COLUMNS.map((c) => (
+              <th key={c.key} scope="col" className={c.num ? 'num' : undefined} aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+                <button type="button" className="sort-button" onClick={() => onSort(c.key)} data-testid={`sweep-sort-${c.key}`}>
+                  {c.label}
+                  <span className="sort-mark">{sort.key === c.key ? (sort.descending ? '▼' : '▲') : ''}</span>
+                </button>
+              </th>
+            ))}
+            <th scope="col" className="num">vs original</th>
+            <th scope="col" title="On the Pareto frontier: no other point is both smaller and better">Pareto</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((p) => (
+            <tr
+              key={p.id}
+              className={p.id === selectedId ? 'is-selected' : undefined}
+              aria-selected={p.id === selectedId}
+              onClick={() => select(p.id)}
+              data-testid="sweep-row"
+              data-point-id={p.id}
+            >
+              <td className="num">
+                <span className="role-dot" style={{ background: bitsColor(p.bits) }} />
+                {p.bits}
+              </td>
+              <td className="num">{p.block === 'per-channel' ? 'per ch.' : p.block}</td>
+              <td>{p.sym ? 'sym' : 'asym'}</td>
+              <td className="mono cell-name" title={p.selectionLabel}>{p.selectionLabel}</td>
+              <td className="num" title={`${p.bytes.toLocaleString('en-US')} bytes`}>{formatBytes(p.bytes)}</td>
+              <td className="num">{p.bitsPerWeight.toFixed(2)}</td>
+              <td className="num" data-testid="sweep-row-ppl">{p.ppl.toFixed(3)}</td>
+              <td className="num">{formatDuration(p.quantizeMs)}</td>
+              <td className="num">{formatDuration(p.evalMs)}</td>
+              <td className="num">{reference ? `${((p.ppl / reference.ppl - 1) * 100).toFixed(2)} %` : '–'}</td>
+              <td>{frontier.has(p.id) ? '★' : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+// The sweep's axes: bits, block sizes, zero point and which tensors (with custom patterns).
+import { useMemo } from 'react';
+import { BITS_CHOICES, BLOCK_CHOICES } from '../../store/job-slice';
+import { countMatches } from '../../store/selection';
+import { SWEEP_SELECTION_LABEL, type SweepSelectionKind } from '../../store/sweep-axes';
+import { useStudioStore } from '../../store/studio-store';
+import { CheckGroup } from './check-group';
+
+const BLOCK_ORDER = ['per-channel', ...BLOCK_CHOICES.filter((b) => b !== 'per-channel')] as const;
+const KINDS: SweepSelectionKind[] = ['all-matmuls', 'all-but-embeddings-and-head', 'custom'];
+
+export function SweepAxesFields({ disabled }: { disabled: boolean }) {
+  const bits = useStudioStore((s) => s.sweepBits);
+  const blocks = useStudioStore((s) => s.sweepBlocks);
+  const symmetric = useStudioStore((s) => s.sweepSymmetric);
+  const selections = useStudioStore((s) => s.sweepSelections);
+  const include = useStudioStore((s) => s.sweepInclude);
+  const exclude = useStudioStore((s) => s.sweepExclude);
+  const tensors = useStudioStore((s) => s.model?.index.tensors);
+  const toggleBits = useStudioStore((s) => s.toggleSweepBits);
+  const toggleBlock = useStudioStore((s) => s.toggleSweepBlock);
+  const toggleSym = useStudioStore((s) => s.toggleSweepSymmetric);
+  const toggleSelection = useStudioStore((s) => s.toggleSweepSelection);
+  const setInclude = useStudioStore((s) => s.setSweepInclude);
+  const setExclude = useStudioStore((s) => s.setSweepExclude);
+  const custom = selections.includes('custom');
+  const match = useMemo(
+    () => (custom && tensors ? countMatches(tensors, { selectionMode: 'custom', include, exclude }) : null),
+    [custom, tensors, include, exclude],
+  );
+
+  return (
+    <>
+      <CheckGroup legend="Bits" options={BITS_CHOICES.map((b) => ({ value: b, label: `${b}`, testId: `sweep-bits-${b}` }))} checked={bits} onToggle={toggleBits} disabled={disabled} />
+      <CheckGroup
+        legend="Block size"
+        options={BLOCK_ORDER.map((b) => ({ value: b, label: b === 'per-channel' ? 'per ch.' : `${b}`, testId: `sweep-block-${b}` }))}
+        checked={blocks}
+        onToggle={toggleBlock}
+        disabled={disabled}
+      />
+      <CheckGroup
+        legend="Zero point"
+        options={[
+          { value: false, label: 'Asym', testId: 'sweep-asym' },
+          { value: true, label: 'Sym', testId: 'sweep-sym' },
+        ]}
+        checked={symmetric}
+        onToggle={toggleSym}
+        disabled={disabled}
+      />
+      <fieldset className="field" disabled={disabled}>
+        <legend>Tensors</legend>
+        <div className="radio-list">
+          {KINDS.map((k) => (
+            <label key={k} className="radio">
+              <input type="checkbox" checked={selections.includes(k)} onChange={() => toggleSelection(k)} data-testid={`sweep-selection-${k}`} />
+              <span>{SWEEP_SELECTION_LABEL[k]}</span>
+            </label>
+          ))}
+        </div>
+        {custom && (
+          <div className="regex-fields">
+            <input type="text" className="mono" spellCheck={false} placeholder="Include, e.g. mlp|self_attn" value={include} onChange={(e) => setInclude(e.target.value)} aria-label="Include pattern" aria-invalid={match?.ok === false} data-testid="sweep-include" />
+            <input type="text" className="mono" spellCheck={false} placeholder="Exclude, e.g. lm_head" value={exclude} onChange={(e) => setExclude(e.target.value)} aria-label="Exclude pattern" aria-invalid={match?.ok === false} data-testid="sweep-exclude" />
+            {match && (
+              <p className={`match-count${match.ok && match.count > 0 ? '' : ' is-warning'}`} data-testid="sweep-match-count">
+                {!match.ok ? match.message : `${match.count} tensor${match.count === 1 ? '' : 's'} match`}
+              </p>
+            )}
+          </div>
+        )}
+      </fieldset>
+    </>
+  );
+}
+
+/** Whether the custom patterns (if used) are valid and match something. */
+export function useCustomSelectionValid(): boolean {
+  const custom = useStudioStore((s) => s.sweepSelections.includes('custom'));
+  const include = useStudioStore((s) => s.sweepInclude);
+  const exclude = useStudioStore((s) => s.sweepExclude);
+  const tensors = useStudioStore((s) => s.model?.index.tensors);
+  return useMemo(() => {
+    if (!custom || !tensors) return true;
+    const m = countMatches(tensors, { selectionMode: 'custom', include, exclude });
+    return m.ok && m.count > 0;
+  }, [custom, tensors, include, exclude]);
+}

@@ -1,0 +1,98 @@
+// The trade-off view of a sweep: size vs perplexity chart, the selected point with its export
+// and per-layer error, and the table of all points with CSV/JSON export.
+import { useRef, useState } from 'react';
+import { downloadBlob } from '../../store/save-file';
+import { pointsToCsv, pointsToJson, sweepFileName, type SizeAxis } from '../../store/sweep-export';
+import { useStudioStore } from '../../store/studio-store';
+import { ChartDownload } from './chart-download';
+import { LayerErrorChart } from './layer-error-chart';
+import { PointsTable } from './points-table';
+import { SelectedPoint } from './selected-point';
+import { TradeoffChart } from './tradeoff-chart';
+import { useReference } from './use-sweep-view';
+
+const AXES: { id: SizeAxis; label: string }[] = [
+  { id: 'mb', label: 'MB' },
+  { id: 'bpw', label: 'Bits/weight' },
+];
+
+export function SweepResults() {
+  const points = useStudioStore((s) => s.sweepPoints);
+  const running = useStudioStore((s) => s.sweepStatus !== 'idle');
+  const axis = useStudioStore((s) => s.sizeAxis);
+  const setAxis = useStudioStore((s) => s.setSizeAxis);
+  const selectedId = useStudioStore((s) => s.selectedPointId);
+  const windows = useStudioStore((s) => s.sweepRequest?.windows ?? s.evalWindows);
+  const sourceName = useStudioStore((s) => s.model?.index.fileName ?? 'model.onnx');
+  const reference = useReference();
+  const [logScale, setLogScale] = useState(false);
+  const chartRef = useRef<HTMLElement>(null);
+  if (points.length === 0 && !reference && !running) return null;
+  const selected = points.find((p) => p.id === selectedId) ?? null;
+  const stem = sweepFileName(sourceName, 'x').replace(/\.x$/, '');
+
+  const saveTable = (kind: 'csv' | 'json') => {
+    const text = kind === 'csv' ? pointsToCsv(points, reference) : pointsToJson(points, reference, sourceName);
+    downloadBlob(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }), sweepFileName(sourceName, kind));
+  };
+
+  return (
+    <section className="panel sweep-results" aria-labelledby="sweep-results-heading" data-testid="sweep-results">
+      <header className="panel-header panel-header-row">
+        <div>
+          <h2 id="sweep-results-heading">Size vs perplexity</h2>
+          <p className="panel-sub" data-testid="sweep-summary">
+            wikitext2-w256 · W={windows} · {points.length} point{points.length === 1 ? '' : 's'}
+            {reference ? ` · original ${reference.ppl.toFixed(3)}` : ''}
+          </p>
+        </div>
+        <div className="sweep-tools">
+          <div className="segmented segmented-small" role="group" aria-label="Size axis">
+            {AXES.map((a) => (
+              <label key={a.id} className="segment">
+                <input type="radio" name="size-axis" checked={axis === a.id} onChange={() => setAxis(a.id)} data-testid={`sweep-axis-${a.id}`} />
+                <span>{a.label}</span>
+              </label>
+            ))}
+          </div>
+          <label className="radio small">
+            <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="sweep-log-scale" />
+            <span>log ppl</span>
+          </label>
+          {points.length > 0 && <ChartDownload target={chartRef} fileStem={`${stem}-tradeoff`} testId="chart-download" />}
+        </div>
+      </header>
+      {points.length > 0 ? (
+        <TradeoffChart logScale={logScale} figureRef={chartRef} />
+      ) : (
+        <p className="empty" data-testid="sweep-empty">
+          {running ? 'The first point appears here as soon as it is evaluated.' : 'Run a sweep to place its variants against the original model.'}
+        </p>
+      )}
+      {selected ? (
+        <div className="sweep-selected">
+          <SelectedPoint point={selected} />
+          <LayerErrorChart point={selected} fileStem={stem} />
+        </div>
+      ) : (
+        points.length > 0 && <p className="muted small">Click a point (or a table row) to see its per-layer error and export it.</p>
+      )}
+      {points.length > 0 && (
+        <>
+          <div className="sweep-table-header">
+            <h3>All points</h3>
+            <div className="table-tools">
+              <button type="button" className="button button-small" onClick={() => saveTable('csv')} data-testid="sweep-csv">
+                CSV
+              </button>
+              <button type="button" className="button button-small" onClick={() => saveTable('json')} data-testid="sweep-json">
+                JSON
+              </button>
+            </div>
+          </div>
+          <PointsTable />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+// Derived views of the sweep for the charts and the table: the reference the points compare
+// with (the sweep's own, else the original's evaluation at the same W) and the Pareto frontier.
+import { useMemo } from 'react';
+import { paretoFrontier } from '../../store/sweep-export';
+import { useStudioStore } from '../../store/studio-store';
+import type { EvalReport, SweepPoint } from '../../workers/studio-api';
+
+export function useReference(): EvalReport | null {
+  const sweepReference = useStudioStore((s) => s.sweepReference);
+  const evalReport = useStudioStore((s) => s.evalReport);
+  const sweepWindows = useStudioStore((s) => s.sweepRequest?.windows ?? null);
+  if (sweepReference) return sweepReference;
+  if (evalReport && (sweepWindows === null || evalReport.windows === sweepWindows)) return evalReport;
+  return null;
+}
+
+/** Ids of the points on the Pareto frontier for the current size axis. */
+export function useFrontier(): { frontier: SweepPoint[]; ids: ReadonlySet<string> } {
+  const points = useStudioStore((s) => s.sweepPoints);
+  const axis = useStudioStore((s) => s.sizeAxis);
+  return useMemo(() => {
+    const frontier = paretoFrontier(points, axis);
+    return { frontier, ids: new Set(frontier.map((p) => p.id)) };
+  }, [points, axis]);
+}
