@@ -18,6 +18,8 @@ export interface LmSession {
   readonly inputMetadata?: readonly InferenceSession.ValueMetadata[];
   /** The execution provider the session actually runs on ('cpu', 'wasm', 'webgpu'). */
   readonly executionProvider: string;
+  /** Why the preferred execution provider was not used (e.g. no WebGPU adapter), if it was not. */
+  readonly fallbackReason?: string;
   /** One forward pass; returns only the logits (the runtime is asked for no other output). */
   run(feeds: Readonly<Record<string, Tensor>>): Promise<LmLogits>;
   release(): Promise<void>;

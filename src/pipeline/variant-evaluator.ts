@@ -57,6 +57,11 @@ export class VariantEvaluator {
     return this.session.executionProvider;
   }
 
+  /** Why WebGPU was not used, when the session fell back to another provider. */
+  get fallbackReason(): string | undefined {
+    return this.session.fallbackReason;
+  }
+
   private async original(info: TensorInfo): Promise<Tensor> {
     let t = this.originals.get(info.name);
     if (!t) {

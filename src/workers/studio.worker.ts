@@ -168,6 +168,7 @@ const api: StudioApi = {
         tokensScored: r.tokensScored,
         tokensPerSecond: r.tokensPerSecond,
         executionProvider: r.executionProvider,
+        fallbackReason: evaluator.fallbackReason,
         textSource: request.text ? 'user' : 'bundled',
       };
     } finally {

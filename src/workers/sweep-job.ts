@@ -56,6 +56,7 @@ export async function runSweepJob(
         tokensScored: r.tokensScored,
         tokensPerSecond: r.tokensPerSecond,
         executionProvider: r.executionProvider,
+        fallbackReason: evaluator.fallbackReason,
         textSource: request.text ? 'user' : 'bundled',
       };
       state.reference = reference;
