@@ -12,7 +12,7 @@ import { openModel } from '../src/pipeline/open-model';
 import type { QuantBackend } from '../src/pipeline/quantize-model';
 import { expandGrid, runSweep } from '../src/pipeline/sweep';
 import { VariantEvaluator } from '../src/pipeline/variant-evaluator';
-import type { QuantBits, RtnScheme } from '../src/quant/quantized-tensor';
+import type { QuantBits, RtnScheme } from '../src/core/quantized-tensor';
 
 export interface SweepBenchOptions {
   models: string[];

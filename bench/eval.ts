@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { runEvalBench, type EvalBenchRow } from '../src/eval/eval-bench';
 import { createNodeLmSession } from '../src/eval/ort-node';
 import { loadTokenizer } from '../src/eval/tokenizer';
-import type { QuantBits, RtnScheme } from '../src/quant/quantized-tensor';
+import type { QuantBits, RtnScheme } from '../src/core/quantized-tensor';
 import { runBrowserEvalBench } from './eval-browser';
 import { describeMachine, formatReport, type EvalReport } from './eval-report';
 import { runSweepBench } from './eval-sweep';

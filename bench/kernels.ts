@@ -12,7 +12,7 @@ import { acquireNodeGpu } from '../src/gpu/node-gpu';
 import { createRtnBuffers, encodeRtn, planRtnGpu, rtnPipeline } from '../src/kernels/quant/rtn';
 import { seededWeights } from '../src/kernels/quant/rtn-compare';
 import type { WeightLayout } from '../src/model/model-index';
-import type { RtnScheme } from '../src/quant/quantized-tensor';
+import type { RtnScheme } from '../src/core/quantized-tensor';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const SWIFTSHADER_LIBS = '/usr/lib/chromium'; // holds a libvulkan.so.1 where the system has none

@@ -14,7 +14,7 @@ import { openOnnx, readInitializerFloats } from '../src/formats/onnx/onnx-reader
 import { writeOnnx } from '../src/formats/onnx/onnx-writer';
 import { indexOnnx } from '../src/model/onnx-index';
 import type { WeightLayout } from '../src/model/model-index';
-import type { RtnScheme } from '../src/quant/quantized-tensor';
+import type { RtnScheme } from '../src/core/quantized-tensor';
 import { dequantizeRef, quantizeRtnRef } from '../src/quant/rtn';
 
 /** Puts logical [rows][cols] values back into the tensor's storage order. */

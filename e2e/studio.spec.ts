@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium';
-import type { RtnScheme } from '../src/quant/quantized-tensor';
+import type { RtnScheme } from '../src/core/quantized-tensor';
 import { dropFiles } from './drop-files';
 import { compareWithDequantizedReference, testTokens } from './onnx-check';
 

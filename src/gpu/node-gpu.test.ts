@@ -5,7 +5,7 @@ import { f16ArrayToF32, f32ArrayToF16 } from '../core/float16';
 import { compareRtn, seededWeights } from '../kernels/quant/rtn-compare';
 import { quantizeRtnGpu } from '../kernels/quant/rtn';
 import { quantizeRtnRef } from '../quant/rtn';
-import type { RtnScheme } from '../quant/quantized-tensor';
+import type { RtnScheme } from '../core/quantized-tensor';
 import { acquireNodeGpu } from './node-gpu';
 import { gpuForTests } from './testing';
 

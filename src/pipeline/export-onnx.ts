@@ -3,7 +3,7 @@
 import { type ByteSink, countingSink } from '../core/byte-sink';
 import { UnsupportedModelError } from '../core/errors';
 import { writeOnnx } from '../formats/onnx/onnx-writer';
-import type { QuantizedTensor } from '../quant/quantized-tensor';
+import type { QuantizedTensor } from '../core/quantized-tensor';
 import type { OpenedModel } from './open-model';
 import type { QuantizeModelResult } from './quantize-model';
 

@@ -4,7 +4,7 @@
 import { throwIfAborted, UnsupportedModelError } from '../core/errors';
 import { type TensorSelection, tensorFilter } from '../core/tensor-filter';
 import type { TensorInfo, WeightLayout } from '../model/model-index';
-import type { QuantizedTensor, RtnScheme } from '../quant/quantized-tensor';
+import type { QuantizedTensor, RtnScheme } from '../core/quantized-tensor';
 import { bf16ArrayToF32 } from '../core/float16';
 import { storedBytes } from '../quant/rtn';
 import type { OpenedModel } from './open-model';

@@ -5,7 +5,7 @@
 import { CancelledError } from '../core/errors';
 import type { TensorSelection } from '../core/tensor-filter';
 import type { PerplexityProgress } from '../eval/perplexity';
-import type { QuantBits, RtnScheme } from '../quant/quantized-tensor';
+import type { QuantBits, RtnScheme } from '../core/quantized-tensor';
 import { exportedOnnxBytes } from './export-onnx';
 import type { OpenedModel } from './open-model';
 import { bitsPerWeight, type QuantBackend, quantizeModel, type QuantizeModelResult } from './quantize-model';

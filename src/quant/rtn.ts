@@ -5,7 +5,7 @@
 // K is zero-padded to a whole pack block; padding codes are the zero point.
 import { ShapeError } from '../core/errors';
 import type { WeightLayout } from '../model/model-index';
-import { type QuantizedTensor, type RtnScheme, storedBitsFor } from './quantized-tensor';
+import { type QuantizedTensor, type RtnScheme, storedBitsFor } from '../core/quantized-tensor';
 
 const fround = Math.fround;
 export const PACK_BLOCKS = [16, 32, 64, 128, 256] as const;

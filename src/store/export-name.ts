@@ -1,6 +1,6 @@
 // File name of a quantized export: <model stem>-q<bits>-<b<block>|pc>-<sym|asym>.onnx,
 // e.g. model-q4-b32-asym.onnx.
-import type { RtnScheme } from '../quant/quantized-tensor';
+import type { RtnScheme } from '../core/quantized-tensor';
 
 export function exportFileName(sourceName: string, scheme: RtnScheme): string {
   const base = sourceName.split(/[\\/]/).pop() ?? '';

@@ -12,9 +12,9 @@ const t = (layer: string, role: TensorInfo['role'] = 'matmul-weight'): TensorInf
 });
 
 describe('pickModelFiles', () => {
-  it('keeps the graph first, its external data and the tokenizer; drops the rest of a folder', () => {
+  it('keeps the graph first, its external data, config.json and the tokenizer; drops the rest of a folder', () => {
     const picked = pickModelFiles([f('config.json'), f('model.onnx_data'), f('README.md'), f('tokenizer.json'), f('model.onnx'), f('.DS_Store')]);
-    expect(picked.map((x) => x.name)).toEqual(['model.onnx', 'model.onnx_data', 'tokenizer.json']);
+    expect(picked.map((x) => x.name)).toEqual(['model.onnx', 'config.json', 'model.onnx_data', 'tokenizer.json']);
   });
   it('passes files without an .onnx through (the worker says what is wrong)', () => {
     expect(pickModelFiles([f('notes.txt')]).map((x) => x.name)).toEqual(['notes.txt']);

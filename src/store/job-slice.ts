@@ -1,7 +1,7 @@
 // The quantize form and the run: scheme and tensor selection, the running job, and its report.
 // A cancelled or failed run leaves the previous report in place (the worker keeps its result too).
 import type { StateCreator } from 'zustand';
-import type { QuantBits, RtnScheme } from '../quant/quantized-tensor';
+import type { QuantBits, RtnScheme } from '../core/quantized-tensor';
 import type { QuantizeReport } from '../workers/studio-api';
 import { progressCallback } from '../workers/studio-client';
 import { studioClient } from './studio-client';

@@ -1,6 +1,8 @@
 // Which of the dropped/picked files go to the worker. A dropped folder may hold a README, a
-// config or other formats beside the ONNX graph; keep the graph, its external data and the
-// tokenizer, and leave the rest. File objects are references: nothing here reads bytes.
+// config or other formats beside the ONNX graph; keep the graph, its external data, the
+// tokenizer and config.json (conversion to GGUF reads the architecture from it), and leave the
+// rest. Without an ONNX graph (GGUF, safetensors shards) everything goes to the worker, which
+// picks by format. File objects are references: nothing here reads bytes.
 import { UsageError } from '../core/errors';
 
 /** Names that are never ONNX external data (external data files may have any name). */
@@ -10,7 +12,7 @@ export function pickModelFiles(files: File[]): File[] {
   if (files.length === 0) throw new UsageError('No files were given. Drop an .onnx file (with its external data and tokenizer.json), or a folder.');
   const hasOnnx = files.some((f) => /\.onnx$/i.test(f.name));
   if (!hasOnnx) return files;
-  const keep = files.filter((f) => /\.onnx$/i.test(f.name) || f.name === 'tokenizer.json' || !NOT_DATA.test(f.name));
+  const keep = files.filter((f) => /\.onnx$/i.test(f.name) || f.name === 'tokenizer.json' || f.name === 'config.json' || !NOT_DATA.test(f.name));
   // The main graph first: the worker treats files[0] as the model.
   return keep.sort((a, b) => Number(/\.onnx$/i.test(b.name)) - Number(/\.onnx$/i.test(a.name)));
 }

@@ -1,8 +1,8 @@
-// The built-in sample (tiny-llama, ~7.5 MB ONNX + tokenizer.json in public/sample/), fetched
+// The built-in sample (tiny-llama, ~7.5 MB ONNX + tokenizer.json + config.json in public/sample/), fetched
 // from the page's own origin and turned into File objects like a drop would give.
 import { MissingFileError } from '../core/errors';
 
-export const SAMPLE_FILES = ['model.onnx', 'tokenizer.json'] as const;
+export const SAMPLE_FILES = ['model.onnx', 'tokenizer.json', 'config.json'] as const;
 
 export async function fetchSampleFiles(): Promise<File[]> {
   const base = `${import.meta.env.BASE_URL}sample/`;

@@ -1,7 +1,7 @@
 // The sweep form's axes (bits, block sizes, zero point, which tensors) turned into the worker's
 // SweepAxes, and back from a saved request. Selection labels name points and exported files.
 import type { TensorSelection } from '../core/tensor-filter';
-import type { QuantBits } from '../quant/quantized-tensor';
+import type { QuantBits } from '../core/quantized-tensor';
 import type { SweepAxes, SweepRequest } from '../workers/studio-api';
 import type { BlockChoice } from './job-slice';
 

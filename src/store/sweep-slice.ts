@@ -4,7 +4,7 @@
 // interrupted (status 'running') resumes by itself with the same request.
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
-import type { QuantBits } from '../quant/quantized-tensor';
+import type { QuantBits } from '../core/quantized-tensor';
 import type { EvalReport, SweepCallbacks, SweepPoint, SweepRequest, SweepState, SweepStatus } from '../workers/studio-api';
 import { BITS_CHOICES, BLOCK_CHOICES, type BlockChoice } from './job-slice';
 import { evalRequest } from './eval-slice';

@@ -1,6 +1,6 @@
 // The recipe: bits, symmetric or not, block size, which tensors; and the Quantize button.
 import type { FormEvent } from 'react';
-import type { QuantBits } from '../quant/quantized-tensor';
+import type { QuantBits } from '../core/quantized-tensor';
 import { BITS_CHOICES, BLOCK_CHOICES, type BlockChoice } from '../store/job-slice';
 import { useStudioStore } from '../store/studio-store';
 import { TensorChoice } from './tensor-choice';

@@ -2,7 +2,7 @@
 // small data only. Tensors and file bytes stay in the worker or on the GPU (STYLE.md "What we take").
 import type { TensorSelection } from '../core/tensor-filter';
 import type { ModelIndex } from '../model/model-index';
-import type { RtnScheme } from '../quant/quantized-tensor';
+import type { RtnScheme } from '../core/quantized-tensor';
 import type { SweepAxes, SweepPoint } from '../pipeline/sweep';
 
 export type { SweepAxes, SweepPoint };

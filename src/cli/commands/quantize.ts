@@ -6,7 +6,7 @@ import { quantizeRtnGpu } from '../../kernels/quant/rtn';
 import { exportQuantizedOnnx } from '../../pipeline/export-onnx';
 import { openModel } from '../../pipeline/open-model';
 import { bitsPerWeight, quantizeModel } from '../../pipeline/quantize-model';
-import type { QuantBits, RtnScheme } from '../../quant/quantized-tensor';
+import type { QuantBits, RtnScheme } from '../../core/quantized-tensor';
 import { nodeGpuContext } from '../gpu-node';
 import { fileSink, modelSources } from '../node-files';
 import { endProgress, formatBytes, printJson, printLine, progressLine } from '../output';

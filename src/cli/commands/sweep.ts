@@ -7,7 +7,7 @@ import { quantizeRtnGpu } from '../../kernels/quant/rtn';
 import { openModel } from '../../pipeline/open-model';
 import { expandGrid, runSweep } from '../../pipeline/sweep';
 import { VariantEvaluator } from '../../pipeline/variant-evaluator';
-import type { QuantBits, RtnScheme } from '../../quant/quantized-tensor';
+import type { QuantBits, RtnScheme } from '../../core/quantized-tensor';
 import { nodeGpuContext } from '../gpu-node';
 import { evaluationTokens, parseWindows } from '../eval-inputs';
 import { modelSources } from '../node-files';

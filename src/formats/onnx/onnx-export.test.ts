@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import { blobSink, concatChunks, countingSink } from '../../core/byte-sink';
 import { describeWithFixtures, fixtureSource } from '../../core/testing/fixtures';
-import type { RtnScheme } from '../../quant/quantized-tensor';
+import type { RtnScheme } from '../../core/quantized-tensor';
 import { storedBytes } from '../../quant/rtn';
 import { openOnnx } from './onnx-reader';
 import { type OnnxEdit, writeOnnx } from './onnx-writer';

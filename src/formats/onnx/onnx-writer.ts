@@ -4,7 +4,7 @@
 // move to graph inputs; external data is inlined; everything else is copied byte for byte.
 import type { ByteSink } from '../../core/byte-sink';
 import { ShapeError, UnsupportedModelError, UsageError } from '../../core/errors';
-import type { QuantizedTensor } from '../../quant/quantized-tensor';
+import type { QuantizedTensor } from '../../core/quantized-tensor';
 import { encodeNode, encodeValueInfo, reencodeTensor } from './onnx-encode';
 import { type GraphUses, graphUses, traceWeight } from './onnx-graph';
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnx-model';

@@ -4,7 +4,7 @@
 // repeat the row's scale and zero point in every pack block.
 import { UnsupportedModelError } from '../../core/errors';
 import { f32ToF16Bits } from '../../core/float16';
-import type { QuantizedTensor } from '../../quant/quantized-tensor';
+import type { QuantizedTensor } from '../../core/quantized-tensor';
 import { OnnxDataType } from './onnx-model';
 
 export interface PackBlockTensors {

@@ -2,7 +2,7 @@
 // MatMulNBits for MatMul/Gemm B (docs/FORMATS.md §2.1) and GatherBlockQuantized with uint8
 // data for embedding tables (§2.2). Codes are QuantizedTensor's [N][kb][blob] bytes as they are.
 import { ShapeError, UnsupportedModelError } from '../../core/errors';
-import type { QuantizedTensor } from '../../quant/quantized-tensor';
+import type { QuantizedTensor } from '../../core/quantized-tensor';
 import { type NodeSpec, encodeTensor } from './onnx-encode';
 import { OnnxDataType, type OnnxNode, attrInt } from './onnx-model';
 import { packBlockTensors, scaleBytes } from './quantized-blocks';

@@ -2,7 +2,7 @@
 // weights, and GPU-vs-reference comparison with the tolerances of STYLE.md "Tests": scales and zero
 // points equal, codes equal except ±1 flips at a rounding boundary, relError close.
 import type { WeightLayout } from '../../model/model-index';
-import type { QuantizedTensor } from '../../quant/quantized-tensor';
+import type { QuantizedTensor } from '../../core/quantized-tensor';
 import { codeAt } from '../../quant/rtn';
 
 /** Codes may differ by one only where w·(1/scale) [+ zp] is this close (in code units) to a .5 tie. */

@@ -8,7 +8,7 @@ import { acquireBrowserGpu } from '../../gpu/browser-gpu';
 import type { GpuContext } from '../../gpu/context';
 import { gpuForTests, isCi } from '../../gpu/testing';
 import type { WeightLayout } from '../../model/model-index';
-import type { RtnScheme } from '../../quant/quantized-tensor';
+import type { RtnScheme } from '../../core/quantized-tensor';
 import { quantizeRtnRef } from '../../quant/rtn';
 import { quantizeRtnGpu } from './rtn';
 import { compareRtn, MAX_BOUNDARY_FLIP_SHARE, type RtnComparison, seededWeights } from './rtn-compare';

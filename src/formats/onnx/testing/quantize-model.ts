@@ -2,7 +2,7 @@
 // builds the matching "dequantized weights" edit: Ŵ written back in each tensor's storage layout.
 import { f32ArrayToF16 } from '../../../core/float16';
 import { indexOnnx } from '../../../model/onnx-index';
-import type { QuantizedTensor, RtnScheme } from '../../../quant/quantized-tensor';
+import type { QuantizedTensor, RtnScheme } from '../../../core/quantized-tensor';
 import { dequantizeRef, quantizeRtnRef } from '../../../quant/rtn';
 import type { OnnxModel } from '../onnx-model';
 import { readInitializerFloats } from '../onnx-reader';

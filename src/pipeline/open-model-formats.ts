@@ -1,0 +1,51 @@
+// Which reader a set of files needs, and the GGUF / safetensors openers behind openModel (for
+// inspection and conversion: readTensor returns the stored bytes, no ONNX graph).
+import { baseName, type ByteSource } from '../core/byte-source';
+import { openGguf, readGgufTensor, type GgufFile } from '../formats/gguf/gguf-reader';
+import { openSafetensorsCheckpoint, type SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
+import { readSafetensorsTensor } from '../formats/safetensors/safetensors-reader';
+import { UsageError } from '../core/errors';
+import { ggufModelIndex } from '../model/gguf-index';
+import type { ModelIndex } from '../model/model-index';
+import { safetensorsModelIndex } from '../model/safetensors-index';
+
+export type ModelFormat = 'onnx' | 'gguf' | 'safetensors';
+
+/** The format a file's name says, or undefined (ONNX external data, JSON, unknown). */
+export function formatOfFile(f: ByteSource): ModelFormat | undefined {
+  const name = baseName(f.name).toLowerCase();
+  if (name.endsWith('.onnx')) return 'onnx';
+  if (name.endsWith('.gguf')) return 'gguf';
+  if (name.endsWith('.safetensors') || name.endsWith('.safetensors.index.json')) return 'safetensors';
+  return undefined;
+}
+
+export interface FormatModel {
+  index: ModelIndex;
+  files: ByteSource[];
+  readTensor(name: string): Promise<Uint8Array>;
+  gguf?: GgufFile;
+  safetensors?: SafetensorsCheckpoint;
+}
+
+export async function openGgufModel(file: ByteSource): Promise<FormatModel> {
+  const gguf = await openGguf(file);
+  return { index: ggufModelIndex(gguf), files: [file], gguf, readTensor: (name) => readGgufTensor(gguf, name) };
+}
+
+/** model.safetensors, or an index with its shards; config.json (if among `files`) gives the architecture. */
+export async function openSafetensorsModel(files: ByteSource[]): Promise<FormatModel> {
+  const ckpt = await openSafetensorsCheckpoint(files);
+  const byName = new Map(ckpt.tensors.map((t) => [t.name, t]));
+  const index = files.find((f) => baseName(f.name).endsWith('.safetensors.index.json'));
+  return {
+    index: safetensorsModelIndex(ckpt),
+    files: [...(index ? [index] : []), ...ckpt.shards.map((s) => s.source)],
+    safetensors: ckpt,
+    readTensor: async (name) => {
+      const t = byName.get(name);
+      if (!t) throw new UsageError(`${ckpt.name} has no tensor named "${name}"`);
+      return readSafetensorsTensor(t.file, t);
+    },
+  };
+}
