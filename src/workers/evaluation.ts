@@ -3,17 +3,37 @@
 // provider, created on first use and reused for the original and every variant.
 import { MissingFileError } from '../core/errors';
 import { createWebLmSession } from '../eval/ort-web';
-import { EVAL_TEXT_EXCERPT_PATH } from '../eval/perplexity';
+import { EVAL_TEXT_EXCERPT_PATH, type PerplexityProgress } from '../eval/perplexity';
 import { loadTokenizer } from '../eval/tokenizer';
 import type { OpenedModel } from '../pipeline/open-model';
 import { VariantEvaluator } from '../pipeline/variant-evaluator';
-import type { EvalBackend } from './studio-api';
+import type { EvalBackend, EvalReport, EvalRequest } from './studio-api';
 
 async function bundledText(): Promise<string> {
   const url = new URL(`${import.meta.env.BASE_URL}${EVAL_TEXT_EXCERPT_PATH}`, self.location.origin);
   const response = await fetch(url);
   if (!response.ok) throw new MissingFileError(`could not load the bundled evaluation text (${url.pathname}: HTTP ${response.status})`, url.pathname);
   return response.text();
+}
+
+/** Perplexity of the original model (no quantized entries) as the page sees it. */
+export async function evaluateOriginal(
+  evaluation: ModelEvaluation,
+  request: EvalRequest,
+  options: { signal?: AbortSignal; onProgress?: (p: PerplexityProgress) => void },
+): Promise<EvalReport> {
+  const tokens = await evaluation.tokenIds(request.text);
+  const evaluator = await evaluation.evaluator(request.executionProvider);
+  const r = await evaluator.evaluate(tokens, [], { windows: request.windows, ...options });
+  return {
+    ppl: r.ppl,
+    windows: r.windows,
+    tokensScored: r.tokensScored,
+    tokensPerSecond: r.tokensPerSecond,
+    executionProvider: r.executionProvider,
+    fallbackReason: evaluator.fallbackReason,
+    textSource: request.text ? 'user' : 'bundled',
+  };
 }
 
 export class ModelEvaluation {

@@ -3,6 +3,7 @@
 import type { TensorSelection } from '../core/tensor-filter';
 import type { ModelIndex } from '../model/model-index';
 import type { RtnScheme } from '../core/quantized-tensor';
+import type { PipelineProgress } from '../pipeline/quantize-model';
 import type { SweepAxes, SweepPoint } from '../pipeline/sweep';
 
 export type { SweepAxes, SweepPoint };
@@ -84,15 +85,8 @@ export interface QuantizeRequest {
   selection: TensorSelection;
 }
 
-export interface QuantizeProgress {
-  tensorsDone: number;
-  tensorsTotal: number;
-  /** Source bytes of the tensors done / all selected tensors. */
-  bytesDone: number;
-  bytesTotal: number;
-  elapsedMs: number;
-  currentTensor: string;
-}
+/** Tensors and source bytes done of the selected ones, as the pipeline reports them. */
+export type QuantizeProgress = PipelineProgress;
 
 export interface TensorReport {
   name: string;

@@ -12,7 +12,7 @@ import { exportedOnnxBytes, exportQuantizedOnnx, quantizedFileName } from '../pi
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { bitsPerWeight, type QuantBackend, quantizeModel, type QuantizeModelResult } from '../pipeline/quantize-model';
 import { installErrorTransfer } from './error-transfer';
-import { ModelEvaluation } from './evaluation';
+import { evaluateOriginal, ModelEvaluation } from './evaluation';
 import { modelKey } from './model-key';
 import { runSweepJob } from './sweep-job';
 import { deleteSweep, loadSweep } from './sweep-store';
@@ -159,18 +159,7 @@ const api: StudioApi = {
     const controller = new AbortController();
     job = controller;
     try {
-      const tokens = await evaluation.tokenIds(request.text);
-      const evaluator = await evaluation.evaluator(request.executionProvider);
-      const r = await evaluator.evaluate(tokens, [], { windows: request.windows, signal: controller.signal, onProgress });
-      return {
-        ppl: r.ppl,
-        windows: r.windows,
-        tokensScored: r.tokensScored,
-        tokensPerSecond: r.tokensPerSecond,
-        executionProvider: r.executionProvider,
-        fallbackReason: evaluator.fallbackReason,
-        textSource: request.text ? 'user' : 'bundled',
-      };
+      return await evaluateOriginal(evaluation, request, { signal: controller.signal, onProgress });
     } finally {
       if (job === controller) job = null;
     }

@@ -5,9 +5,9 @@ import { CancelledError } from '../core/errors';
 import type { GpuContext } from '../gpu/context';
 import { quantizeRtnGpu } from '../kernels/quant/rtn';
 import { expandGrid, runSweep } from '../pipeline/sweep';
-import type { ModelEvaluation } from './evaluation';
+import { evaluateOriginal, type ModelEvaluation } from './evaluation';
 import { loadSweep, saveSweep } from './sweep-store';
-import type { EvalReport, SweepCallbacks, SweepRequest, SweepState, SweepStatus } from './studio-api';
+import type { SweepCallbacks, SweepRequest, SweepState, SweepStatus } from './studio-api';
 
 /** Same evaluation settings → points are comparable and can share one chart. */
 function sameSettings(a: SweepRequest, b: SweepRequest): boolean {
@@ -45,20 +45,10 @@ export async function runSweepJob(
   const evaluator = await evaluation.evaluator(request.executionProvider);
   try {
     if (!state.reference) {
-      const r = await evaluator.evaluate(tokens, [], {
-        windows: request.windows,
+      const reference = await evaluateOriginal(evaluation, request, {
         signal: control.signal,
         onProgress: (e) => callbacks.onProgress({ pointIndex: -1, pointsTotal: grid.length, pointId: 'original', phase: 'reference', ...e }),
       });
-      const reference: EvalReport = {
-        ppl: r.ppl,
-        windows: r.windows,
-        tokensScored: r.tokensScored,
-        tokensPerSecond: r.tokensPerSecond,
-        executionProvider: r.executionProvider,
-        fallbackReason: evaluator.fallbackReason,
-        textSource: request.text ? 'user' : 'bundled',
-      };
       state.reference = reference;
       await saveSweep(state);
       callbacks.onReference(reference);
