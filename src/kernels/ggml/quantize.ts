@@ -1,0 +1,186 @@
+// Wrapper for shaders/ggml/quantize-legacy.wgsl (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1), quantize-q2_k.wgsl,
+// quantize-q3_k.wgsl, quantize-q4_k-q5_k.wgsl and quantize-q6_k.wgsl: float32 rows → ggml block bytes on the GPU, equal to quantizeGgmlRef
+// (src/quant/ggml/ggml-codec.ts; docs/FORMATS.md §4.4–4.5; legacy byte for byte, k-quants best-effort,
+// see the tests). The kernels share one bind-group layout and Params. Other types throw UnsupportedModelError so callers fall back to the
+// reference. Sizes are bytes unless named otherwise.
+import legacyCode from '../../../shaders/ggml/quantize-legacy.wgsl?raw';
+import q6kCode from '../../../shaders/ggml/quantize-q6_k.wgsl?raw';
+import q4kq5kCode from '../../../shaders/ggml/quantize-q4_k-q5_k.wgsl?raw';
+import q3kCode from '../../../shaders/ggml/quantize-q3_k.wgsl?raw';
+import q2kCode from '../../../shaders/ggml/quantize-q2_k.wgsl?raw';
+import sqrtRn from '../../../shaders/ggml/common/sqrt-rn.wgsl?raw';
+import f16Bits from '../../../shaders/ggml/common/f16-bits.wgsl?raw';
+import divRn from '../../../shaders/common/div-rn.wgsl?raw';
+import roundHalfAway from '../../../shaders/common/round-half-away.wgsl?raw';
+import { GpuLimitError, ShapeError, throwIfAborted, UnsupportedModelError } from '../../core/errors';
+import { ggmlTypeByName, type GgmlTypeInfo } from '../../core/ggml-types';
+import { createBuffer, destroyBuffers, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
+import type { GpuContext } from '../../gpu/context';
+import { dispatchGrid } from '../../gpu/dispatch';
+import { withHelpers } from '../../gpu/wgsl';
+
+const HELPERS = {
+  'common/round-half-away.wgsl': roundHalfAway,
+  'common/div-rn.wgsl': divRn,
+  'ggml/common/f16-bits.wgsl': f16Bits,
+  'ggml/common/sqrt-rn.wgsl': sqrtRn,
+};
+
+/** The kernels with their helpers prepended. */
+export const QUANTIZE_LEGACY_SHADER = withHelpers(legacyCode, HELPERS);
+export const QUANTIZE_Q6_K_SHADER = withHelpers(q6kCode, HELPERS);
+export const QUANTIZE_Q4_K_Q5_K_SHADER = withHelpers(q4kq5kCode, HELPERS);
+export const QUANTIZE_Q3_K_SHADER = withHelpers(q3kCode, HELPERS);
+export const QUANTIZE_Q2_K_SHADER = withHelpers(q2kCode, HELPERS);
+
+interface KernelChoice {
+  key: string;
+  code: string;
+  /** The kernel serves several types, picked by its TYPE override (the ggml_type id). */
+  typed: boolean;
+}
+
+const LEGACY: KernelChoice = { key: 'ggml/quantize-legacy', code: QUANTIZE_LEGACY_SHADER, typed: true };
+const Q4_K_Q5_K: KernelChoice = { key: 'ggml/quantize-q4_k-q5_k', code: QUANTIZE_Q4_K_Q5_K_SHADER, typed: true };
+
+/** ggml types the GPU quantizes, and the kernel for each. */
+const KERNEL_OF: Readonly<Record<string, KernelChoice>> = {
+  Q8_0: LEGACY, Q4_0: LEGACY, Q4_1: LEGACY, Q5_0: LEGACY, Q5_1: LEGACY,
+  Q4_K: Q4_K_Q5_K, Q5_K: Q4_K_Q5_K,
+  Q2_K: { key: 'ggml/quantize-q2_k', code: QUANTIZE_Q2_K_SHADER, typed: false },
+  Q3_K: { key: 'ggml/quantize-q3_k', code: QUANTIZE_Q3_K_SHADER, typed: false },
+  Q6_K: { key: 'ggml/quantize-q6_k', code: QUANTIZE_Q6_K_SHADER, typed: false },
+};
+
+/** Type names quantizeGgmlGpu accepts. */
+export const GPU_QUANTIZE_TYPES: readonly string[] = Object.keys(KERNEL_OF);
+
+const WG_SIZE = 64;
+
+/** Everything about one quantization that does not depend on the values. */
+export interface GgmlQuantizePlan {
+  type: GgmlTypeInfo;
+  blocks: number;
+  /** Output bytes (blocks · blockBytes). */
+  byteLength: number;
+  dispatch: [number, number];
+  constants: Record<string, number>;
+}
+
+/** Checks type, sizes and device limits; touches no GPU object. */
+export function planQuantizeGgmlGpu(ctx: GpuContext, typeName: string, numel: number): GgmlQuantizePlan {
+  const type = ggmlTypeByName(typeName);
+  if (!type || !Object.hasOwn(KERNEL_OF, typeName)) {
+    throw new UnsupportedModelError(
+      `quantizing to ggml type ${typeName} on the GPU is not implemented (GPU types: ${GPU_QUANTIZE_TYPES.join(', ')}); ` +
+        'use quantizeGgmlRef',
+      { dtype: typeName },
+    );
+  }
+  if (!Number.isSafeInteger(numel) || numel < 0 || numel % type.blockSize !== 0) {
+    throw new ShapeError(`${typeName} needs a multiple of ${type.blockSize} elements, got ${numel}`, {
+      numel,
+      blockSize: type.blockSize,
+    });
+  }
+  const blocks = numel / type.blockSize;
+  const byteLength = blocks * type.blockBytes;
+  const largest = Math.max(numel * 4, Math.ceil(byteLength / 4) * 4);
+  const { maxStorageBufferBindingSize: maxBinding, maxBufferSize } = ctx.limits;
+  if (largest > maxBinding || largest > maxBufferSize) {
+    throw new GpuLimitError(
+      `quantizing ${numel} values to ${typeName} needs a ${largest}-byte GPU buffer, but this GPU binds at most ` +
+        `${Math.min(maxBinding, maxBufferSize)} bytes (maxStorageBufferBindingSize); split the tensor`,
+      { bytes: largest, maxStorageBufferBindingSize: maxBinding },
+    );
+  }
+  const dispatch = dispatchGrid(
+    Math.ceil(blocks / WG_SIZE),
+    ctx.limits.maxComputeWorkgroupsPerDimension,
+    `quantizing ${numel} values to ${typeName}`,
+  );
+  const constants: Record<string, number> = KERNEL_OF[typeName].typed ? { WG_SIZE, TYPE: type.id } : { WG_SIZE };
+  return { type, blocks, byteLength, dispatch, constants };
+}
+
+function layoutOf(ctx: GpuContext): GPUBindGroupLayout {
+  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type },
+  });
+  return ctx.pipelines.layout('ggml/quantize', [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'storage')]);
+}
+
+/** The compiled pipeline for a plan's type (cached on the context). */
+export function quantizePipeline(ctx: GpuContext, plan: GgmlQuantizePlan): Promise<GPUComputePipeline> {
+  const { key, code } = KERNEL_OF[plan.type.name];
+  return ctx.pipelines.pipeline(key, code, layoutOf(ctx), plan.constants);
+}
+
+/** Params in struct order (`Params` of every quantize kernel). */
+function packParams(plan: GgmlQuantizePlan): ['u32', number][] {
+  return [
+    ['u32', plan.blocks],
+    ['u32', 0], // opaque_zero
+  ];
+}
+
+/** Index of the first NaN or ±Infinity, or −1. */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/**
+ * Quantizes float32 values (rows of whole blocks, end to end) into ggml type `typeName` on the
+ * GPU; the bytes equal quantizeGgmlRef's. UnsupportedModelError for types without a GPU kernel,
+ * ShapeError for a partial block or a non-finite value.
+ */
+export async function quantizeGgmlGpu(
+  ctx: GpuContext,
+  typeName: string,
+  values: Float32Array,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Uint8Array> {
+  const plan = planQuantizeGgmlGpu(ctx, typeName, values.length);
+  const bad = firstNonFinite(values);
+  if (bad >= 0) {
+    throw new ShapeError(`cannot quantize to ${typeName}: value ${values[bad]} at element ${bad} is not finite`, { element: bad });
+  }
+  if (plan.blocks === 0) return new Uint8Array(0);
+  throwIfAborted(opts.signal);
+  const pipeline = await quantizePipeline(ctx, plan);
+  throwIfAborted(opts.signal);
+  const [out] = await withGpuErrorScopes(ctx, `quantizing ${values.length} values to ${typeName}`, async () => {
+    const owned: GPUBuffer[] = [];
+    try {
+      const params = uniformBuffer(ctx, packParams(plan), 'ggml quantize params');
+      owned.push(params);
+      const input = uploadStorage(ctx, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 'ggml quantize values');
+      owned.push(input);
+      // New buffers are zero-filled, which the kernel's atomicOr relies on.
+      const blocks = createBuffer(ctx, plan.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, `ggml ${typeName} blocks`);
+      owned.push(blocks);
+      const encoder = ctx.device.createCommandEncoder({ label: 'ggml quantize' });
+      const pass = encoder.beginComputePass({ label: 'ggml quantize' });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(
+        0,
+        ctx.device.createBindGroup({
+          label: 'ggml quantize',
+          layout: layoutOf(ctx),
+          entries: [params, input, blocks].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        }),
+      );
+      pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
+      pass.end();
+      ctx.device.queue.submit([encoder.finish()]);
+      return await readBuffers(ctx, [{ buffer: blocks, byteLength: plan.byteLength }]);
+    } finally {
+      destroyBuffers(...owned);
+    }
+  });
+  throwIfAborted(opts.signal);
+  return out;
+}
