@@ -16,9 +16,9 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
- * The model file first, then the other files of its folder (external data, tokenizer.json),
- * then a tokenizer.json from the parent folder when the model's folder has none (the fixtures'
- * layout: model/onnx/model.onnx beside model/tokenizer.json).
+ * The model file first, then the other files of its folder (external data, tokenizer.json,
+ * config.json), then tokenizer.json / config.json from the parent folder when the model's folder
+ * has none (the fixtures' layout: model/onnx/model.onnx beside model/tokenizer.json).
  */
 export async function modelSources(path: string): Promise<ByteSource[]> {
   const full = resolve(path);
@@ -29,9 +29,10 @@ export async function modelSources(path: string): Promise<ByteSource[]> {
   const siblings: string[] = [];
   for (const n of names) if (await isFile(join(folder, n))) siblings.push(join(folder, n));
   const ordered = info.isDirectory() ? siblings : [full, ...siblings.filter((p) => p !== full)];
-  if (!ordered.some((p) => basename(p) === 'tokenizer.json')) {
-    const parentTokenizer = join(dirname(folder), 'tokenizer.json');
-    if (await isFile(parentTokenizer)) ordered.push(parentTokenizer);
+  for (const name of ['tokenizer.json', 'config.json']) {
+    if (ordered.some((p) => basename(p) === name)) continue;
+    const fromParent = join(dirname(folder), name);
+    if (await isFile(fromParent)) ordered.push(fromParent);
   }
   return Promise.all(ordered.map(sourceOf));
 }

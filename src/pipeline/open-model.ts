@@ -17,6 +17,8 @@ export interface OpenedModel {
   /** The files the model is made of (main file first). */
   files: ByteSource[];
   tokenizer?: ByteSource;
+  /** config.json, when given (GGUF conversion reads the architecture from it). */
+  config?: ByteSource;
   /** Present for ONNX models (the writer needs the graph). */
   onnx?: OnnxModel;
   /** Present for GGUF models (inspection and conversion). */
@@ -27,6 +29,7 @@ export interface OpenedModel {
 }
 
 const isTokenizer = (f: ByteSource) => baseName(f.name) === 'tokenizer.json';
+const isConfig = (f: ByteSource) => baseName(f.name) === 'config.json';
 const isJson = (f: ByteSource) => baseName(f.name).endsWith('.json');
 
 /**
@@ -38,10 +41,11 @@ const isJson = (f: ByteSource) => baseName(f.name).endsWith('.json');
 export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
   if (files.length === 0) throw new FormatError('no files were given', 0);
   const tokenizer = files.find(isTokenizer);
+  const config = files.find(isConfig);
   const known = files.find((f) => formatOfFile(f) !== undefined);
   const format = known ? formatOfFile(known) : undefined;
-  if (format === 'gguf') return { ...(await openGgufModel(known!)), tokenizer };
-  if (format === 'safetensors') return { ...(await openSafetensorsModel(files)), tokenizer };
+  if (format === 'gguf') return { ...(await openGgufModel(known!)), tokenizer, config };
+  if (format === 'safetensors') return { ...(await openSafetensorsModel(files)), tokenizer, config };
   const modelFile = known ?? files.find((f) => !isJson(f));
   if (!modelFile) {
     throw new UnsupportedModelError(
@@ -55,6 +59,7 @@ export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
     index,
     files: onnx.files,
     tokenizer,
+    config,
     onnx,
     readTensor: (name) => readInitializer(onnx, name),
   };

@@ -12,7 +12,7 @@ import { cpuReferenceBackend } from './cpu-backend';
 import { exportQuantizedOnnx } from './export-onnx';
 import { openModel } from './open-model';
 import { quantizeModel } from './quantize-model';
-import { VariantEvaluator } from './variant-evaluator';
+import { rtnVariant, VariantEvaluator } from './variant-evaluator';
 
 const TINY = ['models', 'tiny-llama'];
 const WINDOWS = 16;
@@ -33,7 +33,7 @@ describeWithFixtures('VariantEvaluator (tiny-llama)', [[...TINY, 'onnx', 'model.
         { bits: 3, symmetric: true, blockSize: 'per-channel' },
       ] as const) {
         const result = await quantizeModel(model, scheme, { kind: 'all-matmuls' }, cpuReferenceBackend);
-        const fast = await evaluator.evaluate(tokens, result.entries, { windows: WINDOWS });
+        const fast = await evaluator.evaluate(tokens, rtnVariant(result.entries), { windows: WINDOWS });
         const sink = blobSink();
         await exportQuantizedOnnx(model, result, sink);
         const exported = await createNodeLmSession(concatChunks(sink.chunks));

@@ -18,6 +18,18 @@ import type { QuantizedTensorEntry } from './quantize-model';
 
 export type SessionFactory = (modelBytes: Uint8Array) => Promise<LmSession>;
 
+/** One compressed weight of a variant: Ŵ in logical [rows][cols] order, made on demand. */
+export interface VariantWeight {
+  /** Name of the tensor in the model (ONNX initializer). */
+  name: string;
+  values(): Float32Array | Promise<Float32Array>;
+}
+
+/** The weights of an RTN result (MatMulNBits codes dequantized by the reference). */
+export function rtnVariant(entries: readonly QuantizedTensorEntry[]): VariantWeight[] {
+  return entries.map((e) => ({ name: e.info.name, values: () => dequantizeRef(e.tensor) }));
+}
+
 /** Ŵ[rows][cols] back into the tensor's storage order. */
 export function toStorageOrder(logical: Float32Array, layout: WeightLayout, numel: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(numel);
@@ -71,26 +83,24 @@ export class VariantEvaluator {
     return t;
   }
 
-  /** The feeds for a variant: dequantized weights where quantized, originals elsewhere. */
-  async feedsFor(entries: readonly QuantizedTensorEntry[]): Promise<Record<string, Tensor>> {
-    const quantized = new Map(entries.map((e) => [e.info.name, e]));
+  /** The feeds for a variant: its compressed weights where it has them, originals elsewhere. */
+  async feedsFor(weights: readonly VariantWeight[]): Promise<Record<string, Tensor>> {
+    const compressed = new Map(weights.map((w) => [w.name, w]));
     const feeds: Record<string, Tensor> = {};
     for (const info of this.weightInputs) {
-      const e = quantized.get(info.name);
-      feeds[info.name] = e
-        ? feedTensor(info, toStorageOrder(dequantizeRef(e.tensor), info.layout!, info.numel))
-        : await this.original(info);
+      const w = compressed.get(info.name);
+      feeds[info.name] = w ? feedTensor(info, toStorageOrder(await w.values(), info.layout!, info.numel)) : await this.original(info);
     }
     return feeds;
   }
 
-  /** Perplexity of the variant (no entries = the original model). */
+  /** Perplexity of the variant (no weights = the original model). */
   async evaluate(
     tokenIds: ArrayLike<number>,
-    entries: readonly QuantizedTensorEntry[],
+    weights: readonly VariantWeight[],
     options: Omit<PerplexityOptions, 'extraFeeds'> = {},
   ): Promise<PerplexityResult> {
-    const extraFeeds = await this.feedsFor(entries);
+    const extraFeeds = await this.feedsFor(weights);
     return evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds });
   }
 

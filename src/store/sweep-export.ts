@@ -27,7 +27,12 @@ export function paretoFrontier(points: readonly SweepPoint[], axis: SizeAxis): S
   return out;
 }
 
-export function pointFileName(sourceName: string, point: Pick<SweepPoint, 'scheme' | 'selectionLabel'>): string {
+/** File name of an exported point: MatMulNBits ONNX for RTN points, GGUF for llama.cpp types. */
+export function pointFileName(sourceName: string, point: SweepPoint): string {
+  if (point.kind === 'gguf') {
+    const stem = sourceName.replace(/^.*[\\/]/, '').replace(/\.(onnx|gguf|safetensors)$/i, '') || 'model';
+    return `${stem}-${point.ggufType}.gguf`;
+  }
   const name = exportFileName(sourceName, point.scheme);
   if (point.selectionLabel === 'all-matmuls') return name;
   const tag = point.selectionLabel.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '');

@@ -1,11 +1,12 @@
 // Evaluation state of the worker for one opened model: the tokenized evaluation text (bundled
 // wikitext-2 excerpt or the user's own) and one weights-as-inputs session per execution
 // provider, created on first use and reused for the original and every variant.
-import { MissingFileError } from '../core/errors';
+import { FormatError, MissingFileError } from '../core/errors';
 import { createWebLmSession } from '../eval/ort-web';
 import { EVAL_TEXT_EXCERPT_PATH, type PerplexityProgress } from '../eval/perplexity';
 import { loadTokenizer } from '../eval/tokenizer';
 import type { OpenedModel } from '../pipeline/open-model';
+import type { GgufVariantInputs } from '../pipeline/gguf-variant';
 import { VariantEvaluator } from '../pipeline/variant-evaluator';
 import type { EvalBackend, EvalReport, EvalRequest } from './studio-api';
 
@@ -34,6 +35,21 @@ export async function evaluateOriginal(
     fallbackReason: evaluator.fallbackReason,
     textSource: request.text ? 'user' : 'bundled',
   };
+}
+
+async function readJson(file: { read(o: number, n: number): Promise<Uint8Array>; byteLength: number; name: string }): Promise<unknown> {
+  const text = new TextDecoder().decode(await file.read(0, file.byteLength));
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`not valid JSON: ${(e as Error).message}`, 0, file.name);
+  }
+}
+
+/** config.json and tokenizer.json of the model, parsed, when both came with it (GGUF conversion needs them). */
+export async function ggufInputsOf(model: OpenedModel): Promise<GgufVariantInputs | undefined> {
+  if (!model.config || !model.tokenizer) return undefined;
+  return { config: (await readJson(model.config)) as Record<string, unknown>, tokenizer: await readJson(model.tokenizer) };
 }
 
 export class ModelEvaluation {

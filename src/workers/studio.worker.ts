@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { blobSink, type ByteSink } from '../core/byte-sink';
 import { blobSource } from '../core/byte-source';
-import { CancelledError } from '../core/errors';
+import { CancelledError, MissingFileError } from '../core/errors';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
 import { quantizeRtnGpu } from '../kernels/quant/rtn';
@@ -12,7 +12,10 @@ import { exportedOnnxBytes, exportQuantizedOnnx, quantizedFileName } from '../pi
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { bitsPerWeight, type QuantBackend, quantizeModel, type QuantizeModelResult } from '../pipeline/quantize-model';
 import { installErrorTransfer } from './error-transfer';
-import { evaluateOriginal, ModelEvaluation } from './evaluation';
+import { evaluateOriginal, ggufInputsOf, ModelEvaluation } from './evaluation';
+import { convertToGguf } from '../pipeline/convert/convert-gguf';
+import { onnxWeights } from '../pipeline/convert/onnx-weights';
+import { ggufTargetOf } from '../pipeline/gguf-variant';
 import { modelKey } from './model-key';
 import { runSweepJob } from './sweep-job';
 import { deleteSweep, loadSweep } from './sweep-store';
@@ -99,6 +102,23 @@ async function fileHandleSink(handle: FileSystemFileHandle): Promise<ByteSink> {
       return bytesWritten;
     },
   };
+}
+
+/** A llama.cpp-typed sweep point exported the way it was measured: through the GGUF converter. */
+async function exportGgufPoint(m: OpenedModel, ggufType: string, target?: FileSystemFileHandle): Promise<ExportResult> {
+  const inputs = await ggufInputsOf(m);
+  if (!inputs || !m.onnx) throw new MissingFileError('GGUF export needs the model with its config.json and tokenizer.json', 'config.json');
+  const stem = m.index.fileName.replace(/\.onnx$/i, '') || 'model';
+  const name = `${stem}-${ggufType}.gguf`;
+  const weights = onnxWeights(m.onnx, m.index, inputs.config);
+  const options = { target: ggufTargetOf(ggufType), ...inputs };
+  if (target) {
+    const r = await convertToGguf(weights, await fileHandleSink(target), options);
+    return { fileName: target.name || name, bytesWritten: r.bytes };
+  }
+  const sink = blobSink();
+  const r = await convertToGguf(weights, sink, options);
+  return { fileName: name, bytesWritten: r.bytes, blob: sink.toBlob() };
 }
 
 const api: StudioApi = {
@@ -205,6 +225,7 @@ const api: StudioApi = {
     const { model: m, key } = requireModel();
     const point = (await loadSweep(key))?.points.find((p) => p.id === pointId);
     if (!point) throw new CancelledError(`No finished sweep point "${pointId}" for this model`);
+    if (point.kind === 'gguf') return exportGgufPoint(m, point.ggufType, target);
     const ctx = await gpuContext();
     const result = await quantizeModel(m, point.scheme, point.selection, (input, s, signal) => quantizeRtnGpu(ctx, input, s, { signal }));
     return exportResult(m, result, target);

@@ -5,7 +5,7 @@ import { CancelledError } from '../core/errors';
 import type { GpuContext } from '../gpu/context';
 import { quantizeRtnGpu } from '../kernels/quant/rtn';
 import { expandGrid, runSweep } from '../pipeline/sweep';
-import { evaluateOriginal, type ModelEvaluation } from './evaluation';
+import { evaluateOriginal, ggufInputsOf, type ModelEvaluation } from './evaluation';
 import { loadSweep, saveSweep } from './sweep-store';
 import type { SweepCallbacks, SweepRequest, SweepState, SweepStatus } from './studio-api';
 
@@ -57,6 +57,7 @@ export async function runSweepJob(
       windows: request.windows,
       signal: control.signal,
       done: new Set(state.points.map((p) => p.id)),
+      ggufInputs: await ggufInputsOf(evaluation.model),
       onProgress: (p) =>
         callbacks.onProgress({
           pointIndex: p.pointIndex,

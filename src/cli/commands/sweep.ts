@@ -5,7 +5,10 @@ import { UsageError } from '../../core/errors';
 import { createNodeLmSession } from '../../eval/ort-node';
 import { quantizeRtnGpu } from '../../kernels/quant/rtn';
 import { openModel } from '../../pipeline/open-model';
-import { expandGrid, runSweep } from '../../pipeline/sweep';
+import { ggufTargetOf, type GgufVariantInputs } from '../../pipeline/gguf-variant';
+import type { OpenedModel } from '../../pipeline/open-model';
+import { expandGrid, runSweep, type SweepAxes } from '../../pipeline/sweep';
+import { MissingFileError } from '../../core/errors';
 import { VariantEvaluator } from '../../pipeline/variant-evaluator';
 import type { QuantBits, RtnScheme } from '../../core/quantized-tensor';
 import { nodeGpuContext } from '../gpu-node';
@@ -17,6 +20,7 @@ import { selectionFromArgs } from './quantize';
 export interface SweepArgs {
   model: string;
   bits?: string;
+  ggufTypes?: string;
   block?: string;
   sym?: string;
   include?: string;
@@ -32,8 +36,10 @@ function list(value: string | undefined, flag: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-export function sweepAxesFromArgs(args: SweepArgs) {
-  const bits = list(args.bits, '--bits').map((b) => {
+export function sweepAxesFromArgs(args: SweepArgs): SweepAxes {
+  const ggufTypes = args.ggufTypes ? list(args.ggufTypes, '--gguf-types').map((t) => ggufTargetOf(t).name) : [];
+  if (!args.bits && ggufTypes.length === 0) throw new UsageError('give --bits (RTN points) and/or --gguf-types (llama.cpp points)');
+  const bits = (args.bits ? list(args.bits, '--bits') : []).map((b) => {
     const n = Number(b);
     if (![2, 3, 4, 8].includes(n)) throw new UsageError(`--bits values must be 2, 3, 4 or 8, got "${b}"`);
     return n as QuantBits;
@@ -49,7 +55,14 @@ export function sweepAxesFromArgs(args: SweepArgs) {
   if (!symmetric) throw new UsageError(`--sym must be both, yes or no, got "${sym}"`);
   const selection = selectionFromArgs(args);
   const label = selection.kind === 'custom' ? `include=${args.include ?? ''};exclude=${args.exclude ?? ''}` : 'all-matmuls';
-  return { bits, blocks, symmetric, selections: [{ label, selection }] };
+  return { bits, blocks, symmetric, selections: [{ label, selection }], ggufTypes };
+}
+
+async function cliGgufInputs(model: OpenedModel): Promise<GgufVariantInputs> {
+  const json = async (f: OpenedModel['config']) => JSON.parse(new TextDecoder().decode(await f!.read(0, f!.byteLength)));
+  if (!model.config) throw new MissingFileError('--gguf-types needs config.json beside the model or in its parent folder', 'config.json');
+  if (!model.tokenizer) throw new MissingFileError('--gguf-types needs tokenizer.json beside the model or in its parent folder', 'tokenizer.json');
+  return { config: await json(model.config), tokenizer: await json(model.tokenizer) };
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<void> {
@@ -66,12 +79,11 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
     const started = performance.now();
     const points = await runSweep(model, grid, (input, s, signal) => quantizeRtnGpu(ctx, input, s, { signal }), evaluator, tokens, {
       windows,
+      ggufInputs: axes.ggufTypes?.length ? await cliGgufInputs(model) : undefined,
       onProgress: (p) =>
         progressLine(`sweep [${p.pointIndex + 1}/${p.pointsTotal}] ${p.config.id} ${p.phase}${p.eval ? ` ${p.eval.windowsDone}/${p.eval.windowsTotal}` : ''}`),
-      onPoint: (point) => {
-        const { selection: _selection, scheme: _scheme, ...fields } = point;
-        printJson(fields);
-      },
+      // The recipe objects stay out of the line; its fields say the same flat.
+      onPoint: (point) => printJson(Object.fromEntries(Object.entries(point).filter(([k]) => k !== 'selection' && k !== 'scheme'))),
     });
     printJson({
       summary: true,

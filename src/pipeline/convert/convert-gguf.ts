@@ -31,6 +31,8 @@ export interface GgufConvertOptions {
   name?: string;
   onProgress?: (p: ConvertProgress) => void;
   signal?: AbortSignal;
+  /** Sees each tensor as written (GGUF name, type, encoded bytes): sweeps evaluate these very bytes. */
+  onTensorEncoded?: (t: { name: string; type: string; shape: readonly number[]; bytes: Uint8Array }) => void;
 }
 
 export interface ConvertedTensor {
@@ -111,6 +113,7 @@ export async function convertToGguf(source: HfWeightSource, sink: ByteSink, opti
         values = permuteQkRows(values, rows, t.hf.numel / rows, heads);
       }
       const bytes = await quantizeTensorForGguf(plan.types[i], { name: t.name, shape: t.shape, values });
+      options.onTensorEncoded?.({ name: t.name, type: plan.types[i], shape: t.shape, bytes });
       done++;
       return bytes;
     },
