@@ -3,6 +3,7 @@
 // flags are usage errors, exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors';
+import { convertCommand } from './commands/convert';
 import { inspectCommand } from './commands/inspect';
 import { evalCommand } from './commands/eval';
 import { quantizeCommand } from './commands/quantize';
@@ -16,15 +17,26 @@ usage:
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--include REGEX] [--exclude REGEX] [--json]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
-  npx studio sweep MODEL --bits 8,4,3 [--block 32,128,per-channel] [--sym both|yes|no]
+  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
                    [--include REGEX] [--exclude REGEX] [--windows N] [--tokenizer FILE] [--text FILE] --json
+  npx studio convert MODEL -o OUT.gguf [--type F32|F16|BF16|Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|Q3_K_M|Q2_K] [--pure]
+                     [--config FILE] [--tokenizer FILE] [--json]
+  npx studio convert MODEL -o OUT.safetensors [--dtype f16|bf16|f32] [--max-shard-size 5GB]
+                     [--config FILE] [--tokenizer FILE] [--json]
 
-MODEL is an .onnx file (external data and tokenizer.json are taken from beside it) or its folder.
+MODEL is an .onnx file (external data and tokenizer.json are taken from beside it) or its folder;
+inspect and convert also take .gguf and .safetensors files (or a folder with shards + index).
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included). REGEX is a
 JavaScript regular expression tested against the layer name and the tensor name; --exclude wins.
 eval/sweep: perplexity by docs/EVAL.md (wikitext2-w256, default W=16) with onnxruntime-node; the
 tokenizer defaults to tokenizer.json beside MODEL (or in its parent folder), the text to the
-bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then a summary.
+bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then a summary;
+--gguf-types adds llama.cpp points (presets or pure types, through the GGUF converter; the
+model's config.json and tokenizer.json are needed).
+convert: llama-family models; config.json and tokenizer.json come from beside MODEL or its parent
+folder. GGUF --type defaults to F16; --pure gives every 2-D weight the one type (also Q4_1, Q5_0,
+Q5_1, Q3_K_S, Q4_K_S, Q5_K_S). safetensors keeps each tensor's dtype unless --dtype; above
+--max-shard-size it writes model-0000i-of-0000K.safetensors + model.safetensors.index.json.
 Exit codes: 0 success, 2 usage error, 1 bad input or failure.`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -73,6 +85,21 @@ export async function main(argv: string[]): Promise<number> {
         });
         return EXIT.ok;
       }
+      case 'convert': {
+        const { values, positionals } = parse(rest, {
+          out: { type: 'string', short: 'o' },
+          type: { type: 'string' },
+          pure: { type: 'boolean', default: false },
+          dtype: { type: 'string' },
+          'max-shard-size': { type: 'string' },
+          config: { type: 'string' },
+          tokenizer: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        });
+        const { 'max-shard-size': maxShardSize, ...rest2 } = values as Record<string, string | undefined>;
+        await convertCommand({ model: onePositional(positionals, 'convert'), ...rest2, maxShardSize, pure: values.pure as boolean, json: values.json as boolean });
+        return EXIT.ok;
+      }
       case 'eval': {
         const { values, positionals } = parse(rest, {
           tokenizer: { type: 'string' },
@@ -86,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'sweep': {
         const { values, positionals } = parse(rest, {
           bits: { type: 'string' },
+          'gguf-types': { type: 'string' },
           block: { type: 'string' },
           sym: { type: 'string' },
           include: { type: 'string' },
@@ -95,7 +123,12 @@ export async function main(argv: string[]): Promise<number> {
           text: { type: 'string' },
           json: { type: 'boolean', default: false },
         });
-        await sweepCommand({ model: onePositional(positionals, 'sweep'), ...(values as object), json: values.json as boolean });
+        await sweepCommand({
+          model: onePositional(positionals, 'sweep'),
+          ...(values as object),
+          ggufTypes: values['gguf-types'] as string | undefined,
+          json: values.json as boolean,
+        });
         return EXIT.ok;
       }
       case undefined:

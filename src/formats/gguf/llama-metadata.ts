@@ -1,0 +1,115 @@
+// llama-architecture GGUF metadata from a Hugging Face config.json (docs/FORMATS.md §4.6), with
+// the exact value types llama.cpp's loader checks and the key order llama.cpp's converter
+// (convert_hf_to_gguf.py, LlamaModel.set_gguf_parameters) writes. Counts are UINT32, epsilons
+// and frequencies FLOAT32.
+import { UnsupportedModelError } from '../../core/errors';
+import { gguf, type GgufMetadata } from './gguf-value';
+
+/** `general.file_type` (llama_ftype) of an all-float file. */
+export const FLOAT_FILE_TYPE = { F32: 0, F16: 1, BF16: 32 } as const;
+
+/** The llama hyper-parameters the converter and the Q/K permutation need. */
+export interface LlamaHparams {
+  nLayer: number;
+  nEmbd: number;
+  nHead: number;
+  nHeadKv: number;
+  nFf: number;
+  contextLength: number;
+  rmsEps: number;
+  /** Rows per head (config head_dim, else hidden/heads). */
+  headDim: number;
+  vocabSize: number;
+  tieWordEmbeddings: boolean;
+}
+
+/** config.json model types whose checkpoints llama.cpp converts to the `llama` architecture. */
+const LLAMA_MODEL_TYPES = new Set(['llama', 'mistral']);
+const LLAMA_CLASSES = new Set(['LlamaForCausalLM', 'MistralForCausalLM']);
+
+function int(config: Record<string, unknown>, key: string, fallback?: number): number {
+  const v = config[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+    throw new UnsupportedModelError(`config.json: "${key}" must be a positive integer, got ${JSON.stringify(config[key])}`);
+  }
+  return v;
+}
+
+/** Reads and checks the llama hyper-parameters; UnsupportedModelError for other architectures. */
+export function llamaHparams(config: Record<string, unknown>): LlamaHparams {
+  const type = config.model_type;
+  const cls = Array.isArray(config.architectures) ? config.architectures[0] : undefined;
+  if (!(typeof type === 'string' ? LLAMA_MODEL_TYPES.has(type) : LLAMA_CLASSES.has(cls as string))) {
+    throw new UnsupportedModelError(`config.json: model_type ${JSON.stringify(type ?? cls)} is not a llama-family model (llama, mistral)`);
+  }
+  const nEmbd = int(config, 'hidden_size');
+  const nHead = int(config, 'num_attention_heads');
+  const eps = config.rms_norm_eps;
+  if (typeof eps !== 'number') throw new UnsupportedModelError(`config.json: "rms_norm_eps" must be a number, got ${JSON.stringify(eps)}`);
+  return {
+    nLayer: int(config, 'num_hidden_layers'),
+    nEmbd,
+    nHead,
+    nHeadKv: int(config, 'num_key_value_heads', nHead),
+    nFf: int(config, 'intermediate_size'),
+    contextLength: int(config, 'max_position_embeddings'),
+    rmsEps: eps,
+    headDim: int(config, 'head_dim', Math.floor(nEmbd / nHead)),
+    vocabSize: int(config, 'vocab_size'),
+    tieWordEmbeddings: config.tie_word_embeddings === true,
+  };
+}
+
+/** Rope settings: transformers ≥ 5 nests them in `rope_parameters`, older configs use rope_theta / rope_scaling. */
+function ropeParameters(config: Record<string, unknown>): Record<string, unknown> {
+  const nested = (config.rope_parameters ?? config.rope_scaling ?? {}) as Record<string, unknown>;
+  return { rope_theta: config.rope_theta, ...nested };
+}
+
+export interface LlamaMetadataOptions {
+  /** `general.name`. */
+  name: string;
+  /** `general.file_type` (llama_ftype). */
+  fileType: number;
+}
+
+/**
+ * The `general.*` and `llama.*` keys for a llama config, in the converter's order; the caller
+ * appends the tokenizer keys (gguf-vocab.ts). Rope scaling of type llama3 needs a rope_freqs
+ * tensor the studio does not compute yet: UnsupportedModelError.
+ */
+export function llamaMetadata(config: Record<string, unknown>, options: LlamaMetadataOptions): GgufMetadata {
+  const h = llamaHparams(config);
+  const rope = ropeParameters(config);
+  const m: GgufMetadata = new Map();
+  m.set('general.architecture', gguf.string('llama'));
+  m.set('general.type', gguf.string('model'));
+  m.set('general.name', gguf.string(options.name));
+  m.set('llama.block_count', gguf.u32(h.nLayer));
+  m.set('llama.context_length', gguf.u32(h.contextLength));
+  m.set('llama.embedding_length', gguf.u32(h.nEmbd));
+  m.set('llama.feed_forward_length', gguf.u32(h.nFf));
+  m.set('llama.attention.head_count', gguf.u32(h.nHead));
+  m.set('llama.attention.head_count_kv', gguf.u32(h.nHeadKv));
+  if (typeof rope.rope_theta === 'number') m.set('llama.rope.freq_base', gguf.f32(rope.rope_theta));
+  m.set('llama.attention.layer_norm_rms_epsilon', gguf.f32(h.rmsEps));
+  if (typeof config.head_dim === 'number') {
+    m.set('llama.attention.key_length', gguf.u32(h.headDim));
+    m.set('llama.attention.value_length', gguf.u32(h.headDim));
+  }
+  m.set('general.file_type', gguf.u32(options.fileType));
+  m.set('llama.vocab_size', gguf.u32(h.vocabSize));
+  m.set('llama.rope.dimension_count', gguf.u32(h.headDim));
+  const ropeType = String(rope.rope_type ?? rope.type ?? 'default');
+  if (ropeType === 'linear' || ropeType === 'yarn') {
+    m.set('llama.rope.scaling.type', gguf.string(ropeType));
+    if (typeof rope.factor === 'number') m.set('llama.rope.scaling.factor', gguf.f32(rope.factor));
+    if (ropeType === 'yarn' && typeof rope.original_max_position_embeddings === 'number') {
+      m.set('llama.rope.scaling.original_context_length', gguf.u32(rope.original_max_position_embeddings));
+    }
+  } else if (ropeType !== 'default') {
+    throw new UnsupportedModelError(`config.json: rope type "${ropeType}" is not supported yet (default, linear and yarn are)`);
+  }
+  m.set('general.quantization_version', gguf.u32(2));
+  return m;
+}
