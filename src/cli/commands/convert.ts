@@ -7,7 +7,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { openAsBlob } from 'node:fs';
 import type { ByteSink } from '../../core/byte-sink';
 import { blobSource } from '../../core/byte-source';
-import { MissingFileError, UsageError } from '../../core/errors';
+import { GpuUnavailableError, MissingFileError, UsageError } from '../../core/errors';
+import type { GpuContext } from '../../gpu/context';
+import { gpuGgufEncoder } from '../../pipeline/convert/quantize-tensor';
+import { nodeGpuContext } from '../gpu-node';
 import { readJsonSource } from '../../formats/safetensors/safetensors-checkpoint';
 import { convertToGguf, type ConvertedTensor, type ConvertProgress } from '../../pipeline/convert/convert-gguf';
 import { configForDtype, convertToSafetensors, SAFETENSORS_DTYPES, type SafetensorsOutDtype } from '../../pipeline/convert/convert-safetensors';
@@ -16,6 +19,17 @@ import { hfWeightSource } from '../../pipeline/convert/hf-weights';
 import { openModel } from '../../pipeline/open-model';
 import { fileSink, modelSources } from '../node-files';
 import { endProgress, formatBytes, printJson, printLine, progressLine } from '../output';
+
+/** Block types are encoded on the GPU; without one the CPU references give the same bytes. */
+async function gpuOrCpu(): Promise<GpuContext | undefined> {
+  try {
+    return await nodeGpuContext();
+  } catch (e) {
+    if (!(e instanceof GpuUnavailableError)) throw e;
+    process.stderr.write('studio: no WebGPU adapter; encoding on the CPU (same bytes, slower)\n');
+    return undefined;
+  }
+}
 
 export interface ConvertArgs {
   model: string;
@@ -109,8 +123,10 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
   let fallbacks: { name: string; from: string; to: string; message: string }[] = [];
   if (plan.gguf) {
     const sink = await fileSink(plan.out);
+    const gpu = plan.gguf.float ? undefined : await gpuOrCpu();
     try {
       const r = await convertToGguf(weights, sink, {
+        encode: gpu ? gpuGgufEncoder(gpu) : undefined,
         target: plan.gguf,
         config,
         tokenizer: await readJsonFile(tokenizerPath),
@@ -125,6 +141,8 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
     } catch (e) {
       await sink.abort();
       throw e;
+    } finally {
+      gpu?.destroy();
     }
   } else {
     const st = plan.safetensors!;

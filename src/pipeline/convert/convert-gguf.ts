@@ -11,7 +11,7 @@ import { writeGguf, type GgufTensorToWrite } from '../../formats/gguf/gguf-write
 import { hfToGgufName, permuteQkRows } from '../../model/llama-names';
 import type { PresetModel } from '../../quant/ggml/gguf-presets';
 import { planGgufTypes, type GgufTarget, type GgufTypePlan } from './gguf-target';
-import { quantizeTensorForGguf } from './quantize-tensor';
+import { type GgufEncoder, quantizeTensorForGguf } from './quantize-tensor';
 import type { HfWeightSource } from './weight-source';
 
 export interface ConvertProgress {
@@ -31,6 +31,8 @@ export interface GgufConvertOptions {
   name?: string;
   onProgress?: (p: ConvertProgress) => void;
   signal?: AbortSignal;
+  /** How block types are encoded (default: the CPU references; gpuGgufEncoder for the GPU). */
+  encode?: GgufEncoder;
   /** Sees each tensor as written (GGUF name, type, encoded bytes): sweeps evaluate these very bytes. */
   onTensorEncoded?: (t: { name: string; type: string; shape: readonly number[]; bytes: Uint8Array }) => void;
 }
@@ -112,7 +114,7 @@ export async function convertToGguf(source: HfWeightSource, sink: ByteSink, opti
         const rows = t.shape[0];
         values = permuteQkRows(values, rows, t.hf.numel / rows, heads);
       }
-      const bytes = await quantizeTensorForGguf(plan.types[i], { name: t.name, shape: t.shape, values });
+      const bytes = await (options.encode ?? quantizeTensorForGguf)(plan.types[i], { name: t.name, shape: t.shape, values });
       options.onTensorEncoded?.({ name: t.name, type: plan.types[i], shape: t.shape, bytes });
       done++;
       return bytes;

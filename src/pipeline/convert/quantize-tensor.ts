@@ -1,6 +1,9 @@
-// The one seam between GGUF conversion and a ggml quantizer: today the CPU references
-// (quantizeGgmlRef, bit-exact with llama.cpp's quantize_row_*_ref); a GPU path
-// (src/kernels/ggml/) can replace the body without touching the converter.
+// The one seam between GGUF conversion and a ggml quantizer: the CPU references by default
+// (quantizeGgmlRef, bit-exact with llama.cpp's quantize_row_*_ref), or the WGSL kernels of
+// src/kernels/ggml/ (bit-identical to the references on every fixture block) through
+// gpuGgufEncoder, with the references for types that have no kernel (F32/F16/BF16).
+import type { GpuContext } from '../../gpu/context';
+import { GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
 import { quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
 import type { GgmlSchemeName } from '../../quant/ggml/schemes';
 
@@ -13,7 +16,16 @@ export interface GgufTensorToQuantize {
   values: Float32Array;
 }
 
-/** Encodes one tensor's values as ggml type `type` (F32/F16/BF16 or a block type); returns its bytes. */
+/** Encodes one tensor's values as a ggml type; returns its bytes. */
+export type GgufEncoder = (type: GgmlSchemeName, tensor: GgufTensorToQuantize) => Promise<Uint8Array>;
+
+/** Encodes one tensor's values as ggml type `type` (F32/F16/BF16 or a block type) on the CPU. */
 export async function quantizeTensorForGguf(type: GgmlSchemeName, tensor: GgufTensorToQuantize): Promise<Uint8Array> {
   return quantizeGgmlRef(type, tensor.values);
+}
+
+/** Block types on the GPU, everything else by the reference. */
+export function gpuGgufEncoder(ctx: GpuContext, signal?: AbortSignal): GgufEncoder {
+  return (type, tensor) =>
+    GPU_QUANTIZE_TYPES.includes(type) ? quantizeGgmlGpu(ctx, type, tensor.values, { signal }) : quantizeTensorForGguf(type, tensor);
 }

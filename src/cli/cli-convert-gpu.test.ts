@@ -1,0 +1,31 @@
+// `studio convert` encodes block types with the WGSL kernels (Dawn in Node; SwiftShader here):
+// the tensors it writes must be llama-quantize's, byte for byte (tiny-llama, every legacy type).
+import { mkdtempSync, openAsBlob } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { blobSource } from '../core/byte-source';
+import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
+import { openGguf, readGgufTensor } from '../formats/gguf/gguf-reader';
+import { runCli } from './run-cli';
+
+const TINY = ['models', 'tiny-llama', 'gguf'];
+const TYPES = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1'];
+const tmp = mkdtempSync(join(tmpdir(), 'studio-convert-gpu-'));
+const open = async (path: string) => openGguf(blobSource(await openAsBlob(path), path));
+
+describeWithFixtures('studio convert on the GPU (tiny-llama)', [[...TINY, 'model-f32.gguf'], ...TYPES.map((t) => [...TINY, 'llama.cpp-quantized', `model-${t}-pure.gguf`])], () => {
+  it.each(TYPES)('%s --pure equals llama-quantize tensor for tensor', async (type) => {
+    const out = join(tmp, `${type}.gguf`);
+    const r = await runCli(['convert', fixturePath(...TINY, 'model-f32.gguf'), '-o', out, '--type', type, '--pure']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('encoding on the CPU');
+    const ours = await open(out);
+    const theirs = await open(fixturePath(...TINY, 'llama.cpp-quantized', `model-${type}-pure.gguf`));
+    expect(ours.tensors.map((t) => `${t.name}:${t.type.name}`).sort()).toEqual(theirs.tensors.map((t) => `${t.name}:${t.type.name}`).sort());
+    for (const t of theirs.tensors) {
+      const mine = ours.tensors.find((x) => x.name === t.name)!;
+      expect(Buffer.compare(Buffer.from(await readGgufTensor(ours, mine)), Buffer.from(await readGgufTensor(theirs, t))), t.name).toBe(0);
+    }
+  });
+});
