@@ -1,5 +1,6 @@
 // `studio convert` encodes block types with the WGSL kernels (Dawn in Node; SwiftShader here):
-// the tensors it writes must be llama-quantize's, byte for byte (tiny-llama, every legacy type).
+// the tensors it writes must be llama-quantize's, byte for byte (tiny-llama, every legacy type);
+// and it decodes a quantized GGUF source on the GPU exactly as the references do.
 import { mkdtempSync, openAsBlob } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { expect, it } from 'vitest';
 import { blobSource } from '../core/byte-source';
 import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
 import { openGguf, readGgufTensor } from '../formats/gguf/gguf-reader';
+import { dequantizeGgmlRef } from '../quant/ggml/ggml-codec';
 import { runCli } from './run-cli';
 
 const TINY = ['models', 'tiny-llama', 'gguf'];
@@ -26,6 +28,21 @@ describeWithFixtures('studio convert on the GPU (tiny-llama)', [[...TINY, 'model
     for (const t of theirs.tensors) {
       const mine = ours.tensors.find((x) => x.name === t.name)!;
       expect(Buffer.compare(Buffer.from(await readGgufTensor(ours, mine)), Buffer.from(await readGgufTensor(theirs, t))), t.name).toBe(0);
+    }
+  });
+
+  it('decodes a Q4_0 GGUF on the GPU to exactly the reference values (→ F32)', async () => {
+    const source = fixturePath(...TINY, 'llama.cpp-quantized', 'model-Q4_0-pure.gguf');
+    const out = join(tmp, 'from-q4_0.gguf');
+    const r = await runCli(['convert', source, '-o', out, '--type', 'F32']);
+    expect(r.code, r.stderr).toBe(0);
+    const ours = await open(out);
+    const theirs = await open(source);
+    for (const t of theirs.tensors) {
+      const mine = ours.tensors.find((x) => x.name === t.name)!;
+      expect(mine.type.name).toBe('F32');
+      const expected = dequantizeGgmlRef(t.type.name, await readGgufTensor(theirs, t));
+      expect(Buffer.compare(Buffer.from(await readGgufTensor(ours, mine)), Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)), t.name).toBe(0);
     }
   });
 });

@@ -9,7 +9,7 @@ import type { ByteSink } from '../../core/byte-sink';
 import { blobSource } from '../../core/byte-source';
 import { GpuUnavailableError, MissingFileError, UsageError } from '../../core/errors';
 import type { GpuContext } from '../../gpu/context';
-import { gpuGgufEncoder } from '../../pipeline/convert/quantize-tensor';
+import { gpuGgmlDequantizer, gpuGgufEncoder } from '../../pipeline/convert/quantize-tensor';
 import { nodeGpuContext } from '../gpu-node';
 import { readJsonSource } from '../../formats/safetensors/safetensors-checkpoint';
 import { convertToGguf, type ConvertedTensor, type ConvertProgress } from '../../pipeline/convert/convert-gguf';
@@ -115,7 +115,26 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
   const tokenizerConfigPath = tokenizerPath && (await sidecarPath(dirname(tokenizerPath) + '/tokenizer.json', 'tokenizer_config.json'));
   const config = await readJsonFile(configPath);
   const model = await openModel(sources);
-  const weights = hfWeightSource(model, config);
+  // The GPU encodes block types and decodes a quantized GGUF source.
+  const quantizedSource = model.gguf?.tensors.some((t) => !['F32', 'F16', 'BF16'].includes(t.type.name)) ?? false;
+  const gpu = (plan.gguf && !plan.gguf.float) || quantizedSource ? await gpuOrCpu() : undefined;
+  try {
+    await convertWith(args, plan, model, config, { configPath, tokenizerPath, tokenizerConfigPath }, gpu);
+  } finally {
+    gpu?.destroy();
+  }
+}
+
+async function convertWith(
+  args: ConvertArgs,
+  plan: Plan,
+  model: Awaited<ReturnType<typeof openModel>>,
+  config: Record<string, unknown> | undefined,
+  sidecars: { configPath?: string; tokenizerPath?: string; tokenizerConfigPath?: string },
+  gpu: GpuContext | undefined,
+): Promise<void> {
+  const { configPath, tokenizerPath, tokenizerConfigPath } = sidecars;
+  const weights = hfWeightSource(model, config, gpu ? gpuGgmlDequantizer(gpu) : undefined);
 
   let output = plan.out;
   let bytes: number;
@@ -123,7 +142,6 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
   let fallbacks: { name: string; from: string; to: string; message: string }[] = [];
   if (plan.gguf) {
     const sink = await fileSink(plan.out);
-    const gpu = plan.gguf.float ? undefined : await gpuOrCpu();
     try {
       const r = await convertToGguf(weights, sink, {
         encode: gpu ? gpuGgufEncoder(gpu) : undefined,
@@ -141,8 +159,6 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
     } catch (e) {
       await sink.abort();
       throw e;
-    } finally {
-      gpu?.destroy();
     }
   } else {
     const st = plan.safetensors!;

@@ -1,5 +1,5 @@
-// HF weights from a llama GGUF (docs/FORMATS.md §4.6): each tensor dequantized with the CPU
-// reference, renamed with ggufToHfName, and attn_q/attn_k rows put back in HF order (the inverse
+// HF weights from a llama GGUF (docs/FORMATS.md §4.6): each tensor dequantized (the CPU
+// reference, or the GPU kernels through `dequantize`), renamed with ggufToHfName, and attn_q/attn_k rows put back in HF order (the inverse
 // of the converter's Q/K permutation). GGUF shapes in numpy order already equal HF shapes.
 import { UnsupportedModelError, UsageError } from '../../core/errors';
 import { readGgufTensor, type GgufFile } from '../../formats/gguf/gguf-reader';
@@ -17,7 +17,12 @@ function u32Key(metadata: GgufMetadata, key: string, fallback?: number): number 
   throw new UnsupportedModelError(`GGUF metadata has no ${key}`);
 }
 
-export function ggufWeights(file: GgufFile): HfWeightSource {
+/** Dequantizes one stored tensor to float32 (ggml type name, its bytes, element count). */
+export type GgmlDequantizer = (typeName: string, bytes: Uint8Array, numel: number) => Promise<Float32Array>;
+
+const dequantizeOnCpu: GgmlDequantizer = async (typeName, bytes) => dequantizeGgmlRef(typeName, bytes);
+
+export function ggufWeights(file: GgufFile, dequantize: GgmlDequantizer = dequantizeOnCpu): HfWeightSource {
   const arch = file.metadata.get('general.architecture');
   if (arch?.type !== 'string' || arch.value !== 'llama') {
     throw new UnsupportedModelError(`${file.source.name}: architecture ${JSON.stringify(arch?.value)} is not supported for conversion (llama is)`);
@@ -39,7 +44,7 @@ export function ggufWeights(file: GgufFile): HfWeightSource {
     readFloats: async (name) => {
       const t = infoByHf.get(name);
       if (!t) throw new UsageError(`${file.source.name} has no tensor for "${name}"`);
-      const values = dequantizeGgmlRef(t.type.name, await readGgufTensor(file, t));
+      const values = await dequantize(t.type.name, await readGgufTensor(file, t), t.numel);
       const heads = /\.attn_q\.(weight|bias)$/.test(t.name) ? nHead : /\.attn_k\.(weight|bias)$/.test(t.name) ? nHeadKv : 0;
       if (heads === 0) return values;
       const rows = t.shape[0];

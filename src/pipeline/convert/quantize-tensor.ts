@@ -4,7 +4,9 @@
 // gpuGgufEncoder, with the references for types that have no kernel (F32/F16/BF16).
 import type { GpuContext } from '../../gpu/context';
 import { GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
-import { quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
+import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
+import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
+import type { GgmlDequantizer } from './gguf-weights';
 import type { GgmlSchemeName } from '../../quant/ggml/schemes';
 
 export interface GgufTensorToQuantize {
@@ -22,6 +24,12 @@ export type GgufEncoder = (type: GgmlSchemeName, tensor: GgufTensorToQuantize) =
 /** Encodes one tensor's values as ggml type `type` (F32/F16/BF16 or a block type) on the CPU. */
 export async function quantizeTensorForGguf(type: GgmlSchemeName, tensor: GgufTensorToQuantize): Promise<Uint8Array> {
   return quantizeGgmlRef(type, tensor.values);
+}
+
+/** Quantized GGUF tensors decoded on the GPU; plain float types by the reference. */
+export function gpuGgmlDequantizer(ctx: GpuContext, signal?: AbortSignal): GgmlDequantizer {
+  return (typeName, bytes, numel) =>
+    GPU_DEQUANTIZE_TYPES.includes(typeName) ? dequantizeGgmlGpu(ctx, typeName, bytes, numel, { signal }) : Promise.resolve(dequantizeGgmlRef(typeName, bytes));
 }
 
 /** Block types on the GPU, everything else by the reference. */
