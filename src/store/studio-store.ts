@@ -8,6 +8,7 @@ import { createExportSlice } from './export-slice';
 import { createNoticeSlice } from './notice-slice';
 import { createEvalSlice } from './eval-slice';
 import { createSweepSlice } from './sweep-slice';
+import { createConvertSlice } from './convert-slice';
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createModelSlice(...a),
@@ -16,4 +17,5 @@ export const useStudioStore = create<StudioState>()((...a) => ({
   ...createNoticeSlice(...a),
   ...createEvalSlice(...a),
   ...createSweepSlice(...a),
+  ...createConvertSlice(...a),
 }));

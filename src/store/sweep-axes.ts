@@ -20,7 +20,12 @@ export interface SweepAxesForm {
   sweepSelections: SweepSelectionKind[];
   sweepInclude: string;
   sweepExclude: string;
+  /** llama.cpp types (ONNX models only: they go through the GGUF converter), one point each. */
+  sweepGgufTypes?: string[];
 }
+
+/** The llama.cpp types a sweep offers (llama-quantize presets). */
+export const SWEEP_GGUF_TYPES: readonly string[] = ['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'Q3_K_M', 'Q2_K'];
 
 /** Short, stable label of a selection (part of the point id). */
 export function selectionLabel(selection: TensorSelection): string {
@@ -43,12 +48,13 @@ export function toSweepAxes(form: SweepAxesForm): SweepAxes {
       const selection = toSweepSelection(kind, form);
       return { label: selectionLabel(selection), selection };
     }),
+    ...(form.sweepGgufTypes?.length ? { ggufTypes: [...form.sweepGgufTypes] } : {}),
   };
 }
 
 /** Number of points of the grid the form describes. */
 export function gridSize(form: SweepAxesForm): number {
-  return form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length * form.sweepSelections.length;
+  return form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length * form.sweepSelections.length + (form.sweepGgufTypes?.length ?? 0);
 }
 
 /** The form that produced a saved request (to show what a restored sweep ran). */
@@ -61,6 +67,7 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepSelections: axes.selections.map((s) => (s.selection.kind === 'all-but-head' ? 'all-but-embeddings-and-head' : s.selection.kind)),
     sweepInclude: custom?.kind === 'custom' ? (custom.include ?? '') : '',
     sweepExclude: custom?.kind === 'custom' ? (custom.exclude ?? '') : '',
+    sweepGgufTypes: [...(axes.ggufTypes ?? [])],
   };
 }
 

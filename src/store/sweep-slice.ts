@@ -10,7 +10,7 @@ import { BITS_CHOICES, BLOCK_CHOICES, type BlockChoice } from './job-slice';
 import { evalRequest } from './eval-slice';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
 import { studioClient } from './studio-client';
-import { axesForm, sameEvalSettings, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
+import { axesForm, sameEvalSettings, SWEEP_GGUF_TYPES, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
 import { pointFileName, type SizeAxis } from './sweep-export';
 import { toSweepError, type SweepError } from './sweep-errors';
 import { setSweepProgress } from './sweep-progress';
@@ -35,6 +35,7 @@ export interface SweepSlice extends SweepAxesForm {
   toggleSweepBlock(block: BlockChoice): void;
   toggleSweepSymmetric(symmetric: boolean): void;
   toggleSweepSelection(kind: SweepSelectionKind): void;
+  toggleSweepGgufType(type: string): void;
   setSweepInclude(pattern: string): void;
   setSweepExclude(pattern: string): void;
   startSweep(): Promise<void>;
@@ -136,6 +137,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepSelections: ['all-matmuls'],
     sweepInclude: '',
     sweepExclude: '',
+    sweepGgufTypes: [],
     ...EMPTY_SWEEP,
     sweepGridIds: [],
     sweepPoints: [],
@@ -145,6 +147,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     toggleSweepBlock: (block) => set((s) => ({ sweepBlocks: toggled(s.sweepBlocks, block, BLOCK_CHOICES) })),
     toggleSweepSymmetric: (sym) => set((s) => ({ sweepSymmetric: toggled(s.sweepSymmetric, sym, [false, true]) })),
     toggleSweepSelection: (kind) => set((s) => ({ sweepSelections: toggled(s.sweepSelections, kind, SELECTION_KINDS) })),
+    toggleSweepGgufType: (type) => set((s) => ({ sweepGgufTypes: toggled(s.sweepGgufTypes ?? [], type, SWEEP_GGUF_TYPES) })),
     setSweepInclude: (sweepInclude) => set({ sweepInclude }),
     setSweepExclude: (sweepExclude) => set({ sweepExclude }),
 

@@ -15,20 +15,24 @@ import { Welcome } from './welcome';
 import { EvalPanel } from './sweep/eval-panel';
 import { SweepForm } from './sweep/sweep-form';
 import { SweepResults } from './sweep/sweep-results';
+import { ExportAsPanel } from './convert/export-as-panel';
+import { OnnxOnlyNote } from './convert/onnx-only-note';
 
 export function App() {
   const hasModel = useStudioStore((s) => s.model !== null);
   const modelSerial = useStudioStore((s) => s.modelSerial);
+  const onnxOrNone = useStudioStore((s) => !s.model || s.model.index.format === 'onnx');
   return (
     <div className="app">
       <AppHeader />
       <div className="layout">
         <aside className="sidebar" aria-label="Controls">
           <DropZone />
-          <QuantizeForm />
+          {onnxOrNone ? <QuantizeForm /> : <OnnxOnlyNote />}
           <ProgressPanel />
-          <EvalPanel />
-          <SweepForm />
+          <ExportAsPanel />
+          {onnxOrNone && <EvalPanel />}
+          {onnxOrNone && <SweepForm />}
         </aside>
         <main className="content" key={modelSerial}>
           <WebGpuNotice />

@@ -14,6 +14,8 @@ export interface ModelSummary {
   files: string[];
   /** Was a tokenizer.json given with the model? */
   hasTokenizer: boolean;
+  /** Was a config.json given with the model? (GGUF conversion of ONNX/safetensors needs it.) */
+  hasConfig?: boolean;
   /** Identity used to find saved sweeps: name, size and a hash of the file's first 64 KiB. */
   modelKey: string;
 }
@@ -115,6 +117,16 @@ export interface QuantizeReport {
   scheme: RtnScheme;
 }
 
+/** A conversion of the open model: GGUF (a --type preset or pure type) or one safetensors file. */
+export type ConvertRequest = { format: 'gguf'; type: string; pure: boolean } | { format: 'safetensors'; dtype: 'f16' | 'bf16' | 'f32' };
+
+/** Tensors written of all, and the one being encoded. */
+export interface ConvertProgress {
+  tensorsDone: number;
+  tensorsTotal: number;
+  currentTensor: string;
+}
+
 export interface ExportResult {
   fileName: string;
   bytesWritten: number;
@@ -131,6 +143,8 @@ export interface StudioApi {
   cancel(): void;
   /** Streams the last quantized model to the handle (File System Access API) or returns it as a Blob. */
   exportOnnx(target?: FileSystemFileHandle): Promise<ExportResult>;
+  /** Converts the open model (ONNX, GGUF or safetensors) to GGUF or safetensors. Cancellable with cancel(). */
+  convertModel(request: ConvertRequest, target?: FileSystemFileHandle, onProgress?: (p: ConvertProgress) => void): Promise<ExportResult>;
 
   /** Perplexity of the original model (docs/EVAL.md protocol). Cancellable with cancel(). */
   evaluate(request: EvalRequest, onProgress: (p: EvalProgress) => void): Promise<EvalReport>;

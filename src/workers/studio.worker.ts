@@ -17,11 +17,12 @@ import { convertToGguf } from '../pipeline/convert/convert-gguf';
 import { onnxWeights } from '../pipeline/convert/onnx-weights';
 import { ggufTargetOf } from '../pipeline/gguf-variant';
 import { modelKey } from './model-key';
+import { convertedFileName, convertJob } from './convert-job';
 import { runSweepJob } from './sweep-job';
 import { deleteSweep, loadSweep } from './sweep-store';
 import { throttle } from './throttle';
 import type {
-  EvalProgress, EvalReport, EvalRequest, ExportResult, ModelSummary, QuantizeProgress, QuantizeReport, QuantizeRequest,
+  ConvertProgress, ConvertRequest, EvalProgress, EvalReport, EvalRequest, ExportResult, ModelSummary, QuantizeProgress, QuantizeReport, QuantizeRequest,
   StudioApi, SweepCallbacks, SweepRequest, SweepState,
 } from './studio-api';
 
@@ -135,6 +136,7 @@ const api: StudioApi = {
       index: next.index,
       files: next.files.map((f) => f.name),
       hasTokenizer: Boolean(next.tokenizer),
+      hasConfig: Boolean(next.config),
       modelKey: key,
     };
   },
@@ -171,6 +173,24 @@ const api: StudioApi = {
   async exportOnnx(target?: FileSystemFileHandle): Promise<ExportResult> {
     if (!model || !last) throw new CancelledError('Quantize the model first');
     return exportResult(model, last.result, target);
+  },
+
+  async convertModel(request: ConvertRequest, target?: FileSystemFileHandle, onProgress?: (p: ConvertProgress) => void): Promise<ExportResult> {
+    const { model: m } = requireModel();
+    job?.abort();
+    const controller = new AbortController();
+    job = controller;
+    const progress = throttle((p: ConvertProgress) => onProgress?.(p), 100);
+    try {
+      const name = convertedFileName(m.index.fileName, request);
+      const blob = target ? null : blobSink();
+      const sink = blob ?? (await fileHandleSink(target!));
+      const bytesWritten = await convertJob(m, request, sink, { signal: controller.signal, onProgress: progress.call });
+      progress.flush();
+      return { fileName: target?.name || name, bytesWritten, blob: blob?.toBlob() };
+    } finally {
+      if (job === controller) job = null;
+    }
   },
 
   async evaluate(request: EvalRequest, onProgress: (p: EvalProgress) => void): Promise<EvalReport> {

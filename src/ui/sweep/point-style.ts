@@ -18,6 +18,7 @@ export const METHOD_SHAPE: Record<string, SymbolType> = {
   gptq: 'diamond',
   awq: 'triangle',
   hqq: 'square',
+  'llama.cpp': 'star',
 };
 
 export function methodShape(method: string): SymbolType {
@@ -29,10 +30,12 @@ export const METHOD_LABEL: Record<string, string> = {
   gptq: 'GPTQ',
   awq: 'AWQ',
   hqq: 'HQQ',
+  'llama.cpp': 'llama.cpp',
 };
 
-/** "4-bit · block 32 · asym · all-matmuls" */
-export function pointLabel(p: { bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string }): string {
+/** "4-bit · block 32 · asym · all-matmuls"; a llama.cpp point by its type name: "Q4_K_M · llama.cpp mix". */
+export function pointLabel(p: { bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string; ggufType?: string }): string {
+  if (p.ggufType) return `${p.ggufType} · ${p.selectionLabel}`;
   const block = p.block === 'per-channel' ? 'per channel' : `block ${p.block}`;
   return `${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
 }

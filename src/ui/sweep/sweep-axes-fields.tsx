@@ -1,8 +1,9 @@
-// The sweep's axes: bits, block sizes, zero point and which tensors (with custom patterns).
+// The sweep's axes: bits, block sizes, zero point and which tensors (with custom patterns), and
+// llama.cpp types (ONNX models only: evaluated through the dequantized GGUF weights).
 import { useMemo } from 'react';
 import { BITS_CHOICES, BLOCK_CHOICES } from '../../store/job-slice';
 import { countMatches } from '../../store/selection';
-import { SWEEP_SELECTION_LABEL, type SweepSelectionKind } from '../../store/sweep-axes';
+import { SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, type SweepSelectionKind } from '../../store/sweep-axes';
 import { useStudioStore } from '../../store/studio-store';
 import { CheckGroup } from './check-group';
 
@@ -49,6 +50,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
         onToggle={toggleSym}
         disabled={disabled}
       />
+      <LlamaCppTypes disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
         <legend>Tensors</legend>
         <div className="radio-list">
@@ -71,6 +73,21 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
           </div>
         )}
       </fieldset>
+    </>
+  );
+}
+
+/** llama.cpp presets, one point each; shown for ONNX models, which need config.json + tokenizer.json for it. */
+function LlamaCppTypes({ disabled }: { disabled: boolean }) {
+  const model = useStudioStore((s) => s.model);
+  const types = useStudioStore((s) => s.sweepGgufTypes ?? []);
+  const toggle = useStudioStore((s) => s.toggleSweepGgufType);
+  if (model?.index.format !== 'onnx') return null;
+  const ready = model.hasTokenizer && model.hasConfig !== false;
+  return (
+    <>
+      <CheckGroup legend="llama.cpp types" options={SWEEP_GGUF_TYPES.map((t) => ({ value: t, label: t, testId: `sweep-gguf-${t}` }))} checked={types} onToggle={toggle} disabled={disabled || !ready} />
+      {!ready && <p className="small muted" data-testid="sweep-gguf-needs">llama.cpp types need the model's config.json and tokenizer.json: open them with the model.</p>}
     </>
   );
 }

@@ -1,0 +1,82 @@
+// "Export as" and llama.cpp types end to end: the sample exported as GGUF Q8_0 --pure has exactly
+// llama.cpp's tensor bytes (checked here in Node against the llama-quantize fixture); a dropped
+// GGUF is inspected (and offered GGUF/safetensors export, not RTN); a one-point sweep over a
+// llama.cpp type puts its point, named by type, on the chart.
+import { openAsBlob } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { blobSource } from '../src/core/byte-source';
+import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
+
+const TINY = '/work/shared/fixtures/models/tiny-llama';
+const Q8_0_PURE = `${TINY}/gguf/llama.cpp-quantized/model-Q8_0-pure.gguf`;
+const F32_GGUF = `${TINY}/gguf/model-f32.gguf`;
+
+async function loadSample(page: Page): Promise<void> {
+  await page.getByTestId('sample-button').click();
+  await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
+}
+
+async function openGgufFile(path: string) {
+  return openGguf(blobSource(await openAsBlob(path), path));
+}
+
+test('the sample exports as GGUF Q8_0 --pure with llama.cpp\'s tensor bytes', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+
+  await page.getByTestId('export-format-gguf').check();
+  await page.getByTestId('export-gguf-type').selectOption('Q8_0');
+  await page.getByTestId('export-gguf-pure').check();
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('export-convert').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('model-Q8_0-pure.gguf');
+  const exported = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(exported);
+  await expect(page.getByTestId('export-done')).toContainText('model-Q8_0-pure.gguf');
+
+  const [ours, theirs] = await Promise.all([openGgufFile(exported), openGgufFile(Q8_0_PURE)]);
+  // Same tensors, types and bytes; the order follows the source (ONNX initializers vs HF checkpoint).
+  const types = (f: typeof ours) => f.tensors.map((t) => `${t.name} ${t.type.name} ${t.shape.join('x')}`).sort();
+  expect(types(ours)).toEqual(types(theirs));
+  for (const t of theirs.tensors) {
+    const [a, b] = await Promise.all([readGgufTensor(ours, t.name), readGgufTensor(theirs, t)]);
+    expect(Buffer.from(a).equals(Buffer.from(b)), `tensor ${t.name}`).toBe(true);
+  }
+  expect(pageErrors).toEqual([]);
+});
+
+test('a dropped GGUF is inspected; quantize says it needs ONNX; export offers GGUF and safetensors', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles(F32_GGUF);
+  const fixture = await openGgufFile(F32_GGUF);
+  await expect(page.getByTestId('architecture')).toHaveText('llama');
+  await expect(page.getByTestId('tensor-count')).toHaveText(String(fixture.tensors.length));
+  await expect(page.getByTestId('onnx-only-note')).toContainText('need an ONNX model');
+  await expect(page.getByTestId('quantize-form')).toHaveCount(0);
+  await expect(page.getByTestId('export-format-onnx')).toHaveCount(0);
+  await expect(page.getByTestId('export-format-gguf')).toBeChecked();
+  await expect(page.getByTestId('export-needs-files')).toHaveCount(0);
+  await page.getByTestId('export-format-safetensors').check();
+  await expect(page.getByTestId('export-safetensors-note')).toContainText('config.json and tokenizer.json');
+});
+
+test('a sweep over one llama.cpp type (Q8_0, W=4) puts its point on the chart', async ({ page }) => {
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('4');
+  for (const id of ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']) await page.getByTestId(id).uncheck();
+  await page.getByTestId('sweep-gguf-Q8_0').check();
+  await expect(page.getByTestId('sweep-grid-size')).toContainText('1 point ');
+  await page.getByTestId('sweep-start').click();
+
+  const point = page.getByTestId('sweep-chart').locator('[data-testid="sweep-point"][data-point-id="llama.cpp:Q8_0"]');
+  await expect(point).toHaveCount(1, { timeout: 240_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  expect(Number(await point.getAttribute('data-ppl'))).toBeGreaterThan(0);
+  await point.hover();
+  await expect(page.getByTestId('point-tooltip')).toContainText('Q8_0');
+});
