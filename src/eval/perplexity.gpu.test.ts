@@ -47,6 +47,7 @@ describe('onnxruntime-web wasm EP', () => {
     ['tiny-llama', 16],
     ['tiny-llama', 64],
     ['small-llama', 16],
+    ['small-llama', 64],
   ];
   for (const [name, windows] of cases) {
     const reference = windows === 64 ? MODELS[name].w64 : MODELS[name].w16;
