@@ -3,11 +3,13 @@
 // GGUF is inspected (and offered GGUF/safetensors export, not RTN); a one-point sweep over a
 // llama.cpp type puts its point, named by type, on the chart.
 import { openAsBlob } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 
-const TINY = '/work/shared/fixtures/models/tiny-llama';
+// The shared fixtures sit beside the repository (CI: ../shared next to the clone).
+const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
 const Q8_0_PURE = `${TINY}/gguf/llama.cpp-quantized/model-Q8_0-pure.gguf`;
 const F32_GGUF = `${TINY}/gguf/model-f32.gguf`;
 

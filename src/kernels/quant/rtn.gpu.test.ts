@@ -12,6 +12,7 @@ import type { RtnScheme } from '../../core/quantized-tensor';
 import { quantizeRtnRef } from '../../quant/rtn';
 import { quantizeRtnGpu } from './rtn';
 import { compareRtn, MAX_BOUNDARY_FLIP_SHARE, type RtnComparison, seededWeights } from './rtn-compare';
+import { fixtureUrl } from '../../eval/testing/browser-fixtures';
 
 const { ctx, skipReason } = await gpuForTests(acquireBrowserGpu);
 const gpuIt = ctx ? it : it.skip;
@@ -124,13 +125,13 @@ async function readSafetensors(url: string): Promise<Map<string, { shape: number
   return out;
 }
 
-const FIXTURE = '/work/shared/fixtures/models/tiny-llama/model.safetensors';
+const FIXTURE = fixtureUrl('models', 'tiny-llama', 'model.safetensors');
 
 describe('quantizeRtnGpu vs quantizeRtnRef (tiny-llama weights)', () => {
   gpuIt('matches on q_proj, gate_proj and down_proj in both layouts', async () => {
     let tensors: Awaited<ReturnType<typeof readSafetensors>>;
     try {
-      tensors = await readSafetensors(`/@fs${FIXTURE}`);
+      tensors = await readSafetensors(FIXTURE);
     } catch (e) {
       // Missing fixtures fail under CI (STYLE.md "Tests"); the dev server must allow ../shared.
       if (isCi()) throw e;
