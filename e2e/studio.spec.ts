@@ -60,12 +60,12 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
 
   // Download through the ordinary download path (navigator.webdriver skips the save picker).
   const downloading = page.waitForEvent('download');
-  await page.getByTestId('download-button').click();
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
   const download = await downloading;
   expect(download.suggestedFilename()).toBe('model-q4-b32-asym.onnx');
   const exported = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(exported);
-  await expect(page.getByTestId('download-done')).toBeVisible();
+  await expect(page.getByTestId('result-panel').getByTestId('download-done')).toBeVisible();
 
   const check = await compareWithDequantizedReference({
     original: SAMPLE,
@@ -112,7 +112,7 @@ test('cancel leaves the previous result; files that are not ONNX are explained',
   await expect(page.getByTestId('progress-panel')).toBeHidden();
   await expect(page.getByTestId('result-scheme')).toContainText('8-bit');
   const downloading = page.waitForEvent('download');
-  await page.getByTestId('download-button').click();
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
   expect((await downloading).suggestedFilename()).toBe('model-q8-b32-asym.onnx');
 
   // Not an ONNX file, picked with the file chooser.
@@ -156,13 +156,13 @@ test('with a save dialog, the worker streams the file to the chosen handle', asy
   await page.goto('/');
   await loadSample(page);
   await quantize(page, 4);
-  await page.getByTestId('download-button').click();
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
   // Fail fast with the page's own message if saving went wrong.
-  await expect(page.getByTestId('download-done').or(page.getByTestId('error-banner'))).toBeVisible();
+  await expect(page.getByTestId('result-panel').getByTestId('download-done').or(page.getByTestId('error-banner'))).toBeVisible();
   if (await page.getByTestId('error-banner').count()) {
     throw new Error(`saving failed: ${await page.getByTestId('error-banner').innerText()}`);
   }
-  await expect(page.getByTestId('download-done')).toContainText('Saved model-q4-b32-asym.onnx');
+  await expect(page.getByTestId('result-panel').getByTestId('download-done')).toContainText('Saved model-q4-b32-asym.onnx');
   const size = await page.evaluate(async () => {
     const dir = await navigator.storage.getDirectory();
     return (await (await dir.getFileHandle('model-q4-b32-asym.onnx')).getFile()).size;
