@@ -10,6 +10,8 @@ import { convertToGguf } from '../pipeline/convert/convert-gguf';
 import { convertToSafetensors } from '../pipeline/convert/convert-safetensors';
 import { parseGgufTarget } from '../pipeline/convert/gguf-target';
 import { hfWeightSource } from '../pipeline/convert/hf-weights';
+import { gpuGgmlDequantizer, gpuGgufEncoder } from '../pipeline/convert/quantize-tensor';
+import type { GpuContext } from '../gpu/context';
 import type { OpenedModel } from '../pipeline/open-model';
 import { ggufInputsOf } from './evaluation';
 import type { ConvertProgress, ConvertRequest } from './studio-api';
@@ -17,6 +19,8 @@ import type { ConvertProgress, ConvertRequest } from './studio-api';
 export interface ConvertJobOptions {
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
+  /** Encode and decode llama.cpp block types on this GPU (else the CPU references: same bytes). */
+  gpu?: GpuContext;
 }
 
 function stemOf(sourceName: string): string {
@@ -33,10 +37,11 @@ export function convertedFileName(sourceName: string, request: ConvertRequest): 
 
 /** Converts `model` into `sink` (which the writer closes); returns the bytes written. */
 export async function convertJob(model: OpenedModel, request: ConvertRequest, sink: ByteSink, options: ConvertJobOptions = {}): Promise<number> {
+  const { gpu, ...progressAndSignal } = options;
   const config = model.config ? ((await readJsonSource(model.config)) as Record<string, unknown>) : undefined;
-  const weights = hfWeightSource(model, config);
+  const weights = hfWeightSource(model, config, gpu ? gpuGgmlDequantizer(gpu, options.signal) : undefined);
   if (request.format === 'safetensors') {
-    const r = await convertToSafetensors(weights, () => sink, { dtype: request.dtype, maxShardBytes: Number.POSITIVE_INFINITY, ...options });
+    const r = await convertToSafetensors(weights, () => sink, { dtype: request.dtype, maxShardBytes: Number.POSITIVE_INFINITY, ...progressAndSignal });
     return r.bytes;
   }
   const target = parseGgufTarget(request.type, request.pure);
@@ -45,6 +50,7 @@ export async function convertJob(model: OpenedModel, request: ConvertRequest, si
     const missing = model.config ? 'tokenizer.json' : 'config.json';
     throw new MissingFileError(`Converting ${model.index.format.toUpperCase()} to GGUF needs the model's config.json and tokenizer.json: open them together with the model`, missing);
   }
-  const r = await convertToGguf(weights, sink, { target, ...inputs, name: stemOf(model.index.fileName), ...options });
+  const encode = gpu ? gpuGgufEncoder(gpu, options.signal) : undefined;
+  const r = await convertToGguf(weights, sink, { target, ...inputs, name: stemOf(model.index.fileName), encode, ...progressAndSignal });
   return r.bytes;
 }

@@ -185,7 +185,9 @@ const api: StudioApi = {
       const name = convertedFileName(m.index.fileName, request);
       const blob = target ? null : blobSink();
       const sink = blob ?? (await fileHandleSink(target!));
-      const bytesWritten = await convertJob(m, request, sink, { signal: controller.signal, onProgress: progress.call });
+      // The GPU encodes llama.cpp block types; without WebGPU the CPU references write the same bytes.
+      const gpu = await gpuContext().catch(() => undefined);
+      const bytesWritten = await convertJob(m, request, sink, { signal: controller.signal, onProgress: progress.call, gpu });
       progress.flush();
       return { fileName: target?.name || name, bytesWritten, blob: blob?.toBlob() };
     } finally {
