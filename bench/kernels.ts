@@ -11,8 +11,8 @@ import { createBuffer, destroyBuffers, uploadStorage } from '../src/gpu/buffers'
 import { acquireNodeGpu } from '../src/gpu/node-gpu';
 import { createRtnBuffers, encodeRtn, planRtnGpu, rtnPipeline } from '../src/kernels/quant/rtn';
 import { seededWeights } from '../src/kernels/quant/rtn-compare';
-import type { WeightLayout } from '../src/model/model-index';
-import type { RtnScheme } from '../src/core/quantized-tensor';
+import type { WeightLayout } from '../src/core/model-index';
+import type { RtnSettings } from '../src/core/quantized-tensor';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const SWIFTSHADER_LIBS = '/usr/lib/chromium'; // holds a libvulkan.so.1 where the system has none
@@ -21,11 +21,11 @@ const TARGET_MS = 1500;
 const MIN_REPS = 3;
 const MAX_REPS = 2000;
 
-const VARIANTS: { name: string; scheme: RtnScheme }[] = [
-  { name: 'rtn 4-bit b32 asym', scheme: { bits: 4, symmetric: false, blockSize: 32 } },
-  { name: 'rtn 8-bit per-channel sym', scheme: { bits: 8, symmetric: true, blockSize: 'per-channel' } },
-  { name: 'rtn 2-bit b64 sym', scheme: { bits: 2, symmetric: true, blockSize: 64 } },
-  { name: 'rtn 3-bit b128 asym', scheme: { bits: 3, symmetric: false, blockSize: 128 } },
+const VARIANTS: { name: string; scheme: RtnSettings }[] = [
+  { name: 'rtn 4-bit b32 asym', scheme: { bits: 4, symmetric: false, group: 32 } },
+  { name: 'rtn 8-bit per-channel sym', scheme: { bits: 8, symmetric: true, group: 'per-channel' } },
+  { name: 'rtn 2-bit b64 sym', scheme: { bits: 2, symmetric: true, group: 64 } },
+  { name: 'rtn 3-bit b128 asym', scheme: { bits: 3, symmetric: false, group: 128 } },
 ];
 
 interface Row {

@@ -13,8 +13,8 @@ import { tensorFilter, type TensorSelection } from '../src/core/tensor-filter';
 import { openOnnx, readInitializerFloats } from '../src/formats/onnx/onnx-reader';
 import { writeOnnx } from '../src/formats/onnx/onnx-writer';
 import { indexOnnx } from '../src/model/onnx-index';
-import type { WeightLayout } from '../src/model/model-index';
-import type { RtnScheme } from '../src/core/quantized-tensor';
+import type { WeightLayout } from '../src/core/model-index';
+import type { RtnSettings } from '../src/core/quantized-tensor';
 import { dequantizeRef, quantizeRtnRef } from '../src/quant/rtn';
 
 /** Puts logical [rows][cols] values back into the tensor's storage order. */
@@ -42,7 +42,7 @@ function encodeAs(values: Float32Array<ArrayBuffer>, dtype: string): Uint8Array 
 }
 
 /** The original model with each selected weight replaced by its dequantized values, as ONNX bytes. */
-export async function dequantizedReference(modelPath: string, scheme: RtnScheme, selection: TensorSelection): Promise<{ bytes: Uint8Array; replacedCount: number }> {
+export async function dequantizedReference(modelPath: string, scheme: RtnSettings, selection: TensorSelection): Promise<{ bytes: Uint8Array; replacedCount: number }> {
   const model = await openOnnx([blobSource(await openAsBlob(modelPath), basename(modelPath))]);
   const index = indexOnnx(model);
   const match = tensorFilter(selection);
@@ -107,7 +107,7 @@ export interface LogitsComparison {
 export async function compareWithDequantizedReference(opts: {
   original: string;
   exported: string;
-  scheme: RtnScheme;
+  scheme: RtnSettings;
   selection: TensorSelection;
   tokens: number[];
 }): Promise<LogitsComparison> {

@@ -4,12 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium';
-import type { RtnScheme } from '../src/core/quantized-tensor';
+import type { RtnSettings } from '../src/core/quantized-tensor';
 import { dropFiles } from './drop-files';
 import { compareWithDequantizedReference, testTokens } from './onnx-check';
 
 const SAMPLE = 'public/sample/model.onnx';
-const SCHEME: RtnScheme = { bits: 4, symmetric: false, blockSize: 32 };
+const SCHEME: RtnSettings = { bits: 4, symmetric: false, group: 32 };
 
 async function loadSample(page: Page): Promise<void> {
   await page.getByTestId('sample-button').click();

@@ -5,11 +5,10 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeWithFixtures, fixturePath, fixtureSource } from '../core/testing/fixtures';
+import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
 import { createNodeLmSession } from '../eval/ort-node';
-import { cpuReferenceBackend } from '../pipeline/cpu-backend';
-import { openModel } from '../pipeline/open-model';
-import { quantizeModel } from '../pipeline/quantize-model';
+import { compressFixture } from '../pipeline/exporters/testing/export-fixtures';
+import { quantizeRecipe } from '../pipeline/recipe/shorthands';
 import { runCli } from './run-cli';
 
 const TINY = ['models', 'tiny-llama', 'onnx', 'model.onnx'];
@@ -36,15 +35,19 @@ describeWithFixtures('studio CLI on tiny-llama', [TINY], () => {
     expect(report.outputBytes).toBe(statSync(out).size);
     expect(report.inputBytes).toBe(statSync(tiny()).size);
     expect(report.bitsPerWeight).toBeCloseTo(5.125, 10);
-    expect(report.tensors).toHaveLength(29);
-    expect(report.tensors[0]).toEqual({
-      name: expect.any(String), layer: expect.any(String), bits: 4, storedBits: 4, block: 32, relError: expect.any(Number),
+    // Every tensor rules can see: the 29 matmul weights quantized by rule 0, the embedding kept (no rule).
+    expect(report.tensors).toHaveLength(30);
+    const quantized = report.tensors.filter((t: { method: string }) => t.method === 'rtn');
+    expect(quantized).toHaveLength(29);
+    expect(quantized[0]).toEqual({
+      name: expect.any(String), layer: expect.any(String), rule: 0, method: 'rtn', bits: 4, storedBits: 4, group: 32,
+      encoding: 'matmul-nbits', bytes: expect.any(Number), relError: expect.any(Number),
     });
-    const model = await openModel([await fixtureSource(...TINY)]);
-    const ref = await quantizeModel(model, { bits: 4, symmetric: false, blockSize: 32 }, { kind: 'all-matmuls' }, cpuReferenceBackend);
-    for (const [i, e] of ref.entries.entries()) {
-      expect(report.tensors[i].name).toBe(e.info.name);
-      expect(Math.abs(report.tensors[i].relError / e.tensor.relError - 1)).toBeLessThan(1e-3);
+    expect(report.tensors.find((t: { method: string }) => t.method === 'keep')).toMatchObject({ layer: 'model.embed_tokens', rule: null, relError: null });
+    const ref = await compressFixture('tiny-llama', 'onnx/model.onnx', quantizeRecipe({ bits: '4', perChannel: false, sym: false }), 'onnx');
+    for (const [i, t] of ref.report.tensors.entries()) {
+      expect(report.tensors[i].name).toBe(t.name);
+      if (t.relError !== null) expect(Math.abs(report.tensors[i].relError / t.relError - 1)).toBeLessThan(1e-3);
     }
     const session = await createNodeLmSession(out);
     expect(session.inputNames).toContain('input_ids');
@@ -56,9 +59,11 @@ describeWithFixtures('studio CLI on tiny-llama', [TINY], () => {
     const r = await runCli(['quantize', tiny(), '-o', out, '--bits', '3', '--per-channel', '--sym', '--include', 'mlp', '--exclude', 'down_proj', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.tensors).toHaveLength(8);
-    expect(report.tensors.every((t: { layer: string; bits: number; storedBits: number; block: string }) =>
-      /mlp\.(gate|up)_proj/.test(t.layer) && t.bits === 3 && t.storedBits === 4 && t.block === 'per-channel')).toBe(true);
+    const quantized = report.tensors.filter((t: { method: string }) => t.method === 'rtn');
+    expect(quantized).toHaveLength(8);
+    expect(quantized.every((t: { layer: string; bits: number; storedBits: number; group: string }) =>
+      /mlp\.(gate|up)_proj/.test(t.layer) && t.bits === 3 && t.storedBits === 4 && t.group === 'per-channel')).toBe(true);
+    expect(report.tensors.filter((t: { layer: string; rule: number | null }) => /down_proj/.test(t.layer)).every((t: { rule: number | null }) => t.rule === 0)).toBe(true);
   });
 
   it('eval --json reproduces EVAL.md (W=16) and sweep prints one line per point and a summary', async () => {

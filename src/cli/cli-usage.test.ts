@@ -1,6 +1,6 @@
 // The CLI's contract for bad usage and bad input: exit 2 on usage errors, 1 on bad input, with
 // a one-line reason on stderr.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,11 +62,15 @@ describe.skipIf(skip)(`studio CLI bad input (exit 1)${skip ? ` — skipped: ${sk
     expect(r.stderr).toContain('no such file or folder');
   });
 
-  it('explains how to get WebGPU when no adapter exists', async () => {
-    const r = await runCli(['quantize', tiny(), '-o', join(tmp, 'x.onnx'), '--bits', '4'], {
+  it('without a WebGPU adapter, says how to get one and compresses with the CPU references', async () => {
+    const out = join(tmp, 'x.onnx');
+    const r = await runCli(['quantize', tiny(), '-o', out, '--bits', '4', '--json'], {
       VK_ICD_FILENAMES: join(tmp, 'no-such-driver.json'),
     });
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('WebGPU is not available');
+    expect(r.stderr).toContain('compressing with the CPU references instead');
+    const report = JSON.parse(r.stdout);
+    expect(report.outputBytes).toBe(statSync(out).size);
   });
 });

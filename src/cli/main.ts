@@ -3,6 +3,7 @@
 // flags are usage errors, exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors';
+import { compressCommand } from './commands/compress';
 import { convertCommand } from './commands/convert';
 import { inspectCommand } from './commands/inspect';
 import { evalCommand } from './commands/eval';
@@ -14,18 +15,25 @@ const HELP = `Compression Studio command line
 
 usage:
   npx studio inspect MODEL [--json]
+  npx studio compress MODEL --recipe FILE -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
+                      [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
-                      [--sym] [--include REGEX] [--exclude REGEX] [--json]
+                      [--sym] [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
   npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
-                   [--include REGEX] [--exclude REGEX] [--windows N] [--tokenizer FILE] [--text FILE] --json
+                   [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
   npx studio convert MODEL -o OUT.gguf [--type F32|F16|BF16|Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|Q3_K_M|Q2_K] [--pure]
-                     [--config FILE] [--tokenizer FILE] [--json]
+                     [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
   npx studio convert MODEL -o OUT.safetensors [--dtype f16|bf16|f32] [--max-shard-size 5GB]
-                     [--config FILE] [--tokenizer FILE] [--json]
+                     [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
 
-MODEL is an .onnx file (external data and tokenizer.json are taken from beside it) or its folder;
-inspect and convert also take .gguf and .safetensors files (or a folder with shards + index).
+MODEL is an .onnx, .gguf or .safetensors file (external data, config.json and tokenizer.json are
+taken from beside it or its parent folder) or its folder (shards + index).
+compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; the first rule whose
+"match" regular expression matches the layer or tensor name decides, unmatched tensors are kept.
+--dry-run prints the plan (tensor, rule, method, exact bytes) without writing; --json prints
+{ inputBytes, outputBytes, bitsPerWeight, tensors: [...] }; --print-recipe prints the recipe (a
+preset expanded for this model). quantize and convert are shorthands that build a recipe.
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included). REGEX is a
 JavaScript regular expression tested against the layer name and the tensor name; --exclude wins.
 eval/sweep: perplexity by docs/EVAL.md (wikitext2-w256, default W=16) with onnxruntime-node; the
@@ -61,6 +69,30 @@ export async function main(argv: string[]): Promise<number> {
         await inspectCommand({ model: onePositional(positionals, 'inspect'), json: values.json as boolean });
         return EXIT.ok;
       }
+      case 'compress': {
+        const { values, positionals } = parse(rest, {
+          out: { type: 'string', short: 'o' },
+          recipe: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
+          'print-recipe': { type: 'boolean', default: false },
+          config: { type: 'string' },
+          tokenizer: { type: 'string' },
+          'max-shard-size': { type: 'string' },
+          json: { type: 'boolean', default: false },
+        });
+        await compressCommand({
+          model: onePositional(positionals, 'compress'),
+          out: values.out as string | undefined,
+          recipe: values.recipe as string | undefined,
+          dryRun: values['dry-run'] as boolean,
+          printRecipe: values['print-recipe'] as boolean,
+          config: values.config as string | undefined,
+          tokenizer: values.tokenizer as string | undefined,
+          maxShardSize: values['max-shard-size'] as string | undefined,
+          json: values.json as boolean,
+        });
+        return EXIT.ok;
+      }
       case 'quantize': {
         const { values, positionals } = parse(rest, {
           out: { type: 'string', short: 'o' },
@@ -70,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
           sym: { type: 'boolean', default: false },
           include: { type: 'string' },
           exclude: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
+          'print-recipe': { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
         });
         await quantizeCommand({
@@ -81,6 +115,8 @@ export async function main(argv: string[]): Promise<number> {
           sym: values.sym as boolean,
           include: values.include as string | undefined,
           exclude: values.exclude as string | undefined,
+          dryRun: values['dry-run'] as boolean,
+          printRecipe: values['print-recipe'] as boolean,
           json: values.json as boolean,
         });
         return EXIT.ok;
@@ -94,10 +130,18 @@ export async function main(argv: string[]): Promise<number> {
           'max-shard-size': { type: 'string' },
           config: { type: 'string' },
           tokenizer: { type: 'string' },
+          'print-recipe': { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
         });
-        const { 'max-shard-size': maxShardSize, ...rest2 } = values as Record<string, string | undefined>;
-        await convertCommand({ model: onePositional(positionals, 'convert'), ...rest2, maxShardSize, pure: values.pure as boolean, json: values.json as boolean });
+        const { 'max-shard-size': maxShardSize, 'print-recipe': printRecipe, ...rest2 } = values as Record<string, string | undefined>;
+        await convertCommand({
+          model: onePositional(positionals, 'convert'),
+          ...rest2,
+          maxShardSize,
+          printRecipe: Boolean(printRecipe),
+          pure: values.pure as boolean,
+          json: values.json as boolean,
+        });
         return EXIT.ok;
       }
       case 'eval': {
@@ -118,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
           sym: { type: 'string' },
           include: { type: 'string' },
           exclude: { type: 'string' },
+          recipe: { type: 'string' },
           windows: { type: 'string' },
           tokenizer: { type: 'string' },
           text: { type: 'string' },

@@ -40,7 +40,10 @@ export async function modelSources(path: string): Promise<ByteSource[]> {
 /** Streams to `${path}.partial`; `close` renames it into place, `abort` removes it. */
 export async function fileSink(path: string): Promise<ByteSink & { abort(): Promise<void> }> {
   const partial = `${path}.partial`;
-  const handle = await open(partial, 'w');
+  const handle = await open(partial, 'w').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new MissingFileError(`cannot write ${path}: the folder ${dirname(resolve(path))} does not exist`, dirname(resolve(path)));
+    throw e;
+  });
   let bytesWritten = 0;
   let closed = false;
   return {

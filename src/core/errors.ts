@@ -100,6 +100,18 @@ export class UsageError extends StudioError {
   }
 }
 
+/**
+ * A recipe that cannot be run: invalid JSON data, or a rule that cannot apply to a tensor or to
+ * the chosen output format. The message names the rule (index) and the field; both are also in
+ * `details` so the page can point at the rule. Reported like a usage error (CLI exit code 2).
+ */
+export class RecipeError extends StudioError {
+  override readonly name = 'RecipeError';
+  constructor(message: string, where: { rule?: number; field?: string; tensor?: string } = {}) {
+    super('usage', message, { ...where });
+  }
+}
+
 /** Throws CancelledError when the signal is aborted; call between units of work. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();

@@ -5,7 +5,7 @@ import { f16ArrayToF32, f32ArrayToF16 } from '../core/float16';
 import { compareRtn, seededWeights } from '../kernels/quant/rtn-compare';
 import { quantizeRtnGpu } from '../kernels/quant/rtn';
 import { quantizeRtnRef } from '../quant/rtn';
-import type { RtnScheme } from '../core/quantized-tensor';
+import type { RtnSettings } from '../core/compressed-tensor';
 import { acquireNodeGpu } from './node-gpu';
 import { gpuForTests } from './testing';
 
@@ -21,10 +21,10 @@ describe('acquireNodeGpu', () => {
   });
 
   (ctx ? it : it.skip).each([
-    ['f32', { bits: 4, symmetric: false, blockSize: 32 }],
-    ['f16', { bits: 8, symmetric: true, blockSize: 'per-channel' }],
-    ['f32', { bits: 3, symmetric: true, blockSize: 'per-channel' }],
-  ] as [('f32' | 'f16'), RtnScheme][])('quantizes %s %o like the reference', async (dtype, scheme) => {
+    ['f32', { bits: 4, symmetric: false, group: 32 }],
+    ['f16', { bits: 8, symmetric: true, group: 'per-channel' }],
+    ['f32', { bits: 3, symmetric: true, group: 'per-channel' }],
+  ] as [('f32' | 'f16'), RtnSettings][])('quantizes %s %o like the reference', async (dtype, scheme) => {
     const [rows, cols] = [24, 150];
     const stored = seededWeights(rows * cols, 42);
     const layout = { rows, cols, rowStride: 1, colStride: rows }; // ONNX MatMul B [K, N]

@@ -2,8 +2,8 @@
 // names in the HF module-path form shared with the safetensors index, and the [out, in] layout
 // (GGUF dims are reversed, so a 2-D weight's storage is row-major [rows = dims[1], cols = dims[0]]).
 import type { GgufFile, GgufTensorInfo } from '../formats/gguf/gguf-reader';
-import type { ModelIndex, TensorDtype, TensorInfo, TensorRole, WeightLayout } from './model-index';
-import { summarizeTensors } from './model-index';
+import type { ModelIndex, TensorDtype, TensorInfo, TensorRole, WeightLayout } from '../core/model-index';
+import { summarizeTensors } from '../core/model-index';
 import { layerNameOfGguf } from './llama-names';
 
 const PLAIN_DTYPES: Record<string, TensorDtype> = {

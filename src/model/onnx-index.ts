@@ -6,7 +6,7 @@ import { type GraphUses, graphUses, traceWeight, usesThroughCasts } from '../for
 import type { OnnxModel, OnnxNode, OnnxTensor } from '../formats/onnx/onnx-model';
 import { guessArchitecture } from './architecture';
 import { layerFromTensorName, nodeModulePath, stripSharedRoot } from './layer-names';
-import { type ModelIndex, type TensorInfo, type TensorRole, type WeightLayout, summarizeTensors } from './model-index';
+import { type ModelIndex, type TensorInfo, type TensorRole, type WeightLayout, summarizeTensors } from '../core/model-index';
 
 const NORM_OPS = new Set([
   'SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization', 'LayerNormalization',

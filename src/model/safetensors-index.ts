@@ -3,8 +3,8 @@
 // rowStride = cols). Layer names are the HF module paths, as in the GGUF index.
 import type { SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
 import { safetensorsDtype } from '../formats/safetensors/safetensors-reader';
-import type { ModelIndex, TensorInfo, TensorRole } from './model-index';
-import { summarizeTensors } from './model-index';
+import type { ModelIndex, TensorInfo, TensorRole } from '../core/model-index';
+import { summarizeTensors } from '../core/model-index';
 import { layerNameOfHf } from './llama-names';
 
 /** Model types whose checkpoints use the Llama tensor names and [out, in] Linear weights. */

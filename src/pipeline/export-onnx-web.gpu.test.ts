@@ -13,12 +13,13 @@ import { loadTokenizer } from '../eval/tokenizer';
 import { writeOnnx } from '../formats/onnx/onnx-writer';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext } from '../gpu/context';
-import { quantizeRtnGpu } from '../kernels/quant/rtn';
-import { dequantizeRef } from '../quant/rtn';
-import { exportQuantizedOnnx } from './export-onnx';
+import { RECIPE_VERSION } from '../core/recipe';
+import { selectionRules } from '../core/tensor-selection';
+import { toStorageOrder } from '../core/weight-layout';
+import { dequantizeCompressed } from '../quant/dequantize-compressed';
+import { compressModel, exportCompressed } from './compress-model';
 import { openModel } from './open-model';
-import { quantizeModel } from './quantize-model';
-import { toStorageOrder } from './variant-evaluator';
+import { resolveRecipe } from './recipe/resolve-recipe';
 
 let exported: Uint8Array | undefined;
 let reference: Uint8Array | undefined;
@@ -39,16 +40,18 @@ beforeAll(async () => {
   const model = await openModel([bytesSource(new Uint8Array(got.files.model), 'model.onnx')]);
   const ctx = await createGpuContext(acquireBrowserGpu());
   try {
-    const result = await quantizeModel(model, { bits: 4, symmetric: false, blockSize: 32 }, { kind: 'all-matmuls' }, (input, s, signal) =>
-      quantizeRtnGpu(ctx, input, s, { signal }),
-    );
+    const recipe = { recipe: RECIPE_VERSION, rules: selectionRules({ kind: 'all-matmuls' }, { method: 'rtn', bits: 4, symmetric: false, group: 32 }) };
+    const resolved = await resolveRecipe(model, recipe, 'onnx');
+    const { results } = await compressModel(model, resolved, { gpu: ctx, keepResults: true });
     const sink = blobSink();
-    await exportQuantizedOnnx(model, result, sink);
+    await exportCompressed(resolved, results!, async () => sink);
     exported = concatChunks(sink.chunks);
+    const infos = new Map(model.index.tensors.map((t) => [t.name, t]));
     const replaced = new Map(
-      result.entries.map((e) => {
-        const values = toStorageOrder(dequantizeRef(e.tensor), e.info.layout!, e.info.numel);
-        return [e.info.name, new Uint8Array(values.buffer)] as const;
+      [...results!].map(([name, r]) => {
+        const info = infos.get(name)!;
+        const values = toStorageOrder(dequantizeCompressed(r), info.layout!, info.numel);
+        return [name, new Uint8Array(values.buffer)] as const;
       }),
     );
     const refSink = blobSink();

@@ -6,7 +6,7 @@ import { openSafetensorsCheckpoint, type SafetensorsCheckpoint } from '../format
 import { readSafetensorsTensor } from '../formats/safetensors/safetensors-reader';
 import { UsageError } from '../core/errors';
 import { ggufModelIndex } from '../model/gguf-index';
-import type { ModelIndex } from '../model/model-index';
+import type { ModelIndex } from '../core/model-index';
 import { safetensorsModelIndex } from '../model/safetensors-index';
 
 export type ModelFormat = 'onnx' | 'gguf' | 'safetensors';

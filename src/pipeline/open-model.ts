@@ -8,7 +8,7 @@ import type { GgufFile } from '../formats/gguf/gguf-reader';
 import type { SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
 import { openOnnx, readInitializer } from '../formats/onnx/onnx-reader';
 import type { OnnxModel } from '../formats/onnx/onnx-model';
-import type { ModelIndex } from '../model/model-index';
+import type { ModelIndex } from '../core/model-index';
 import { indexOnnx } from '../model/onnx-index';
 import { formatOfFile, openGgufModel, openSafetensorsModel } from './open-model-formats';
 
@@ -19,6 +19,8 @@ export interface OpenedModel {
   tokenizer?: ByteSource;
   /** config.json, when given (GGUF conversion reads the architecture from it). */
   config?: ByteSource;
+  /** tokenizer_config.json, when given (GGUF vocabulary metadata reads special tokens from it). */
+  tokenizerConfig?: ByteSource;
   /** Present for ONNX models (the writer needs the graph). */
   onnx?: OnnxModel;
   /** Present for GGUF models (inspection and conversion). */
@@ -30,6 +32,7 @@ export interface OpenedModel {
 
 const isTokenizer = (f: ByteSource) => baseName(f.name) === 'tokenizer.json';
 const isConfig = (f: ByteSource) => baseName(f.name) === 'config.json';
+const isTokenizerConfig = (f: ByteSource) => baseName(f.name) === 'tokenizer_config.json';
 const isJson = (f: ByteSource) => baseName(f.name).endsWith('.json');
 
 /**
@@ -42,10 +45,11 @@ export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
   if (files.length === 0) throw new FormatError('no files were given', 0);
   const tokenizer = files.find(isTokenizer);
   const config = files.find(isConfig);
+  const tokenizerConfig = files.find(isTokenizerConfig);
   const known = files.find((f) => formatOfFile(f) !== undefined);
   const format = known ? formatOfFile(known) : undefined;
-  if (format === 'gguf') return { ...(await openGgufModel(known!)), tokenizer, config };
-  if (format === 'safetensors') return { ...(await openSafetensorsModel(files)), tokenizer, config };
+  if (format === 'gguf') return { ...(await openGgufModel(known!)), tokenizer, config, tokenizerConfig };
+  if (format === 'safetensors') return { ...(await openSafetensorsModel(files)), tokenizer, config, tokenizerConfig };
   const modelFile = known ?? files.find((f) => !isJson(f));
   if (!modelFile) {
     throw new UnsupportedModelError(
@@ -60,6 +64,7 @@ export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
     files: onnx.files,
     tokenizer,
     config,
+    tokenizerConfig,
     onnx,
     readTensor: (name) => readInitializer(onnx, name),
   };

@@ -4,11 +4,13 @@
 // or symmetric with scale = −(signed abs-max)/2^(bits−1); roundf = half away from zero.
 // K is zero-padded to a whole pack block; padding codes are the zero point.
 import { ShapeError } from '../core/errors';
-import type { WeightLayout } from '../model/model-index';
-import { type QuantizedTensor, type RtnScheme, storedBitsFor } from '../core/quantized-tensor';
+import type { WeightLayout } from '../core/model-index';
+import { type IntGroupTensor, type RtnSettings, storedBitsFor } from '../core/compressed-tensor';
+import { RTN_GROUP_SIZES } from '../core/recipe';
 
 const fround = Math.fround;
-export const PACK_BLOCKS = [16, 32, 64, 128, 256] as const;
+/** MatMulNBits block sizes (= the recipe's group sizes). */
+export const PACK_BLOCKS = RTN_GROUP_SIZES;
 
 /** Half away from zero, as C's roundf. */
 export function roundHalfAway(x: number): number {
@@ -27,12 +29,12 @@ export function perChannelPackBlock(cols: number): number {
   return best;
 }
 
-export function groupSizeOf(scheme: RtnScheme, cols: number): number {
-  return scheme.blockSize === 'per-channel' ? cols : scheme.blockSize;
+export function groupSizeOf(scheme: Pick<RtnSettings, 'group'>, cols: number): number {
+  return scheme.group === 'per-channel' ? cols : scheme.group;
 }
 
-export function packBlockOf(scheme: RtnScheme, cols: number): number {
-  return scheme.blockSize === 'per-channel' ? perChannelPackBlock(cols) : scheme.blockSize;
+export function packBlockOf(scheme: Pick<RtnSettings, 'group'>, cols: number): number {
+  return scheme.group === 'per-channel' ? perChannelPackBlock(cols) : scheme.group;
 }
 
 /** Scale and zero point of one group, exactly as the kernels compute them (float32). */
@@ -69,7 +71,7 @@ export function quantizeValue(v: number, p: { zeroPoint: number; reciprocal: num
  * Quantizes W (stored as `values`, mapped by `layout`) with a round-to-nearest scheme.
  * Returns packed codes, scales, zero points and ‖W−Ŵ‖/‖W‖ (accumulated in float64).
  */
-export function quantizeRtnRef(values: Float32Array, layout: WeightLayout, scheme: RtnScheme): QuantizedTensor {
+export function quantizeRtnRef(values: Float32Array, layout: WeightLayout, scheme: RtnSettings): IntGroupTensor {
   const { rows, cols, rowStride, colStride } = layout;
   const { bits, symmetric } = scheme;
   for (let i = 0; i < values.length; i++) {
@@ -125,20 +127,20 @@ export function quantizeRtnRef(values: Float32Array, layout: WeightLayout, schem
     for (let c = cols; c < paddedCols; c++) putCode(r, c, lastZp);
   }
   return {
-    rows, cols, bits, storedBits, symmetric, groupSize, packBlock, codes, scales, zeroPoints,
+    kind: 'int-groups', rows, cols, bits, storedBits, symmetric, groupSize, packBlock, codes, scales, zeroPoints,
     relError: normSq === 0 ? 0 : Math.sqrt(errSq / normSq),
   };
 }
 
 /** Code of logical element (r, c). */
-export function codeAt(t: QuantizedTensor, r: number, c: number): number {
+export function codeAt(t: IntGroupTensor, r: number, c: number): number {
   const paddedCols = Math.ceil(t.cols / t.packBlock) * t.packBlock;
   const bit = (r * paddedCols + c) * t.storedBits;
   return (t.codes[bit >> 3] >> (bit & 7)) & ((1 << t.storedBits) - 1);
 }
 
 /** Ŵ in logical [rows][cols] order, float32. */
-export function dequantizeRef(t: QuantizedTensor): Float32Array<ArrayBuffer> {
+export function dequantizeRef(t: IntGroupTensor): Float32Array<ArrayBuffer> {
   const out = new Float32Array(t.rows * t.cols);
   const groups = Math.ceil(t.cols / t.groupSize);
   for (let r = 0; r < t.rows; r++) {
@@ -148,14 +150,4 @@ export function dequantizeRef(t: QuantizedTensor): Float32Array<ArrayBuffer> {
     }
   }
   return out;
-}
-
-/** Bytes a MatMulNBits export of this tensor stores: codes + scales (4 B) + packed zero points when written. */
-export function storedBytes(t: QuantizedTensor, scaleBytes = 4): number {
-  const groups = Math.ceil(t.cols / t.groupSize);
-  const packGroups = Math.ceil(t.cols / t.packBlock);
-  const scaleEntries = t.groupSize === t.cols && packGroups > 1 ? packGroups : groups;
-  const zpWritten = !t.symmetric || t.bits !== t.storedBits;
-  const zpBytes = zpWritten ? t.rows * Math.ceil((scaleEntries * t.storedBits) / 8) : 0;
-  return t.codes.byteLength + t.rows * scaleEntries * scaleBytes + zpBytes;
 }

@@ -1,6 +1,6 @@
 // Pure helpers of the store: file picking, tensor selection count, export names, progress numbers.
 import { describe, expect, it } from 'vitest';
-import type { TensorInfo } from '../model/model-index';
+import type { TensorInfo } from '../core/model-index';
 import { exportFileName } from './export-name';
 import { pickModelFiles } from './pick-model-files';
 import { progressView } from './progress-store';

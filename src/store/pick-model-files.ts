@@ -12,7 +12,7 @@ export function pickModelFiles(files: File[]): File[] {
   if (files.length === 0) throw new UsageError('No files were given. Drop an .onnx file (with its external data and tokenizer.json), or a folder.');
   const hasOnnx = files.some((f) => /\.onnx$/i.test(f.name));
   if (!hasOnnx) return files;
-  const keep = files.filter((f) => /\.onnx$/i.test(f.name) || f.name === 'tokenizer.json' || f.name === 'config.json' || !NOT_DATA.test(f.name));
+  const keep = files.filter((f) => /\.onnx$/i.test(f.name) || f.name === 'tokenizer.json' || f.name === 'tokenizer_config.json' || f.name === 'config.json' || !NOT_DATA.test(f.name));
   // The main graph first: the worker treats files[0] as the model.
   return keep.sort((a, b) => Number(/\.onnx$/i.test(b.name)) - Number(/\.onnx$/i.test(a.name)));
 }

@@ -1,7 +1,7 @@
 // The "which tensors" part of the quantize form, turned into the shared TensorSelection, and the
 // live match count computed with the same rule the worker uses (core/tensor-filter.ts).
 import { tensorFilter, type TensorSelection } from '../core/tensor-filter';
-import type { TensorInfo } from '../model/model-index';
+import type { TensorInfo } from '../core/model-index';
 
 export type SelectionMode = 'all-matmuls' | 'all-but-head' | 'custom';
 

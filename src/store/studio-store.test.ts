@@ -1,7 +1,7 @@
 // The store against a fake worker client: loads, runs, cancels and failures keep what was done.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError, FormatError } from '../core/errors';
-import { summarizeTensors, type ModelIndex, type TensorInfo } from '../model/model-index';
+import { summarizeTensors, type ModelIndex, type TensorInfo } from '../core/model-index';
 import type { QuantizeReport, StudioApi } from '../workers/studio-api';
 import type { StudioClient } from '../workers/studio-client';
 import { progressStore } from './progress-store';

@@ -1,7 +1,7 @@
 // The sweep and evaluation slices against a fake worker client: live points, pause/resume,
 // restore after a reload (auto-resume of an interrupted run), and the table files.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { summarizeTensors, type ModelIndex } from '../model/model-index';
+import { summarizeTensors, type ModelIndex } from '../core/model-index';
 import type { EvalReport, StudioApi, SweepPoint, SweepRequest, SweepState } from '../workers/studio-api';
 import type { StudioClient } from '../workers/studio-client';
 import { setStudioClient } from './studio-client';

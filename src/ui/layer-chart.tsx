@@ -1,7 +1,7 @@
 // Stacked bar chart: bytes per transformer block (and stand-alone layers), split by role.
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { TENSOR_ROLES } from '../model/model-index';
+import { TENSOR_ROLES } from '../core/model-index';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes } from './format';
 import { bytesPerLayer } from './layer-groups';

@@ -1,6 +1,6 @@
 // Groups tensors by transformer block ("layer 3") for the per-layer views; tensors outside
 // the repeated blocks (embeddings, final norm, output head) keep their own layer name.
-import { TENSOR_ROLES, emptyRoleTotals, type RoleTotals, type TensorInfo } from '../model/model-index';
+import { TENSOR_ROLES, emptyRoleTotals, type RoleTotals, type TensorInfo } from '../core/model-index';
 
 const BLOCK = /(?:^|[._/])(?:layers?|blocks?|blk|h)[._/](\d+)(?=[._/]|$)/;
 

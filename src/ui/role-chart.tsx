@@ -1,7 +1,7 @@
 // Bar chart: bytes of the model per tensor role (recharts).
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { TENSOR_ROLES } from '../model/model-index';
+import { TENSOR_ROLES } from '../core/model-index';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes } from './format';
 import { ROLE_COLOR, ROLE_SHORT } from './roles';

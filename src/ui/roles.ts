@@ -1,5 +1,5 @@
 // Role names and colours shared by the table and the charts.
-import type { TensorRole } from '../model/model-index';
+import type { TensorRole } from '../core/model-index';
 
 export const ROLE_LABEL: Record<TensorRole, string> = {
   'matmul-weight': 'MatMul weight',

@@ -1,5 +1,5 @@
 // Sorting and filtering of the tensor table (pure, so it is testable without React).
-import type { TensorInfo } from '../model/model-index';
+import type { TensorInfo } from '../core/model-index';
 import { blockIndex } from './layer-groups';
 
 export type TensorColumn = 'layer' | 'name' | 'role' | 'dtype' | 'shape' | 'bytes';

@@ -1,6 +1,6 @@
 // Every tensor of the model: sortable by any column, filterable by text and role.
 import { useDeferredValue, useMemo, useState } from 'react';
-import { TENSOR_ROLES } from '../model/model-index';
+import { TENSOR_ROLES } from '../core/model-index';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes, formatInteger, formatShape } from './format';
 import { ROLE_COLOR, ROLE_LABEL } from './roles';

@@ -1,6 +1,6 @@
 // Pure view helpers: layer grouping, tensor sorting/filtering, number formats, error texts.
 import { describe, expect, it } from 'vitest';
-import type { TensorInfo } from '../model/model-index';
+import type { TensorInfo } from '../core/model-index';
 import { noticeText } from './error-text';
 import { formatBytes, formatCount, formatDuration } from './format';
 import { blockIndex, bytesPerLayer } from './layer-groups';

@@ -1,7 +1,7 @@
 // The API the page talks to (through comlink) and what crosses the worker boundary: plain,
 // small data only. Tensors and file bytes stay in the worker or on the GPU (STYLE.md "What we take").
 import type { TensorSelection } from '../core/tensor-filter';
-import type { ModelIndex } from '../model/model-index';
+import type { ModelIndex } from '../core/model-index';
 import type { RtnScheme } from '../core/quantized-tensor';
 import type { PipelineProgress } from '../pipeline/quantize-model';
 import type { SweepAxes, SweepPoint } from '../pipeline/sweep';

@@ -1,5 +1,5 @@
 // `studio inspect MODEL [--json]`: the model index (tensors, roles, orientation, totals).
-import { TENSOR_ROLES } from '../../model/model-index';
+import { TENSOR_ROLES } from '../../core/model-index';
 import { openModel } from '../../pipeline/open-model';
 import { modelSources } from '../node-files';
 import { formatBytes, formatCount, printJson, printLine } from '../output';

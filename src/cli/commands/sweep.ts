@@ -1,21 +1,22 @@
-// `studio sweep MODEL --bits 8,4,3 --block 32,128 [--sym both|yes|no] [--include RE]
-// [--exclude RE] [--windows N] [--tokenizer FILE] [--text FILE] --json`: the grid as a queue,
-// one JSON line per finished point on stdout, then a summary line.
-import { UsageError } from '../../core/errors';
+// `studio sweep MODEL --bits 8,4,3 --block 32,128 [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
+// [--include RE] [--exclude RE] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE]
+// --json`: the grid as a queue of recipes (a base recipe's rules first, then each point's), one
+// JSON line per finished point on stdout (its id is its recipe's, as in the page), then a summary.
+import { MissingFileError, UsageError } from '../../core/errors';
+import { RTN_GROUP_SIZES, type RtnBits, type RtnGroupSize } from '../../core/recipe';
+import type { SweepAxes } from '../../core/sweep';
+import { selectionLabel } from '../../core/tensor-selection';
 import { createNodeLmSession } from '../../eval/ort-node';
-import { quantizeRtnGpu } from '../../kernels/quant/rtn';
+import { VariantEvaluator } from '../../eval/variant-evaluator';
 import { openModel } from '../../pipeline/open-model';
-import { ggufTargetOf, type GgufVariantInputs } from '../../pipeline/gguf-variant';
-import type { OpenedModel } from '../../pipeline/open-model';
-import { expandGrid, runSweep, type SweepAxes } from '../../pipeline/sweep';
-import { MissingFileError } from '../../core/errors';
-import { VariantEvaluator } from '../../pipeline/variant-evaluator';
-import type { QuantBits, RtnScheme } from '../../core/quantized-tensor';
+import { ggufTypeRecipe, rtnSpecFromFlags, selectionFromFlags } from '../../pipeline/recipe/shorthands';
+import { expandGrid, runSweep } from '../../pipeline/sweep';
 import { nodeGpuContext } from '../gpu-node';
 import { evaluationTokens, parseWindows } from '../eval-inputs';
 import { modelSources } from '../node-files';
 import { printJson, progressLine } from '../output';
-import { selectionFromArgs } from './quantize';
+import { findSidecars } from '../sidecars';
+import { readRecipeFile } from './compress';
 
 export interface SweepArgs {
   model: string;
@@ -25,6 +26,7 @@ export interface SweepArgs {
   sym?: string;
   include?: string;
   exclude?: string;
+  recipe?: string;
   windows?: string;
   tokenizer?: string;
   text?: string;
@@ -36,54 +38,52 @@ function list(value: string | undefined, flag: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-export function sweepAxesFromArgs(args: SweepArgs): SweepAxes {
-  const ggufTypes = args.ggufTypes ? list(args.ggufTypes, '--gguf-types').map((t) => ggufTargetOf(t).name) : [];
-  if (!args.bits && ggufTypes.length === 0) throw new UsageError('give --bits (RTN points) and/or --gguf-types (llama.cpp points)');
-  const bits = (args.bits ? list(args.bits, '--bits') : []).map((b) => {
-    const n = Number(b);
-    if (![2, 3, 4, 8].includes(n)) throw new UsageError(`--bits values must be 2, 3, 4 or 8, got "${b}"`);
-    return n as QuantBits;
+export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
+  const ggufTypes = (args.ggufTypes ? list(args.ggufTypes, '--gguf-types') : []).map((t) => {
+    const preset = ggufTypeRecipe(t, true).preset;
+    if (!preset) throw new UsageError(`--gguf-types takes llama.cpp presets or pure types (Q8_0, Q4_K_M, Q4_1, …); got "${t}"`);
+    return preset;
   });
-  const blocks = list(args.block ?? '32', '--block').map((b): RtnScheme['blockSize'] => {
+  if (!args.bits && ggufTypes.length === 0) throw new UsageError('give --bits (RTN points) and/or --gguf-types (llama.cpp points)');
+  const bits = (args.bits ? list(args.bits, '--bits') : []).map((b) => rtnSpecFromFlags({ bits: b, perChannel: false, sym: false }).bits as RtnBits);
+  const blocks = list(args.block ?? '32', '--block').map((b): RtnGroupSize => {
     if (b === 'pc' || b === 'per-channel') return 'per-channel';
     const n = Number(b);
-    if (![16, 32, 64, 128, 256].includes(n)) throw new UsageError(`--block values must be 16, 32, 64, 128, 256 or per-channel, got "${b}"`);
-    return n as RtnScheme['blockSize'];
+    if (!(RTN_GROUP_SIZES as readonly number[]).includes(n)) throw new UsageError(`--block values must be ${RTN_GROUP_SIZES.join(', ')} or per-channel, got "${b}"`);
+    return n as RtnGroupSize;
   });
   const sym = args.sym ?? 'no';
   const symmetric = sym === 'both' ? [false, true] : sym === 'yes' || sym === 'true' ? [true] : sym === 'no' || sym === 'false' ? [false] : null;
   if (!symmetric) throw new UsageError(`--sym must be both, yes or no, got "${sym}"`);
-  const selection = selectionFromArgs(args);
-  const label = selection.kind === 'custom' ? `include=${args.include ?? ''};exclude=${args.exclude ?? ''}` : 'all-matmuls';
-  return { bits, blocks, symmetric, selections: [{ label, selection }], ggufTypes };
-}
-
-async function cliGgufInputs(model: OpenedModel): Promise<GgufVariantInputs> {
-  const json = async (f: OpenedModel['config']) => JSON.parse(new TextDecoder().decode(await f!.read(0, f!.byteLength)));
-  if (!model.config) throw new MissingFileError('--gguf-types needs config.json beside the model or in its parent folder', 'config.json');
-  if (!model.tokenizer) throw new MissingFileError('--gguf-types needs tokenizer.json beside the model or in its parent folder', 'tokenizer.json');
-  return { config: await json(model.config), tokenizer: await json(model.tokenizer) };
+  const selection = selectionFromFlags(args);
+  const base = args.recipe ? await readRecipeFile(args.recipe) : undefined;
+  return { bits, blocks, symmetric, selections: [{ label: selectionLabel(selection), selection }], ggufTypes, ...(base ? { base } : {}) };
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<void> {
   if (!args.json) throw new UsageError('sweep prints JSON lines: pass --json');
-  const axes = sweepAxesFromArgs(args);
+  const axes = await sweepAxesFromArgs(args);
   const windows = parseWindows(args.windows);
   const model = await openModel(await modelSources(args.model));
   const tokens = await evaluationTokens(model, args);
+  const grid = expandGrid(axes);
+  const sidecars = grid.some((p) => p.format === 'gguf') ? await findSidecars(args.model, args) : undefined;
+  if (sidecars && !model.gguf && (!sidecars.context.config || !sidecars.context.tokenizer)) {
+    const missing = sidecars.context.config ? 'tokenizer.json' : 'config.json';
+    throw new MissingFileError(`--gguf-types needs ${missing} beside the model or in its parent folder`, missing);
+  }
   const ctx = await nodeGpuContext();
   const evaluator = await VariantEvaluator.create(model, (bytes) => createNodeLmSession(bytes));
   try {
-    const grid = expandGrid(axes);
     const reference = await evaluator.evaluate(tokens, [], { windows });
     const started = performance.now();
-    const points = await runSweep(model, grid, (input, s, signal) => quantizeRtnGpu(ctx, input, s, { signal }), evaluator, tokens, {
+    const points = await runSweep(model, grid, evaluator, tokens, {
       windows,
-      ggufInputs: axes.ggufTypes?.length ? await cliGgufInputs(model) : undefined,
+      gpu: ctx,
+      exportContext: sidecars?.context,
       onProgress: (p) =>
-        progressLine(`sweep [${p.pointIndex + 1}/${p.pointsTotal}] ${p.config.id} ${p.phase}${p.eval ? ` ${p.eval.windowsDone}/${p.eval.windowsTotal}` : ''}`),
-      // The recipe objects stay out of the line; its fields say the same flat.
-      onPoint: (point) => printJson(Object.fromEntries(Object.entries(point).filter(([k]) => k !== 'selection' && k !== 'scheme'))),
+        progressLine(`sweep [${p.pointIndex + 1}/${p.pointsTotal}] ${p.config.label} ${p.phase}${p.eval ? ` ${p.eval.windowsDone}/${p.eval.windowsTotal}` : ''}`),
+      onPoint: (point) => printJson(point),
     });
     printJson({
       summary: true,

@@ -4,8 +4,8 @@
 import { expect, it } from 'vitest';
 import { blobSink, concatChunks, countingSink } from '../../core/byte-sink';
 import { describeWithFixtures, fixtureSource } from '../../core/testing/fixtures';
-import type { RtnScheme } from '../../core/quantized-tensor';
-import { storedBytes } from '../../quant/rtn';
+import type { RtnSettings } from '../../core/compressed-tensor';
+import { intGroupsStoredBytes } from './quantized-blocks';
 import { openOnnx } from './onnx-reader';
 import { type OnnxEdit, writeOnnx } from './onnx-writer';
 import { float16Weights } from './testing/derived-models';
@@ -20,18 +20,18 @@ async function exportBytes(model: Awaited<ReturnType<typeof openOnnx>>, edit: On
   return bytes;
 }
 
-const CASES: { model: string; vocab: number; scheme: RtnScheme }[] = [
-  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 4, symmetric: false, blockSize: 32 } },
-  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 8, symmetric: false, blockSize: 'per-channel' } },
-  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 2, symmetric: true, blockSize: 32 } },
-  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 3, symmetric: true, blockSize: 64 } },
-  { model: 'small-llama', vocab: 4096, scheme: { bits: 4, symmetric: false, blockSize: 32 } },
-  { model: 'small-llama', vocab: 4096, scheme: { bits: 8, symmetric: false, blockSize: 'per-channel' } },
+const CASES: { model: string; vocab: number; scheme: RtnSettings }[] = [
+  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 4, symmetric: false, group: 32 } },
+  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 8, symmetric: false, group: 'per-channel' } },
+  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 2, symmetric: true, group: 32 } },
+  { model: 'tiny-llama', vocab: 4096, scheme: { bits: 3, symmetric: true, group: 64 } },
+  { model: 'small-llama', vocab: 4096, scheme: { bits: 4, symmetric: false, group: 32 } },
+  { model: 'small-llama', vocab: 4096, scheme: { bits: 8, symmetric: false, group: 'per-channel' } },
 ];
 
 describeWithFixtures('ONNX export with MatMulNBits runs in onnxruntime-node', [['models', 'tiny-llama', 'onnx'], ['models', 'small-llama', 'onnx']], () => {
   for (const { model: name, vocab, scheme } of CASES) {
-    it(`${name} ${scheme.bits}-bit ${scheme.symmetric ? 'sym' : 'asym'} block ${scheme.blockSize}`, async () => {
+    it(`${name} ${scheme.bits}-bit ${scheme.symmetric ? 'sym' : 'asym'} block ${scheme.group}`, async () => {
       const model = await openOnnx([await fixtureSource('models', name, 'onnx', 'model.onnx')]);
       const { quantized, dequantized } = await quantizeModel(model, scheme);
       const exported = await exportBytes(model, { quantized, metadata: { 'studio.recipe': JSON.stringify(scheme) } });
@@ -47,7 +47,7 @@ describeWithFixtures('ONNX export with MatMulNBits runs in onnxruntime-node', [[
       // Size is exact: a counting sink agrees, and the weights shrank by what the scheme stores.
       const counted = countingSink();
       expect((await writeOnnx(model, { quantized, metadata: { 'studio.recipe': JSON.stringify(scheme) } }, counted)).bytesWritten).toBe(exported.byteLength);
-      const saved = [...quantized].reduce((n, [w, q]) => n + model.initializerByName.get(w)!.data.byteLength - storedBytes(q), 0);
+      const saved = [...quantized].reduce((n, [w, q]) => n + model.initializerByName.get(w)!.data.byteLength - intGroupsStoredBytes(q), 0);
       expect(model.file.byteLength - exported.byteLength).toBeGreaterThan(saved * 0.95);
 
       const feeds = llmFeeds(model, vocab);
@@ -64,10 +64,10 @@ describeWithFixtures('ONNX export with MatMulNBits runs in onnxruntime-node', [[
 
 describeWithFixtures('ONNX export of quantized embeddings and float16 weights', [['models', 'tiny-llama', 'onnx']], () => {
   for (const scheme of [
-    { bits: 4, symmetric: false, blockSize: 32 },
-    { bits: 8, symmetric: true, blockSize: 'per-channel' },
-  ] as RtnScheme[]) {
-    it(`GatherBlockQuantized ${scheme.bits}-bit block ${scheme.blockSize} matches dequantized weights`, async () => {
+    { bits: 4, symmetric: false, group: 32 },
+    { bits: 8, symmetric: true, group: 'per-channel' },
+  ] as RtnSettings[]) {
+    it(`GatherBlockQuantized ${scheme.bits}-bit block ${scheme.group} matches dequantized weights`, async () => {
       const model = await openOnnx([await fixtureSource('models', 'tiny-llama', 'onnx', 'model.onnx')]);
       const { quantized, dequantized } = await quantizeModel(model, scheme, ['matmul-weight', 'embedding']);
       const exported = await exportBytes(model, { quantized });
@@ -82,7 +82,7 @@ describeWithFixtures('ONNX export of quantized embeddings and float16 weights', 
   it('quantizes a float16-weight model (Cast before each MatMul) and drops the Casts', async () => {
     const base = await openOnnx([await fixtureSource('models', 'tiny-llama', 'onnx', 'model.onnx')]);
     const model = await openOnnx([await float16Weights(base)]);
-    const scheme: RtnScheme = { bits: 4, symmetric: false, blockSize: 32 };
+    const scheme: RtnSettings = { bits: 4, symmetric: false, group: 32 };
     const { quantized, dequantized } = await quantizeModel(model, scheme);
     const exported = await exportBytes(model, { quantized });
     const reread = await openOnnx([{ name: 'q.onnx', byteLength: exported.byteLength, read: async (o, n) => exported.subarray(o, o + n) }]);

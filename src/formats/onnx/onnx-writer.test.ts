@@ -40,7 +40,7 @@ describe('writeOnnx on a synthetic graph', () => {
     await expect(write(m, { replaced: new Map([['fc1.weight', new Uint8Array(3)]]) })).rejects.toThrow(ShapeError);
     await expect(write(m, { replaced: new Map([['nope', new Uint8Array(3)]]) })).rejects.toThrow(UsageError);
     await expect(write(m, { weightsAsInputs: ['fc1.weight'], replaced: new Map([['fc1.weight', new Uint8Array(2048)]]) })).rejects.toThrow(/both/);
-    const q = { rows: 1, cols: 16, bits: 4, storedBits: 4, symmetric: true, groupSize: 16, packBlock: 16, codes: new Uint8Array(8), scales: new Float32Array(1), zeroPoints: new Uint8Array(1), relError: 0 } as const;
+    const q = { kind: 'int-groups', rows: 1, cols: 16, bits: 4, storedBits: 4, symmetric: true, groupSize: 16, packBlock: 16, codes: new Uint8Array(8), scales: new Float32Array(1), zeroPoints: new Uint8Array(1), relError: 0 } as const;
     await expect(write(m, { quantized: new Map([['norm.weight', q]]) })).rejects.toThrow(/not used as a MatMul\/Gemm weight/);
     await expect(write(m, { quantized: new Map([['fc1.weight', q]]) })).rejects.toThrow(/is 1×16 but the graph uses it as 32×16/);
   });

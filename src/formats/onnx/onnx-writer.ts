@@ -4,16 +4,19 @@
 // move to graph inputs; external data is inlined; everything else is copied byte for byte.
 import type { ByteSink } from '../../core/byte-sink';
 import { ShapeError, UnsupportedModelError, UsageError } from '../../core/errors';
-import type { QuantizedTensor } from '../../core/quantized-tensor';
+import type { IntGroupTensor } from '../../core/compressed-tensor';
 import { encodeNode, encodeValueInfo, reencodeTensor } from './onnx-encode';
 import { type GraphUses, graphUses, traceWeight } from './onnx-graph';
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnx-model';
 import { type GraphRewrite, assembleModel, emptyRewrite, streamChunks } from './onnx-rewrite';
-import { MS_DOMAIN, type QuantizedNames, gatherBlockQuantized, matmulNBits } from './quantized-nodes';
+import { MS_DOMAIN, type PendingQuantized, type QuantizedNames, gatherBlockQuantized, matmulNBits } from './quantized-nodes';
 
 export interface OnnxEdit {
-  /** Initializer name → quantized weight (logical [out, in] as the index's layout says). */
-  quantized?: Map<string, QuantizedTensor>;
+  /**
+   * Initializer name → quantized weight (logical [out, in] as the index's layout says): the
+   * tensor itself, or its geometry with a `load` the writer calls when it streams that weight.
+   */
+  quantized?: Map<string, IntGroupTensor | PendingQuantized>;
   /** Initializer name → new raw little-endian bytes of the same dtype and shape. */
   replaced?: Map<string, Uint8Array>;
   /** Initializers to turn into graph inputs (fast evaluation, DESIGN decision 4). */
@@ -44,7 +47,11 @@ function unused(value: string, uses: GraphUses, removed: Set<number>): boolean {
   return !uses.graphOutputs.has(value) && (uses.consumers.get(value) ?? []).every((u) => removed.has(u.node.index));
 }
 
-function planQuantized(model: OnnxModel, name: string, q: QuantizedTensor, uses: GraphUses, plan: GraphRewrite, unique: (b: string) => string): void {
+const pending = (q: IntGroupTensor | PendingQuantized): PendingQuantized =>
+  'load' in q ? q : { ...q, load: async () => q };
+
+function planQuantized(model: OnnxModel, name: string, given: IntGroupTensor | PendingQuantized, uses: GraphUses, plan: GraphRewrite, unique: (b: string) => string): void {
+  const q = pending(given);
   const t = tensorOf(model, name, 'quantized');
   const trace = traceWeight(t, uses);
   if (trace.kind === 'none' || !trace.layout) {

@@ -85,6 +85,30 @@ export function planSafetensorsShards<T extends Pick<SafetensorsTensorToWrite, '
 }
 
 const pad5 = (i: number) => String(i).padStart(5, '0');
+const shardName = (i: number, n: number) => `model-${pad5(i + 1)}-of-${pad5(n)}.safetensors`;
+
+function indexJson(shards: Pick<SafetensorsTensorToWrite, 'name' | 'dtype' | 'shape'>[][]): Uint8Array {
+  const weightMap: Record<string, string> = {};
+  let totalSize = 0;
+  shards.forEach((shard, i) => {
+    for (const t of shard) {
+      weightMap[t.name] = shardName(i, shards.length);
+      totalSize += safetensorsTensorBytes(t);
+    }
+  });
+  return new TextEncoder().encode(JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2) + '\n');
+}
+
+/** Exact bytes of every file writeShardedSafetensors would write (shards and index), without any tensor data. */
+export function shardedSafetensorsBytes(
+  tensors: Pick<SafetensorsTensorToWrite, 'name' | 'dtype' | 'shape'>[],
+  options: { maxShardBytes?: number; metadata?: Record<string, string> } = {},
+): number {
+  const shards = planSafetensorsShards(tensors, options.maxShardBytes);
+  let bytes = 0;
+  for (const shard of shards) bytes += 8 + safetensorsHeader(shard, options.metadata).byteLength + shard.reduce((n, t) => n + safetensorsTensorBytes(t), 0);
+  return shards.length === 1 ? bytes : bytes + indexJson(shards).byteLength;
+}
 
 /**
  * Writes a checkpoint: one `model.safetensors` when it fits one shard, else shards named like
@@ -102,20 +126,13 @@ export async function writeShardedSafetensors(
     return ['model.safetensors'];
   }
   const names: string[] = [];
-  const weightMap: Record<string, string> = {};
-  let totalSize = 0;
   for (let i = 0; i < shards.length; i++) {
-    const name = `model-${pad5(i + 1)}-of-${pad5(shards.length)}.safetensors`;
-    for (const t of shards[i]) {
-      weightMap[t.name] = name;
-      totalSize += safetensorsTensorBytes(t);
-    }
+    const name = shardName(i, shards.length);
     await writeSafetensors(await openSink(name), shards[i], options.metadata);
     names.push(name);
   }
-  const index = { metadata: { total_size: totalSize }, weight_map: weightMap };
   const sink = await openSink('model.safetensors.index.json');
-  await sink.write(new TextEncoder().encode(JSON.stringify(index, null, 2) + '\n'));
+  await sink.write(indexJson(shards));
   await sink.close();
   return [...names, 'model.safetensors.index.json'];
 }

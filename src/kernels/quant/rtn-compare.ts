@@ -1,8 +1,8 @@
 // Test support for the RTN kernel (used by rtn.gpu.test.ts and src/gpu/node-gpu.test.ts): seeded
 // weights, and GPU-vs-reference comparison with the tolerances of STYLE.md "Tests": scales and zero
 // points equal, codes equal except ±1 flips at a rounding boundary, relError close.
-import type { WeightLayout } from '../../model/model-index';
-import type { QuantizedTensor } from '../../core/quantized-tensor';
+import type { WeightLayout } from '../../core/model-index';
+import type { IntGroupTensor } from '../../core/compressed-tensor';
 import { codeAt } from '../../quant/rtn';
 
 /** Codes may differ by one only where w·(1/scale) [+ zp] is this close (in code units) to a .5 tie. */
@@ -52,7 +52,7 @@ export interface RtnComparison {
 }
 
 /** Compares a GPU result with the reference for the same `values` (as the reference read them). */
-export function compareRtn(gpu: QuantizedTensor, ref: QuantizedTensor, values: Float32Array, layout: WeightLayout): RtnComparison {
+export function compareRtn(gpu: IntGroupTensor, ref: IntGroupTensor, values: Float32Array, layout: WeightLayout): RtnComparison {
   const failures: string[] = [];
   const fail = (s: string) => failures.length < 8 && failures.push(s);
   for (const key of ['rows', 'cols', 'bits', 'storedBits', 'symmetric', 'groupSize', 'packBlock'] as const) {
@@ -94,7 +94,7 @@ export function compareRtn(gpu: QuantizedTensor, ref: QuantizedTensor, values: F
 }
 
 /** w·(1/scale) (+ zp for asymmetric) in float64, the value the reference rounds. */
-function unroundedCode(ref: QuantizedTensor, values: Float32Array, layout: WeightLayout, r: number, c: number): number {
+function unroundedCode(ref: IntGroupTensor, values: Float32Array, layout: WeightLayout, r: number, c: number): number {
   const groups = Math.ceil(ref.cols / ref.groupSize);
   const gi = r * groups + Math.floor(c / ref.groupSize);
   const scale = ref.scales[gi];

@@ -7,8 +7,8 @@ import { f16ArrayToF32, f32ArrayToF16 } from '../../core/float16';
 import { acquireBrowserGpu } from '../../gpu/browser-gpu';
 import type { GpuContext } from '../../gpu/context';
 import { gpuForTests, isCi } from '../../gpu/testing';
-import type { WeightLayout } from '../../model/model-index';
-import type { RtnScheme } from '../../core/quantized-tensor';
+import type { WeightLayout } from '../../core/model-index';
+import type { RtnSettings } from '../../core/compressed-tensor';
 import { quantizeRtnRef } from '../../quant/rtn';
 import { quantizeRtnGpu } from './rtn';
 import { compareRtn, MAX_BOUNDARY_FLIP_SHARE, type RtnComparison, seededWeights } from './rtn-compare';
@@ -56,7 +56,7 @@ function makeCase(rows: number, cols: number, dtype: 'f32' | 'f16', orientation:
   return { dtype, layout, bytes: new Uint8Array(halves.buffer), values: f16ArrayToF32(halves) };
 }
 
-async function check(gpuCtx: GpuContext, c: Case, scheme: RtnScheme, label: string): Promise<RtnComparison> {
+async function check(gpuCtx: GpuContext, c: Case, scheme: RtnSettings, label: string): Promise<RtnComparison> {
   const gpu = await quantizeRtnGpu(gpuCtx, { bytes: c.bytes, dtype: c.dtype, layout: c.layout }, scheme);
   const ref = quantizeRtnRef(c.values, c.layout, scheme);
   const cmp = compareRtn(gpu, ref, c.values, c.layout);
@@ -70,7 +70,7 @@ describe('quantizeRtnGpu vs quantizeRtnRef (seeded)', () => {
   for (const bits of BITS) {
     for (const symmetric of [false, true]) {
       for (const blockSize of BLOCKS) {
-        const scheme: RtnScheme = { bits, symmetric, blockSize };
+        const scheme: RtnSettings = { bits, symmetric, group: blockSize };
         gpuIt(`${bits}-bit ${symmetric ? 'sym' : 'asym'} block ${blockSize}`, async () => {
           let seed = bits * 1000 + (symmetric ? 500 : 0) + BLOCKS.indexOf(blockSize) * 10;
           for (const [rows, cols] of SHAPES) {
@@ -91,7 +91,7 @@ describe('quantizeRtnGpu vs quantizeRtnRef (seeded)', () => {
     for (const blockSize of [16, 'per-channel'] as const) {
       for (const orientation of ['linear', 'matmul-b'] as const) {
         const c = makeCase(70, 203, 'f32', orientation, 77);
-        await check(small, c, { bits: 4, symmetric: false, blockSize }, `2-D dispatch, block ${blockSize}, ${orientation}`);
+        await check(small, c, { bits: 4, symmetric: false, group: blockSize }, `2-D dispatch, block ${blockSize}, ${orientation}`);
       }
     }
   });
@@ -138,11 +138,11 @@ describe('quantizeRtnGpu vs quantizeRtnRef (tiny-llama weights)', () => {
       console.warn(`skipped: cannot read ${FIXTURE}: ${String(e)}`);
       return;
     }
-    const schemes: RtnScheme[] = [
-      { bits: 4, symmetric: false, blockSize: 32 },
-      { bits: 8, symmetric: true, blockSize: 'per-channel' },
-      { bits: 3, symmetric: false, blockSize: 128 },
-      { bits: 2, symmetric: true, blockSize: 64 },
+    const schemes: RtnSettings[] = [
+      { bits: 4, symmetric: false, group: 32 },
+      { bits: 8, symmetric: true, group: 'per-channel' },
+      { bits: 3, symmetric: false, group: 128 },
+      { bits: 2, symmetric: true, group: 64 },
     ];
     let codes = 0;
     let boundaryFlips = 0;
@@ -169,7 +169,7 @@ describe('quantizeRtnGpu vs quantizeRtnRef (tiny-llama weights)', () => {
 });
 
 describe('quantizeRtnGpu errors', () => {
-  const scheme: RtnScheme = { bits: 4, symmetric: true, blockSize: 32 };
+  const scheme: RtnSettings = { bits: 4, symmetric: true, group: 32 };
 
   gpuIt('rejects NaN and ±Inf with the stored element index, like the reference', async () => {
     for (const [dtype, bad] of [['f32', NaN], ['f32', -Infinity], ['f16', Infinity], ['f16', NaN]] as const) {
@@ -193,8 +193,8 @@ describe('quantizeRtnGpu errors', () => {
       /weight bytes \(6\) are not a whole number of f32 elements/,
     );
     await expect(quantizeRtnGpu(ctx!, { bytes, dtype: 'f32', layout: { rows: 0, cols: 10, rowStride: 10, colStride: 1 } }, scheme)).rejects.toThrow(ShapeError);
-    await expect(quantizeRtnGpu(ctx!, { bytes, dtype: 'f32', layout: { rows: 10, cols: 10, rowStride: 10, colStride: 1 } }, { ...scheme, blockSize: 48 as 32 })).rejects.toThrow(
-      /RTN block size must be one of 16, 32, 64, 128, 256 or 'per-channel', got 48/,
+    await expect(quantizeRtnGpu(ctx!, { bytes, dtype: 'f32', layout: { rows: 10, cols: 10, rowStride: 10, colStride: 1 } }, { ...scheme, group: 48 as 32 })).rejects.toThrow(
+      /RTN group size must be one of 16, 32, 64, 128, 256 or 'per-channel', got 48/,
     );
   });
 

@@ -6,9 +6,9 @@ import roundHalfAway from '../../../shaders/common/round-half-away.wgsl?raw';
 import divRn from '../../../shaders/common/div-rn.wgsl?raw';
 import { f16BitsToF32 } from '../../core/float16';
 import { GpuLimitError, ShapeError, throwIfAborted } from '../../core/errors';
-import type { WeightLayout } from '../../model/model-index';
-import type { QuantizedTensor, RtnScheme } from '../../core/quantized-tensor';
-import { storedBitsFor } from '../../core/quantized-tensor';
+import type { WeightLayout } from '../../core/model-index';
+import { type IntGroupTensor, type RtnSettings, storedBitsFor } from '../../core/compressed-tensor';
+import { RTN_BITS } from '../../core/recipe';
 import { groupSizeOf, packBlockOf, PACK_BLOCKS } from '../../quant/rtn';
 import { createBuffer, destroyBuffers, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
@@ -30,8 +30,8 @@ const MAX_WG_SIZE = 256;
  * lanes split it by words, or, for [K, N] storage (row_fastest), 32 lanes × 8 neighbouring rows so
  * each read covers 8 consecutive floats (a 32-byte sector) and there are enough invocations.
  */
-function threadShape(scheme: RtnScheme, rowFastest: boolean): [number, number] {
-  if (scheme.blockSize !== 'per-channel') return [64, 1];
+function threadShape(scheme: RtnSettings, rowFastest: boolean): [number, number] {
+  if (scheme.group !== 'per-channel') return [64, 1];
   return rowFastest ? [MAX_WG_SIZE, 32] : [64, 64];
 }
 
@@ -46,7 +46,7 @@ export interface RtnGpuInput {
 export interface RtnGpuPlan {
   layout: WeightLayout;
   dtype: 'f32' | 'f16';
-  scheme: RtnScheme;
+  scheme: RtnSettings;
   storedBits: 2 | 4 | 8;
   groupSize: number;
   packBlock: number;
@@ -73,11 +73,11 @@ export interface RtnGpuBuffers {
 }
 
 /** Checks shapes, scheme and device limits and sizes everything; touches no GPU object. */
-export function planRtnGpu(ctx: GpuContext, dtype: 'f32' | 'f16', byteLength: number, layout: WeightLayout, scheme: RtnScheme): RtnGpuPlan {
+export function planRtnGpu(ctx: GpuContext, dtype: 'f32' | 'f16', byteLength: number, layout: WeightLayout, scheme: RtnSettings): RtnGpuPlan {
   const { rows, cols, rowStride, colStride } = layout;
-  if (![2, 3, 4, 8].includes(scheme.bits)) throw new ShapeError(`RTN bits must be 2, 3, 4 or 8, got ${scheme.bits}`);
-  if (scheme.blockSize !== 'per-channel' && !(PACK_BLOCKS as readonly number[]).includes(scheme.blockSize)) {
-    throw new ShapeError(`RTN block size must be one of ${PACK_BLOCKS.join(', ')} or 'per-channel', got ${scheme.blockSize}`);
+  if (!(RTN_BITS as readonly number[]).includes(scheme.bits)) throw new ShapeError(`RTN bits must be ${RTN_BITS.join(', ')}, got ${scheme.bits}`);
+  if (scheme.group !== 'per-channel' && !(PACK_BLOCKS as readonly number[]).includes(scheme.group)) {
+    throw new ShapeError(`RTN group size must be one of ${PACK_BLOCKS.join(', ')} or 'per-channel', got ${scheme.group}`);
   }
   for (const [name, v, min] of [['rows', rows, 1], ['cols', cols, 1], ['rowStride', rowStride, 0], ['colStride', colStride, 0]] as const) {
     if (!Number.isSafeInteger(v) || v < min) throw new ShapeError(`weight layout ${name} must be an integer ≥ ${min}, got ${v}`);
@@ -224,9 +224,9 @@ export function encodeRtn(
 export async function quantizeRtnGpu(
   ctx: GpuContext,
   input: RtnGpuInput,
-  scheme: RtnScheme,
+  scheme: RtnSettings,
   opts: { signal?: AbortSignal } = {},
-): Promise<QuantizedTensor> {
+): Promise<IntGroupTensor> {
   const plan = planRtnGpu(ctx, input.dtype, input.bytes.byteLength, input.layout, scheme);
   throwIfAborted(opts.signal);
   const { rows, cols } = input.layout;
@@ -266,6 +266,7 @@ export async function quantizeRtnGpu(
   }
   const [errSq, normSq] = new Float32Array(totalBytes.buffer);
   return {
+    kind: 'int-groups',
     rows,
     cols,
     bits: scheme.bits,

@@ -2,20 +2,20 @@
 // builds the matching "dequantized weights" edit: Ŵ written back in each tensor's storage layout.
 import { f32ArrayToF16 } from '../../../core/float16';
 import { indexOnnx } from '../../../model/onnx-index';
-import type { QuantizedTensor, RtnScheme } from '../../../core/quantized-tensor';
+import type { IntGroupTensor, RtnSettings } from '../../../core/compressed-tensor';
 import { dequantizeRef, quantizeRtnRef } from '../../../quant/rtn';
 import type { OnnxModel } from '../onnx-model';
 import { readInitializerFloats } from '../onnx-reader';
 
 export interface QuantizedModel {
-  quantized: Map<string, QuantizedTensor>;
+  quantized: Map<string, IntGroupTensor>;
   /** Same dtype and shape as the originals, holding dequantize(quantize(W)). */
   dequantized: Map<string, Uint8Array>;
 }
 
-export async function quantizeModel(model: OnnxModel, scheme: RtnScheme, roles = ['matmul-weight']): Promise<QuantizedModel> {
+export async function quantizeModel(model: OnnxModel, scheme: RtnSettings, roles = ['matmul-weight']): Promise<QuantizedModel> {
   const index = indexOnnx(model);
-  const quantized = new Map<string, QuantizedTensor>();
+  const quantized = new Map<string, IntGroupTensor>();
   const dequantized = new Map<string, Uint8Array>();
   for (const t of index.tensors) {
     if (!roles.includes(t.role) || !t.layout) continue;

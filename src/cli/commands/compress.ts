@@ -1,0 +1,77 @@
+// `studio compress MODEL --recipe FILE -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
+// [--print-recipe] [--config F] [--tokenizer F] [--max-shard-size S]`: runs a recipe (the one
+// format the page, sweeps and exports share) and writes the output; --dry-run prints the plan.
+import { readFile } from 'node:fs/promises';
+import { MissingFileError, UnsupportedModelError, UsageError } from '../../core/errors';
+import { canonicalRecipe } from '../../core/recipe-id';
+import type { Recipe } from '../../core/recipe';
+import { parseRecipeText } from '../../pipeline/recipe/parse-recipe';
+import { dryRunReport, planRun, runPlanned } from '../compress-run';
+import { formatBytes, printJson, printLine } from '../output';
+import { printReportJson, printReportTable } from '../plan-output';
+import { parseSize } from '../sizes';
+
+export interface CompressArgs {
+  model: string;
+  out?: string;
+  recipe?: string;
+  dryRun: boolean;
+  json: boolean;
+  printRecipe: boolean;
+  config?: string;
+  tokenizer?: string;
+  maxShardSize?: string;
+}
+
+export async function readRecipeFile(path: string | undefined): Promise<Recipe> {
+  if (!path) throw new UsageError('--recipe FILE is required (a recipe JSON file, docs/recipe.schema.json)');
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new MissingFileError(`${path}: recipe file not found`, path);
+  });
+  return parseRecipeText(text, path);
+}
+
+/**
+ * Shared by compress, quantize and convert: print the recipe, print the plan, or run it.
+ * `requireQuantized`: a plan that quantizes nothing is an error (quantize's flags matched nothing).
+ */
+export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: Recipe, opts: { requireQuantized?: boolean } = {}): Promise<void> {
+  const maxShardBytes = args.maxShardSize === undefined ? undefined : parseSize(args.maxShardSize);
+  if (args.printRecipe && !recipe.preset) {
+    printJson(canonicalRecipe(recipe));
+    return;
+  }
+  const planned = await planRun({ ...args, recipe, maxShardBytes });
+  const { plan } = planned.resolved;
+  if (opts.requireQuantized && plan.order.length === 0) {
+    const matmuls = planned.model.index.tensors.filter((t) => t.role === 'matmul-weight').length;
+    throw new UnsupportedModelError(
+      matmuls === 0
+        ? `nothing to quantize: ${planned.model.index.fileName} has no MatMul/Gemm weight initializers`
+        : `nothing to quantize: none of the ${matmuls} matmul weights matches the tensor selection`,
+    );
+  }
+  if (args.printRecipe) {
+    // The preset's expansion for this model: the same plan without the preset.
+    const { preset: _preset, pure: _pure, ...rest } = recipe;
+    printJson(canonicalRecipe({ ...rest, rules: plan.rules }));
+    return;
+  }
+  if (args.dryRun) {
+    const report = dryRunReport(plan);
+    if (args.json) printReportJson(report, false);
+    else printReportTable(report, false);
+    return;
+  }
+  const outcome = await runPlanned(planned, args.out!);
+  if (args.json) {
+    printReportJson(outcome.report, true);
+    return;
+  }
+  printReportTable(outcome.report, true);
+  printLine(`wrote ${outcome.paths.join(', ')}: ${formatBytes(outcome.bytes)} on ${outcome.report.device}`);
+}
+
+export async function compressCommand(args: CompressArgs): Promise<void> {
+  await compressWith(args, await readRecipeFile(args.recipe));
+}

@@ -1,0 +1,110 @@
+// What `compress`, `quantize` and `convert` share: open the model and its sidecar files, resolve
+// the recipe into a plan for the output's format, then either print the plan (--dry-run) or run
+// it on the GPU (the CPU references where WebGPU is missing, said on stderr), streaming the file
+// to `OUT.partial` and renaming it when complete; on failure nothing half-written is left.
+import { unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { CompressReport } from '../core/compression-report';
+import { reportOf } from '../core/compression-report';
+import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
+import { GpuUnavailableError, UsageError } from '../core/errors';
+import type { Recipe } from '../core/recipe';
+import type { GpuContext } from '../gpu/context';
+import { compressModel } from '../pipeline/compress-model';
+import type { WrittenOutput } from '../pipeline/exporters/exporter';
+import { openModel, type OpenedModel } from '../pipeline/open-model';
+import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
+import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
+import { nodeGpuContext } from './gpu-node';
+import { fileSink, modelSources } from './node-files';
+import { endProgress, progressLine } from './output';
+import { findSidecars, type Sidecars } from './sidecars';
+
+export interface CompressRunArgs {
+  model: string;
+  out?: string;
+  recipe: Recipe;
+  config?: string;
+  tokenizer?: string;
+  /** safetensors: shard above this many bytes of tensor data. */
+  maxShardBytes?: number;
+}
+
+export function outputFormatOf(out: string | undefined): OutputFormat {
+  if (!out) throw new UsageError('-o OUT is required (OUT.onnx, OUT.gguf or OUT.safetensors)');
+  if (/\.onnx$/i.test(out)) return 'onnx';
+  if (/\.gguf$/i.test(out)) return 'gguf';
+  if (/\.safetensors$/i.test(out)) return 'safetensors';
+  throw new UsageError(`-o must end in .onnx, .gguf or .safetensors; got "${out}"`);
+}
+
+export interface Planned {
+  model: OpenedModel;
+  sidecars: Sidecars;
+  resolved: ResolvedPlan;
+}
+
+export async function planRun(args: CompressRunArgs): Promise<Planned> {
+  const format = outputFormatOf(args.out);
+  const model = await openModel(await modelSources(args.model));
+  const sidecars = await findSidecars(args.model, args);
+  const resolved = await resolveRecipe(model, args.recipe, format, { ...sidecars.context, maxShardBytes: args.maxShardBytes });
+  return { model, sidecars, resolved };
+}
+
+/** The GPU when Dawn finds an adapter; else undefined, said on stderr (the CPU references give the same results). */
+async function gpuOrCpu(): Promise<GpuContext | undefined> {
+  try {
+    return await nodeGpuContext();
+  } catch (e) {
+    if (!(e instanceof GpuUnavailableError)) throw e;
+    process.stderr.write(`studio: ${e.message.replace(/\s*\n\s*/g, ' ')}; compressing with the CPU references instead (same results, slower)\n`);
+    return undefined;
+  }
+}
+
+export interface RunOutcome extends WrittenOutput {
+  report: CompressReport;
+  /** Paths of the files written, the main file first. */
+  paths: string[];
+}
+
+/** Runs a plan into OUT (and, for shards, files beside it). */
+export async function runPlanned({ model, resolved }: Planned, out: string): Promise<RunOutcome> {
+  const needsGpu = resolved.plan.order.length > 0 || (model.gguf?.tensors.some((t) => !['F32', 'F16', 'BF16'].includes(t.type.name)) ?? false);
+  const gpu = needsGpu ? await gpuOrCpu() : undefined;
+  const folder = dirname(resolve(out));
+  const opened: { path: string; abort(): Promise<void> }[] = [];
+  try {
+    const { report, written } = await compressModel(model, resolved, {
+      gpu,
+      dequantize: gpu ? gpuGgmlDequantizer(gpu) : undefined,
+      onProgress: (p) => {
+        const mbps = p.elapsedMs > 0 ? p.bytesDone / 1e3 / p.elapsedMs : 0;
+        progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s`);
+      },
+      output: async (name) => {
+        const path = name === null ? out : join(folder, name);
+        const sink = await fileSink(path);
+        opened.push({ path, abort: sink.abort });
+        return sink;
+      },
+    });
+    endProgress();
+    return { ...written!, report, paths: opened.map((o) => o.path) };
+  } catch (e) {
+    endProgress();
+    for (const o of opened) {
+      await o.abort();
+      await unlink(o.path).catch(() => {});
+    }
+    throw e;
+  } finally {
+    gpu?.destroy();
+  }
+}
+
+/** The report of a plan that has not run (--dry-run): no errors measured yet. */
+export function dryRunReport(plan: CompressionPlan): CompressReport {
+  return reportOf(plan, new Map(), 0, 'none (dry run)');
+}

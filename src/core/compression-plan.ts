@@ -1,0 +1,96 @@
+// A recipe resolved against one model for one output format (DESIGN "The compression seam"):
+// per tensor the rule that decided it, the method and its settings, how the exporter stores the
+// result and the exact bytes it takes; for the whole file the exact size the writer will stream.
+// Made without reading any weights (pipeline/recipe/resolve-recipe.ts); the page shows it, the
+// CLI prints it (--dry-run), the pipeline runs it.
+import type { QuantizeSpec, Recipe, RecipeRule } from './recipe';
+import type { TensorRole } from './model-index';
+
+export type OutputFormat = 'onnx' | 'gguf' | 'safetensors';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['onnx', 'gguf', 'safetensors'];
+
+/** Integer codes in groups along the input dimension, with scales and (unless implicit) zero points. */
+export interface IntGroupsLayout {
+  bits: number;
+  /** Container bits per code (3-bit codes in 4-bit containers). */
+  storedBits: 2 | 4 | 8;
+  symmetric: boolean;
+  /** Elements per scale along the input dimension (= cols for per-channel). */
+  groupSize: number;
+  /** Elements per packed blob; the input dimension is zero-padded to a multiple of it. */
+  packBlock: number;
+}
+
+/** How the exporter stores one tensor. */
+export type TensorEncoding =
+  /** The source bytes as they are (ONNX initializer, a quantized GGUF tensor kept). */
+  | { kind: 'copy' }
+  /** Float values in this type (kept weights, or a quantized weight stored dequantized). */
+  | { kind: 'float'; dtype: 'F32' | 'F16' | 'BF16'; dequantized: boolean }
+  /** ONNX com.microsoft.MatMulNBits (matmul weights) or GatherBlockQuantized (embeddings). */
+  | ({ kind: 'matmul-nbits' | 'gather-block-quantized' } & IntGroupsLayout)
+  /** A llama.cpp block type in GGUF. */
+  | { kind: 'ggml'; type: string }
+  /** Not written: the output reuses another tensor (a tied output head in GGUF and safetensors). */
+  | { kind: 'tied'; to: string };
+
+/** What the recipe does to one tensor. */
+export type TensorAction = { kind: 'keep' } | { kind: 'quantize'; spec: QuantizeSpec };
+
+export interface TensorPlan {
+  /** Tensor name in the source model. */
+  name: string;
+  layer: string;
+  role: TensorRole;
+  /** Logical [out, in]. */
+  rows: number;
+  cols: number;
+  numel: number;
+  /** Index into the plan's `rules`, or null when no rule matched (the tensor is kept). */
+  rule: number | null;
+  action: TensorAction;
+  encoding: TensorEncoding;
+  /** Bytes as stored in the source. */
+  bytesBefore: number;
+  /** Bytes of this tensor's data in the output (codes, scales, zero points; 0 when tied). */
+  bytesAfter: number;
+  /** Set when a preset's choice was not possible for this tensor's rows (llama.cpp's tensor_type_fallback). */
+  fallback?: { from: string; to: string; message: string };
+  /** Things the user should know (llama.cpp fallbacks, padding, dequantized storage). */
+  notes: string[];
+}
+
+export interface CompressionPlan {
+  format: OutputFormat;
+  /** The recipe as given (canonical), and its id. */
+  recipe: Recipe;
+  recipeId: string;
+  /** The rules tensors were matched against: the recipe's own, then its preset's expansion. */
+  rules: RecipeRule[];
+  /** Where each of `rules` came from: 'recipe' or the preset's name. */
+  ruleSources: string[];
+  /** Every tensor rules can see (matmul weights and embeddings), in model order. */
+  tensors: TensorPlan[];
+  /** Names of the tensors with a quantize action, in the order the exporter writes them. */
+  order: string[];
+  /** Bytes of the input model files. */
+  inputBytes: number;
+  /** Exact bytes of every output file together (equals what the writer streams). */
+  outputBytes: number;
+  /** 8 · bytes of the quantized tensors / their element count (0 when nothing is quantized). */
+  bitsPerWeight: number;
+  /** Plan-wide notes (e.g. "safetensors stores quantized weights dequantized"). */
+  notes: string[];
+}
+
+/** Tensors and bytes a rule took, for the rules editor (index = rule index). */
+export function ruleTotals(plan: Pick<CompressionPlan, 'rules' | 'tensors'>): { tensors: number; bytesBefore: number; bytesAfter: number }[] {
+  const totals = plan.rules.map(() => ({ tensors: 0, bytesBefore: 0, bytesAfter: 0 }));
+  for (const t of plan.tensors) {
+    if (t.rule === null) continue;
+    totals[t.rule].tensors++;
+    totals[t.rule].bytesBefore += t.bytesBefore;
+    totals[t.rule].bytesAfter += t.bytesAfter;
+  }
+  return totals;
+}

@@ -1,0 +1,55 @@
+// The one place output files are named (page downloads, sweep points, the CLI's defaults):
+// `<model stem>-<what the recipe does>.<format>`. A uniform rtn recipe reads as its setting
+// (`model-q4-b32-asym.onnx`), a llama.cpp preset as its type (`model-Q4_K_M.gguf`), a float
+// conversion as its dtype; a recipe with a name uses it; anything else is `mixed` plus a short
+// recipe id, so two different recipes never share a name.
+import type { OutputFormat } from './compression-plan';
+import { canonicalRecipe, recipeId } from './recipe-id';
+import { presetIsPure, type QuantizeSpec, type Recipe, type RecipeRule } from './recipe';
+import { selectionRules, type TensorSelection } from './tensor-selection';
+
+const EXTENSION: Record<OutputFormat, string> = { onnx: '.onnx', gguf: '.gguf', safetensors: '.safetensors' };
+
+/** "dir/My Model.onnx" → "My_Model" (the name without folders, model extensions or odd characters). */
+export function modelStem(sourceName: string): string {
+  const base = sourceName.split(/[\\/]/).pop() ?? '';
+  return base.replace(/\.(onnx|gguf|safetensors\.index\.json|safetensors)$/i, '').replace(/[^\w.-]+/g, '_') || 'model';
+}
+
+function specTag(q: QuantizeSpec): string {
+  if (q.method === 'ggml') return q.type;
+  return `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
+}
+
+const SELECTIONS: TensorSelection[] = [{ kind: 'all-matmuls' }, { kind: 'all-but-head' }];
+const canonicalRules = (rules: RecipeRule[]) => JSON.stringify(canonicalRecipe({ recipe: 1, rules }).rules);
+const sameRules = (a: RecipeRule[], b: RecipeRule[]) => canonicalRules(a) === canonicalRules(b);
+
+/** What the recipe does, as a file-name part. */
+export function recipeTag(recipe: Recipe, format: OutputFormat): string {
+  if (recipe.name) return recipe.name.replace(/[^\w.-]+/g, '_');
+  if (recipe.preset) {
+    const tag = `${recipe.preset}${presetIsPure(recipe) ? '-pure' : ''}`;
+    return recipe.rules.length ? `${tag}-custom-${recipeId(recipe).slice(2, 8)}` : tag;
+  }
+  if (recipe.rules.length === 0) {
+    if (!recipe.dtype) return 'converted';
+    return format === 'gguf' ? recipe.dtype.toUpperCase() : recipe.dtype;
+  }
+  const last = recipe.rules[recipe.rules.length - 1].quantize;
+  if (last) {
+    for (const s of SELECTIONS) {
+      if (sameRules(recipe.rules, selectionRules(s, last))) return s.kind === 'all-matmuls' ? specTag(last) : `${specTag(last)}-${s.kind}`;
+    }
+  }
+  return `mixed-${recipeId(recipe).slice(2, 10)}`;
+}
+
+export function outputFileName(sourceName: string, format: OutputFormat, recipe: Recipe): string {
+  return `${modelStem(sourceName)}-${recipeTag(recipe, format)}${EXTENSION[format]}`;
+}
+
+/** "<model stem>-sweep.<ext>" (sweep tables and charts). */
+export function sweepFileName(sourceName: string, ext: string): string {
+  return `${modelStem(sourceName)}-sweep.${ext}`;
+}

@@ -1,0 +1,38 @@
+// A recipe's identity: its canonical JSON (fixed key order, defaults filled by the parser) and a
+// short SHA-256 of it. Sweep points are named by it, so the page and the CLI name the same point
+// the same way; the display name does not count (two names for one recipe are one point).
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { QuantizeSpec, Recipe, RecipeRule } from './recipe';
+
+function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
+  if (q.method === 'rtn') return { method: 'rtn', bits: q.bits, group: q.group, symmetric: q.symmetric };
+  return { method: 'ggml', type: q.type };
+}
+
+function canonicalRule(r: RecipeRule): RecipeRule {
+  const out: RecipeRule = { match: r.match };
+  if (r.role) out.role = r.role;
+  if (r.keep) out.keep = true;
+  if (r.quantize) out.quantize = canonicalQuantize(r.quantize);
+  return out;
+}
+
+/** The recipe with its keys in schema order (name first when present); JSON.stringify of it is canonical. */
+export function canonicalRecipe(recipe: Recipe): Recipe {
+  // Built key by key: `rules` last, so the short fields read first when a recipe is printed.
+  const out = { recipe: recipe.recipe } as Recipe;
+  if (recipe.name !== undefined) out.name = recipe.name;
+  if (recipe.preset !== undefined) out.preset = recipe.preset;
+  if (recipe.pure !== undefined) out.pure = recipe.pure;
+  if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
+  out.rules = recipe.rules.map(canonicalRule);
+  return out;
+}
+
+/** "r-" + the first 16 hex digits of SHA-256 over the canonical JSON without the name. */
+export function recipeId(recipe: Recipe): string {
+  const { name: _name, ...rest } = canonicalRecipe(recipe);
+  const digest = sha256(new TextEncoder().encode(JSON.stringify(rest)));
+  return `r-${bytesToHex(digest).slice(0, 16)}`;
+}

@@ -1,0 +1,99 @@
+// Recipes (DESIGN "The compression seam", decision 5): what to do to which tensors, as versioned
+// JSON data that the page, the CLI, sweeps and export metadata share. The JSON schema is
+// docs/recipe.schema.json; parsing with messages for people is pipeline/recipe/parse-recipe.ts.
+// The lists of valid settings live here, once, because the form, the CLI and the methods use them.
+
+export const RECIPE_VERSION = 1 as const;
+
+/** Bits round-to-nearest stores (3-bit codes live in 4-bit containers in MatMulNBits). */
+export const RTN_BITS = [2, 3, 4, 8] as const;
+export type RtnBits = (typeof RTN_BITS)[number];
+
+/** Elements sharing one scale along the input dimension (MatMulNBits takes 16…256). */
+export const RTN_GROUP_SIZES = [16, 32, 64, 128, 256] as const;
+export type RtnGroupSize = (typeof RTN_GROUP_SIZES)[number] | 'per-channel';
+
+/** The llama.cpp block and float types the studio encodes and decodes (src/quant/ggml). */
+export const GGML_QUANT_TYPES = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'] as const;
+export type GgmlQuantType = (typeof GGML_QUANT_TYPES)[number];
+
+/** llama-quantize mixes the studio reproduces tensor for tensor (src/quant/ggml/gguf-presets.ts). */
+export const GGUF_MIX_PRESETS = ['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'Q3_K_M', 'Q2_K'] as const;
+/** llama-quantize type names the studio offers only as --pure (every tensor one type). */
+export const GGUF_PURE_PRESETS = ['Q4_1', 'Q5_0', 'Q5_1', 'Q3_K_S', 'Q4_K_S', 'Q5_K_S'] as const;
+export type GgufPresetName = (typeof GGUF_MIX_PRESETS)[number] | (typeof GGUF_PURE_PRESETS)[number];
+export const GGUF_PRESET_NAMES: readonly GgufPresetName[] = [...GGUF_MIX_PRESETS, ...GGUF_PURE_PRESETS];
+
+/** Float types for weights a recipe leaves as they are, or stores dequantized. */
+export const RECIPE_DTYPES = ['f32', 'f16', 'bf16'] as const;
+export type RecipeDtype = (typeof RECIPE_DTYPES)[number];
+
+/** Round-to-nearest with a scale (and zero point unless symmetric) per group of `group` inputs. */
+export interface RtnQuantize {
+  method: 'rtn';
+  bits: RtnBits;
+  group: RtnGroupSize;
+  symmetric: boolean;
+}
+
+/** A llama.cpp block type (GGUF output), encoded bit for bit like llama-quantize. */
+export interface GgmlQuantize {
+  method: 'ggml';
+  type: GgmlQuantType;
+}
+
+export type QuantizeSpec = RtnQuantize | GgmlQuantize;
+export type QuantizeMethodId = QuantizeSpec['method'];
+export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml'];
+
+/** Roles a rule may be limited to (rules only ever see these two). */
+export const RULE_ROLES = ['matmul-weight', 'embedding'] as const;
+export type RuleRole = (typeof RULE_ROLES)[number];
+
+/**
+ * One rule: `match` is a JavaScript regular expression tested unanchored against the layer name
+ * (`model.layers.0.mlp.down_proj`, `lm_head`) and the tensor name; the first rule that matches a
+ * tensor decides. Exactly one of `keep` and `quantize`.
+ */
+export interface RecipeRule {
+  match: string;
+  /** Limits the rule to matmul weights or embeddings. */
+  role?: RuleRole;
+  keep?: true;
+  quantize?: QuantizeSpec;
+}
+
+export interface Recipe {
+  recipe: typeof RECIPE_VERSION;
+  /** A short name (quick presets set it; it names exported files). */
+  name?: string;
+  /** A llama.cpp mix whose per-tensor choices come after `rules` (GGUF output). */
+  preset?: GgufPresetName;
+  /** With `preset`: every quantizable tensor gets the preset's one type (llama-quantize --pure). */
+  pure?: boolean;
+  /** Float type of weights left as they are (GGUF, safetensors) and of dequantized safetensors weights. Default: as stored. */
+  dtype?: RecipeDtype;
+  rules: RecipeRule[];
+}
+
+/** Where in a recipe something is: a rule index and a field path (for messages and the editor). */
+export interface RecipeLocation {
+  rule?: number;
+  field?: string;
+}
+
+/** The preset's llama.cpp type names imply --pure when the studio has no mix of that name. */
+export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
+  return recipe.pure === true || (recipe.preset !== undefined && (GGUF_PURE_PRESETS as readonly string[]).includes(recipe.preset));
+}
+
+/** "rtn 4-bit/32 asym", "rtn 8-bit/per-channel sym", "ggml Q4_K". */
+export function quantizeLabel(q: QuantizeSpec): string {
+  if (q.method === 'ggml') return `ggml ${q.type}`;
+  return `rtn ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}`;
+}
+
+/** "keep", or the quantize label. */
+export function ruleLabel(rule: Pick<RecipeRule, 'keep' | 'quantize'>): string {
+  return rule.quantize ? quantizeLabel(rule.quantize) : 'keep';
+}

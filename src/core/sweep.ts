@@ -1,0 +1,75 @@
+// Sweeps (DESIGN "The compression seam": "a sweep is a base recipe plus axes"): the axes, the
+// points they expand to — each a recipe, named by its id — and what a finished point measured.
+import type { OutputFormat } from './compression-plan';
+import type { EvalReport, EvalRequest } from './evaluation';
+import type { Recipe, RtnBits, RtnGroupSize } from './recipe';
+import type { TensorSelection } from './tensor-selection';
+
+export interface SweepAxes {
+  bits: RtnBits[];
+  blocks: RtnGroupSize[];
+  symmetric: boolean[];
+  selections: { label: string; selection: TensorSelection }[];
+  /** llama.cpp presets or pure types (`Q4_K_M`, `Q8_0`, `Q4_1`), one GGUF point each. */
+  ggufTypes?: string[];
+  /** Rules every point starts with; a point's own rules come after them (the first match wins). */
+  base?: Recipe;
+}
+
+export interface SweepPointConfig {
+  /** The point's recipe id (core/recipe-id.ts): the same point has the same id in the page and the CLI. */
+  id: string;
+  recipe: Recipe;
+  /** How the point is exported and sized: ONNX for rtn points, GGUF for llama.cpp types. */
+  format: OutputFormat;
+  /** "rtn 4-bit/32 asym", "llama.cpp Q4_K_M". */
+  label: string;
+  selectionLabel: string;
+  /** Chart traits. */
+  method: 'rtn' | 'llama.cpp';
+  /** Nominal bits (the digit of a llama.cpp type name). */
+  bits: number;
+  /** Elements per block (256 for k-quants). */
+  block: RtnGroupSize;
+  sym: boolean;
+}
+
+export interface SweepPoint extends SweepPointConfig {
+  /** Exact bytes of the exported file. */
+  bytes: number;
+  bitsPerWeight: number;
+  ppl: number;
+  windows: number;
+  tensors: { name: string; layer: string; label: string; relError: number }[];
+  quantizeMs: number;
+  evalMs: number;
+}
+
+export interface SweepRequest {
+  axes: SweepAxes;
+  windows: number;
+  executionProvider: EvalRequest['executionProvider'];
+  text?: string;
+}
+
+export type SweepStatus = 'running' | 'paused' | 'cancelled' | 'done';
+
+export interface SweepState {
+  modelKey: string;
+  request: SweepRequest;
+  /** Every point of the grid, in queue order. */
+  gridIds: string[];
+  points: SweepPoint[];
+  reference: EvalReport | null;
+  status: SweepStatus;
+}
+
+export interface SweepProgress {
+  pointIndex: number;
+  pointsTotal: number;
+  pointId: string;
+  phase: 'reference' | 'quantize' | 'evaluate';
+  windowsDone?: number;
+  windowsTotal?: number;
+  tokensPerSecond?: number;
+}

@@ -1,0 +1,25 @@
+// Moving a 2-D weight between its storage order and the logical row-major W[rows][cols]
+// (WeightLayout in model-index.ts: W[r][c] is stored at r·rowStride + c·colStride).
+import type { WeightLayout } from './model-index';
+
+/** Row-major [rows, cols] copy of a stored matrix (the input itself when it already is row-major). */
+export function toRowMajor(values: Float32Array, layout: WeightLayout): Float32Array {
+  const { rows, cols, rowStride, colStride } = layout;
+  if (colStride === 1 && rowStride === cols) return values;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * rowStride;
+    for (let c = 0; c < cols; c++) out[r * cols + c] = values[base + c * colStride];
+  }
+  return out;
+}
+
+/** Ŵ[rows][cols] back into the tensor's storage order (`numel` stored elements). */
+export function toStorageOrder(logical: Float32Array, layout: WeightLayout, numel: number): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(numel);
+  const { rows, cols, rowStride, colStride } = layout;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[r * rowStride + c * colStride] = logical[r * cols + c];
+  }
+  return out;
+}

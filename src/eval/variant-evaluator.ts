@@ -1,0 +1,101 @@
+// Perplexity of compressed variants without writing a model file per variant (DESIGN decision 4):
+// the quantizable weights become graph inputs of ONE session, and each evaluation feeds them —
+// dequantized for the variant's quantized tensors, the originals for the rest.
+// The runtime is handed in (a session factory), so the page (onnxruntime-web) and the CLI
+// (onnxruntime-node) share this code (decision 7).
+import { Tensor } from 'onnxruntime-common';
+import { blobSink, concatChunks } from '../core/byte-sink';
+import { UnsupportedModelError } from '../core/errors';
+import { f32ArrayToF16 } from '../core/float16';
+import { decodeFloats } from '../core/dtypes';
+import { writeOnnx } from '../formats/onnx/onnx-writer';
+import type { OnnxModel } from '../formats/onnx/onnx-model';
+import type { LmSession } from './lm-session';
+import { evaluatePerplexity, type PerplexityOptions, type PerplexityResult } from './perplexity';
+import type { ModelIndex, TensorInfo } from '../core/model-index';
+import { toStorageOrder } from '../core/weight-layout';
+
+export type SessionFactory = (modelBytes: Uint8Array) => Promise<LmSession>;
+
+/** What evaluation needs of an opened model: its graph, its index and its stored weights. */
+export interface EvaluatedModel {
+  onnx?: OnnxModel;
+  index: ModelIndex;
+  readTensor(name: string): Promise<Uint8Array>;
+}
+
+/** One compressed weight of a variant: Ŵ in logical [rows][cols] order, made on demand. */
+export interface VariantWeight {
+  /** Name of the tensor in the model (ONNX initializer). */
+  name: string;
+  values(): Float32Array | Promise<Float32Array>;
+}
+
+function feedTensor(info: TensorInfo, values: Float32Array): Tensor {
+  if (info.dtype === 'f16') return new Tensor('float16', f32ArrayToF16(values), info.shape);
+  return new Tensor('float32', values, info.shape);
+}
+
+export class VariantEvaluator {
+  private originals = new Map<string, Tensor>();
+
+  private constructor(
+    private readonly model: EvaluatedModel,
+    private readonly session: LmSession,
+    readonly weightInputs: TensorInfo[],
+  ) {}
+
+  /** Builds the weights-as-inputs graph of `model` and opens one session on it. */
+  static async create(model: EvaluatedModel, createSession: SessionFactory): Promise<VariantEvaluator> {
+    if (!model.onnx) throw new UnsupportedModelError('evaluating variants needs an ONNX model (a graph to run)');
+    const weightInputs = model.index.tensors.filter((t) => t.layout && (t.dtype === 'f32' || t.dtype === 'f16'));
+    const sink = blobSink();
+    // The graph without its big weights is small: joining it into one buffer is fine here.
+    await writeOnnx(model.onnx, { weightsAsInputs: weightInputs.map((t) => t.name) }, sink);
+    const session = await createSession(concatChunks(sink.chunks));
+    return new VariantEvaluator(model, session, weightInputs);
+  }
+
+  get executionProvider(): string {
+    return this.session.executionProvider;
+  }
+
+  /** Why WebGPU was not used, when the session fell back to another provider. */
+  get fallbackReason(): string | undefined {
+    return this.session.fallbackReason;
+  }
+
+  private async original(info: TensorInfo): Promise<Tensor> {
+    let t = this.originals.get(info.name);
+    if (!t) {
+      t = feedTensor(info, decodeFloats(await this.model.readTensor(info.name), info.dtype as 'f32'));
+      this.originals.set(info.name, t);
+    }
+    return t;
+  }
+
+  /** The feeds for a variant: its compressed weights where it has them, originals elsewhere. */
+  async feedsFor(weights: readonly VariantWeight[]): Promise<Record<string, Tensor>> {
+    const compressed = new Map(weights.map((w) => [w.name, w]));
+    const feeds: Record<string, Tensor> = {};
+    for (const info of this.weightInputs) {
+      const w = compressed.get(info.name);
+      feeds[info.name] = w ? feedTensor(info, toStorageOrder(await w.values(), info.layout!, info.numel)) : await this.original(info);
+    }
+    return feeds;
+  }
+
+  /** Perplexity of the variant (no weights = the original model). */
+  async evaluate(
+    tokenIds: ArrayLike<number>,
+    weights: readonly VariantWeight[],
+    options: Omit<PerplexityOptions, 'extraFeeds'> = {},
+  ): Promise<PerplexityResult> {
+    const extraFeeds = await this.feedsFor(weights);
+    return evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds });
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}

@@ -1,0 +1,90 @@
+// ONNX output: the source graph with quantized MatMul weights as com.microsoft.MatMulNBits and
+// quantized embeddings as GatherBlockQuantized (docs/FORMATS.md §2), everything else copied byte
+// for byte, the recipe and the studio's version in metadata_props. Needs an ONNX source (a graph
+// builder for other sources is issue #12). Sizes come from the plan: the writer's chunk list is
+// complete before any weight is quantized.
+import type { ByteSink } from '../../core/byte-sink';
+import type { IntGroupTensor } from '../../core/compressed-tensor';
+import type { CompressionPlan } from '../../core/compression-plan';
+import { RecipeError, UnsupportedModelError } from '../../core/errors';
+import { quantizeLabel } from '../../core/recipe';
+import { graphUses, traceWeight } from '../../formats/onnx/onnx-graph';
+import { OnnxDataType } from '../../formats/onnx/onnx-model';
+import { type OnnxEdit, onnxExportBytes, writeOnnx } from '../../formats/onnx/onnx-writer';
+import { intGroupsStoredBytes } from '../../formats/onnx/quantized-blocks';
+import { gatherBlockQuantizedProblem, type PendingQuantized } from '../../formats/onnx/quantized-nodes';
+import { methodOf } from '../methods/registry';
+import type { CompressedSource, Exporter, ExportTarget } from './exporter';
+import { provenanceMetadata } from './provenance';
+
+export const onnxExporter: Exporter = {
+  format: 'onnx',
+  prepare(model, recipe) {
+    const onnx = model.onnx;
+    if (!onnx) {
+      throw new UnsupportedModelError(`ONNX output needs an ONNX model (a graph to put the weights in); ${model.index.fileName} is ${model.index.format}: choose GGUF or safetensors output`);
+    }
+    if (recipe.preset) throw new RecipeError(`"preset" ${recipe.preset} is a llama.cpp mix for GGUF output; ONNX output takes rtn rules`, { field: 'preset' });
+    if (recipe.dtype) throw new RecipeError(`"dtype" is for GGUF and safetensors output; ONNX output keeps the graph's own float types`, { field: 'dtype' });
+    const uses = graphUses(onnx.graph);
+    const scaleType = (name: string) => traceWeight(onnx.initializerByName.get(name)!, uses).computeType;
+
+    const edit = (plan: CompressionPlan, results: CompressedSource | null): OnnxEdit => {
+      const quantized = new Map<string, PendingQuantized>();
+      for (const t of plan.tensors) {
+        const e = t.encoding;
+        if (e.kind !== 'matmul-nbits' && e.kind !== 'gather-block-quantized') continue;
+        const { kind: _kind, ...layout } = e;
+        quantized.set(t.name, {
+          rows: t.rows,
+          cols: t.cols,
+          ...layout,
+          load: async () => {
+            if (!results) throw new Error('Internal error: sizing an ONNX export read a weight');
+            return (await results(t.name)) as IntGroupTensor;
+          },
+        });
+      }
+      return { quantized, metadata: provenanceMetadata(plan.recipe) };
+    };
+
+    const target: ExportTarget = {
+      format: 'onnx',
+      encode(tensor, action, rule) {
+        if (action.kind === 'keep') return { kind: 'copy' };
+        const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
+        if (geometry.kind !== 'int-groups') {
+          throw new RecipeError(
+            `rule ${rule} (${quantizeLabel(action.spec)}) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" for ONNX`,
+            { rule: rule ?? undefined, field: 'quantize.method', tensor: tensor.name },
+          );
+        }
+        if (tensor.role === 'embedding') {
+          const problem = gatherBlockQuantizedProblem({ cols: tensor.layout!.cols, ...geometry.layout });
+          if (problem) {
+            throw new RecipeError(`rule ${rule} (${quantizeLabel(action.spec)}) cannot quantize the embedding ${tensor.layer} (${tensor.name}) for ONNX: ${problem}`, { rule: rule ?? undefined, tensor: tensor.name });
+          }
+          return { kind: 'gather-block-quantized', ...geometry.layout };
+        }
+        return { kind: 'matmul-nbits', ...geometry.layout };
+      },
+      tensorBytes(tensor, e) {
+        if (e.kind !== 'matmul-nbits' && e.kind !== 'gather-block-quantized') return tensor.byteLength;
+        const type = scaleType(tensor.name);
+        return intGroupsStoredBytes({ rows: tensor.layout!.rows, cols: tensor.layout!.cols, ...e }, type === OnnxDataType.FLOAT16 ? type : OnnxDataType.FLOAT);
+      },
+      planNotes: () => [],
+      fileBytes: (plan) => onnxExportBytes(onnx, edit(plan, null)),
+      // The graph's initializers as written: quantized weights become codes/scales/zero-point tensors.
+      outputTensors: (plan) =>
+        plan.tensors.map((t) => ({ name: t.name, type: t.encoding.kind === 'copy' ? String(onnx.initializerByName.get(t.name)!.dtype) : t.encoding.kind, shape: [t.rows, t.cols] })),
+      order: (plan) => plan.tensors.filter((t) => t.encoding.kind === 'matmul-nbits' || t.encoding.kind === 'gather-block-quantized').map((t) => t.name),
+      async write(plan, results, openSink) {
+        const sink: ByteSink = await openSink(null);
+        const { bytesWritten } = await writeOnnx(onnx, edit(plan, results), sink);
+        return { files: [null], bytes: bytesWritten };
+      },
+    };
+    return target;
+  },
+};

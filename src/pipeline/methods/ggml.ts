@@ -1,0 +1,65 @@
+// llama.cpp block types as a registered method: each row of W (logical [out, in], HF row order)
+// is encoded as a run of `type` blocks, bit for bit as llama-quantize's reference quantizers do.
+// Blocks never cross rows, so the GGUF exporter's Q/K row permutation moves whole encoded rows.
+// GPU: src/kernels/ggml/quantize.ts (types without a kernel, and the float types, use the
+// reference); reference: src/quant/ggml/ggml-codec.ts.
+import { decodeFloats } from '../../core/dtypes';
+import { RecipeError } from '../../core/errors';
+import { ggmlTypeByName } from '../../core/ggml-types';
+import { GGML_QUANT_TYPES, type GgmlQuantize, type GgmlQuantType } from '../../core/recipe';
+import { toRowMajor } from '../../core/weight-layout';
+import type { GpuContext } from '../../gpu/context';
+import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
+import { GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
+import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
+import { relativeError } from '../../quant/metrics';
+import type { GgmlBlockTensor } from '../../core/compressed-tensor';
+import { checkFields } from './check-fields';
+import type { QuantizeMethod, WeightInput } from './method';
+
+const FIELDS = ['type'] as const;
+
+function rowMajorValues(input: WeightInput): Float32Array {
+  return toRowMajor(decodeFloats(input.bytes, input.dtype), input.layout);
+}
+
+function result(input: WeightInput, type: string, bytes: Uint8Array, values: Float32Array, decoded: Float32Array): GgmlBlockTensor {
+  return { kind: 'ggml', rows: input.layout.rows, cols: input.layout.cols, type, bytes, relError: relativeError(values, decoded) };
+}
+
+async function onGpu(gpu: GpuContext, input: WeightInput, type: GgmlQuantType, signal?: AbortSignal): Promise<GgmlBlockTensor> {
+  const values = rowMajorValues(input);
+  const bytes = GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values);
+  const decoded = GPU_DEQUANTIZE_TYPES.includes(type) ? await dequantizeGgmlGpu(gpu, type, bytes, values.length, { signal }) : dequantizeGgmlRef(type, bytes);
+  return result(input, type, bytes, values, decoded);
+}
+
+export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
+  id: 'ggml',
+  fields: FIELDS,
+  needs: 'nothing',
+
+  parse(raw, rule) {
+    checkFields(raw, 'ggml', FIELDS, rule);
+    if (!(GGML_QUANT_TYPES as readonly unknown[]).includes(raw.type)) {
+      throw new RecipeError(`rule ${rule}: quantize.type must be one of ${GGML_QUANT_TYPES.join(', ')} for ggml; got ${JSON.stringify(raw.type)}`, { rule, field: 'quantize.type' });
+    }
+    return { method: 'ggml', type: raw.type as GgmlQuantType };
+  },
+
+  geometry: (spec) => ({ kind: 'ggml', type: spec.type }),
+
+  problem(spec, tensor) {
+    const block = ggmlTypeByName(spec.type)!.blockSize;
+    const cols = tensor.layout!.cols;
+    return cols % block === 0 ? undefined : `its rows of ${cols} are not a multiple of the ${spec.type} block of ${block}`;
+  },
+
+  runGpu: (gpu, input, spec, signal) => onGpu(gpu, input, spec.type, signal),
+
+  async runRef(input, spec) {
+    const values = rowMajorValues(input);
+    const bytes = quantizeGgmlRef(spec.type, values);
+    return result(input, spec.type, bytes, values, dequantizeGgmlRef(spec.type, bytes));
+  },
+};

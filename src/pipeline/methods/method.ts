@@ -1,0 +1,43 @@
+// What a compression method is to the pipeline (DESIGN "The compression seam"): a registered
+// module with its id, the recipe fields it takes (validated, with messages that name the rule),
+// what it needs besides the weight, which result it produces, and its two implementations — the
+// GPU kernel and the CPU reference that is its spec. Adding a method touches its own file and
+// registry.ts; the worker, the CLI and sweeps only ever see plans.
+import type { CompressedTensor } from '../../core/compressed-tensor';
+import type { IntGroupsLayout } from '../../core/compression-plan';
+import type { TensorInfo, WeightLayout } from '../../core/model-index';
+import type { QuantizeSpec } from '../../core/recipe';
+import type { GpuContext } from '../../gpu/context';
+
+/** One weight as a method receives it: stored values and how they map to W[rows][cols]. */
+export interface WeightInput {
+  info: TensorInfo;
+  /** W in storage order, little-endian float32 or float16. */
+  bytes: Uint8Array;
+  dtype: 'f32' | 'f16';
+  layout: WeightLayout;
+}
+
+/** The geometry of a method's result, known before it runs (exporters size files from it). */
+export type ResultGeometry = { kind: 'int-groups'; layout: IntGroupsLayout } | { kind: 'ggml'; type: string };
+
+export interface QuantizeMethod<S extends QuantizeSpec = QuantizeSpec> {
+  id: S['method'];
+  /** Recipe fields of `quantize` besides `method`, in schema order (for messages). */
+  fields: readonly string[];
+  /**
+   * Validates a rule's `quantize` object and fills defaults; throws RecipeError naming the rule
+   * and the field. `raw` has been checked to be an object whose `method` is this id.
+   */
+  parse(raw: Record<string, unknown>, rule: number): S;
+  /** What the method needs besides the weight (calibration will add more). */
+  needs: 'nothing';
+  /** What it produces for a tensor of `cols` inputs. */
+  geometry(spec: S, cols: number): ResultGeometry;
+  /** Why it cannot compress this tensor, or undefined when it can. */
+  problem(spec: S, tensor: TensorInfo): string | undefined;
+  /** The GPU kernel. */
+  runGpu(gpu: GpuContext, input: WeightInput, spec: S, signal?: AbortSignal): Promise<CompressedTensor>;
+  /** The CPU reference (the spec the kernel is held to). */
+  runRef(input: WeightInput, spec: S): Promise<CompressedTensor>;
+}

@@ -1,0 +1,111 @@
+// Recipe validation: every message a person can get for an invalid recipe, asserted once, each
+// naming the rule (index) and the field; what the parser accepts it returns canonical with
+// defaults filled; and the JSON schema in docs/ accepts exactly what the parser accepts.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { RecipeError } from '../../core/errors';
+import { recipeId } from '../../core/recipe-id';
+import { parseRecipe, parseRecipeText } from './parse-recipe';
+
+const ISSUE_EXAMPLE = {
+  recipe: 1,
+  rules: [
+    { match: 'lm_head|embed', keep: true },
+    { match: 'self_attn\\.(v|o)_proj|mlp\\.down_proj', quantize: { method: 'rtn', bits: 8, group: 'per-channel', symmetric: true } },
+    { match: '.*', quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } },
+  ],
+};
+
+const rule = (quantize: unknown) => ({ recipe: 1, rules: [{ match: '.*', keep: true }, { match: 'mlp', quantize }] });
+
+/** [what is wrong, the recipe, the message, the rule and field it names] */
+const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = [
+  ['not an object', [1, 2], 'a recipe must be a JSON object with "recipe": 1 and "rules"; got an array', {}],
+  ['unknown top-level field', { recipe: 1, rules: [], colour: 'red' }, 'unknown field "colour" (expected recipe, name, preset, pure, dtype, rules)', { field: 'colour' }],
+  ['wrong version', { recipe: 2, rules: [] }, '"recipe" must be 1 (the recipe format version this studio reads); got 2', { field: 'recipe' }],
+  ['name not a string', { recipe: 1, name: 3, rules: [] }, '"name" must be a string; got 3', { field: 'name' }],
+  ['unknown preset', { recipe: 1, preset: 'Q4_K_X', rules: [] }, '"preset" must be one of Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_0, Q3_K_M, Q2_K, Q4_1, Q5_0, Q5_1, Q3_K_S, Q4_K_S, Q5_K_S (llama.cpp mixes and pure types); got "Q4_K_X"', { field: 'preset' }],
+  ['pure not a boolean', { recipe: 1, preset: 'Q8_0', pure: 'yes', rules: [] }, '"pure" must be true or false; got "yes"', { field: 'pure' }],
+  ['pure without a preset', { recipe: 1, pure: true, rules: [] }, '"pure" applies to a "preset" (llama-quantize --pure), and this recipe has none', { field: 'pure' }],
+  ['bad dtype', { recipe: 1, dtype: 'fp8', rules: [] }, '"dtype" must be one of "f32", "f16", "bf16"; got "fp8"', { field: 'dtype' }],
+  ['rules missing', { recipe: 1 }, '"rules" must be a list of rules (it may be empty); got undefined', { field: 'rules' }],
+  ['rule not an object', { recipe: 1, rules: ['.*'] }, 'rule 0: must be an object with "match" and "keep" or "quantize"; got ".*"', { rule: 0 }],
+  ['unknown rule field', { recipe: 1, rules: [{ match: '.*', keep: true, bits: 4 }] }, 'rule 0: unknown field "bits" (expected match, role, keep, quantize)', { rule: 0, field: 'bits' }],
+  ['match not a string', { recipe: 1, rules: [{ match: 5, keep: true }] }, 'rule 0: "match" must be a regular expression as a string; got 5', { rule: 0, field: 'match' }],
+  ['bad regular expression', { recipe: 1, rules: [{ match: '.*', keep: true }, { match: '(', keep: true }] }, 'rule 1: "match" is not a valid regular expression: Invalid regular expression: /(/: Unterminated group', { rule: 1, field: 'match' }],
+  ['bad role', { recipe: 1, rules: [{ match: '.*', role: 'norm', keep: true }] }, 'rule 0: "role" must be one of "matmul-weight", "embedding"; got "norm"', { rule: 0, field: 'role' }],
+  ['neither keep nor quantize', { recipe: 1, rules: [{ match: '.*' }] }, 'rule 0: give exactly one of "keep": true or "quantize": { … }', { rule: 0, field: 'keep' }],
+  ['both keep and quantize', { recipe: 1, rules: [{ match: '.*', keep: true, quantize: { method: 'rtn', bits: 4 } }] }, 'rule 0: give exactly one of "keep": true or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
+  ['keep false', { recipe: 1, rules: [{ match: '.*', keep: false }] }, 'rule 0: "keep" must be true; got false', { rule: 0, field: 'keep' }],
+  ['quantize not an object', rule(4), 'rule 1: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got 4', { rule: 1, field: 'quantize' }],
+  ['unknown method', rule({ method: 'gptq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml"; got "gptq"', { rule: 1, field: 'quantize.method' }],
+  ['rtn bits 5', rule({ method: 'rtn', bits: 5 }), 'rule 1: quantize.bits must be 2, 3, 4 or 8 for rtn; got 5', { rule: 1, field: 'quantize.bits' }],
+  ['rtn bad group', rule({ method: 'rtn', bits: 4, group: 48 }), 'rule 1: quantize.group must be 16, 32, 64, 128, 256 or "per-channel"; got 48', { rule: 1, field: 'quantize.group' }],
+  ['rtn symmetric not a boolean', rule({ method: 'rtn', bits: 4, symmetric: 'no' }), 'rule 1: quantize.symmetric must be true or false; got "no"', { rule: 1, field: 'quantize.symmetric' }],
+  ['rtn unknown field', rule({ method: 'rtn', bits: 4, type: 'Q4_0' }), 'rule 1: unknown field quantize.type for method rtn (it takes bits, group, symmetric)', { rule: 1, field: 'quantize.type' }],
+  ['ggml bad type', rule({ method: 'ggml', type: 'Q9_K' }), 'rule 1: quantize.type must be one of F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K for ggml; got "Q9_K"', { rule: 1, field: 'quantize.type' }],
+  ['ggml unknown field', rule({ method: 'ggml', type: 'Q4_K', bits: 4 }), 'rule 1: unknown field quantize.bits for method ggml (it takes type)', { rule: 1, field: 'quantize.bits' }],
+];
+
+describe('parseRecipe', () => {
+  it('accepts the issue\'s example and returns it canonical', () => {
+    const r = parseRecipe(ISSUE_EXAMPLE);
+    expect(r).toEqual(ISSUE_EXAMPLE);
+    expect(JSON.stringify(parseRecipe(JSON.parse(JSON.stringify(r))))).toBe(JSON.stringify(r));
+  });
+
+  it('fills defaults (group 32, asymmetric) and orders keys, so equal recipes get equal ids', () => {
+    const short = parseRecipe({ rules: [{ quantize: { bits: 4, method: 'rtn' }, match: '.*' }], recipe: 1 });
+    expect(short).toEqual({ recipe: 1, rules: [{ match: '.*', quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } }] });
+    const long = parseRecipe({ recipe: 1, name: 'four', rules: [{ match: '.*', quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } }] });
+    expect(recipeId(short)).toBe(recipeId(long)); // the name does not count
+    expect(recipeId(short)).toMatch(/^r-[0-9a-f]{16}$/);
+    expect(recipeId(short)).not.toBe(recipeId(parseRecipe({ recipe: 1, rules: [{ match: '.*', quantize: { method: 'rtn', bits: 8 } }] })));
+  });
+
+  it('accepts presets, pure, dtype and roles', () => {
+    expect(parseRecipe({ recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'f16', rules: [{ match: 'lm_head', role: 'matmul-weight', keep: true }] })).toEqual({
+      recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'f16', rules: [{ match: 'lm_head', role: 'matmul-weight', keep: true }],
+    });
+  });
+
+  for (const [what, recipe, message, where] of INVALID) {
+    it(`refuses ${what}, naming where`, () => {
+      let thrown: unknown;
+      try {
+        parseRecipe(recipe);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(RecipeError);
+      expect((thrown as RecipeError).message).toBe(message);
+      expect((thrown as RecipeError).code).toBe('usage');
+      expect((thrown as RecipeError).details).toMatchObject(where);
+    });
+  }
+
+  it('says where JSON text is broken', () => {
+    expect(() => parseRecipeText('{"recipe": 1, "rules": [}', 'mine.json')).toThrow(/^mine\.json is not valid JSON: /);
+  });
+});
+
+describe('docs/recipe.schema.json', () => {
+  const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../docs/recipe.schema.json'), 'utf8'));
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+  it('accepts every recipe the parser accepts', () => {
+    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }]) {
+      parseRecipe(r);
+      expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it('rejects every recipe the parser rejects (an invalid regular expression aside: JSON Schema cannot tell)', () => {
+    for (const [what, recipe] of INVALID) {
+      if (what === 'bad regular expression') continue;
+      expect(validate(recipe), what).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,102 @@
+// Reads a recipe from JSON data (core/recipe.ts; schema docs/recipe.schema.json) and rejects
+// what cannot be run before any work, with a message that names the rule (index) and the field
+// and says what was expected. Method settings are checked by the methods themselves
+// (pipeline/methods/). The result is canonical: fixed key order, defaults filled.
+import { RecipeError } from '../../core/errors';
+import { canonicalRecipe } from '../../core/recipe-id';
+import {
+  GGUF_PRESET_NAMES, QUANTIZE_METHODS, RECIPE_DTYPES, RECIPE_VERSION, RULE_ROLES,
+  type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule, type RuleRole,
+} from '../../core/recipe';
+import { isQuantizeMethodId, methodById } from '../methods/registry';
+
+const TOP_FIELDS = ['recipe', 'name', 'preset', 'pure', 'dtype', 'rules'] as const;
+const RULE_FIELDS = ['match', 'role', 'keep', 'quantize'] as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const oneOf = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
+
+function unknownField(key: string, fields: readonly string[], where: string, rule?: number): RecipeError {
+  return new RecipeError(`${where}unknown field "${key}" (expected ${fields.join(', ')})`, { rule, field: key });
+}
+
+/** Compiles a rule's pattern as the resolver will (unanchored, no flags). */
+export function compileMatch(pattern: string, rule: number): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (e) {
+    throw new RecipeError(`rule ${rule}: "match" is not a valid regular expression: ${(e as Error).message}`, { rule, field: 'match' });
+  }
+}
+
+function parseRule(raw: unknown, i: number): RecipeRule {
+  if (!isObject(raw)) throw new RecipeError(`rule ${i}: must be an object with "match" and "keep" or "quantize"; got ${JSON.stringify(raw)}`, { rule: i });
+  for (const key of Object.keys(raw)) if (!(RULE_FIELDS as readonly string[]).includes(key)) throw unknownField(key, RULE_FIELDS, `rule ${i}: `, i);
+  if (typeof raw.match !== 'string') throw new RecipeError(`rule ${i}: "match" must be a regular expression as a string; got ${JSON.stringify(raw.match)}`, { rule: i, field: 'match' });
+  compileMatch(raw.match, i);
+  const rule: RecipeRule = { match: raw.match };
+  if (raw.role !== undefined) {
+    if (!(RULE_ROLES as readonly unknown[]).includes(raw.role)) throw new RecipeError(`rule ${i}: "role" must be one of ${oneOf(RULE_ROLES)}; got ${JSON.stringify(raw.role)}`, { rule: i, field: 'role' });
+    rule.role = raw.role as RuleRole;
+  }
+  const hasKeep = raw.keep !== undefined;
+  const hasQuantize = raw.quantize !== undefined;
+  if (hasKeep === hasQuantize) {
+    throw new RecipeError(`rule ${i}: give exactly one of "keep": true or "quantize": { … }${hasKeep ? ', not both' : ''}`, { rule: i, field: hasKeep ? 'quantize' : 'keep' });
+  }
+  if (hasKeep) {
+    if (raw.keep !== true) throw new RecipeError(`rule ${i}: "keep" must be true; got ${JSON.stringify(raw.keep)}`, { rule: i, field: 'keep' });
+    rule.keep = true;
+    return rule;
+  }
+  const q = raw.quantize;
+  if (!isObject(q)) throw new RecipeError(`rule ${i}: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got ${JSON.stringify(q)}`, { rule: i, field: 'quantize' });
+  if (!isQuantizeMethodId(q.method)) {
+    throw new RecipeError(`rule ${i}: quantize.method must be one of ${oneOf(QUANTIZE_METHODS)}; got ${JSON.stringify(q.method)}`, { rule: i, field: 'quantize.method' });
+  }
+  rule.quantize = methodById(q.method).parse(q, i);
+  return rule;
+}
+
+/** Validates recipe JSON (already parsed) and returns it canonical; throws RecipeError. */
+export function parseRecipe(value: unknown): Recipe {
+  if (!isObject(value)) throw new RecipeError(`a recipe must be a JSON object with "recipe": ${RECIPE_VERSION} and "rules"; got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+  for (const key of Object.keys(value)) if (!(TOP_FIELDS as readonly string[]).includes(key)) throw unknownField(key, TOP_FIELDS, '');
+  if (value.recipe !== RECIPE_VERSION) {
+    throw new RecipeError(`"recipe" must be ${RECIPE_VERSION} (the recipe format version this studio reads); got ${JSON.stringify(value.recipe)}`, { field: 'recipe' });
+  }
+  const recipe: Recipe = { recipe: RECIPE_VERSION, rules: [] };
+  if (value.name !== undefined) {
+    if (typeof value.name !== 'string') throw new RecipeError(`"name" must be a string; got ${JSON.stringify(value.name)}`, { field: 'name' });
+    recipe.name = value.name;
+  }
+  if (value.preset !== undefined) {
+    if (!(GGUF_PRESET_NAMES as readonly unknown[]).includes(value.preset)) {
+      throw new RecipeError(`"preset" must be one of ${GGUF_PRESET_NAMES.join(', ')} (llama.cpp mixes and pure types); got ${JSON.stringify(value.preset)}`, { field: 'preset' });
+    }
+    recipe.preset = value.preset as GgufPresetName;
+  }
+  if (value.pure !== undefined) {
+    if (typeof value.pure !== 'boolean') throw new RecipeError(`"pure" must be true or false; got ${JSON.stringify(value.pure)}`, { field: 'pure' });
+    if (recipe.preset === undefined) throw new RecipeError('"pure" applies to a "preset" (llama-quantize --pure), and this recipe has none', { field: 'pure' });
+    recipe.pure = value.pure;
+  }
+  if (value.dtype !== undefined) {
+    if (!(RECIPE_DTYPES as readonly unknown[]).includes(value.dtype)) throw new RecipeError(`"dtype" must be one of ${oneOf(RECIPE_DTYPES)}; got ${JSON.stringify(value.dtype)}`, { field: 'dtype' });
+    recipe.dtype = value.dtype as RecipeDtype;
+  }
+  if (!Array.isArray(value.rules)) throw new RecipeError(`"rules" must be a list of rules (it may be empty); got ${JSON.stringify(value.rules)}`, { field: 'rules' });
+  recipe.rules = value.rules.map(parseRule);
+  return canonicalRecipe(recipe);
+}
+
+/** Parses recipe text (a file); JSON syntax errors say where. */
+export function parseRecipeText(text: string, source = 'recipe'): Recipe {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new RecipeError(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseRecipe(value);
+}

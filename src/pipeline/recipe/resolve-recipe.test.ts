@@ -1,0 +1,134 @@
+// Resolving recipes against the fixture models, without reading a weight: the first matching rule
+// decides (keep, role limits, unmatched tensors kept), presets expand to llama.cpp's per-tensor
+// choices and print as an equivalent recipe, and what cannot run is refused before any work with
+// a message naming the rule and the tensor.
+import { describe, expect, it } from 'vitest';
+import type { CompressionPlan, OutputFormat } from '../../core/compression-plan';
+import { RecipeError } from '../../core/errors';
+import { describeWithFixtures } from '../../core/testing/fixtures';
+import { fixtureContext, openFixture, type FixtureModel } from '../exporters/testing/export-fixtures';
+import type { OpenedModel } from '../open-model';
+import { parseRecipe } from './parse-recipe';
+import { firstMatch, resolveRecipe } from './resolve-recipe';
+import { ISSUE_RECIPE } from './testing/recipes';
+
+async function plan(model: FixtureModel, file: string, recipe: unknown, format: OutputFormat, opened?: OpenedModel): Promise<CompressionPlan> {
+  const m = opened ?? (await openFixture(model, file));
+  return (await resolveRecipe(m, parseRecipe(recipe), format, await fixtureContext(m, model))).plan;
+}
+
+async function refusal(run: Promise<unknown>): Promise<RecipeError> {
+  const e = await run.then(() => null, (x: unknown) => x);
+  expect(e).toBeInstanceOf(RecipeError);
+  return e as RecipeError;
+}
+
+describe('firstMatch', () => {
+  const m = (match: string, role?: string) => ({ re: new RegExp(match), role });
+  const t = { name: 'onnx::MatMul_7', layer: 'model.layers.0.mlp.down_proj', role: 'matmul-weight' };
+  it('tries rules in order, unanchored, against the layer and the tensor name, honouring the role', () => {
+    expect(firstMatch([m('up_proj'), m('mlp'), m('.*')], t)).toBe(1);
+    expect(firstMatch([m('MatMul_7')], t)).toBe(0);
+    expect(firstMatch([m('.*', 'embedding'), m('down')], t)).toBe(1);
+    expect(firstMatch([m('^mlp')], t)).toBeNull();
+  });
+});
+
+describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tiny-llama', 'onnx', 'model.onnx'], ['models', 'small-llama', 'onnx', 'model.onnx']], () => {
+  it('the issue\'s mixed recipe on tiny-llama ONNX: first match wins, per-rule settings, exact bytes', async () => {
+    const p = await plan('tiny-llama', 'onnx/model.onnx', ISSUE_RECIPE, 'onnx');
+    const byRule = (r: number | null) => p.tensors.filter((t) => t.rule === r).map((t) => t.layer);
+    expect(byRule(0).sort()).toEqual(['lm_head', 'model.embed_tokens']);
+    expect(byRule(1)).toHaveLength(12);
+    expect(byRule(1).every((l) => /(v|o)_proj|down_proj/.test(l))).toBe(true);
+    expect(byRule(2)).toHaveLength(16);
+    expect(byRule(null)).toEqual([]);
+    const v = p.tensors.find((t) => t.layer === 'model.layers.0.self_attn.v_proj')!;
+    expect(v.encoding).toEqual({ kind: 'matmul-nbits', bits: 8, storedBits: 8, symmetric: true, groupSize: 128, packBlock: 128 });
+    // 8-bit codes, one float32 scale per row and no zero points (symmetric 8-bit).
+    expect(v.bytesAfter).toBe(v.rows * v.cols + v.rows * 4);
+    const q = p.tensors.find((t) => t.layer === 'model.layers.0.self_attn.q_proj')!;
+    expect(q.encoding).toMatchObject({ kind: 'matmul-nbits', bits: 4, groupSize: 32, symmetric: false });
+    expect(q.bytesAfter).toBe((q.rows * q.cols) / 2 + (q.rows * q.cols * 4) / 32 + (q.rows * q.cols) / 32 / 2);
+    expect(p.tensors.find((t) => t.layer === 'lm_head')!.encoding).toEqual({ kind: 'copy' });
+    expect(p.order).toHaveLength(28);
+    expect(p.outputBytes).toBeGreaterThan(0);
+    expect(p.outputBytes).toBeLessThan(p.inputBytes);
+  });
+
+  it('unmatched tensors are kept; a role limits a catch-all; nothing matched is a plain copy', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const embedOnly = await plan('tiny-llama', '', { recipe: 1, rules: [{ match: '.*', role: 'embedding', quantize: { method: 'rtn', bits: 8 } }] }, 'onnx', m);
+    expect(embedOnly.tensors.filter((t) => t.action.kind === 'quantize').map((t) => t.layer)).toEqual(['model.embed_tokens']);
+    expect(embedOnly.tensors.find((t) => t.role === 'embedding')!.encoding.kind).toBe('gather-block-quantized');
+    const none = await plan('tiny-llama', '', { recipe: 1, rules: [] }, 'onnx', m);
+    expect(none.tensors.every((t) => t.rule === null && t.encoding.kind === 'copy')).toBe(true);
+    expect(none.order).toEqual([]);
+  });
+
+  it('3-bit and padded blocks say what they cost', async () => {
+    const p = await plan('tiny-llama', 'onnx/model.onnx', { recipe: 1, rules: [{ match: 'q_proj', quantize: { method: 'rtn', bits: 3, group: 256 } }] }, 'onnx');
+    const q = p.tensors.find((t) => t.layer === 'model.layers.0.self_attn.q_proj')!;
+    expect(q.notes).toEqual([
+      'rows of 128 are padded to 256 for blocks of 256 (MatMulNBits stores whole blocks)',
+      '3-bit codes are stored in 4-bit containers (MatMulNBits has no 3-bit packing)',
+    ]);
+  });
+
+  it('a preset expands to llama.cpp\'s per-tensor types, and its printed expansion plans the same', async () => {
+    const m = await openFixture('small-llama', 'onnx/model.onnx');
+    const preset = await plan('small-llama', '', { recipe: 1, preset: 'Q4_K_M', rules: [] }, 'gguf', m);
+    const types = new Map(preset.tensors.map((t) => [t.layer, t.encoding.kind === 'ggml' ? t.encoding.type : t.encoding.kind]));
+    // llama.cpp's Q4_K_M on 8 layers: attn_v and ffn_down of layers 0, 3, 6, 7 in Q6_K (use_more_bits), the tied embedding Q6_K.
+    expect(types.get('model.embed_tokens')).toBe('Q6_K');
+    expect(types.get('lm_head')).toBe('tied');
+    for (const i of [0, 3, 6, 7]) expect([types.get(`model.layers.${i}.self_attn.v_proj`), types.get(`model.layers.${i}.mlp.down_proj`)]).toEqual(['Q6_K', 'Q6_K']);
+    for (const i of [1, 2, 4, 5]) expect([types.get(`model.layers.${i}.self_attn.v_proj`), types.get(`model.layers.${i}.mlp.down_proj`)]).toEqual(['Q4_K', 'Q4_K']);
+    expect(types.get('model.layers.0.self_attn.q_proj')).toBe('Q4_K');
+    expect(preset.ruleSources.every((s) => s === 'preset Q4_K_M')).toBe(true);
+    const expanded = await plan('small-llama', '', { recipe: 1, rules: preset.rules }, 'gguf', m);
+    expect(expanded.tensors.map((t) => [t.name, t.encoding, t.bytesAfter])).toEqual(preset.tensors.map((t) => [t.name, t.encoding, t.bytesAfter]));
+    // Same tensors; the headers differ only by the embedded recipe's length (up to the 32-byte alignment).
+    const recipeBytes = (p: CompressionPlan) => JSON.stringify(p.recipe).length;
+    expect(Math.abs(expanded.outputBytes - preset.outputBytes - (recipeBytes(expanded) - recipeBytes(preset)))).toBeLessThan(32);
+  });
+
+  it('a recipe rule comes before the preset (llama-quantize --tensor-type style)', async () => {
+    const p = await plan('small-llama', 'onnx/model.onnx', { recipe: 1, preset: 'Q4_K_M', rules: [{ match: 'embed', quantize: { method: 'ggml', type: 'Q8_0' } }] }, 'gguf');
+    expect(p.tensors.find((t) => t.layer === 'model.embed_tokens')).toMatchObject({ rule: 0, encoding: { kind: 'ggml', type: 'Q8_0' } });
+    expect(p.ruleSources[0]).toBe('recipe');
+  });
+
+  it('refuses what the output format cannot hold, naming the rule', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const ggmlIntoOnnx = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'x', keep: true }, { match: '.*', quantize: { method: 'ggml', type: 'Q8_0' } }] }, 'onnx', m));
+    expect(ggmlIntoOnnx.message).toBe('rule 1 (ggml Q8_0) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" for ONNX');
+    expect(ggmlIntoOnnx.details).toMatchObject({ rule: 1, field: 'quantize.method' });
+    const rtnIntoGguf = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'rtn', bits: 4 } }] }, 'gguf', m));
+    expect(rtnIntoGguf.message).toBe('rule 0 (rtn 4-bit/32 asym) cannot be written to GGUF: GGUF holds llama.cpp block types; use method "ggml" with a type such as Q4_0 or Q4_K, or a "preset"');
+    const presetIntoOnnx = await refusal(plan('tiny-llama', '', { recipe: 1, preset: 'Q4_K_M', rules: [] }, 'onnx', m));
+    expect(presetIntoOnnx.message).toBe('"preset" Q4_K_M is a llama.cpp mix for GGUF output; ONNX output takes rtn rules');
+    const presetIntoSafetensors = await refusal(plan('tiny-llama', '', { recipe: 1, preset: 'Q8_0', rules: [] }, 'safetensors', m));
+    expect(presetIntoSafetensors.message).toBe('"preset" Q8_0 is a llama.cpp mix, for GGUF output; safetensors output takes rules');
+    const dtypeIntoOnnx = await refusal(plan('tiny-llama', '', { recipe: 1, dtype: 'f16', rules: [] }, 'onnx', m));
+    expect(dtypeIntoOnnx.message).toBe('"dtype" is for GGUF and safetensors output; ONNX output keeps the graph\'s own float types');
+  });
+
+  it('refuses a rule that cannot apply to a tensor it matches, naming the tensor', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const kquant = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'q_proj', quantize: { method: 'ggml', type: 'Q4_K' } }] }, 'gguf', m));
+    expect(kquant.message).toMatch(/^rule 0 \(ggml Q4_K\) cannot quantize model\.layers\.0\.self_attn\.q_proj \(onnx::MatMul_\d+\): its rows of 128 are not a multiple of the Q4_K block of 256$/);
+    expect(kquant.details.tensor).toMatch(/^onnx::MatMul_/);
+    const embedding = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'embed', quantize: { method: 'rtn', bits: 2 } }] }, 'onnx', m));
+    expect(embedding.message).toMatch(/^rule 0 \(rtn 2-bit\/32 asym\) cannot quantize the embedding model\.embed_tokens \(.+\) for ONNX: GatherBlockQuantized needs 4 or 8 bits/);
+  });
+
+  it('GGUF output from ONNX needs config.json and tokenizer.json, before any work', async () => {
+    const { openModel } = await import('../open-model');
+    const { fixtureSource } = await import('../../core/testing/fixtures');
+    const bare = await openModel([await fixtureSource('models', 'tiny-llama', 'onnx', 'model.onnx')]);
+    await expect(resolveRecipe(bare, parseRecipe({ recipe: 1, preset: 'Q8_0', rules: [] }), 'gguf')).rejects.toThrow(
+      'GGUF output from an ONNX model needs its config.json and tokenizer.json (config.json is missing): give them with the model',
+    );
+  });
+});

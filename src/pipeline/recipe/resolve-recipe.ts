@@ -1,0 +1,110 @@
+// Recipe + model + output format → plan (DESIGN "The compression seam": "resolveRecipe"):
+// the rules (the recipe's own, then its preset's expansion) are tried in order against every
+// tensor rules can see (matmul weights and embeddings); the first whose pattern matches the layer
+// or the tensor name (and whose role, if given, fits) decides; unmatched tensors are kept. The
+// method says whether it can apply, the exporter how the result is stored and what it takes.
+// No weight is read; what cannot be run is refused here, naming the rule and the tensor.
+import type { CompressionPlan, OutputFormat, TensorAction, TensorPlan } from '../../core/compression-plan';
+import { RecipeError } from '../../core/errors';
+import type { TensorInfo } from '../../core/model-index';
+import { recipeId } from '../../core/recipe-id';
+import { quantizeLabel, type Recipe, type RecipeRule } from '../../core/recipe';
+import { methodOf } from '../methods/registry';
+import type { ExportContext, ExportTarget } from '../exporters/exporter';
+import { exporterFor } from '../exporters/registry';
+import type { OpenedModel } from '../open-model';
+import { compileMatch } from './parse-recipe';
+
+/** A plan and the export target it was made for (the target writes it). */
+export interface ResolvedPlan {
+  plan: CompressionPlan;
+  target: ExportTarget;
+}
+
+/** The tensors rules see: matmul weights and embeddings with a known [out, in] layout. */
+export function compressibleTensors(tensors: readonly TensorInfo[]): TensorInfo[] {
+  return tensors.filter((t) => t.layout && (t.role === 'matmul-weight' || t.role === 'embedding'));
+}
+
+/** Index of the first rule that takes `t`, or null. */
+export function firstMatch(matchers: readonly { re: RegExp; role?: string }[], t: Pick<TensorInfo, 'name' | 'layer' | 'role'>): number | null {
+  for (let i = 0; i < matchers.length; i++) {
+    const m = matchers[i];
+    if (m.role && m.role !== t.role) continue;
+    if (m.re.test(t.layer) || m.re.test(t.name)) return i;
+  }
+  return null;
+}
+
+export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: OutputFormat, context: ExportContext = {}): Promise<ResolvedPlan> {
+  const target = exporterFor(format).prepare(model, recipe, context);
+  let presetRules: RecipeRule[] = [];
+  let fallbacks = new Map<string, { from: string; to: string; message: string }>();
+  const planNotes: string[] = [];
+  if (recipe.preset) {
+    if (!target.presetRules) throw new RecipeError(`"preset" ${recipe.preset} is a llama.cpp mix, for GGUF output; ${format} output takes rules`, { field: 'preset' });
+    const expansion = target.presetRules(recipe);
+    presetRules = expansion.rules;
+    fallbacks = expansion.fallbacks;
+    if (expansion.summary) planNotes.push(`llama.cpp: ${expansion.summary}`);
+  }
+  const rules = [...recipe.rules, ...presetRules];
+  const matchers = rules.map((r, i) => ({ re: compileMatch(r.match, i), role: r.role }));
+
+  const tensors: TensorPlan[] = compressibleTensors(model.index.tensors).map((t) => {
+    const rule = firstMatch(matchers, t);
+    const r = rule === null ? undefined : rules[rule];
+    const action: TensorAction = r?.quantize ? { kind: 'quantize', spec: r.quantize } : { kind: 'keep' };
+    if (action.kind === 'quantize') {
+      const problem = methodOf(action.spec).problem(action.spec, t);
+      if (problem) {
+        throw new RecipeError(`rule ${rule} (${quantizeLabel(action.spec)}) cannot quantize ${t.layer} (${t.name}): ${problem}`, { rule: rule!, tensor: t.name });
+      }
+    }
+    const encoding = target.encode(t, action, rule);
+    const fallback = fallbacks.get(t.name);
+    const notes = fallback ? [`llama.cpp fallback: ${fallback.message}`] : [];
+    if (encoding.kind === 'tied') notes.push(`tied to ${encoding.to}: ${format} stores the output head once, as the token embedding`);
+    if ((encoding.kind === 'matmul-nbits' || encoding.kind === 'gather-block-quantized') && t.layout!.cols % encoding.packBlock !== 0) {
+      const padded = Math.ceil(t.layout!.cols / encoding.packBlock) * encoding.packBlock;
+      notes.push(`rows of ${t.layout!.cols} are padded to ${padded} for blocks of ${encoding.packBlock} (MatMulNBits stores whole blocks)`);
+    }
+    if (encoding.kind === 'matmul-nbits' && encoding.bits !== encoding.storedBits) notes.push(`${encoding.bits}-bit codes are stored in ${encoding.storedBits}-bit containers (MatMulNBits has no ${encoding.bits}-bit packing)`);
+    return {
+      name: t.name,
+      layer: t.layer,
+      role: t.role,
+      rows: t.layout!.rows,
+      cols: t.layout!.cols,
+      numel: t.numel,
+      rule,
+      action,
+      encoding,
+      bytesBefore: t.byteLength,
+      bytesAfter: target.tensorBytes(t, encoding),
+      ...(fallback ? { fallback } : {}),
+      notes,
+    };
+  });
+
+  const quantized = tensors.filter((t) => t.action.kind === 'quantize' && t.encoding.kind !== 'tied');
+  const quantizedBytes = quantized.reduce((n, t) => n + t.bytesAfter, 0);
+  const quantizedNumel = quantized.reduce((n, t) => n + t.numel, 0);
+  const plan: CompressionPlan = {
+    format,
+    recipe,
+    recipeId: recipeId(recipe),
+    rules,
+    ruleSources: rules.map((_, i) => (i < recipe.rules.length ? 'recipe' : `preset ${recipe.preset}`)),
+    tensors,
+    order: [],
+    inputBytes: model.index.fileBytes,
+    outputBytes: 0,
+    bitsPerWeight: quantizedNumel === 0 ? 0 : (8 * quantizedBytes) / quantizedNumel,
+    notes: planNotes,
+  };
+  plan.notes.push(...target.planNotes(plan));
+  plan.order = target.order(plan);
+  plan.outputBytes = await target.fileBytes(plan);
+  return { plan, target };
+}

@@ -1,0 +1,78 @@
+// The CLI's older flags as recipes (issue: "the existing quantize flags become a shorthand"):
+// `quantize --bits/--block/--per-channel/--sym/--include/--exclude` and `convert --type/--pure/
+// --dtype`. Flag mistakes are usage errors raised before any file is read.
+import { UsageError } from '../../core/errors';
+import {
+  GGUF_MIX_PRESETS, GGUF_PURE_PRESETS, RECIPE_DTYPES, RECIPE_VERSION, RTN_BITS, RTN_GROUP_SIZES,
+  type GgufPresetName, type Recipe, type RecipeDtype, type RtnBits, type RtnGroupSize, type RtnQuantize,
+} from '../../core/recipe';
+import { selectionRules, type TensorSelection } from '../../core/tensor-selection';
+import { compileMatch } from './parse-recipe';
+
+const list = (values: readonly (string | number)[]) => values.join(', ').replace(/, ([^,]+)$/, ' or $1');
+
+export interface RtnFlags {
+  bits?: string;
+  block?: string;
+  perChannel: boolean;
+  sym: boolean;
+}
+
+export function rtnSpecFromFlags(args: RtnFlags): RtnQuantize {
+  if (args.bits === undefined) throw new UsageError(`--bits is required (${list(RTN_BITS)})`);
+  const bits = Number(args.bits);
+  if (!(RTN_BITS as readonly number[]).includes(bits)) throw new UsageError(`--bits must be ${list(RTN_BITS)}, got "${args.bits}"`);
+  if (args.block !== undefined && args.perChannel) throw new UsageError('give either --block N or --per-channel, not both');
+  let group: RtnGroupSize = 32;
+  if (args.perChannel) group = 'per-channel';
+  else if (args.block !== undefined) {
+    const b = Number(args.block);
+    if (!(RTN_GROUP_SIZES as readonly number[]).includes(b)) throw new UsageError(`--block must be one of ${RTN_GROUP_SIZES.join(', ')}, got "${args.block}"`);
+    group = b as RtnGroupSize;
+  }
+  return { method: 'rtn', bits: bits as RtnBits, group, symmetric: args.sym };
+}
+
+/** The selection of --include/--exclude; bad regular expressions are usage errors. */
+export function selectionFromFlags(args: { include?: string; exclude?: string }): TensorSelection {
+  for (const [flag, value] of [['--include', args.include], ['--exclude', args.exclude]] as const) {
+    if (value === undefined) continue;
+    try {
+      compileMatch(value, 0);
+    } catch (e) {
+      throw new UsageError(`${flag} is not a valid regular expression: ${(e as Error).message.replace(/^.*regular expression: /, '')}`);
+    }
+  }
+  return args.include !== undefined || args.exclude !== undefined ? { kind: 'custom', include: args.include, exclude: args.exclude } : { kind: 'all-matmuls' };
+}
+
+/** `quantize` flags → the recipe they mean. */
+export function quantizeRecipe(args: RtnFlags & { include?: string; exclude?: string }): Recipe {
+  return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), rtnSpecFromFlags(args)) };
+}
+
+const FLOAT_TYPES: Record<string, RecipeDtype> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
+/** Every --type value, for help and messages. */
+export const GGUF_TYPE_NAMES: readonly string[] = [...Object.keys(FLOAT_TYPES), ...GGUF_MIX_PRESETS, ...GGUF_PURE_PRESETS.map((n) => `${n} (--pure)`)];
+
+/** `convert --type T [--pure]` (GGUF) → a float conversion or a llama.cpp preset. */
+export function ggufTypeRecipe(type: string, pure: boolean): Recipe {
+  const upper = type.toUpperCase();
+  if (upper in FLOAT_TYPES) return { recipe: RECIPE_VERSION, dtype: FLOAT_TYPES[upper], rules: [] };
+  if ((GGUF_MIX_PRESETS as readonly string[]).includes(upper)) {
+    return { recipe: RECIPE_VERSION, preset: upper as GgufPresetName, ...(pure ? { pure: true } : {}), rules: [] };
+  }
+  if ((GGUF_PURE_PRESETS as readonly string[]).includes(upper)) {
+    if (!pure) throw new UsageError(`--type ${type} is only available with --pure (the studio has no ${type} mix)`);
+    return { recipe: RECIPE_VERSION, preset: upper as GgufPresetName, rules: [] };
+  }
+  throw new UsageError(`--type must be one of ${GGUF_TYPE_NAMES.join(', ')}; got "${type}"`);
+}
+
+/** `convert --dtype D` (safetensors) → a float conversion. */
+export function dtypeRecipe(dtype: string | undefined): Recipe {
+  if (dtype === undefined) return { recipe: RECIPE_VERSION, rules: [] };
+  const d = dtype.toLowerCase();
+  if (!(RECIPE_DTYPES as readonly string[]).includes(d)) throw new UsageError(`--dtype must be ${RECIPE_DTYPES.join(', ')}; got "${dtype}"`);
+  return { recipe: RECIPE_VERSION, dtype: d as RecipeDtype, rules: [] };
+}
