@@ -1,26 +1,24 @@
 // Sweep-point timing for bench/eval.ts: a small RTN grid through runSweep (src/pipeline/sweep.ts)
-// wired as `studio sweep` wires it — quantizeRtnGpu on Node's Dawn (`webgpu`), evaluation on
-// onnxruntime-node — reporting per point quantizeMs, evalMs and the rest of the point's wall
-// time (the exact export size), all in ms.
+// wired as `studio sweep` wires it — each point a recipe compressed on Node's Dawn (`webgpu`),
+// evaluation on onnxruntime-node — reporting per point quantizeMs, evalMs and the rest of the
+// point's wall time (planning the exact export size), all in ms.
 import { join } from 'node:path';
 import { nodeGpuContext } from '../src/cli/gpu-node';
 import { modelSources } from '../src/cli/node-files';
 import { createNodeLmSession } from '../src/eval/ort-node';
 import type { GpuAdapterIdentity } from '../src/gpu/context';
-import { quantizeRtnGpu } from '../src/kernels/quant/rtn';
+import type { RtnBits, RtnGroupSize } from '../src/core/recipe';
+import { VariantEvaluator } from '../src/eval/variant-evaluator';
 import { openModel } from '../src/pipeline/open-model';
-import type { QuantBackend } from '../src/pipeline/quantize-model';
 import { expandGrid, runSweep } from '../src/pipeline/sweep';
-import { VariantEvaluator } from '../src/pipeline/variant-evaluator';
-import type { QuantBits, RtnScheme } from '../src/core/quantized-tensor';
 
 export interface SweepBenchOptions {
   models: string[];
   /** Absolute path of ../shared/fixtures. */
   fixtures: string;
   tokens: ReadonlyMap<string, ArrayLike<number>>;
-  bits: QuantBits[];
-  blocks: RtnScheme['blockSize'][];
+  bits: RtnBits[];
+  blocks: RtnGroupSize[];
   windows: number;
   threads?: number;
   log: (line: string) => void;
@@ -53,7 +51,6 @@ export interface SweepBenchResult {
 /** Runs the grid on each model, sequentially; one GPU device for the whole run. */
 export async function runSweepBench(opts: SweepBenchOptions): Promise<SweepBenchResult> {
   const ctx = await nodeGpuContext();
-  const backend: QuantBackend = (input, s, signal) => quantizeRtnGpu(ctx, input, s, { signal });
   const grid = expandGrid({
     bits: opts.bits,
     blocks: opts.blocks,
@@ -75,8 +72,9 @@ export async function runSweepBench(opts: SweepBenchOptions): Promise<SweepBench
       try {
         referencePpl[name] = (await evaluator.evaluate(tokens, [], { windows: opts.windows })).ppl;
         let pointStart = performance.now();
-        await runSweep(model, grid, backend, evaluator, tokens, {
+        await runSweep(model, grid, evaluator, tokens, {
           windows: opts.windows,
+          gpu: ctx,
           onProgress: (p) => {
             if (p.phase === 'quantize') pointStart = performance.now();
           },
@@ -94,7 +92,7 @@ export async function runSweepBench(opts: SweepBenchOptions): Promise<SweepBench
               bitsPerWeight: point.bitsPerWeight,
               bytes: point.bytes,
             });
-            opts.log(`sweep ${name} ${point.id}: quantize ${point.quantizeMs.toFixed(0)} ms, evaluate ${point.evalMs.toFixed(0)} ms`);
+            opts.log(`sweep ${name} ${point.label}: quantize ${point.quantizeMs.toFixed(0)} ms, evaluate ${point.evalMs.toFixed(0)} ms`);
           },
         });
       } finally {

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { runEvalBench, type EvalBenchRow } from '../src/eval/eval-bench';
 import { createNodeLmSession } from '../src/eval/ort-node';
 import { loadTokenizer } from '../src/eval/tokenizer';
-import type { QuantBits, RtnScheme } from '../src/core/quantized-tensor';
+import type { RtnBits, RtnGroupSize } from '../src/core/recipe';
 import { runBrowserEvalBench } from './eval-browser';
 import { describeMachine, formatReport, type EvalReport } from './eval-report';
 import { runSweepBench } from './eval-sweep';
@@ -29,8 +29,8 @@ interface Args {
   windows: number;
   webgpuWindows: number;
   sweepWindows: number;
-  sweepBits: QuantBits[];
-  sweepBlocks: RtnScheme['blockSize'][];
+  sweepBits: RtnBits[];
+  sweepBlocks: RtnGroupSize[];
   models: string[];
   threads?: number;
   fixtures: string;
@@ -73,11 +73,11 @@ function parseArgs(argv: string[]): Args {
       case '--sweep-bits':
         args.sweepBits = value().split(',').map((b) => {
           if (!['2', '3', '4', '8'].includes(b)) throw new Error(`--sweep-bits values must be 2, 3, 4 or 8, got "${b}"`);
-          return Number(b) as QuantBits;
+          return Number(b) as RtnBits;
         });
         break;
       case '--sweep-block':
-        args.sweepBlocks = value().split(',').map((b) => (b === 'pc' ? 'per-channel' : (positiveInt(flag, b) as RtnScheme['blockSize'])));
+        args.sweepBlocks = value().split(',').map((b) => (b === 'pc' ? 'per-channel' : (positiveInt(flag, b) as RtnGroupSize)));
         break;
       case '--models': args.models = value().split(','); break;
       case '--threads': args.threads = positiveInt(flag, value()); break;

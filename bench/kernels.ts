@@ -12,7 +12,7 @@ import { acquireNodeGpu } from '../src/gpu/node-gpu';
 import { createRtnBuffers, encodeRtn, planRtnGpu, rtnPipeline } from '../src/kernels/quant/rtn';
 import { seededWeights } from '../src/kernels/quant/rtn-compare';
 import type { WeightLayout } from '../src/core/model-index';
-import type { RtnSettings } from '../src/core/quantized-tensor';
+import type { RtnSettings } from '../src/core/compressed-tensor';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const SWIFTSHADER_LIBS = '/usr/lib/chromium'; // holds a libvulkan.so.1 where the system has none

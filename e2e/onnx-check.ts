@@ -1,7 +1,7 @@
 // Node-side check of an exported ONNX file (DESIGN decision 3: exports are judged by the runtime
-// that loads them). Builds the dequantized reference (the original graph with every selected
-// weight replaced by the CPU reference's Ŵ = dequantize(quantizeRtnRef(W))), runs it and the
-// exported MatMulNBits file in onnxruntime-node on the same tokens, and compares the logits.
+// that loads them). Builds the dequantized reference (the original graph with every weight the
+// recipe quantizes replaced by the CPU references' Ŵ), runs it and the exported MatMulNBits file
+// in onnxruntime-node on the same tokens, and compares the logits.
 import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -9,23 +9,16 @@ import * as ort from 'onnxruntime-node';
 import { blobSink, concatChunks } from '../src/core/byte-sink';
 import { blobSource } from '../src/core/byte-source';
 import { f32ArrayToBf16, f32ArrayToF16 } from '../src/core/float16';
-import { tensorFilter, type TensorSelection } from '../src/core/tensor-filter';
+import type { Recipe } from '../src/core/recipe';
+import { compressibleTensors, firstMatch, ruleMatchers } from '../src/core/rule-match';
+import { toStorageOrder } from '../src/core/weight-layout';
 import { openOnnx, readInitializerFloats } from '../src/formats/onnx/onnx-reader';
 import { writeOnnx } from '../src/formats/onnx/onnx-writer';
 import { indexOnnx } from '../src/model/onnx-index';
-import type { WeightLayout } from '../src/core/model-index';
-import type { RtnSettings } from '../src/core/quantized-tensor';
+import { createNodeLmSession } from '../src/eval/ort-node';
+import { evaluatePerplexity } from '../src/eval/perplexity';
+import { loadTokenizer } from '../src/eval/tokenizer';
 import { dequantizeRef, quantizeRtnRef } from '../src/quant/rtn';
-
-/** Puts logical [rows][cols] values back into the tensor's storage order. */
-function toStorageOrder(logical: Float32Array, layout: WeightLayout): Float32Array<ArrayBuffer> {
-  const { rows, cols, rowStride, colStride } = layout;
-  const stored = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) stored[r * rowStride + c * colStride] = logical[r * cols + c];
-  }
-  return stored;
-}
 
 /** Raw little-endian bytes of float32 values in the tensor's own dtype (what OnnxEdit.replaced takes). */
 function encodeAs(values: Float32Array<ArrayBuffer>, dtype: string): Uint8Array {
@@ -41,17 +34,23 @@ function encodeAs(values: Float32Array<ArrayBuffer>, dtype: string): Uint8Array 
   }
 }
 
-/** The original model with each selected weight replaced by its dequantized values, as ONNX bytes. */
-export async function dequantizedReference(modelPath: string, scheme: RtnSettings, selection: TensorSelection): Promise<{ bytes: Uint8Array; replacedCount: number }> {
+/**
+ * The original model with each weight an rtn rule of the recipe takes replaced by the CPU
+ * reference's Ŵ, as ONNX bytes. The rules are applied here with the core matcher and the rtn
+ * reference alone, not through the pipeline: an independent check of what the page ran.
+ */
+export async function dequantizedReference(modelPath: string, recipe: Recipe): Promise<{ bytes: Uint8Array; replacedCount: number }> {
   const model = await openOnnx([blobSource(await openAsBlob(modelPath), basename(modelPath))]);
-  const index = indexOnnx(model);
-  const match = tensorFilter(selection);
+  const matchers = ruleMatchers(recipe.rules);
   const replaced = new Map<string, Uint8Array>();
-  for (const t of index.tensors) {
-    if (!match(t) || !t.layout) continue;
+  for (const t of compressibleTensors(indexOnnx(model).tensors)) {
+    const rule = firstMatch(matchers, t);
+    const q = rule === null ? undefined : recipe.rules[rule].quantize;
+    if (!q) continue;
+    if (q.method !== 'rtn') throw new Error(`dequantizedReference: rule ${rule} is ${q.method}, not rtn`);
     const values = await readInitializerFloats(model, t.name);
-    const q = quantizeRtnRef(values, t.layout, scheme);
-    replaced.set(t.name, encodeAs(toStorageOrder(dequantizeRef(q), t.layout), t.dtype));
+    const deq = dequantizeRef(quantizeRtnRef(values, t.layout!, q));
+    replaced.set(t.name, encodeAs(toStorageOrder(deq, t.layout!, t.numel), String(t.dtype)));
   }
   const sink = blobSink();
   await writeOnnx(model, { replaced }, sink); // closes the sink
@@ -107,11 +106,10 @@ export interface LogitsComparison {
 export async function compareWithDequantizedReference(opts: {
   original: string;
   exported: string;
-  scheme: RtnSettings;
-  selection: TensorSelection;
+  recipe: Recipe;
   tokens: number[];
 }): Promise<LogitsComparison> {
-  const reference = await dequantizedReference(opts.original, opts.scheme, opts.selection);
+  const reference = await dequantizedReference(opts.original, opts.recipe);
   const expected = await runLogits(reference.bytes, opts.tokens);
   const actual = await runLogits(new Uint8Array(await readFile(opts.exported)), opts.tokens);
   if (actual.length !== expected.length) throw new Error(`logits length ${actual.length} ≠ reference ${expected.length}`);
@@ -122,4 +120,16 @@ export async function compareWithDequantizedReference(opts: {
     maxAbsLogit = Math.max(maxAbsLogit, Math.abs(expected[i]));
   }
   return { maxAbsDiff, maxAbsLogit, replacedCount: reference.replacedCount, logitCount: expected.length };
+}
+
+/** Perplexity of an ONNX file in onnxruntime-node on the page's bundled text with the sample's tokenizer (docs/EVAL.md, W windows). */
+export async function nodePerplexity(modelPath: string, windows: number): Promise<number> {
+  const [tokenizerJson, text] = await Promise.all([readFile('public/sample/tokenizer.json'), readFile('public/eval/wikitext-2-test-excerpt.txt', 'utf8')]);
+  const ids = loadTokenizer(new Uint8Array(tokenizerJson)).encode(text);
+  const session = await createNodeLmSession(modelPath);
+  try {
+    return (await evaluatePerplexity(session, ids, { windows })).ppl;
+  } finally {
+    await session.release();
+  }
 }

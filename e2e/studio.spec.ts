@@ -1,25 +1,30 @@
 // The studio page end to end in Debian Chromium with WebGPU (SwiftShader here): load the sample,
-// quantize 4-bit block 32 on the GPU, download, and check the file in onnxruntime-node against
-// the dequantized reference; then a truncated file gives a message and the app keeps working.
+// compress it with the default uniform 4-bit/32 recipe on the GPU, download, and check the file in
+// onnxruntime-node against the dequantized reference; then a truncated file gives a message and
+// the app keeps working.
 import { readFile } from 'node:fs/promises';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium';
-import type { RtnSettings } from '../src/core/quantized-tensor';
+import type { Recipe } from '../src/core/recipe';
 import { dropFiles } from './drop-files';
 import { compareWithDequantizedReference, testTokens } from './onnx-check';
 
 const SAMPLE = 'public/sample/model.onnx';
-const SCHEME: RtnSettings = { bits: 4, symmetric: false, group: 32 };
+/** The "Uniform" quick recipe the page starts with: every matmul weight 4-bit/32 asymmetric. */
+const UNIFORM_4: Recipe = { recipe: 1, rules: [{ match: '.*', role: 'matmul-weight', quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } }] };
 
 async function loadSample(page: Page): Promise<void> {
   await page.getByTestId('sample-button').click();
   await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
+  await expect(page.getByTestId('plan-line')).toContainText('tensors quantized');
 }
 
-async function quantize(page: Page, bits: 2 | 3 | 4 | 8): Promise<void> {
-  await page.getByTestId(`bits-${bits}`).check();
-  await page.getByTestId('quantize-button').click();
-  await expect(page.getByTestId('result-scheme')).toContainText(`${bits}-bit`);
+/** Sets the uniform recipe's bits and compresses. */
+async function compress(page: Page, bits: 2 | 3 | 4 | 8): Promise<void> {
+  await page.getByTestId('rule-0-bits').selectOption(String(bits));
+  await expect(page.getByTestId('rule-0-stats')).toContainText('29 tensors');
+  await page.getByTestId('compress-button').click();
+  await expect(page.getByTestId('result-scheme')).toContainText(`rtn ${bits}-bit/32 asym`);
 }
 
 test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncated file is explained; the sample loads again', async ({ page }, testInfo) => {
@@ -35,28 +40,31 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
   await expect(page.getByTestId('architecture')).toHaveText('llama');
   await expect(page.getByTestId('role-chart')).toBeVisible();
   await expect(page.getByTestId('layer-chart')).toBeVisible();
-  await expect(page.getByTestId('match-count')).toContainText('29 tensors match');
+  await expect(page.getByTestId('quick-recipe')).toHaveValue('uniform');
+  await expect(page.getByTestId('rule-0-stats')).toContainText('29 tensors');
+  await expect(page.getByTestId('plan-line')).toContainText('29 of 30 tensors quantized');
 
-  // The tensor table filters and the live count follows a custom pattern.
+  // The tensor table filters; a new rule shows what it takes, live, and a bad pattern is reported at the rule.
   await page.getByTestId('tensor-filter').fill('lm_head');
   await expect(page.getByTestId('tensor-row-count')).toContainText('1 of');
   await page.getByTestId('tensor-filter').fill('');
-  await page.getByTestId('selection-custom').check();
-  await page.getByTestId('include-pattern').fill('mlp');
-  await expect(page.getByTestId('match-count')).toContainText('12 tensors match');
-  await page.getByTestId('include-pattern').fill('(');
-  await expect(page.getByTestId('match-count')).toContainText('not a valid regular expression');
-  await expect(page.getByTestId('quantize-button')).toBeDisabled();
-  await page.getByTestId('selection-all-matmuls').check();
+  await page.getByTestId('add-rule').click();
+  await page.getByTestId('rule-0-match').fill('mlp');
+  await expect(page.getByTestId('rule-0-stats')).toContainText('12 tensors');
+  await expect(page.getByTestId('rule-1-stats')).toContainText('17 tensors');
+  await page.getByTestId('rule-0-match').fill('(');
+  await expect(page.getByTestId('rule-0-error')).toContainText('not a valid regular expression');
+  await expect(page.getByTestId('compress-button')).toBeDisabled();
+  await page.getByTestId('rule-0-delete').click();
+  await page.getByTestId('quick-recipe').selectOption('uniform');
+  await expect(page.getByTestId('rule-0-stats')).toContainText('29 tensors');
 
-  // Quantize 4-bit, block 32, asymmetric, every MatMul weight.
-  await page.getByTestId('bits-4').check();
-  await page.getByTestId('block-size').selectOption('32');
-  await page.getByTestId('asymmetric').check();
-  await page.getByTestId('quantize-button').click();
+  // Compress with 4-bit, block 32, asymmetric, every MatMul weight.
+  await page.getByTestId('compress-button').click();
   await expect(page.getByTestId('result-panel')).toBeVisible();
-  await expect(page.getByTestId('result-scheme')).toContainText('4-bit · block 32 · asymmetric · 29 tensors');
+  await expect(page.getByTestId('result-scheme')).toContainText('ONNX · rtn 4-bit/32 asym · 29 of 30 tensors quantized');
   await expect(page.getByTestId('error-table').locator('tbody tr')).toHaveCount(29);
+  await expect(page.getByTestId('error-table').locator('tbody tr[data-rule="0"]')).toHaveCount(29);
 
   // Download through the ordinary download path (navigator.webdriver skips the save picker).
   const downloading = page.waitForEvent('download');
@@ -67,13 +75,7 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
   await download.saveAs(exported);
   await expect(page.getByTestId('result-panel').getByTestId('download-done')).toBeVisible();
 
-  const check = await compareWithDequantizedReference({
-    original: SAMPLE,
-    exported,
-    scheme: SCHEME,
-    selection: { kind: 'all-matmuls' },
-    tokens: testTokens(32, 4096),
-  });
+  const check = await compareWithDequantizedReference({ original: SAMPLE, exported, recipe: UNIFORM_4, tokens: testTokens(32, 4096) });
   testInfo.annotations.push({ type: 'logits', description: JSON.stringify(check) });
   console.log(`logits: max |Δ| ${check.maxAbsDiff.toExponential(3)}, max |logit| ${check.maxAbsLogit.toFixed(3)}, ${check.logitCount} logits`);
   expect(check.replacedCount).toBe(29);
@@ -93,24 +95,25 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
   await expect(banner).toBeHidden();
   await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
   await expect(page.getByTestId('result-panel')).toBeHidden();
-  await expect(page.getByTestId('quantize-button')).toBeEnabled();
+  await expect(page.getByTestId('compress-button')).toBeEnabled();
   expect(pageErrors).toEqual([]);
 });
 
 test('cancel leaves the previous result; files that are not ONNX are explained', async ({ page }) => {
   await page.goto('/');
   await loadSample(page);
-  await quantize(page, 8);
+  await compress(page, 8);
 
   // Start a 2-bit run and cancel it at once: the 8-bit result stays, and still downloads.
-  await page.getByTestId('bits-2').check();
-  await page.getByTestId('quantize-button').click();
+  await page.getByTestId('rule-0-bits').selectOption('2');
+  await expect(page.getByTestId('result-stale')).toBeVisible();
+  await page.getByTestId('compress-button').click();
   await page.getByTestId('cancel-button').click();
   const banner = page.getByTestId('error-banner');
   await expect(banner).toHaveAttribute('data-code', 'cancelled');
   await expect(banner).toContainText('Run cancelled');
   await expect(page.getByTestId('progress-panel')).toBeHidden();
-  await expect(page.getByTestId('result-scheme')).toContainText('8-bit');
+  await expect(page.getByTestId('result-scheme')).toContainText('rtn 8-bit');
   const downloading = page.waitForEvent('download');
   await page.getByTestId('result-panel').getByTestId('download-button').click();
   expect((await downloading).suggestedFilename()).toBe('model-q8-b32-asym.onnx');
@@ -119,25 +122,25 @@ test('cancel leaves the previous result; files that are not ONNX are explained',
   await page.getByTestId('file-input').setInputFiles({ name: 'notes.onnx', mimeType: 'text/plain', buffer: Buffer.from('These are my notes, not a model.\n'.repeat(20)) });
   await expect(banner).toHaveAttribute('data-code', 'format');
   await expect(page.getByTestId('error-message')).toContainText('not an ONNX model');
-  await expect(page.getByTestId('result-scheme')).toContainText('8-bit');
+  await expect(page.getByTestId('result-scheme')).toContainText('rtn 8-bit');
 
-  // The app goes on: quantize the still-open sample again.
-  await quantize(page, 4);
+  // The app goes on: compress the still-open sample again.
+  await compress(page, 4);
   await expect(banner).toBeHidden();
 });
 
-test('without WebGPU, quantizing says so and how to enable it', async ({ baseURL }) => {
+test('without WebGPU, compressing uses the CPU references and says so, with how to enable WebGPU', async ({ baseURL }) => {
   // A browser of its own: without --enable-unsafe-webgpu, SwiftShader's adapter is refused.
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs.filter((a) => a !== '--enable-unsafe-webgpu') });
   try {
     const page = await browser.newPage({ baseURL, viewport: { width: 1280, height: 800 } });
     await page.goto('/');
     await loadSample(page);
-    await page.getByTestId('quantize-button').click();
-    const banner = page.getByTestId('error-banner');
-    await expect(banner).toHaveAttribute('data-code', 'gpu-unavailable');
-    await expect(banner).toContainText('chrome://flags/#enable-unsafe-webgpu');
-    await expect(page.getByTestId('quantize-button')).toBeEnabled();
+    await page.getByTestId('compress-button').click();
+    await expect(page.getByTestId('result-scheme')).toContainText('on CPU reference');
+    await expect(page.getByTestId('result-note')).toContainText('WebGPU is not available in this browser');
+    await expect(page.getByTestId('result-webgpu-help')).toContainText('chrome://flags/#enable-unsafe-webgpu');
+    await expect(page.getByTestId('compress-button')).toBeEnabled();
   } finally {
     await browser.close();
   }
@@ -155,7 +158,7 @@ test('with a save dialog, the worker streams the file to the chosen handle', asy
   });
   await page.goto('/');
   await loadSample(page);
-  await quantize(page, 4);
+  await compress(page, 4);
   await page.getByTestId('result-panel').getByTestId('download-button').click();
   // Fail fast with the page's own message if saving went wrong.
   await expect(page.getByTestId('result-panel').getByTestId('download-done').or(page.getByTestId('error-banner'))).toBeVisible();
@@ -175,8 +178,12 @@ test('README screenshot (UPDATE_SCREENSHOT=1 writes docs/screenshot.png)', async
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/');
   await loadSample(page);
-  await quantize(page, 4);
-  await page.getByTestId('quantize-button').blur();
+  await page.getByTestId('quick-recipe').selectOption('attention-down-8bit');
+  await expect(page.getByTestId('rule-1-stats')).toContainText('12 tensors');
+  await page.getByTestId('compress-button').click();
+  await expect(page.getByTestId('result-scheme')).toContainText('rtn 8-bit/per-channel sym');
+  await page.getByTestId('compress-button').blur();
+  await page.getByTestId('compress-form').evaluate((form) => form.scrollIntoView({ block: 'start' }));
   await page.mouse.move(0, 0);
   const path = process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : testInfo.outputPath('screenshot.png');
   await page.screenshot({ path });

@@ -4,9 +4,8 @@
 // against the chart's (within 0.5 %); after a reload the saved points come back.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { createNodeLmSession } from '../src/eval/ort-node';
-import { evaluatePerplexity } from '../src/eval/perplexity';
-import { loadTokenizer } from '../src/eval/tokenizer';
+import { recipeId } from '../src/core/recipe-id';
+import { nodePerplexity } from './onnx-check';
 
 /** tiny-llama, W=16 (docs/EVAL.md); the bundled text is the start of the wikitext-2 test split. */
 const REFERENCE_W16 = 57.9834;
@@ -24,20 +23,6 @@ async function chooseOnly(page: Page, all: string[], on: string[]): Promise<void
     const box = page.getByTestId(id);
     if (on.includes(id)) await box.check();
     else await box.uncheck();
-  }
-}
-
-async function nodePerplexity(modelPath: string, windows: number): Promise<number> {
-  const [tokenizerJson, text] = await Promise.all([
-    readFile('public/sample/tokenizer.json'),
-    readFile('public/eval/wikitext-2-test-excerpt.txt', 'utf8'),
-  ]);
-  const ids = loadTokenizer(new Uint8Array(tokenizerJson)).encode(text);
-  const session = await createNodeLmSession(modelPath);
-  try {
-    return (await evaluatePerplexity(session, ids, { windows })).ppl;
-  } finally {
-    await session.release();
   }
 }
 
@@ -83,7 +68,9 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   // Select the 4-bit point on the chart and export it.
   const fourBit = chart.locator('[data-testid="sweep-point"][data-bits="4"]');
   await fourBit.click();
-  await expect(page.getByTestId('selected-point')).toHaveAttribute('data-point-id', 'rtn:4:32:asym:all-matmuls');
+  // A point is named by its recipe's id, as `studio sweep` names it.
+  const fourBitRecipe = { recipe: 1 as const, rules: [{ match: '.*', role: 'matmul-weight' as const, quantize: { method: 'rtn' as const, bits: 4 as const, group: 32 as const, symmetric: false } }] };
+  await expect(page.getByTestId('selected-point')).toHaveAttribute('data-point-id', recipeId(fourBitRecipe));
   await expect(page.getByTestId('layer-error-chart')).toBeVisible();
   const chartPpl = Number(await fourBit.getAttribute('data-ppl'));
   expect(chartPpl).toBeGreaterThan(0);

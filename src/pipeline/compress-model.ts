@@ -38,6 +38,12 @@ export interface CompressResult {
   written?: WrittenOutput;
 }
 
+/** The adapter in words: its description, else vendor and architecture ("google swiftshader"). */
+function deviceName(gpu: GpuContext): string {
+  const { description, vendor, architecture } = gpu.adapterInfo;
+  return description || [vendor, architecture].filter(Boolean).join(' ') || 'GPU';
+}
+
 /** A StudioError from one tensor, with the tensor named (the kernels do not know it). */
 function namedError(e: unknown, info: TensorInfo): unknown {
   if (!(e instanceof StudioError) || e.code === 'cancelled' || e.message.includes(info.name)) return e;
@@ -114,7 +120,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     for (const name of order) await results(name);
   }
   throwIfAborted(opts.signal);
-  const device = opts.gpu ? opts.gpu.adapterInfo.description || opts.gpu.adapterInfo.vendor || 'GPU' : 'CPU reference';
+  const device = opts.gpu ? deviceName(opts.gpu) : 'CPU reference';
   return { report: reportOf(plan, relErrors, performance.now() - start, device), results: kept, written };
 }
 

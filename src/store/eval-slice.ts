@@ -1,8 +1,10 @@
 // Evaluation settings shared by "evaluate the original" and sweeps (docs/EVAL.md `wikitext2-w256`:
 // W windows of 256 tokens; execution provider; the bundled wikitext-2 excerpt or the user's own
-// text), and the evaluation of the original model with its report. Progress goes to sweep-progress.ts.
+// text), and the evaluation of the original model and of the last compressed result, each with its
+// report. Progress goes to sweep-progress.ts.
 import type { StateCreator } from 'zustand';
-import type { EvalBackend, EvalReport, EvalRequest } from '../workers/studio-api';
+import type { EvalBackend, EvalReport, EvalRequest } from '../core/evaluation';
+import type { EvalSubject } from '../workers/studio-api';
 import { progressCallback } from '../workers/studio-client';
 import { studioClient } from './studio-client';
 import { setEvalProgress } from './sweep-progress';
@@ -23,12 +25,18 @@ export interface EvalSlice {
   evalStatus: 'idle' | 'running' | 'cancelling';
   /** Perplexity of the original model with the settings it was run with. */
   evalReport: EvalReport | null;
+  /** Perplexity of the last compressed result (cleared by a new run). */
+  resultEval: EvalReport | null;
+  /** What the running evaluation scores. */
+  evalSubject: EvalSubject;
   evalError: SweepError | null;
   setEvalWindows(windows: number): void;
   setEvalBackend(backend: EvalBackend): void;
   setEvalTextSource(source: EvalTextSource): void;
   setEvalUserText(text: string, fileName?: string): void;
   evaluateOriginal(): Promise<void>;
+  /** Scores the last compressed result with the same settings. */
+  evaluateResult(): Promise<void>;
   cancelEvaluate(): void;
 }
 
@@ -39,9 +47,27 @@ export function evalRequest(s: Pick<EvalSlice, 'evalWindows' | 'evalBackend' | '
 }
 
 export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (set, get, api) => {
+  async function evaluate(subject: EvalSubject): Promise<void> {
+    const s = get();
+    if (!s.model || s.evalStatus !== 'idle' || s.sweepStatus !== 'idle' || s.jobStatus !== 'idle') return;
+    if (subject === 'result' && !s.report) return;
+    const modelSerial = s.modelSerial;
+    set({ evalStatus: 'running', evalSubject: subject, evalError: null });
+    setEvalProgress(null);
+    try {
+      const report = await studioClient().evaluate({ ...evalRequest(s), subject }, progressCallback(setEvalProgress));
+      if (get().modelSerial === modelSerial) set(subject === 'original' ? { evalReport: report } : { resultEval: report });
+    } catch (error) {
+      if (get().modelSerial === modelSerial) set({ evalError: toSweepError(error) });
+    } finally {
+      set({ evalStatus: 'idle' });
+      setEvalProgress(null);
+    }
+  }
+
   // A new model: its own numbers only.
   api.subscribe((s, prev) => {
-    if (s.modelSerial !== prev.modelSerial) set({ evalReport: null, evalError: null });
+    if (s.modelSerial !== prev.modelSerial) set({ evalReport: null, resultEval: null, evalError: null });
   });
 
   return {
@@ -52,28 +78,16 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
     evalUserTextName: '',
     evalStatus: 'idle',
     evalReport: null,
+    resultEval: null,
+    evalSubject: 'original',
     evalError: null,
     setEvalWindows: (evalWindows) => set({ evalWindows: Math.max(1, Math.round(evalWindows) || 1) }),
     setEvalBackend: (evalBackend) => set({ evalBackend }),
     setEvalTextSource: (evalTextSource) => set({ evalTextSource }),
     setEvalUserText: (evalUserText, fileName = '') => set({ evalUserText, evalUserTextName: fileName }),
 
-    async evaluateOriginal() {
-      const s = get();
-      if (!s.model || s.evalStatus !== 'idle' || s.sweepStatus !== 'idle' || s.jobStatus !== 'idle') return;
-      const modelSerial = s.modelSerial;
-      set({ evalStatus: 'running', evalError: null });
-      setEvalProgress(null);
-      try {
-        const report = await studioClient().evaluate(evalRequest(s), progressCallback(setEvalProgress));
-        if (get().modelSerial === modelSerial) set({ evalReport: report });
-      } catch (error) {
-        if (get().modelSerial === modelSerial) set({ evalError: toSweepError(error) });
-      } finally {
-        set({ evalStatus: 'idle' });
-        setEvalProgress(null);
-      }
-    },
+    evaluateOriginal: () => evaluate('original'),
+    evaluateResult: () => evaluate('result'),
 
     cancelEvaluate() {
       if (get().evalStatus !== 'running') return;

@@ -1,9 +1,12 @@
-// Download of the last quantized model: the save picker streams it to disk from the worker;
-// otherwise the worker returns a Blob and the page downloads it.
+// Download of the last compressed result: the save picker streams it to disk from the worker;
+// otherwise the worker returns a Blob and the page downloads it. The file is named after the
+// recipe (core/output-names.ts), as the worker names it.
 import type { StateCreator } from 'zustand';
-import { studioClient } from './studio-client';
-import { exportFileName } from './export-name';
+import { outputFileName } from '../core/output-names';
+import { progressCallback } from '../workers/studio-client';
+import { setProgress } from './progress-store';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
+import { studioClient } from './studio-client';
 import type { StudioState } from './studio-state';
 
 export interface SavedFile {
@@ -26,17 +29,17 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
   async downloadResult() {
     const { model, report, exportStatus, jobStatus } = get();
     if (!model || !report || exportStatus !== 'idle' || jobStatus !== 'idle') return;
-    const fileName = exportFileName(model.index.fileName, report.scheme);
+    const fileName = outputFileName(model.index.fileName, report.format, report.recipe);
     set({ exportStatus: 'saving', notice: null });
     try {
       const picker = savePicker();
       if (picker) {
-        const handle = await pickSaveTarget(picker, fileName);
+        const handle = await pickSaveTarget(picker, fileName, report.format);
         if (!handle) return;
-        const result = await studioClient().exportOnnx(handle);
+        const result = await studioClient().exportFile({ source: 'result' }, handle, progressCallback(setProgress));
         set({ lastSaved: { fileName: handle.name, bytesWritten: result.bytesWritten, via: 'save-picker' } });
       } else {
-        const result = await studioClient().exportOnnx();
+        const result = await studioClient().exportFile({ source: 'result' });
         if (!result.blob) throw new Error('The worker returned no file to download.');
         downloadBlob(result.blob, fileName);
         set({ lastSaved: { fileName, bytesWritten: result.bytesWritten, via: 'download' } });

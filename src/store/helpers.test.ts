@@ -1,20 +1,23 @@
 // Pure helpers of the store: file picking, tensor selection count, export names, progress numbers.
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../core/model-index';
-import { exportFileName } from './export-name';
+import { outputFileName } from '../core/output-names';
+import { selectionRules } from '../core/tensor-selection';
 import { pickModelFiles } from './pick-model-files';
 import { progressView } from './progress-store';
-import { countMatches } from './selection';
+import { countSelection } from './selection-count';
 
 const f = (name: string) => new File([], name);
 const t = (layer: string, role: TensorInfo['role'] = 'matmul-weight'): TensorInfo => ({
   name: `${layer}.weight`, layer, role, dtype: 'f32', shape: [2, 2], numel: 4, byteLength: 16,
+  ...(role === 'matmul-weight' || role === 'embedding' ? { layout: { rows: 2, cols: 2, rowStride: 2, colStride: 1 } } : {}),
 });
 
 describe('pickModelFiles', () => {
   it('keeps the graph first, its external data, config.json and the tokenizer; drops the rest of a folder', () => {
     const picked = pickModelFiles([f('config.json'), f('model.onnx_data'), f('README.md'), f('tokenizer.json'), f('model.onnx'), f('.DS_Store')]);
     expect(picked.map((x) => x.name)).toEqual(['model.onnx', 'config.json', 'model.onnx_data', 'tokenizer.json']);
+    expect(pickModelFiles([f('model.onnx'), f('tokenizer_config.json')]).map((x) => x.name)).toEqual(['model.onnx', 'tokenizer_config.json']);
   });
   it('passes files without an .onnx through (the worker says what is wrong)', () => {
     expect(pickModelFiles([f('notes.txt')]).map((x) => x.name)).toEqual(['notes.txt']);
@@ -24,26 +27,35 @@ describe('pickModelFiles', () => {
   });
 });
 
-describe('countMatches', () => {
+describe('countSelection', () => {
   const tensors = [t('model.embed_tokens', 'embedding'), t('model.layers.0.mlp.up_proj'), t('model.layers.0.self_attn.q_proj'), t('lm_head'), t('model.norm', 'norm')];
-  const form = { selectionMode: 'all-matmuls' as const, include: '', exclude: '' };
-  it('uses the shared rule', () => {
-    expect(countMatches(tensors, form)).toEqual({ ok: true, count: 3, bytes: 48 });
-    expect(countMatches(tensors, { ...form, selectionMode: 'all-but-head' })).toMatchObject({ count: 2 });
-    expect(countMatches(tensors, { selectionMode: 'custom', include: 'mlp|embed', exclude: '' })).toMatchObject({ count: 2 });
-    expect(countMatches(tensors, { selectionMode: 'custom', include: '', exclude: 'lm_head' })).toMatchObject({ count: 2 });
+  it('counts what the selection\'s rules quantize, by the resolver\'s rule', () => {
+    expect(countSelection(tensors, { kind: 'all-matmuls' })).toEqual({ ok: true, count: 3, bytes: 48 });
+    expect(countSelection(tensors, { kind: 'all-but-head' })).toMatchObject({ count: 2 });
+    expect(countSelection(tensors, { kind: 'custom', include: 'mlp|embed' })).toMatchObject({ count: 2 });
+    expect(countSelection(tensors, { kind: 'custom', exclude: 'lm_head' })).toMatchObject({ count: 2 });
   });
-  it('explains an invalid pattern in the form’s words', () => {
-    const r = countMatches(tensors, { selectionMode: 'custom', include: '(', exclude: '' });
+  it('explains an invalid pattern in the form\'s words', () => {
+    const r = countSelection(tensors, { kind: 'custom', include: '(' });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.message).toMatch(/^The include pattern is not a valid regular expression/);
+    const e = countSelection(tensors, { kind: 'custom', exclude: '[' });
+    expect(!e.ok && e.message).toMatch(/^The exclude pattern is not a valid regular expression/);
   });
 });
 
-describe('exportFileName', () => {
-  it('names the scheme', () => {
-    expect(exportFileName('model.onnx', { bits: 4, symmetric: false, blockSize: 32 })).toBe('model-q4-b32-asym.onnx');
-    expect(exportFileName('dir/My Model.ONNX', { bits: 8, symmetric: true, blockSize: 'per-channel' })).toBe('My_Model-q8-pc-sym.onnx');
+describe('outputFileName', () => {
+  const four = { method: 'rtn', bits: 4, group: 32, symmetric: false } as const;
+  it('names a recipe by what it does', () => {
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, four) })).toBe('model-q4-b32-asym.onnx');
+    expect(outputFileName('dir/My Model.ONNX', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { ...four, bits: 8, group: 'per-channel', symmetric: true }) })).toBe('My_Model-q8-pc-sym.onnx');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-but-head' }, four) })).toBe('model-q4-b32-asym-all-but-head.onnx');
+    expect(outputFileName('model.onnx', 'gguf', { recipe: 1, preset: 'Q8_0', pure: true, rules: [] })).toBe('model-Q8_0-pure.gguf');
+    expect(outputFileName('model.safetensors', 'gguf', { recipe: 1, preset: 'Q4_K_M', rules: [] })).toBe('model-Q4_K_M.gguf');
+    expect(outputFileName('model.gguf', 'safetensors', { recipe: 1, dtype: 'bf16', rules: [] })).toBe('model-bf16.safetensors');
+    expect(outputFileName('model.onnx', 'gguf', { recipe: 1, dtype: 'f16', rules: [] })).toBe('model-F16.gguf');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, name: 'my mix', rules: [] })).toBe('model-my_mix.onnx');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: [{ match: 'a', keep: true }, { match: '.*', quantize: four }] })).toMatch(/^model-mixed-[0-9a-f]{8}\.onnx$/);
   });
 });
 

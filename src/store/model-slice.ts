@@ -1,7 +1,8 @@
 // The opened model: what the worker said about it (summary only; the bytes stay in the worker).
-// A failed load keeps the previous model and result on the page (issue: "nothing already done is lost").
+// A failed load keeps the previous model and result on the page (issue: "nothing already done is
+// lost"). A recipe file dropped or picked on its own goes to the recipe editor instead.
 import type { StateCreator } from 'zustand';
-import type { ModelSummary } from '../workers/studio-api';
+import type { ModelSummary } from '../core/model-summary';
 import { studioClient } from './studio-client';
 import { pickModelFiles } from './pick-model-files';
 import { fetchSampleFiles } from './sample-files';
@@ -26,6 +27,17 @@ function describeFiles(files: File[]): string {
 export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set, get) => {
   let loadSerial = 0;
 
+  /** A lone .json that is a recipe (it has a "recipe" field): its parsed data, else undefined. */
+  async function recipeFile(files: File[]): Promise<unknown> {
+    if (files.length !== 1 || !/\.json$/i.test(files[0].name) || /^(config|tokenizer|tokenizer_config|generation_config)\.json$/i.test(files[0].name)) return undefined;
+    try {
+      const value = JSON.parse(await files[0].text());
+      return value && typeof value === 'object' && 'recipe' in value ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async function open(getFiles: () => Promise<File[]>, label: string): Promise<void> {
     if (get().jobStatus !== 'idle') return;
     const serial = ++loadSerial;
@@ -48,7 +60,11 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     modelSerial: 0,
     loadStatus: 'idle',
     loadingLabel: '',
-    openFiles: (files) => open(async () => files, describeFiles(files)),
+    async openFiles(files) {
+      const recipe = await recipeFile(files);
+      if (recipe !== undefined) return get().loadRecipe(recipe, files[0].name);
+      return open(async () => files, describeFiles(files));
+    },
     openSample: () => open(fetchSampleFiles, 'the sample model'),
   };
 };

@@ -1,15 +1,15 @@
-// Quantize progress arrives ~10×/s. It lives in its own vanilla store so the progress panel can
+// Compress progress arrives ~10×/s. It lives in its own vanilla store so the progress panel can
 // subscribe transiently (writing the DOM directly) and nothing else re-renders per event.
 import { createStore } from 'zustand/vanilla';
-import type { QuantizeProgress } from '../workers/studio-api';
+import type { CompressProgress } from '../core/compression-report';
 
 export interface ProgressState {
-  progress: QuantizeProgress | null;
+  progress: CompressProgress | null;
 }
 
 export const progressStore = createStore<ProgressState>()(() => ({ progress: null }));
 
-export function setProgress(progress: QuantizeProgress | null): void {
+export function setProgress(progress: CompressProgress | null): void {
   progressStore.setState({ progress });
 }
 
@@ -26,7 +26,7 @@ export interface ProgressView {
 }
 
 /** Derived numbers for the progress panel (pure, for tests). */
-export function progressView(p: QuantizeProgress): ProgressView {
+export function progressView(p: CompressProgress): ProgressView {
   const fraction =
     p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.tensorsTotal > 0 ? p.tensorsDone / p.tensorsTotal : 0;
   const seconds = p.elapsedMs / 1000;

@@ -15,12 +15,20 @@ export function savePicker(): SaveFilePicker | null {
   return typeof picker === 'function' ? picker.bind(window) : null;
 }
 
+const FILE_TYPES: Record<'onnx' | 'gguf' | 'safetensors' | 'json', { description: string; ext: string; mime: string }> = {
+  onnx: { description: 'ONNX model', ext: '.onnx', mime: 'application/octet-stream' },
+  gguf: { description: 'GGUF model', ext: '.gguf', mime: 'application/octet-stream' },
+  safetensors: { description: 'safetensors checkpoint', ext: '.safetensors', mime: 'application/octet-stream' },
+  json: { description: 'Recipe (JSON)', ext: '.json', mime: 'application/json' },
+};
+
 /** Asks where to save; null when the person closed the dialog. */
-export async function pickSaveTarget(picker: SaveFilePicker, fileName: string): Promise<FileSystemFileHandle | null> {
+export async function pickSaveTarget(picker: SaveFilePicker, fileName: string, kind: keyof typeof FILE_TYPES): Promise<FileSystemFileHandle | null> {
+  const t = FILE_TYPES[kind];
   try {
     return await picker({
       suggestedName: fileName,
-      types: [{ description: 'ONNX model', accept: { 'application/octet-stream': ['.onnx'] } }],
+      types: [{ description: t.description, accept: { [t.mime]: [t.ext] } }],
     });
   } catch (e) {
     if ((e as { name?: string }).name === 'AbortError') return null;

@@ -5,6 +5,6 @@ import type { ExportSlice } from './export-slice';
 import type { NoticeSlice } from './notice-slice';
 import type { EvalSlice } from './eval-slice';
 import type { SweepSlice } from './sweep-slice';
-import type { ConvertSlice } from './convert-slice';
+import type { RecipeSlice } from './recipe-slice';
 
-export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & ConvertSlice;
+export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice;

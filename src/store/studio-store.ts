@@ -1,5 +1,5 @@
-// The bound store of the page (zustand slices pattern, STYLE.md §6): model, job, export and
-// notice slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
+// The bound store of the page (zustand slices pattern, STYLE.md §6): model, recipe, job, export,
+// notice, evaluation and sweep slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
 import { create } from 'zustand';
 import type { StudioState } from './studio-state';
 import { createModelSlice } from './model-slice';
@@ -8,7 +8,7 @@ import { createExportSlice } from './export-slice';
 import { createNoticeSlice } from './notice-slice';
 import { createEvalSlice } from './eval-slice';
 import { createSweepSlice } from './sweep-slice';
-import { createConvertSlice } from './convert-slice';
+import { createRecipeSlice } from './recipe-slice';
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createModelSlice(...a),
@@ -17,5 +17,5 @@ export const useStudioStore = create<StudioState>()((...a) => ({
   ...createNoticeSlice(...a),
   ...createEvalSlice(...a),
   ...createSweepSlice(...a),
-  ...createConvertSlice(...a),
+  ...createRecipeSlice(...a),
 }));

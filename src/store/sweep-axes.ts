@@ -1,9 +1,9 @@
-// The sweep form's axes (bits, block sizes, zero point, which tensors) turned into the worker's
-// SweepAxes, and back from a saved request. Selection labels name points and exported files.
-import type { TensorSelection } from '../core/tensor-filter';
-import type { QuantBits } from '../core/quantized-tensor';
-import type { SweepAxes, SweepRequest } from '../workers/studio-api';
-import type { BlockChoice } from './job-slice';
+// The sweep form's axes (bits, block sizes, zero point, which tensors, llama.cpp types, base rules)
+// turned into the worker's SweepAxes, and back from a saved request. Selection labels name points.
+import { GGUF_MIX_PRESETS, RECIPE_VERSION, type RtnBits, type RtnGroupSize } from '../core/recipe';
+import type { SweepAxes, SweepRequest } from '../core/sweep';
+import { selectionLabel, type TensorSelection } from '../core/tensor-selection';
+import { SWEEP_BASES } from './quick-recipes';
 
 export type SweepSelectionKind = 'all-matmuls' | 'all-but-embeddings-and-head' | 'custom';
 
@@ -14,25 +14,20 @@ export const SWEEP_SELECTION_LABEL: Record<SweepSelectionKind, string> = {
 };
 
 export interface SweepAxesForm {
-  sweepBits: QuantBits[];
-  sweepBlocks: BlockChoice[];
+  sweepBits: RtnBits[];
+  sweepBlocks: RtnGroupSize[];
   sweepSymmetric: boolean[];
   sweepSelections: SweepSelectionKind[];
   sweepInclude: string;
   sweepExclude: string;
-  /** llama.cpp types (ONNX models only: they go through the GGUF converter), one point each. */
+  /** llama.cpp types (ONNX models only: evaluated through the GGUF exporter's tensors), one point each. */
   sweepGgufTypes?: string[];
+  /** Which base rules every point starts with (SWEEP_BASES id). */
+  sweepBase?: string;
 }
 
 /** The llama.cpp types a sweep offers (llama-quantize presets). */
-export const SWEEP_GGUF_TYPES: readonly string[] = ['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'Q3_K_M', 'Q2_K'];
-
-/** Short, stable label of a selection (part of the point id). */
-export function selectionLabel(selection: TensorSelection): string {
-  if (selection.kind !== 'custom') return selection.kind;
-  const parts = [selection.include ? `+${selection.include}` : '', selection.exclude ? `-${selection.exclude}` : ''].filter(Boolean);
-  return `custom(${parts.join(' ') || 'matmuls'})`;
-}
+export const SWEEP_GGUF_TYPES: readonly string[] = GGUF_MIX_PRESETS;
 
 export function toSweepSelection(kind: SweepSelectionKind, form: Pick<SweepAxesForm, 'sweepInclude' | 'sweepExclude'>): TensorSelection {
   if (kind !== 'custom') return { kind };
@@ -49,7 +44,13 @@ export function toSweepAxes(form: SweepAxesForm): SweepAxes {
       return { label: selectionLabel(selection), selection };
     }),
     ...(form.sweepGgufTypes?.length ? { ggufTypes: [...form.sweepGgufTypes] } : {}),
+    ...baseOf(form.sweepBase),
   };
+}
+
+function baseOf(id: string | undefined): Pick<SweepAxes, 'base'> {
+  const base = SWEEP_BASES.find((b) => b.id === id);
+  return base && base.rules.length ? { base: { recipe: RECIPE_VERSION, name: base.id, rules: base.rules } } : {};
 }
 
 /** Number of points of the grid the form describes. */
@@ -68,6 +69,7 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepInclude: custom?.kind === 'custom' ? (custom.include ?? '') : '',
     sweepExclude: custom?.kind === 'custom' ? (custom.exclude ?? '') : '',
     sweepGgufTypes: [...(axes.ggufTypes ?? [])],
+    sweepBase: axes.base?.name ?? 'none',
   };
 }
 

@@ -1,7 +1,8 @@
 // Sweep points as files: the table as CSV and JSON, the Pareto frontier, and the file name of an
-// exported point (the main export's name, plus the tensor selection when it is not every matmul).
-import type { EvalReport, SweepPoint } from '../workers/studio-api';
-import { exportFileName } from './export-name';
+// exported point (named after its recipe, like every export: core/output-names.ts).
+import type { EvalReport } from '../core/evaluation';
+import { outputFileName } from '../core/output-names';
+import type { SweepPoint } from '../core/sweep';
 
 /** Size axis of the trade-off chart: exact bytes (shown as MB) or bits per weight. */
 export type SizeAxis = 'mb' | 'bpw';
@@ -27,19 +28,12 @@ export function paretoFrontier(points: readonly SweepPoint[], axis: SizeAxis): S
   return out;
 }
 
-/** File name of an exported point: MatMulNBits ONNX for RTN points, GGUF for llama.cpp types. */
-export function pointFileName(sourceName: string, point: SweepPoint): string {
-  if (point.kind === 'gguf') {
-    const stem = sourceName.replace(/^.*[\\/]/, '').replace(/\.(onnx|gguf|safetensors)$/i, '') || 'model';
-    return `${stem}-${point.ggufType}.gguf`;
-  }
-  const name = exportFileName(sourceName, point.scheme);
-  if (point.selectionLabel === 'all-matmuls') return name;
-  const tag = point.selectionLabel.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '');
-  return name.replace(/\.onnx$/, `-${tag}.onnx`);
+/** File name of an exported point: its recipe in its format (ONNX for rtn points, GGUF for llama.cpp types). */
+export function pointFileName(sourceName: string, point: Pick<SweepPoint, 'format' | 'recipe'>): string {
+  return outputFileName(sourceName, point.format, point.recipe);
 }
 
-const COLUMNS = ['id', 'method', 'bits', 'block', 'symmetric', 'tensors', 'bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'windows', 'quantize_ms', 'eval_ms'] as const;
+const COLUMNS = ['id', 'label', 'format', 'method', 'bits', 'block', 'symmetric', 'tensors', 'bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'windows', 'quantize_ms', 'eval_ms'] as const;
 
 function csvCell(v: string | number | boolean): string {
   const s = String(v);
@@ -50,6 +44,8 @@ function csvCell(v: string | number | boolean): string {
 export function pointsToCsv(points: readonly SweepPoint[], reference: EvalReport | null): string {
   const rows = points.map((p) => [
     p.id,
+    p.label,
+    p.format,
     p.method,
     p.bits,
     p.block,
@@ -69,10 +65,4 @@ export function pointsToCsv(points: readonly SweepPoint[], reference: EvalReport
 /** Everything the studio knows about the sweep, per-tensor errors included. */
 export function pointsToJson(points: readonly SweepPoint[], reference: EvalReport | null, model: string): string {
   return JSON.stringify({ protocol: 'wikitext2-w256', model, reference, points }, null, 2) + '\n';
-}
-
-/** "<model stem>-sweep.<ext>" */
-export function sweepFileName(sourceName: string, ext: string): string {
-  const stem = (sourceName.split(/[\\/]/).pop() ?? '').replace(/\.onnx$/i, '').replace(/[^\w.-]+/g, '_') || 'model';
-  return `${stem}-sweep.${ext}`;
 }

@@ -1,7 +1,8 @@
 // High-rate progress of evaluations and sweeps (one event per evaluated window). It lives in its
 // own vanilla store so the panels subscribe transiently and nothing re-renders per event.
 import { createStore } from 'zustand/vanilla';
-import type { EvalProgress, SweepProgress } from '../workers/studio-api';
+import type { EvalProgress } from '../core/evaluation';
+import type { SweepProgress } from '../core/sweep';
 
 export interface SweepProgressState {
   evalProgress: EvalProgress | null;

@@ -2,11 +2,15 @@
 // restore after a reload (auto-resume of an interrupted run), and the table files.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { summarizeTensors, type ModelIndex } from '../core/model-index';
-import type { EvalReport, StudioApi, SweepPoint, SweepRequest, SweepState } from '../workers/studio-api';
+import type { EvalReport } from '../core/evaluation';
+import type { SweepPoint, SweepRequest, SweepState } from '../core/sweep';
+import { selectionLabel } from '../core/tensor-selection';
+import type { StudioApi } from '../workers/studio-api';
 import type { StudioClient } from '../workers/studio-client';
+import { rtnPoint } from '../pipeline/sweep';
 import { setStudioClient } from './studio-client';
 import { useStudioStore } from './studio-store';
-import { gridSize, selectionLabel, toSweepAxes } from './sweep-axes';
+import { gridSize, toSweepAxes } from './sweep-axes';
 import { paretoFrontier, pointFileName, pointsToCsv } from './sweep-export';
 
 const initial = useStudioStore.getState();
@@ -15,23 +19,23 @@ function index(): ModelIndex {
   return { format: 'onnx', fileName: 'model.onnx', fileBytes: 1000, architecture: 'llama', tensors: [], ...summarizeTensors([]) };
 }
 
-function point(bits: 2 | 4 | 8, ppl: number, bytes: number): SweepPoint {
-  const scheme = { bits, blockSize: 32 as const, symmetric: false };
+const ALL = { label: 'all-matmuls', selection: { kind: 'all-matmuls' } } as const;
+function point(bits: 2 | 4 | 8, ppl: number, bytes: number, selection: { label: string; selection: { kind: 'all-matmuls' | 'all-but-head' } } = ALL): SweepPoint {
   return {
-    id: `rtn:${bits}:32:asym:all-matmuls`, scheme, selectionLabel: 'all-matmuls', selection: { kind: 'all-matmuls' },
-    method: 'rtn', bits, block: 32, sym: false, bytes, bitsPerWeight: bits + 0.5, ppl, windows: 4,
-    tensors: [{ name: 'w', layer: 'model.layers.0.mlp.up_proj', relError: 0.01 }], quantizeMs: 5, evalMs: 7,
+    ...rtnPoint({ method: 'rtn', bits, group: 32, symmetric: false }, selection),
+    bytes, bitsPerWeight: bits + 0.5, ppl, windows: 4,
+    tensors: [{ name: 'w', layer: 'model.layers.0.mlp.up_proj', label: `rtn ${bits}-bit/32 asym`, relError: 0.01 }], quantizeMs: 5, evalMs: 7,
   };
 }
 
 const reference: EvalReport = { ppl: 50, windows: 4, tokensScored: 1020, tokensPerSecond: 1, executionProvider: 'wasm', textSource: 'bundled' };
 
 function state(request: SweepRequest, points: SweepPoint[], status: SweepState['status']): SweepState {
-  return { modelKey: 'k', request, gridIds: ['rtn:8:32:asym:all-matmuls', 'rtn:4:32:asym:all-matmuls', 'rtn:2:32:asym:all-matmuls'], points, reference, status };
+  return { modelKey: 'k', request, gridIds: [point(8, 0, 0).id, point(4, 0, 0).id, point(2, 0, 0).id], points, reference, status };
 }
 
 const fake = (api: Partial<StudioApi>) => setStudioClient(api as unknown as StudioClient);
-const open: StudioApi['open'] = async () => ({ index: index(), files: ['model.onnx'], hasTokenizer: true, modelKey: 'k' });
+const open: StudioApi['open'] = async () => ({ index: index(), files: ['model.onnx'], hasTokenizer: true, hasConfig: false, modelKey: 'k' });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 beforeEach(() => {
@@ -115,10 +119,10 @@ describe('sweep helpers', () => {
 
   it('writes CSV with a header and names exported points', () => {
     const csv = pointsToCsv([point(4, 55, 500)], reference).trim().split('\n');
-    expect(csv[0]).toContain('bits,block,symmetric');
-    expect(csv[1]).toContain('rtn:4:32:asym:all-matmuls,rtn,4,32,false,all-matmuls,500');
+    expect(csv[0]).toContain('id,label,format,method,bits,block,symmetric');
+    expect(csv[1]).toContain(`${point(4, 55, 500).id},rtn 4-bit/32 asym,onnx,rtn,4,32,false,all-matmuls,500`);
     expect(csv[1]).toContain('1.10000');
     expect(pointFileName('model.onnx', point(4, 55, 500))).toBe('model-q4-b32-asym.onnx');
-    expect(pointFileName('model.onnx', { ...point(4, 55, 500), selectionLabel: 'all-but-embeddings-and-head' })).toBe('model-q4-b32-asym-all-but-embeddings-and-head.onnx');
+    expect(pointFileName('model.onnx', point(4, 55, 500, { label: 'all-but-embeddings-and-head', selection: { kind: 'all-but-head' } }))).toBe('model-q4-b32-asym-all-but-head.onnx');
   });
 });

@@ -4,9 +4,10 @@
 // interrupted (status 'running') resumes by itself with the same request.
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
-import type { QuantBits } from '../core/quantized-tensor';
-import type { EvalReport, SweepCallbacks, SweepPoint, SweepRequest, SweepState, SweepStatus } from '../workers/studio-api';
-import { BITS_CHOICES, BLOCK_CHOICES, type BlockChoice } from './job-slice';
+import type { EvalReport } from '../core/evaluation';
+import { RTN_BITS, RTN_GROUP_SIZES, type RtnBits, type RtnGroupSize } from '../core/recipe';
+import type { SweepPoint, SweepRequest, SweepState, SweepStatus } from '../core/sweep';
+import type { SweepCallbacks } from '../workers/studio-api';
 import { evalRequest } from './eval-slice';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
 import { studioClient } from './studio-client';
@@ -17,6 +18,9 @@ import { setSweepProgress } from './sweep-progress';
 import type { StudioState } from './studio-state';
 
 const SELECTION_KINDS: readonly SweepSelectionKind[] = ['all-matmuls', 'all-but-embeddings-and-head', 'custom'];
+/** Bits and blocks in the order the form shows them. */
+export const SWEEP_BITS: readonly RtnBits[] = [...RTN_BITS].reverse();
+export const SWEEP_BLOCKS: readonly RtnGroupSize[] = ['per-channel', ...RTN_GROUP_SIZES];
 
 export interface SweepSlice extends SweepAxesForm {
   /** What this page is doing with the sweep right now. */
@@ -31,13 +35,14 @@ export interface SweepSlice extends SweepAxesForm {
   selectedPointId: string | null;
   sizeAxis: SizeAxis;
   pointSaved: { fileName: string; bytesWritten: number } | null;
-  toggleSweepBits(bits: QuantBits): void;
-  toggleSweepBlock(block: BlockChoice): void;
+  toggleSweepBits(bits: RtnBits): void;
+  toggleSweepBlock(block: RtnGroupSize): void;
   toggleSweepSymmetric(symmetric: boolean): void;
   toggleSweepSelection(kind: SweepSelectionKind): void;
   toggleSweepGgufType(type: string): void;
   setSweepInclude(pattern: string): void;
   setSweepExclude(pattern: string): void;
+  setSweepBase(id: string): void;
   startSweep(): Promise<void>;
   resumeSweep(): Promise<void>;
   pauseSweep(): void;
@@ -138,18 +143,20 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepInclude: '',
     sweepExclude: '',
     sweepGgufTypes: [],
+    sweepBase: 'none',
     ...EMPTY_SWEEP,
     sweepGridIds: [],
     sweepPoints: [],
     sizeAxis: 'mb',
 
-    toggleSweepBits: (bits) => set((s) => ({ sweepBits: toggled(s.sweepBits, bits, BITS_CHOICES) })),
-    toggleSweepBlock: (block) => set((s) => ({ sweepBlocks: toggled(s.sweepBlocks, block, BLOCK_CHOICES) })),
+    toggleSweepBits: (bits) => set((s) => ({ sweepBits: toggled(s.sweepBits, bits, SWEEP_BITS) })),
+    toggleSweepBlock: (block) => set((s) => ({ sweepBlocks: toggled(s.sweepBlocks, block, SWEEP_BLOCKS) })),
     toggleSweepSymmetric: (sym) => set((s) => ({ sweepSymmetric: toggled(s.sweepSymmetric, sym, [false, true]) })),
     toggleSweepSelection: (kind) => set((s) => ({ sweepSelections: toggled(s.sweepSelections, kind, SELECTION_KINDS) })),
     toggleSweepGgufType: (type) => set((s) => ({ sweepGgufTypes: toggled(s.sweepGgufTypes ?? [], type, SWEEP_GGUF_TYPES) })),
     setSweepInclude: (sweepInclude) => set({ sweepInclude }),
     setSweepExclude: (sweepExclude) => set({ sweepExclude }),
+    setSweepBase: (sweepBase) => set({ sweepBase }),
 
     startSweep: () => {
       const s = get();
@@ -218,12 +225,12 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
       try {
         const picker = savePicker();
         if (picker) {
-          const handle = await pickSaveTarget(picker, fileName);
+          const handle = await pickSaveTarget(picker, fileName, point.format);
           if (!handle) return;
-          const result = await studioClient().exportPoint(point.id, handle);
+          const result = await studioClient().exportFile({ source: 'point', pointId: point.id }, handle);
           set({ pointSaved: { fileName: handle.name, bytesWritten: result.bytesWritten } });
         } else {
-          const result = await studioClient().exportPoint(point.id);
+          const result = await studioClient().exportFile({ source: 'point', pointId: point.id });
           if (!result.blob) throw new Error('The worker returned no file to download.');
           downloadBlob(result.blob, fileName);
           set({ pointSaved: { fileName, bytesWritten: result.bytesWritten } });

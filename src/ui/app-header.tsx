@@ -8,7 +8,7 @@ export function AppHeader() {
         <span className="brand-mark" aria-hidden="true">◆</span>
         <h1>Compression Studio</h1>
       </div>
-      <p className="tagline">Quantize language models on your own GPU. Nothing leaves this machine.</p>
+      <p className="tagline">Compress language models on your own GPU, by recipes you can read. Nothing leaves this machine.</p>
       <span className={`pill ${hasWebGpuApi ? 'pill-ok' : 'pill-warn'}`} data-testid="webgpu-status">
         {hasWebGpuApi ? 'WebGPU' : 'No WebGPU'}
       </span>

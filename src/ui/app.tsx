@@ -1,12 +1,16 @@
-// Page layout: a control column (load, quantize, progress) beside the model and its result.
+// Page layout: a control column (load, compress with its recipe, progress, perplexity, sweeps)
+// beside the model, the plan of the recipe, the result and the sweep charts.
 import { useStudioStore } from '../store/studio-store';
 import { AppHeader } from './app-header';
+import { CompressForm } from './compress/compress-form';
+import { PlanPanel } from './compress/plan-panel';
+import { RecipeOffer } from './compress/recipe-offer';
 import { DropZone } from './drop-zone';
 import { ErrorBanner } from './error-banner';
 import { LayerChart } from './layer-chart';
 import { ModelSummary } from './model-summary';
+import { OnnxOnlyNote } from './onnx-only-note';
 import { ProgressPanel } from './progress-panel';
-import { QuantizeForm } from './quantize-form';
 import { ResultPanel } from './result-panel';
 import { RoleChart } from './role-chart';
 import { TensorTable } from './tensor-table';
@@ -15,8 +19,6 @@ import { Welcome } from './welcome';
 import { EvalPanel } from './sweep/eval-panel';
 import { SweepForm } from './sweep/sweep-form';
 import { SweepResults } from './sweep/sweep-results';
-import { ExportAsPanel } from './convert/export-as-panel';
-import { OnnxOnlyNote } from './convert/onnx-only-note';
 
 export function App() {
   const hasModel = useStudioStore((s) => s.model !== null);
@@ -28,19 +30,20 @@ export function App() {
       <div className="layout">
         <aside className="sidebar" aria-label="Controls">
           <DropZone />
-          {onnxOrNone ? <QuantizeForm /> : <OnnxOnlyNote />}
+          <CompressForm />
           <ProgressPanel />
-          <ExportAsPanel />
-          {onnxOrNone && <EvalPanel />}
+          {onnxOrNone ? <EvalPanel /> : <OnnxOnlyNote />}
           {onnxOrNone && <SweepForm />}
         </aside>
         <main className="content" key={modelSerial}>
           <WebGpuNotice />
           <ErrorBanner />
+          <RecipeOffer />
           {hasModel ? (
             <>
               <ModelSummary />
               <ResultPanel />
+              <PlanPanel />
               <SweepResults />
               <div className="chart-row">
                 <RoleChart />

@@ -1,5 +1,6 @@
-// Saves the quantized model: a save dialog where the browser has one, else a download.
-import { exportFileName } from '../store/export-name';
+// Saves the compressed result: a save dialog where the browser has one, else a download. The file
+// is named after the recipe, in the format the result was made for.
+import { outputFileName } from '../core/output-names';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes } from './format';
 
@@ -8,20 +9,13 @@ export function DownloadButton() {
   const saving = useStudioStore((s) => s.exportStatus === 'saving');
   const busy = useStudioStore((s) => s.jobStatus !== 'idle' || s.loadStatus !== 'idle');
   const sourceName = useStudioStore((s) => s.model?.index.fileName ?? 'model.onnx');
-  const scheme = useStudioStore((s) => s.report?.scheme);
+  const report = useStudioStore((s) => s.report);
   const saved = useStudioStore((s) => s.lastSaved);
-  if (!scheme) return null;
-  const fileName = exportFileName(sourceName, scheme);
+  if (!report) return null;
+  const fileName = outputFileName(sourceName, report.format, report.recipe);
   return (
     <div className="download">
-      <button
-        type="button"
-        className="button button-primary"
-        onClick={() => void download()}
-        disabled={saving || busy}
-        data-testid="download-button"
-        title={`Save ${fileName}`}
-      >
+      <button type="button" className="button button-primary" onClick={() => void download()} disabled={saving || busy} data-testid="download-button" title={`Save ${fileName}`}>
         {saving ? 'Saving…' : `Download ${fileName}`}
       </button>
       {saved && (

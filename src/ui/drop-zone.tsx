@@ -38,10 +38,10 @@ export function DropZone() {
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <p className="drop-title">{loading ? `Opening ${loadingLabel}…` : 'Drop an ONNX model here'}</p>
+      <p className="drop-title">{loading ? `Opening ${loadingLabel}…` : hasModel ? 'Drop a model or a recipe here' : 'Drop a model here'}</p>
       {!hasModel && (
         <p className="drop-hint">
-          The .onnx file, its external data and tokenizer.json, or the whole folder. Files stay on this machine.
+          ONNX (with its external data), GGUF or safetensors, with tokenizer.json and config.json, or the whole folder. A recipe (.json) goes to the editor. Files stay on this machine.
         </p>
       )}
       <div className="drop-actions">

@@ -1,6 +1,9 @@
-// Per-layer relative error of a run, worst first (shared by the chart and the table).
-import type { TensorReport } from '../workers/studio-api';
+// Per-layer relative error of a run, worst first (shared by the chart and the table): the tensors
+// the recipe quantized (kept ones have no error to rank).
+import type { TensorReport } from '../core/compression-report';
 
-export function worstFirst(tensors: readonly TensorReport[]): TensorReport[] {
-  return tensors.slice().sort((a, b) => b.relError - a.relError);
+export type MeasuredTensor = TensorReport & { relError: number };
+
+export function worstFirst(tensors: readonly TensorReport[]): MeasuredTensor[] {
+  return tensors.filter((t): t is MeasuredTensor => t.relError !== null).sort((a, b) => b.relError - a.relError);
 }

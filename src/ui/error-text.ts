@@ -11,8 +11,9 @@ export interface NoticeText {
 
 const STEP: Record<NoticeStep, string> = {
   load: 'The model could not be opened',
-  quantize: 'Quantization failed',
+  compress: 'Compression failed',
   export: 'The file could not be saved',
+  recipe: 'The recipe could not be loaded',
 };
 
 export const WEBGPU_HELP =
@@ -61,10 +62,14 @@ export function noticeText(notice: Notice): NoticeText {
       return {
         tone: 'error',
         title: step,
-        hint: 'A weight has a shape or values the quantizer cannot take (the message says which). Leave that tensor out with an exclude pattern.',
+        hint: 'A weight has a shape or values the quantizer cannot take (the message says which). Keep that tensor: add a rule with "keep as is" for it before the others.',
       };
     case 'usage':
-      return { tone: 'error', title: step, hint: 'Check the settings and try again.' };
+      return {
+        tone: 'error',
+        title: step,
+        hint: notice.step === 'recipe' ? 'A recipe is JSON as docs/recipe.schema.json describes ("recipe": 1 and "rules"); the message says which rule and field is wrong.' : 'Check the settings and try again.',
+      };
     case 'cancelled':
       return { tone: 'info', title: 'Run cancelled', hint: 'Nothing was changed: the previous result (if any) is still here.' };
     default:

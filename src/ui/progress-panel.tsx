@@ -8,7 +8,7 @@ import { formatDuration } from './format';
 
 export function ProgressPanel() {
   const status = useStudioStore((s) => s.jobStatus);
-  const cancel = useStudioStore((s) => s.cancelQuantize);
+  const cancel = useStudioStore((s) => s.cancelCompress);
   const bar = useRef<HTMLProgressElement>(null);
   const tensors = useRef<HTMLSpanElement>(null);
   const speed = useRef<HTMLSpanElement>(null);
@@ -42,8 +42,8 @@ export function ProgressPanel() {
 
   if (status === 'idle') return null;
   return (
-    <section className="panel progress" aria-label="Quantization progress" data-testid="progress-panel">
-      <progress ref={bar} max={1} className="progress-bar" aria-label="Quantization progress" />
+    <section className="panel progress" aria-label="Compression progress" data-testid="progress-panel">
+      <progress ref={bar} max={1} className="progress-bar" aria-label="Compression progress" />
       <div className="progress-numbers">
         <span ref={tensors} data-testid="progress-tensors" />
         <span ref={speed} data-testid="progress-speed" />

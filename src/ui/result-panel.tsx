@@ -1,49 +1,54 @@
-// The last run: size before/after, bits per weight, and the per-layer error, worst first.
+// The last run: what recipe it ran, size before/after, bits per weight, the per-layer error with
+// the rule each tensor got, notes (fallbacks, CPU references), its perplexity on request, and the
+// download. Says so when the editor's recipe has changed since.
+import { canonicalRecipe, recipeId } from '../core/recipe-id';
 import { useStudioStore } from '../store/studio-store';
 import { DownloadButton } from './download-button';
 import { ErrorChart } from './error-chart';
 import { ErrorTable } from './error-table';
+import { WEBGPU_HELP } from './error-text';
 import { formatBytes, formatDuration, formatInteger } from './format';
+import { ResultEval } from './result-eval';
 import { Stat } from './stat';
-
-function schemeLabel(s: { bits: number; symmetric: boolean; blockSize: number | 'per-channel' }): string {
-  const block = s.blockSize === 'per-channel' ? 'per channel' : `block ${s.blockSize}`;
-  return `${s.bits}-bit · ${block} · ${s.symmetric ? 'symmetric' : 'asymmetric'}`;
-}
 
 export function ResultPanel() {
   const report = useStudioStore((s) => s.report);
+  const edited = useStudioStore((s) => (s.report ? recipeId(canonicalRecipe(s.recipe)) !== s.report.recipeId || s.outputFormat !== s.report.format : false));
   if (!report) return null;
   const ratio = report.outputBytes > 0 ? report.inputBytes / report.outputBytes : 0;
-  const worst = report.tensors.reduce((m, t) => Math.max(m, t.relError), 0);
+  const measured = report.tensors.filter((t) => t.relError !== null);
+  const worst = measured.reduce((m, t) => Math.max(m, t.relError ?? 0), 0);
+  // Methods in rule order (what the recipe says first, first).
+  const methods = [...new Set([...measured].sort((a, b) => (a.rule ?? Infinity) - (b.rule ?? Infinity)).map((t) => t.label))];
   return (
     <section className="panel result" aria-labelledby="result-heading" data-testid="result-panel">
       <header className="panel-header panel-header-row">
         <div>
           <h2 id="result-heading">Result</h2>
           <p className="panel-sub" data-testid="result-scheme">
-            {schemeLabel(report.scheme)} · {formatInteger(report.tensors.length)} tensors in {formatDuration(report.durationMs)}
+            {report.format.toUpperCase()} · {methods.join(' + ') || 'no quantization'} · {formatInteger(measured.length)} of {formatInteger(report.tensors.length)} tensors quantized in {formatDuration(report.durationMs)} on {report.device}
           </p>
+          {edited && <p className="small muted" data-testid="result-stale">The recipe has changed since this run: compress again to see the new one.</p>}
         </div>
         <DownloadButton />
       </header>
       <dl className="stats">
         <Stat label="Size before" value={formatBytes(report.inputBytes)} title={`${formatInteger(report.inputBytes)} bytes`} testId="size-before" />
-        <Stat
-          label="Size after"
-          value={formatBytes(report.outputBytes)}
-          title={`${formatInteger(report.outputBytes)} bytes`}
-          testId="size-after"
-          accent
-          note={ratio > 0 ? `${ratio.toFixed(2)}× smaller` : undefined}
-        />
-        <Stat label="Bits per weight" value={report.bitsPerWeight.toFixed(2)} testId="bits-per-weight" note="incl. scales, zero points" />
-        <Stat label="Worst layer error" value={`${(worst * 100).toFixed(2)} %`} testId="worst-error" note="‖W−Ŵ‖ / ‖W‖" />
+        <Stat label="Size after" value={formatBytes(report.outputBytes)} title={`${formatInteger(report.outputBytes)} bytes`} testId="size-after" accent note={ratio > 0 ? `${ratio.toFixed(2)}× smaller` : undefined} />
+        <Stat label="Bits per weight" value={measured.length ? report.bitsPerWeight.toFixed(2) : '–'} testId="bits-per-weight" note="incl. scales, zero points" />
+        <Stat label="Worst layer error" value={measured.length ? `${(worst * 100).toFixed(2)} %` : '–'} testId="worst-error" note="‖W−Ŵ‖ / ‖W‖" />
       </dl>
-      <div className="result-grid">
-        <ErrorChart tensors={report.tensors} />
-        <ErrorTable tensors={report.tensors} />
-      </div>
+      {report.notes.map((n) => (
+        <p key={n} className="small muted" data-testid="result-note">{n}</p>
+      ))}
+      {report.device === 'CPU reference' && measured.length > 0 && <p className="small muted" data-testid="result-webgpu-help">To use your GPU: {WEBGPU_HELP}</p>}
+      <ResultEval />
+      {measured.length > 0 && (
+        <div className="result-grid">
+          <ErrorChart tensors={report.tensors} />
+          <ErrorTable tensors={report.tensors} ruleSources={report.ruleSources} />
+        </div>
+      )}
     </section>
   );
 }

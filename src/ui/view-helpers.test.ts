@@ -53,9 +53,10 @@ describe('formats and texts', () => {
   });
   it('explains each error code', () => {
     expect(noticeText({ step: 'load', code: 'format', message: '' }).title).toBe('This is not a readable ONNX file');
-    expect(noticeText({ step: 'quantize', code: 'gpu-unavailable', message: '' }).hint).toContain('chrome://flags/#enable-unsafe-webgpu');
+    expect(noticeText({ step: 'compress', code: 'gpu-unavailable', message: '' }).hint).toContain('chrome://flags/#enable-unsafe-webgpu');
     expect(noticeText({ step: 'load', code: 'missing-file', message: '', file: 'model.onnx_data' }).hint).toContain('model.onnx_data');
-    expect(noticeText({ step: 'quantize', code: 'cancelled', message: '' }).tone).toBe('info');
+    expect(noticeText({ step: 'compress', code: 'cancelled', message: '' }).tone).toBe('info');
     expect(noticeText({ step: 'export', code: 'unknown', message: '' }).title).toBe('The file could not be saved');
+    expect(noticeText({ step: 'recipe', code: 'usage', message: '' })).toMatchObject({ title: 'The recipe could not be loaded', hint: expect.stringContaining('docs/recipe.schema.json') });
   });
 });

@@ -1,54 +1,57 @@
-// The studio's worker: holds the opened model, the GPU device and the last result, and does all
-// the heavy work off the page's thread (comlink API in studio-api.ts). State changes only when
-// an operation succeeds, so a failed load or a cancelled run leaves the previous state intact.
+// The studio's worker: holds the opened model, the GPU device and the last compressed result, and
+// does all the heavy work off the page's thread (comlink API in studio-api.ts). Every run goes
+// through the recipe seam: plan (resolveRecipe), compress (compressModel), export (the plan's
+// exporter). State changes only when an operation succeeds, so a failed load or a cancelled run
+// leaves the previous state intact.
 import * as Comlink from 'comlink';
 import { blobSink, type ByteSink } from '../core/byte-sink';
 import { blobSource } from '../core/byte-source';
-import { CancelledError, MissingFileError } from '../core/errors';
+import type { CompressedTensor } from '../core/compressed-tensor';
+import type { CompressReport } from '../core/compression-report';
+import type { EvalBackend } from '../core/evaluation';
+import { MissingFileError, UsageError } from '../core/errors';
+import type { ModelSummary } from '../core/model-summary';
+import { outputFileName } from '../core/output-names';
+import { createWebLmSession } from '../eval/ort-web';
+import { EVAL_TEXT_EXCERPT_PATH } from '../eval/perplexity';
+import { ModelEvaluation } from '../eval/model-evaluation';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
-import { quantizeRtnGpu } from '../kernels/quant/rtn';
-import { exportedOnnxBytes, exportQuantizedOnnx, quantizedFileName } from '../pipeline/export-onnx';
+import { compressModel, exportCompressed } from '../pipeline/compress-model';
+import { exportContextOf } from '../pipeline/export-context';
+import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
-import { bitsPerWeight, type QuantBackend, quantizeModel, type QuantizeModelResult } from '../pipeline/quantize-model';
+import { embeddedRecipe } from '../pipeline/recipe/embedded-recipe';
+import { parseRecipe } from '../pipeline/recipe/parse-recipe';
+import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
+import { variantWeights } from '../pipeline/variant-weights';
+import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
 import { installErrorTransfer } from './error-transfer';
-import { evaluateOriginal, ggufInputsOf, ModelEvaluation } from './evaluation';
-import { convertToGguf } from '../pipeline/convert/convert-gguf';
-import { onnxWeights } from '../pipeline/convert/onnx-weights';
-import { ggufTargetOf } from '../pipeline/gguf-variant';
 import { modelKey } from './model-key';
-import { convertedFileName, convertJob } from './convert-job';
 import { runSweepJob } from './sweep-job';
 import { deleteSweep, loadSweep } from './sweep-store';
 import { throttle } from './throttle';
-import type {
-  ConvertProgress, ConvertRequest, EvalProgress, EvalReport, EvalRequest, ExportResult, ModelSummary, QuantizeProgress, QuantizeReport, QuantizeRequest,
-  StudioApi, SweepCallbacks, SweepRequest, SweepState,
-} from './studio-api';
+import type { ExportRequest, ExportResult, PlanRequest, StudioApi } from './studio-api';
 
 installErrorTransfer();
 
+interface Opened {
+  model: OpenedModel;
+  key: string;
+  evaluation: ModelEvaluation;
+  /** config.json / tokenizer.json parsed once (GGUF output reads them). */
+  context: Promise<ExportContext>;
+}
+
 let gpu: Promise<GpuContext> | null = null;
-let model: OpenedModel | null = null;
-let opened: { key: string; evaluation: ModelEvaluation } | null = null;
-let last: { result: QuantizeModelResult; report: QuantizeReport } | null = null;
+let opened: Opened | null = null;
+let last: { resolved: ResolvedPlan; results: Map<string, CompressedTensor>; report: CompressReport } | null = null;
 let job: AbortController | null = null;
 let sweep: { controller: AbortController; reason: 'paused' | 'cancelled' } | null = null;
 
-function requireModel(): { model: OpenedModel; key: string; evaluation: ModelEvaluation } {
-  if (!model || !opened) throw new CancelledError('Open a model first');
-  return { model, ...opened };
-}
-
-async function exportResult(m: OpenedModel, result: QuantizeModelResult, target?: FileSystemFileHandle): Promise<ExportResult> {
-  const name = quantizedFileName(m.index.fileName, result);
-  if (target) {
-    const bytesWritten = await exportQuantizedOnnx(m, result, await fileHandleSink(target));
-    return { fileName: target.name || name, bytesWritten };
-  }
-  const sink = blobSink();
-  const bytesWritten = await exportQuantizedOnnx(m, result, sink);
-  return { fileName: name, bytesWritten, blob: sink.toBlob() };
+function requireModel(): Opened {
+  if (!opened) throw new UsageError('Open a model first');
+  return opened;
 }
 
 function gpuContext(): Promise<GpuContext> {
@@ -59,29 +62,21 @@ function gpuContext(): Promise<GpuContext> {
   return gpu;
 }
 
-function fileName(f: File): string {
-  return f.webkitRelativePath || f.name;
+/** The GPU, or null when WebGPU is not available (the CPU references then compute the same results). */
+async function gpuOrNull(): Promise<GpuContext | null> {
+  try {
+    return await gpuContext();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'gpu-unavailable') return null;
+    throw e;
+  }
 }
 
-function toReport(result: QuantizeModelResult, inputBytes: number, outputBytes: number): QuantizeReport {
-  return {
-    inputBytes,
-    outputBytes,
-    bitsPerWeight: bitsPerWeight(result.entries),
-    durationMs: result.durationMs,
-    scheme: result.scheme,
-    tensors: result.entries.map((e) => ({
-      name: e.info.name,
-      layer: e.info.layer,
-      bits: e.tensor.bits,
-      storedBits: e.tensor.storedBits,
-      block: result.scheme.blockSize,
-      relError: e.tensor.relError,
-      numel: e.info.numel,
-      bytesBefore: e.info.byteLength,
-      bytesAfter: e.storedBytes,
-    })),
-  };
+async function bundledText(): Promise<string> {
+  const url = new URL(`${import.meta.env.BASE_URL}${EVAL_TEXT_EXCERPT_PATH}`, self.location.origin);
+  const response = await fetch(url);
+  if (!response.ok) throw new MissingFileError(`could not load the bundled evaluation text (${url.pathname}: HTTP ${response.status})`, url.pathname);
+  return response.text();
 }
 
 /** Streams into a file picked with the File System Access API. */
@@ -105,116 +100,130 @@ async function fileHandleSink(handle: FileSystemFileHandle): Promise<ByteSink> {
   };
 }
 
-/** A llama.cpp-typed sweep point exported the way it was measured: through the GGUF converter. */
-async function exportGgufPoint(m: OpenedModel, ggufType: string, target?: FileSystemFileHandle): Promise<ExportResult> {
-  const inputs = await ggufInputsOf(m);
-  if (!inputs || !m.onnx) throw new MissingFileError('GGUF export needs the model with its config.json and tokenizer.json', 'config.json');
-  const stem = m.index.fileName.replace(/\.onnx$/i, '') || 'model';
-  const name = `${stem}-${ggufType}.gguf`;
-  const weights = onnxWeights(m.onnx, m.index, inputs.config);
-  const options = { target: ggufTargetOf(ggufType), ...inputs };
-  if (target) {
-    const r = await convertToGguf(weights, await fileHandleSink(target), options);
-    return { fileName: target.name || name, bytesWritten: r.bytes };
+/** One job at a time (compress, export, evaluate): a new one cancels the previous. */
+async function asJob<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  job?.abort();
+  const controller = new AbortController();
+  job = controller;
+  try {
+    return await run(controller.signal);
+  } finally {
+    if (job === controller) job = null;
   }
-  const sink = blobSink();
-  const r = await convertToGguf(weights, sink, options);
-  return { fileName: name, bytesWritten: r.bytes, blob: sink.toBlob() };
+}
+
+async function resolve(request: PlanRequest): Promise<ResolvedPlan> {
+  const { model, context } = requireModel();
+  return resolveRecipe(model, parseRecipe(request.recipe), request.format, await context);
+}
+
+/** Where an export goes: the picked file, or a Blob to download. Only single files (no shards) in the page. */
+function exportSinks(target: FileSystemFileHandle | undefined): { open: SinkFactory; blob(): Blob | undefined } {
+  let blob: ReturnType<typeof blobSink> | null = null;
+  return {
+    async open(name) {
+      if (name !== null) throw new Error(`Internal error: the page writes one file, not ${name}`);
+      if (target) return fileHandleSink(target);
+      blob = blobSink();
+      return blob;
+    },
+    blob: () => blob?.toBlob(),
+  };
 }
 
 const api: StudioApi = {
   async open(files: File[]): Promise<ModelSummary> {
-    const next = await openModel(files.map((f) => blobSource(f, fileName(f))));
+    const next = await openModel(files.map((f) => blobSource(f, f.webkitRelativePath || f.name)));
     const key = await modelKey(next.files[0]);
     job?.abort();
     sweep?.controller.abort();
     await opened?.evaluation.release();
-    model = next;
-    opened = { key, evaluation: new ModelEvaluation(next) };
+    const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText };
+    const context = exportContextOf(next);
+    context.catch(() => {}); // reported when a plan needs it
+    opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context };
     last = null;
+    const carried = embeddedRecipe(next);
     return {
       index: next.index,
       files: next.files.map((f) => f.name),
       hasTokenizer: Boolean(next.tokenizer),
       hasConfig: Boolean(next.config),
       modelKey: key,
+      ...(carried ? { embeddedRecipe: carried } : {}),
     };
   },
 
-  async quantize(request: QuantizeRequest, onProgress: (p: QuantizeProgress) => void): Promise<QuantizeReport> {
-    requireModel();
-    job?.abort();
-    const controller = new AbortController();
-    job = controller;
-    const current = model!;
-    try {
-      const ctx = await gpuContext();
-      const backend: QuantBackend = (input, scheme, signal) => quantizeRtnGpu(ctx, input, scheme, { signal });
+  async checkRecipe(recipe) {
+    return parseRecipe(recipe);
+  },
+
+  async plan(request) {
+    return (await resolve(request)).plan;
+  },
+
+  async compress(request, onProgress) {
+    const { model } = requireModel();
+    return asJob(async (signal) => {
+      const resolved = await resolve(request);
+      const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle(onProgress, 100);
-      const result = await quantizeModel(current, request.scheme, request.selection, backend, {
-        signal: controller.signal,
+      const { report, results } = await compressModel(model, resolved, {
+        gpu: ctx ?? undefined,
+        dequantize: ctx ? gpuGgmlDequantizer(ctx, signal) : undefined,
+        signal,
         onProgress: progress.call,
+        keepResults: true,
       });
       progress.flush();
-      const outputBytes = await exportedOnnxBytes(current, result);
-      const report = toReport(result, current.index.fileBytes, outputBytes);
-      if (controller.signal.aborted) throw new CancelledError();
-      last = { result, report };
+      if (resolved.plan.order.length && !ctx) report.notes.push('WebGPU is not available in this browser: the CPU references computed this result (the same numbers, more slowly).');
+      last = { resolved, results: results!, report };
       return report;
-    } finally {
-      if (job === controller) job = null;
-    }
+    });
   },
 
   cancel() {
     job?.abort();
   },
 
-  async exportOnnx(target?: FileSystemFileHandle): Promise<ExportResult> {
-    if (!model || !last) throw new CancelledError('Quantize the model first');
-    return exportResult(model, last.result, target);
-  },
-
-  async convertModel(request: ConvertRequest, target?: FileSystemFileHandle, onProgress?: (p: ConvertProgress) => void): Promise<ExportResult> {
-    const { model: m } = requireModel();
-    job?.abort();
-    const controller = new AbortController();
-    job = controller;
-    const progress = throttle((p: ConvertProgress) => onProgress?.(p), 100);
-    try {
-      const name = convertedFileName(m.index.fileName, request);
-      const blob = target ? null : blobSink();
-      const sink = blob ?? (await fileHandleSink(target!));
-      // The GPU encodes llama.cpp block types; without WebGPU the CPU references write the same bytes.
-      const gpu = await gpuContext().catch(() => undefined);
-      const bytesWritten = await convertJob(m, request, sink, { signal: controller.signal, onProgress: progress.call, gpu });
+  async exportFile(request: ExportRequest, target?: FileSystemFileHandle, onProgress?): Promise<ExportResult> {
+    const { model, key } = requireModel();
+    return asJob(async (signal) => {
+      const sinks = exportSinks(target);
+      if (request.source === 'result') {
+        if (!last) throw new UsageError('Compress the model first: there is no result to export');
+        const { plan } = last.resolved;
+        const written = await exportCompressed(last.resolved, last.results, sinks.open);
+        return { fileName: target?.name || outputFileName(model.index.fileName, plan.format, plan.recipe), bytesWritten: written.bytes, blob: sinks.blob() };
+      }
+      const point = (await loadSweep(key))?.points.find((p) => p.id === request.pointId);
+      if (!point) throw new UsageError(`No finished sweep point "${request.pointId}" for this model`);
+      const resolved = await resolve({ recipe: point.recipe, format: point.format });
+      const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
+      const progress = throttle((p: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress?.(p), 100);
+      const { written } = await compressModel(model, resolved, { gpu: ctx ?? undefined, signal, onProgress: progress.call, output: sinks.open });
       progress.flush();
-      return { fileName: target?.name || name, bytesWritten, blob: blob?.toBlob() };
-    } finally {
-      if (job === controller) job = null;
-    }
+      return { fileName: target?.name || outputFileName(model.index.fileName, point.format, point.recipe), bytesWritten: written!.bytes, blob: sinks.blob() };
+    });
   },
 
-  async evaluate(request: EvalRequest, onProgress: (p: EvalProgress) => void): Promise<EvalReport> {
+  async evaluate(request, onProgress) {
     const { evaluation } = requireModel();
-    job?.abort();
-    const controller = new AbortController();
-    job = controller;
-    try {
-      return await evaluateOriginal(evaluation, request, { signal: controller.signal, onProgress });
-    } finally {
-      if (job === controller) job = null;
-    }
+    return asJob(async (signal) => {
+      if (request.subject !== 'result') return evaluation.evaluate(request, [], { signal, onProgress });
+      if (!last) throw new UsageError('Compress the model first: there is no result to evaluate');
+      return evaluation.evaluate(request, variantWeights(last.resolved.plan, last.results), { signal, onProgress });
+    });
   },
 
-  async runSweep(request: SweepRequest, callbacks: SweepCallbacks): Promise<SweepState> {
-    const { key, evaluation } = requireModel();
+  async runSweep(request, callbacks) {
+    const { model, key, evaluation } = requireModel();
     sweep?.controller.abort();
     const current = { controller: new AbortController(), reason: 'cancelled' as 'paused' | 'cancelled' };
     sweep = current;
     try {
       const ctx = await gpuContext();
-      return await runSweepJob(key, evaluation, ctx, request, callbacks, {
+      return await runSweepJob(key, model, evaluation, ctx, request, callbacks, {
         signal: current.controller.signal,
         stopReason: () => current.reason,
       });
@@ -235,22 +244,12 @@ const api: StudioApi = {
     sweep.controller.abort();
   },
 
-  async savedSweep(): Promise<SweepState | null> {
+  async savedSweep() {
     return loadSweep(requireModel().key);
   },
 
-  async clearSweep(): Promise<void> {
+  async clearSweep() {
     await deleteSweep(requireModel().key);
-  },
-
-  async exportPoint(pointId: string, target?: FileSystemFileHandle): Promise<ExportResult> {
-    const { model: m, key } = requireModel();
-    const point = (await loadSweep(key))?.points.find((p) => p.id === pointId);
-    if (!point) throw new CancelledError(`No finished sweep point "${pointId}" for this model`);
-    if (point.kind === 'gguf') return exportGgufPoint(m, point.ggufType, target);
-    const ctx = await gpuContext();
-    const result = await quantizeModel(m, point.scheme, point.selection, (input, s, signal) => quantizeRtnGpu(ctx, input, s, { signal }));
-    return exportResult(m, result, target);
   },
 };
 

@@ -1,13 +1,15 @@
 // One sweep run inside the worker: restores the saved state of the same model and settings,
-// evaluates the reference once, runs the remaining grid points, and saves after every point.
-// Pause and cancel both stop at once (between evaluation windows); finished points stay.
+// evaluates the reference once, runs the remaining grid points (each a recipe), and saves after
+// every point. Pause and cancel both stop at once (between evaluation windows); finished points stay.
 import { CancelledError } from '../core/errors';
+import type { SweepRequest, SweepState, SweepStatus } from '../core/sweep';
+import type { ModelEvaluation } from '../eval/model-evaluation';
 import type { GpuContext } from '../gpu/context';
-import { quantizeRtnGpu } from '../kernels/quant/rtn';
+import { exportContextOf } from '../pipeline/export-context';
+import type { OpenedModel } from '../pipeline/open-model';
 import { expandGrid, runSweep } from '../pipeline/sweep';
-import { evaluateOriginal, ggufInputsOf, type ModelEvaluation } from './evaluation';
 import { loadSweep, saveSweep } from './sweep-store';
-import type { SweepCallbacks, SweepRequest, SweepState, SweepStatus } from './studio-api';
+import type { SweepCallbacks } from './studio-api';
 
 /** Same evaluation settings → points are comparable and can share one chart. */
 function sameSettings(a: SweepRequest, b: SweepRequest): boolean {
@@ -22,6 +24,7 @@ export interface SweepJobControl {
 
 export async function runSweepJob(
   modelKey: string,
+  model: OpenedModel,
   evaluation: ModelEvaluation,
   gpu: GpuContext,
   request: SweepRequest,
@@ -45,7 +48,7 @@ export async function runSweepJob(
   const evaluator = await evaluation.evaluator(request.executionProvider);
   try {
     if (!state.reference) {
-      const reference = await evaluateOriginal(evaluation, request, {
+      const reference = await evaluation.evaluate(request, [], {
         signal: control.signal,
         onProgress: (e) => callbacks.onProgress({ pointIndex: -1, pointsTotal: grid.length, pointId: 'original', phase: 'reference', ...e }),
       });
@@ -53,11 +56,12 @@ export async function runSweepJob(
       await saveSweep(state);
       callbacks.onReference(reference);
     }
-    await runSweep(evaluation.model, grid, (input, s, signal) => quantizeRtnGpu(gpu, input, s, { signal }), evaluator, tokens, {
+    await runSweep(model, grid, evaluator, tokens, {
       windows: request.windows,
       signal: control.signal,
+      gpu,
       done: new Set(state.points.map((p) => p.id)),
-      ggufInputs: await ggufInputsOf(evaluation.model),
+      exportContext: grid.some((p) => p.format === 'gguf') ? await exportContextOf(model) : undefined,
       onProgress: (p) =>
         callbacks.onProgress({
           pointIndex: p.pointIndex,

@@ -1,6 +1,7 @@
 // Saved sweeps in IndexedDB, one record per model key, rewritten after every finished point so
 // a reload loses nothing. Raw IndexedDB (two operations) rather than a wrapper library.
-import type { SweepState } from './studio-api';
+import type { SweepState } from '../core/sweep';
+import { migrateSweepState } from './sweep-migration';
 
 const DB_NAME = 'compression-studio';
 const STORE = 'sweeps';
@@ -29,8 +30,10 @@ async function withStore<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore
   }
 }
 
+/** The saved sweep of a model, in the current shape (sweeps saved before recipes are migrated). */
 export async function loadSweep(modelKey: string): Promise<SweepState | null> {
-  return (await withStore<SweepState | undefined>('readonly', (s) => s.get(modelKey))) ?? null;
+  const saved = await withStore<SweepState | undefined>('readonly', (s) => s.get(modelKey));
+  return saved ? migrateSweepState(saved) : null;
 }
 
 export async function saveSweep(state: SweepState): Promise<void> {

@@ -4,6 +4,7 @@
 // (pipeline/methods/). The result is canonical: fixed key order, defaults filled.
 import { RecipeError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
+import { compileMatch } from '../../core/rule-match';
 import {
   GGUF_PRESET_NAMES, QUANTIZE_METHODS, RECIPE_DTYPES, RECIPE_VERSION, RULE_ROLES,
   type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule, type RuleRole,
@@ -18,15 +19,6 @@ const oneOf = (values: readonly string[]) => values.map((v) => `"${v}"`).join(',
 
 function unknownField(key: string, fields: readonly string[], where: string, rule?: number): RecipeError {
   return new RecipeError(`${where}unknown field "${key}" (expected ${fields.join(', ')})`, { rule, field: key });
-}
-
-/** Compiles a rule's pattern as the resolver will (unanchored, no flags). */
-export function compileMatch(pattern: string, rule: number): RegExp {
-  try {
-    return new RegExp(pattern);
-  } catch (e) {
-    throw new RecipeError(`rule ${rule}: "match" is not a valid regular expression: ${(e as Error).message}`, { rule, field: 'match' });
-  }
 }
 
 function parseRule(raw: unknown, i: number): RecipeRule {

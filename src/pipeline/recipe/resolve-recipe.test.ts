@@ -9,7 +9,8 @@ import { describeWithFixtures } from '../../core/testing/fixtures';
 import { fixtureContext, openFixture, type FixtureModel } from '../exporters/testing/export-fixtures';
 import type { OpenedModel } from '../open-model';
 import { parseRecipe } from './parse-recipe';
-import { firstMatch, resolveRecipe } from './resolve-recipe';
+import { firstMatch } from '../../core/rule-match';
+import { resolveRecipe } from './resolve-recipe';
 import { ISSUE_RECIPE } from './testing/recipes';
 
 async function plan(model: FixtureModel, file: string, recipe: unknown, format: OutputFormat, opened?: OpenedModel): Promise<CompressionPlan> {
@@ -25,7 +26,7 @@ async function refusal(run: Promise<unknown>): Promise<RecipeError> {
 
 describe('firstMatch', () => {
   const m = (match: string, role?: string) => ({ re: new RegExp(match), role });
-  const t = { name: 'onnx::MatMul_7', layer: 'model.layers.0.mlp.down_proj', role: 'matmul-weight' };
+  const t = { name: 'onnx::MatMul_7', layer: 'model.layers.0.mlp.down_proj', role: 'matmul-weight' as const };
   it('tries rules in order, unanchored, against the layer and the tensor name, honouring the role', () => {
     expect(firstMatch([m('up_proj'), m('mlp'), m('.*')], t)).toBe(1);
     expect(firstMatch([m('MatMul_7')], t)).toBe(0);

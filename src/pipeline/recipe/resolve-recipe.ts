@@ -6,34 +6,18 @@
 // No weight is read; what cannot be run is refused here, naming the rule and the tensor.
 import type { CompressionPlan, OutputFormat, TensorAction, TensorPlan } from '../../core/compression-plan';
 import { RecipeError } from '../../core/errors';
-import type { TensorInfo } from '../../core/model-index';
 import { recipeId } from '../../core/recipe-id';
+import { compressibleTensors, firstMatch, ruleMatchers } from '../../core/rule-match';
 import { quantizeLabel, type Recipe, type RecipeRule } from '../../core/recipe';
 import { methodOf } from '../methods/registry';
 import type { ExportContext, ExportTarget } from '../exporters/exporter';
 import { exporterFor } from '../exporters/registry';
 import type { OpenedModel } from '../open-model';
-import { compileMatch } from './parse-recipe';
 
 /** A plan and the export target it was made for (the target writes it). */
 export interface ResolvedPlan {
   plan: CompressionPlan;
   target: ExportTarget;
-}
-
-/** The tensors rules see: matmul weights and embeddings with a known [out, in] layout. */
-export function compressibleTensors(tensors: readonly TensorInfo[]): TensorInfo[] {
-  return tensors.filter((t) => t.layout && (t.role === 'matmul-weight' || t.role === 'embedding'));
-}
-
-/** Index of the first rule that takes `t`, or null. */
-export function firstMatch(matchers: readonly { re: RegExp; role?: string }[], t: Pick<TensorInfo, 'name' | 'layer' | 'role'>): number | null {
-  for (let i = 0; i < matchers.length; i++) {
-    const m = matchers[i];
-    if (m.role && m.role !== t.role) continue;
-    if (m.re.test(t.layer) || m.re.test(t.name)) return i;
-  }
-  return null;
 }
 
 export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: OutputFormat, context: ExportContext = {}): Promise<ResolvedPlan> {
@@ -49,7 +33,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     if (expansion.summary) planNotes.push(`llama.cpp: ${expansion.summary}`);
   }
   const rules = [...recipe.rules, ...presetRules];
-  const matchers = rules.map((r, i) => ({ re: compileMatch(r.match, i), role: r.role }));
+  const matchers = ruleMatchers(rules);
 
   const tensors: TensorPlan[] = compressibleTensors(model.index.tensors).map((t) => {
     const rule = firstMatch(matchers, t);

@@ -7,7 +7,7 @@ import {
   type GgufPresetName, type Recipe, type RecipeDtype, type RtnBits, type RtnGroupSize, type RtnQuantize,
 } from '../../core/recipe';
 import { selectionRules, type TensorSelection } from '../../core/tensor-selection';
-import { compileMatch } from './parse-recipe';
+import { compileMatch } from '../../core/rule-match';
 
 const list = (values: readonly (string | number)[]) => values.join(', ').replace(/, ([^,]+)$/, ' or $1');
 

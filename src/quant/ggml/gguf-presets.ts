@@ -2,9 +2,11 @@
 // src/llama-quant.cpp: tensor_allows_quantization, llama_tensor_get_type_impl,
 // tensor_type_fallback; docs/FORMATS.md §4.4c). Only the branches reachable for dense
 // (non-MoE, non-Falcon) models and these ftypes are reproduced. Tensor names are GGUF names.
+import type { GGUF_MIX_PRESETS } from '../../core/recipe';
 import { ggmlScheme, type GgmlSchemeName } from './schemes';
 
-export type GgufPresetName = 'Q8_0' | 'Q6_K' | 'Q5_K_M' | 'Q4_K_M' | 'Q4_0' | 'Q3_K_M' | 'Q2_K';
+/** The mixes reproduced here: the recipe's list (core/recipe.ts GGUF_MIX_PRESETS), one row each below. */
+export type GgufPresetName = (typeof GGUF_MIX_PRESETS)[number];
 
 export interface GgufPreset {
   name: GgufPresetName;

@@ -3,11 +3,10 @@
 // Geometry comes from the shared ggml type table (src/core/ggml-types.ts), so GGUF readers,
 // writers and these references cannot disagree.
 import { ggmlTypeByName, type GgmlTypeInfo } from '../../core/ggml-types';
+import type { GgmlQuantType } from '../../core/recipe';
 
-export type GgmlSchemeName =
-  | 'F32' | 'F16' | 'BF16'
-  | 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1'
-  | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K';
+/** The types with a reference here: the recipe's list (core/recipe.ts GGML_QUANT_TYPES), one row each below. */
+export type GgmlSchemeName = GgmlQuantType;
 
 export interface GgmlScheme extends GgmlTypeInfo {
   name: GgmlSchemeName;

@@ -1,6 +1,6 @@
 // Perplexity of the original model (docs/EVAL.md `wikitext2-w256`): windows, execution provider,
 // text, Evaluate / Cancel, live progress and the result. The settings apply to sweeps too.
-import type { EvalBackend } from '../../workers/studio-api';
+import type { EvalBackend } from '../../core/evaluation';
 import { EVAL_WINDOW_CHOICES } from '../../store/eval-slice';
 import { useStudioStore } from '../../store/studio-store';
 import { EvalCredit } from './eval-credit';

@@ -2,7 +2,7 @@
 // grouped by transformer block (one bar per projection), stand-alone layers (head) after.
 import { useMemo, useRef } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { SweepPoint } from '../../workers/studio-api';
+import type { SweepPoint } from '../../core/sweep';
 import { formatRelError } from '../format';
 import { blockIndex, shortName } from '../layer-groups';
 import { ChartDownload } from './chart-download';

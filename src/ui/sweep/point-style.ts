@@ -33,9 +33,9 @@ export const METHOD_LABEL: Record<string, string> = {
   'llama.cpp': 'llama.cpp',
 };
 
-/** "4-bit · block 32 · asym · all-matmuls"; a llama.cpp point by its type name: "Q4_K_M · llama.cpp mix". */
-export function pointLabel(p: { bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string; ggufType?: string }): string {
-  if (p.ggufType) return `${p.ggufType} · ${p.selectionLabel}`;
+/** "4-bit · block 32 · asym · all-matmuls"; a llama.cpp point by its type name: "llama.cpp Q4_K_M · llama.cpp mix". */
+export function pointLabel(p: { method: string; label: string; bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string }): string {
+  if (p.method === 'llama.cpp') return `${p.label} · ${p.selectionLabel}`;
   const block = p.block === 'per-channel' ? 'per channel' : `block ${p.block}`;
   return `${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
 }

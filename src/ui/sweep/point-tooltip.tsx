@@ -1,5 +1,6 @@
 // Hover card of a sweep point: its configuration and what it costs against the original.
-import type { EvalReport, SweepPoint } from '../../workers/studio-api';
+import type { EvalReport } from '../../core/evaluation';
+import type { SweepPoint } from '../../core/sweep';
 import { formatBytes, formatDuration } from '../format';
 import { METHOD_LABEL, pointLabel } from './point-style';
 

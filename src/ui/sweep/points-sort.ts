@@ -1,5 +1,5 @@
 // Sorting of the sweep table: one key per column, numbers before text, stable on ties.
-import type { SweepPoint } from '../../workers/studio-api';
+import type { SweepPoint } from '../../core/sweep';
 
 export type PointSortKey = 'bits' | 'block' | 'sym' | 'selectionLabel' | 'bytes' | 'bitsPerWeight' | 'ppl' | 'quantizeMs' | 'evalMs';
 

@@ -2,7 +2,7 @@
 // being deterministic, and it downloads like the main export).
 import { pointFileName } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
-import type { SweepPoint } from '../../workers/studio-api';
+import type { SweepPoint } from '../../core/sweep';
 import { formatBytes } from '../format';
 import { Stat } from '../stat';
 import { METHOD_LABEL, pointLabel } from './point-style';

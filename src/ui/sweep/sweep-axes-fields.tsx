@@ -1,13 +1,13 @@
 // The sweep's axes: bits, block sizes, zero point and which tensors (with custom patterns), and
 // llama.cpp types (ONNX models only: evaluated through the dequantized GGUF weights).
 import { useMemo } from 'react';
-import { BITS_CHOICES, BLOCK_CHOICES } from '../../store/job-slice';
-import { countMatches } from '../../store/selection';
+import { SWEEP_BASES } from '../../store/quick-recipes';
+import { countSelection } from '../../store/selection-count';
+import { SWEEP_BITS, SWEEP_BLOCKS } from '../../store/sweep-slice';
 import { SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, type SweepSelectionKind } from '../../store/sweep-axes';
 import { useStudioStore } from '../../store/studio-store';
 import { CheckGroup } from './check-group';
 
-const BLOCK_ORDER = ['per-channel', ...BLOCK_CHOICES.filter((b) => b !== 'per-channel')] as const;
 const KINDS: SweepSelectionKind[] = ['all-matmuls', 'all-but-embeddings-and-head', 'custom'];
 
 export function SweepAxesFields({ disabled }: { disabled: boolean }) {
@@ -26,16 +26,16 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
   const setExclude = useStudioStore((s) => s.setSweepExclude);
   const custom = selections.includes('custom');
   const match = useMemo(
-    () => (custom && tensors ? countMatches(tensors, { selectionMode: 'custom', include, exclude }) : null),
+    () => (custom && tensors ? countSelection(tensors, { kind: 'custom', include: include.trim() || undefined, exclude: exclude.trim() || undefined }) : null),
     [custom, tensors, include, exclude],
   );
 
   return (
     <>
-      <CheckGroup legend="Bits" options={BITS_CHOICES.map((b) => ({ value: b, label: `${b}`, testId: `sweep-bits-${b}` }))} checked={bits} onToggle={toggleBits} disabled={disabled} />
+      <CheckGroup legend="Bits" options={SWEEP_BITS.map((b) => ({ value: b, label: `${b}`, testId: `sweep-bits-${b}` }))} checked={bits} onToggle={toggleBits} disabled={disabled} />
       <CheckGroup
         legend="Block size"
-        options={BLOCK_ORDER.map((b) => ({ value: b, label: b === 'per-channel' ? 'per ch.' : `${b}`, testId: `sweep-block-${b}` }))}
+        options={SWEEP_BLOCKS.map((b) => ({ value: b, label: b === 'per-channel' ? 'per ch.' : `${b}`, testId: `sweep-block-${b}` }))}
         checked={blocks}
         onToggle={toggleBlock}
         disabled={disabled}
@@ -51,6 +51,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
         disabled={disabled}
       />
       <LlamaCppTypes disabled={disabled} />
+      <SweepBase disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
         <legend>Tensors</legend>
         <div className="radio-list">
@@ -77,6 +78,22 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
   );
 }
 
+/** Rules every point starts with (the axes then decide the rest: a base recipe plus axes). */
+function SweepBase({ disabled }: { disabled: boolean }) {
+  const base = useStudioStore((s) => s.sweepBase ?? 'none');
+  const setBase = useStudioStore((s) => s.setSweepBase);
+  return (
+    <label className="field">
+      <span className="label">Every point starts with</span>
+      <select value={base} onChange={(e) => setBase(e.target.value)} disabled={disabled} data-testid="sweep-base">
+        {SWEEP_BASES.map((b) => (
+          <option key={b.id} value={b.id}>{b.label}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** llama.cpp presets, one point each; shown for ONNX models, which need config.json + tokenizer.json for it. */
 function LlamaCppTypes({ disabled }: { disabled: boolean }) {
   const model = useStudioStore((s) => s.model);
@@ -100,7 +117,7 @@ export function useCustomSelectionValid(): boolean {
   const tensors = useStudioStore((s) => s.model?.index.tensors);
   return useMemo(() => {
     if (!custom || !tensors) return true;
-    const m = countMatches(tensors, { selectionMode: 'custom', include, exclude });
+    const m = countSelection(tensors, { kind: 'custom', include: include.trim() || undefined, exclude: exclude.trim() || undefined });
     return m.ok && m.count > 0;
   }, [custom, tensors, include, exclude]);
 }

@@ -2,7 +2,8 @@
 // and per-layer error, and the table of all points with CSV/JSON export.
 import { useRef, useState } from 'react';
 import { downloadBlob } from '../../store/save-file';
-import { pointsToCsv, pointsToJson, sweepFileName, type SizeAxis } from '../../store/sweep-export';
+import { modelStem, sweepFileName } from '../../core/output-names';
+import { pointsToCsv, pointsToJson, type SizeAxis } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
 import { ChartDownload } from './chart-download';
 import { LayerErrorChart } from './layer-error-chart';
@@ -29,7 +30,7 @@ export function SweepResults() {
   const chartRef = useRef<HTMLElement>(null);
   if (points.length === 0 && !reference && !running) return null;
   const selected = points.find((p) => p.id === selectedId) ?? null;
-  const stem = sweepFileName(sourceName, 'x').replace(/\.x$/, '');
+  const stem = `${modelStem(sourceName)}-sweep`;
 
   const saveTable = (kind: 'csv' | 'json') => {
     const text = kind === 'csv' ? pointsToCsv(points, reference) : pointsToJson(points, reference, sourceName);

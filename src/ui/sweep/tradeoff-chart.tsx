@@ -3,7 +3,7 @@
 // line. Hover shows the configuration; clicking a marker selects the point.
 import { useMemo, type RefObject } from 'react';
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
-import type { SweepPoint } from '../../workers/studio-api';
+import type { SweepPoint } from '../../core/sweep';
 import { sizeValue } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
 import { bitsColor, CHART_COLORS, methodShape } from './point-style';

@@ -3,7 +3,8 @@
 import { useMemo } from 'react';
 import { paretoFrontier } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
-import type { EvalReport, SweepPoint } from '../../workers/studio-api';
+import type { EvalReport } from '../../core/evaluation';
+import type { SweepPoint } from '../../core/sweep';
 
 export function useReference(): EvalReport | null {
   const sweepReference = useStudioStore((s) => s.sweepReference);

@@ -1,0 +1,19 @@
+// What the page knows of an opened model (the bytes stay in the worker): its index, its files,
+// which side files came with it, its identity for saved sweeps, and the recipe it was made with
+// when the studio made it.
+import type { ModelIndex } from './model-index';
+import type { Recipe } from './recipe';
+
+export interface ModelSummary {
+  index: ModelIndex;
+  /** Names of the files the model was opened from (main file first). */
+  files: string[];
+  /** Was a tokenizer.json given with the model? */
+  hasTokenizer: boolean;
+  /** Was a config.json given with the model? (GGUF output from ONNX/safetensors needs it.) */
+  hasConfig: boolean;
+  /** Identity used to find saved sweeps: name, size and a hash of the file's first 64 KiB. */
+  modelKey: string;
+  /** The recipe an export of the studio carries, and the version that wrote it. */
+  embeddedRecipe?: { recipe: Recipe; version: string };
+}

@@ -1,0 +1,113 @@
+// One rule of the recipe editor: its pattern, an optional role limit, what it does (keep, rtn
+// with bits / group / zero point, or a llama.cpp type), its place in the order, and what it
+// takes in the current plan (tensors and bytes) or why it cannot run.
+import { GGML_QUANT_TYPES, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
+import { formatBytes } from '../format';
+
+type Action = 'keep' | 'rtn' | 'ggml';
+
+const ROLE_LABEL: Record<RuleRole, string> = { 'matmul-weight': 'matmul weights', embedding: 'embeddings' };
+
+export interface RuleStats {
+  tensors: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+function specFor(action: Action, previous: QuantizeSpec | undefined): QuantizeSpec | undefined {
+  if (action === 'keep') return undefined;
+  if (action === 'rtn') return previous?.method === 'rtn' ? previous : { method: 'rtn', bits: 4, group: 32, symmetric: false };
+  return previous?.method === 'ggml' ? previous : { method: 'ggml', type: 'Q8_0' };
+}
+
+export function RuleRow(props: {
+  index: number;
+  count: number;
+  rule: RecipeRule;
+  stats?: RuleStats;
+  error?: string;
+  disabled: boolean;
+  /** Actions the output format can hold (ONNX: rtn; GGUF: ggml; safetensors: both, dequantized). */
+  actions: readonly Action[];
+  onChange(rule: RecipeRule): void;
+  onMove(delta: -1 | 1): void;
+  onRemove(): void;
+}) {
+  const { index, rule, stats, disabled } = props;
+  const action: Action = rule.quantize ? rule.quantize.method : 'keep';
+  const q = rule.quantize;
+  const setAction = (a: Action) => {
+    const quantize = specFor(a, q);
+    const { keep: _k, quantize: _q, ...rest } = rule;
+    props.onChange(quantize ? { ...rest, quantize } : { ...rest, keep: true });
+  };
+  const setQuantize = (next: QuantizeSpec) => props.onChange({ ...rule, quantize: next });
+  const t = `rule-${index}`;
+
+  return (
+    <li className={`rule${props.error ? ' is-invalid' : ''}`} data-testid={t}>
+      <div className="rule-head">
+        <span className="rule-index" title="Rules are tried in order; the first that matches a tensor decides">{index}</span>
+        <input
+          type="text"
+          className="mono rule-match"
+          spellCheck={false}
+          value={rule.match}
+          placeholder="regular expression, e.g. mlp\.down_proj"
+          aria-label={`Rule ${index} pattern`}
+          aria-invalid={Boolean(props.error)}
+          disabled={disabled}
+          onChange={(e) => props.onChange({ ...rule, match: e.target.value })}
+          data-testid={`${t}-match`}
+        />
+        <div className="rule-order">
+          <button type="button" className="button button-small" aria-label={`Move rule ${index} up`} disabled={disabled || index === 0} onClick={() => props.onMove(-1)} data-testid={`${t}-up`}>↑</button>
+          <button type="button" className="button button-small" aria-label={`Move rule ${index} down`} disabled={disabled || index === props.count - 1} onClick={() => props.onMove(1)} data-testid={`${t}-down`}>↓</button>
+          <button type="button" className="button button-small" aria-label={`Delete rule ${index}`} disabled={disabled} onClick={props.onRemove} data-testid={`${t}-delete`}>✕</button>
+        </div>
+      </div>
+      <div className="rule-fields">
+        <select aria-label={`Rule ${index} tensors`} value={rule.role ?? ''} disabled={disabled} onChange={(e) => {
+          const { role: _r, ...rest } = rule;
+          props.onChange(e.target.value ? { ...rest, role: e.target.value as RuleRole } : rest);
+        }} data-testid={`${t}-role`}>
+          <option value="">any tensor</option>
+          {RULE_ROLES.map((r) => <option key={r} value={r}>{ROLE_LABEL[r]} only</option>)}
+        </select>
+        <select aria-label={`Rule ${index} action`} value={action} disabled={disabled} onChange={(e) => setAction(e.target.value as Action)} data-testid={`${t}-action`}>
+          <option value="keep">keep as is</option>
+          {props.actions.includes('rtn') && <option value="rtn">round-to-nearest</option>}
+          {props.actions.includes('ggml') && <option value="ggml">llama.cpp type</option>}
+          {!props.actions.includes(action) && action !== 'keep' && <option value={action}>{action} (not for this format)</option>}
+        </select>
+        {q?.method === 'rtn' && (
+          <>
+            <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => setQuantize({ ...q, bits: Number(e.target.value) as RtnBits })} data-testid={`${t}-bits`}>
+              {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
+            </select>
+            <select aria-label={`Rule ${index} group`} value={String(q.group)} disabled={disabled} onChange={(e) => setQuantize({ ...q, group: (e.target.value === 'per-channel' ? 'per-channel' : Number(e.target.value)) as RtnGroupSize })} data-testid={`${t}-group`}>
+              {RTN_GROUP_SIZES.map((g) => <option key={g} value={g}>group {g}</option>)}
+              <option value="per-channel">per channel</option>
+            </select>
+            <label className="radio small" title="Symmetric: no zero point, the scale fits the largest magnitude">
+              <input type="checkbox" checked={q.symmetric} disabled={disabled} onChange={(e) => setQuantize({ ...q, symmetric: e.target.checked })} data-testid={`${t}-sym`} />
+              <span>sym</span>
+            </label>
+          </>
+        )}
+        {q?.method === 'ggml' && (
+          <select aria-label={`Rule ${index} type`} value={q.type} disabled={disabled} onChange={(e) => setQuantize({ ...q, type: e.target.value as GgmlQuantType })} data-testid={`${t}-type`}>
+            {GGML_QUANT_TYPES.map((g) => <option key={g} value={g}>{g}</option>)}
+          </select>
+        )}
+      </div>
+      {props.error ? (
+        <p className="small sweep-error" role="alert" data-testid={`${t}-error`}>{props.error}</p>
+      ) : (
+        <p className={`small rule-stats${stats && stats.tensors === 0 ? ' is-warning' : ''}`} data-testid={`${t}-stats`}>
+          {!stats ? '…' : stats.tensors === 0 ? 'takes no tensor (an earlier rule matches first, or nothing matches)' : `${stats.tensors} tensor${stats.tensors === 1 ? '' : 's'} · ${formatBytes(stats.bytesBefore)} → ${formatBytes(stats.bytesAfter)}`}
+        </p>
+      )}
+    </li>
+  );
+}
