@@ -4,20 +4,17 @@
 // (not ONNX); a one-point sweep over a llama.cpp type puts its point, named by type, on the chart.
 import { openAsBlob } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { recipeId } from '../src/core/recipe-id';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
+import { loadSample } from './page-steps';
 
 // The shared fixtures sit beside the repository (CI: ../shared next to the clone).
 const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
 const Q8_0_PURE = `${TINY}/gguf/llama.cpp-quantized/model-Q8_0-pure.gguf`;
 const F32_GGUF = `${TINY}/gguf/model-f32.gguf`;
 
-async function loadSample(page: Page): Promise<void> {
-  await page.getByTestId('sample-button').click();
-  await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
-}
 
 async function openGgufFile(path: string) {
   return openGguf(blobSource(await openAsBlob(path), path));

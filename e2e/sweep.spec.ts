@@ -3,28 +3,17 @@
 // with a pause and resume, select a point, export it and check its perplexity in onnxruntime-node
 // against the chart's (within 0.5 %); after a reload the saved points come back.
 import { readFile } from 'node:fs/promises';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { recipeId } from '../src/core/recipe-id';
 import { nodePerplexity } from './onnx-check';
+import { loadSample, chooseOnly } from './page-steps';
 
 /** tiny-llama, W=16 (docs/EVAL.md); the bundled text is the start of the wikitext-2 test split. */
 const REFERENCE_W16 = 57.9834;
 /** Windows of the sweep: small, so the test is quick; the Node check uses the same W. */
 const SWEEP_W = 8;
 
-async function loadSample(page: Page): Promise<void> {
-  await page.getByTestId('sample-button').click();
-  await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
-}
 
-/** Sets a chip group so exactly `on` is checked. */
-async function chooseOnly(page: Page, all: string[], on: string[]): Promise<void> {
-  for (const id of all) {
-    const box = page.getByTestId(id);
-    if (on.includes(id)) await box.check();
-    else await box.uncheck();
-  }
-}
 
 test('evaluate the original, sweep 3 points with pause/resume, export one point; points survive a reload', async ({ page }, testInfo) => {
   const pageErrors: string[] = [];

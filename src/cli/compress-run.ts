@@ -4,13 +4,16 @@
 // to `OUT.partial` and renaming it when complete; on failure nothing half-written is left.
 import { unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { CompressReport } from '../core/compression-report';
+import type { CompressProgress, CompressReport } from '../core/compression-report';
 import { reportOf } from '../core/compression-report';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import { GpuUnavailableError, UsageError } from '../core/errors';
 import type { Recipe } from '../core/recipe';
 import type { GpuContext } from '../gpu/context';
+import { createNodeLmSession } from '../eval/ort-node';
+import { calibrator } from '../pipeline/calibration/calibrator';
 import { compressModel } from '../pipeline/compress-model';
+import { gzipMeasured, type GzipMeasuredSink } from '../pipeline/exporters/gzip-size';
 import type { WrittenOutput } from '../pipeline/exporters/exporter';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
@@ -19,6 +22,7 @@ import { nodeGpuContext } from './gpu-node';
 import { fileSink, modelSources } from './node-files';
 import { endProgress, progressLine } from './output';
 import { findSidecars, type Sidecars } from './sidecars';
+import { calibrationText } from './eval-inputs';
 
 export interface CompressRunArgs {
   model: string;
@@ -69,28 +73,44 @@ export interface RunOutcome extends WrittenOutput {
   paths: string[];
 }
 
-/** Runs a plan into OUT (and, for shards, files beside it). */
-export async function runPlanned({ model, resolved }: Planned, out: string): Promise<RunOutcome> {
+function progress(p: CompressProgress): void {
+  if (p.stage === 'calibration' && p.calibration) {
+    const c = p.calibration;
+    const left = c.windowsDone > 0 ? ((c.windowsTotal - c.windowsDone) * c.elapsedMs) / c.windowsDone / 1000 : 0;
+    progressLine(`calibrate [${c.windowsDone}/${c.windowsTotal} windows] ${c.tokensPerSecond.toFixed(0)} tokens/s, ${left.toFixed(0)} s left`);
+    if (c.windowsDone === c.windowsTotal) endProgress();
+    return;
+  }
+  const mbps = p.elapsedMs > 0 ? p.bytesDone / 1e3 / p.elapsedMs : 0;
+  progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s`);
+}
+
+/** Runs a plan into OUT (and, for shards, files beside it); `gzip` also measures the files' gzip size. */
+export async function runPlanned({ model, resolved }: Planned, out: string, opts: { gzip?: boolean } = {}): Promise<RunOutcome> {
   const needsGpu = resolved.plan.order.length > 0 || (model.gguf?.tensors.some((t) => !['F32', 'F16', 'BF16'].includes(t.type.name)) ?? false);
   const gpu = needsGpu ? await gpuOrCpu() : undefined;
   const folder = dirname(resolve(out));
   const opened: { path: string; abort(): Promise<void> }[] = [];
+  const measured: GzipMeasuredSink[] = [];
+  const spec = resolved.plan.calibration;
   try {
     const { report, written } = await compressModel(model, resolved, {
       gpu,
       dequantize: gpu ? gpuGgmlDequantizer(gpu) : undefined,
-      onProgress: (p) => {
-        const mbps = p.elapsedMs > 0 ? p.bytesDone / 1e3 / p.elapsedMs : 0;
-        progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s`);
-      },
+      onProgress: progress,
+      calibrate: spec ? calibrator(model, spec, { text: calibrationText, createSession: (bytes) => createNodeLmSession(bytes), gpu }, progress) : undefined,
       output: async (name) => {
         const path = name === null ? out : join(folder, name);
         const sink = await fileSink(path);
         opened.push({ path, abort: sink.abort });
-        return sink;
+        if (!opts.gzip) return sink;
+        const m = gzipMeasured(sink);
+        measured.push(m);
+        return m;
       },
     });
     endProgress();
+    if (opts.gzip) report.gzipBytes = (await Promise.all(measured.map((m) => m.gzipBytes()))).reduce((a, b) => a + b, 0);
     return { ...written!, report, paths: opened.map((o) => o.path) };
   } catch (e) {
     endProgress();

@@ -4,12 +4,21 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MissingFileError, UsageError } from '../core/errors';
-import { EVAL_PROTOCOL } from '../eval/perplexity';
+import { EVAL_PROTOCOL } from '../core/evaluation';
 import { loadTokenizer } from '../eval/tokenizer';
 import type { OpenedModel } from '../pipeline/open-model';
 
 /** The bundled CLI lives in .cli-build/, one level below the repository root. */
 const BUNDLED_TEXT = fileURLToPath(new URL('../public/eval/wikitext-2-test-excerpt.txt', import.meta.url));
+const BUNDLED_CALIBRATION_TEXT = fileURLToPath(new URL('../public/eval/wikitext-2-valid-excerpt.txt', import.meta.url));
+
+/** A recipe's calibration text: 'builtin' (the shipped wikitext-2 validation excerpt) or a file path. */
+export async function calibrationText(name: string): Promise<string> {
+  const path = name === 'builtin' ? BUNDLED_CALIBRATION_TEXT : name;
+  return readFile(path, 'utf8').catch(() => {
+    throw new MissingFileError(`${path}: calibration text not found`, path);
+  });
+}
 
 export async function evaluationTokens(
   model: OpenedModel,

@@ -7,6 +7,7 @@ import { compressCommand } from './commands/compress';
 import { convertCommand } from './commands/convert';
 import { inspectCommand } from './commands/inspect';
 import { evalCommand } from './commands/eval';
+import { pruneCommand } from './commands/prune';
 import { quantizeCommand } from './commands/quantize';
 import { sweepCommand } from './commands/sweep';
 import { EXIT, reportError } from './output';
@@ -19,6 +20,8 @@ usage:
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
+  npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt (--sparsity S | --pattern 2:4|4:8)
+                   [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
   npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
@@ -34,7 +37,11 @@ compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; t
 --dry-run prints the plan (tensor, rule, method, exact bytes) without writing; --json prints
 { inputBytes, outputBytes, bitsPerWeight, tensors: [...] }; --print-recipe prints the recipe (a
 preset expanded for this model). quantize and convert are shorthands that build a recipe.
-quantize defaults: block 32, asymmetric, every MatMul weight (output head included). REGEX is a
+quantize defaults: block 32, asymmetric, every MatMul weight (output head included).
+prune: every MatMul weight but the output head; wanda and sparsegpt calibrate first on --calib
+(default the bundled wikitext-2 validation excerpt), 128 windows of 256 tokens, layer by layer on
+the model as it is pruned (one pass per layer, as the reference code does; --calib-once: one pass
+on the original). --json adds sparsity per tensor and overall, and the output's gzip size. REGEX is a
 JavaScript regular expression tested against the layer name and the tensor name; --exclude wins.
 eval/sweep: perplexity by docs/EVAL.md (wikitext2-w256, default W=16) with onnxruntime-node; the
 tokenizer defaults to tokenizer.json beside MODEL (or in its parent folder), the text to the
@@ -115,6 +122,38 @@ export async function main(argv: string[]): Promise<number> {
           sym: values.sym as boolean,
           include: values.include as string | undefined,
           exclude: values.exclude as string | undefined,
+          dryRun: values['dry-run'] as boolean,
+          printRecipe: values['print-recipe'] as boolean,
+          json: values.json as boolean,
+        });
+        return EXIT.ok;
+      }
+      case 'prune': {
+        const { values, positionals } = parse(rest, {
+          out: { type: 'string', short: 'o' },
+          method: { type: 'string' },
+          sparsity: { type: 'string' },
+          pattern: { type: 'string' },
+          calib: { type: 'string' },
+          'calib-windows': { type: 'string' },
+          'calib-once': { type: 'boolean', default: false },
+          'then-bits': { type: 'string' },
+          block: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
+          'print-recipe': { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+        });
+        await pruneCommand({
+          model: onePositional(positionals, 'prune'),
+          out: values.out as string | undefined,
+          method: values.method as string | undefined,
+          sparsity: values.sparsity as string | undefined,
+          pattern: values.pattern as string | undefined,
+          calib: values.calib as string | undefined,
+          calibWindows: values['calib-windows'] as string | undefined,
+          calibOnce: values['calib-once'] as boolean,
+          thenBits: values['then-bits'] as string | undefined,
+          block: values.block as string | undefined,
           dryRun: values['dry-run'] as boolean,
           printRecipe: values['print-recipe'] as boolean,
           json: values.json as boolean,

@@ -10,9 +10,11 @@ function tensorJson(t: TensorReport, withError: boolean) {
   if (t.storedBits !== undefined) out.storedBits = t.storedBits;
   if (t.group !== undefined) out.group = t.group;
   if (t.type !== undefined) out.type = t.type;
+  if (t.prune !== undefined) out.prune = t.prune;
   out.encoding = t.encoding;
   out.bytes = t.bytes;
   if (withError) out.relError = t.relError;
+  if (withError && t.prune !== undefined) out.sparsity = t.sparsity;
   if (t.notes.length) out.notes = t.notes;
   return out;
 }
@@ -22,6 +24,9 @@ export function printReportJson(report: CompressReport, ran: boolean): void {
     inputBytes: report.inputBytes,
     outputBytes: report.outputBytes,
     bitsPerWeight: report.bitsPerWeight,
+    ...(report.gzipBytes !== undefined ? { gzipBytes: report.gzipBytes } : {}),
+    ...(report.sparsity && ran ? { sparsity: report.sparsity } : {}),
+    ...(report.calibration ? { calibration: report.calibration } : {}),
     ...(report.notes.length ? { notes: report.notes } : {}),
     tensors: report.tensors.map((t) => tensorJson(t, ran)),
   });
@@ -38,6 +43,8 @@ export function printReportTable(report: CompressReport, ran: boolean): void {
   const quantized = report.tensors.filter((t) => t.method !== 'keep').length;
   printLine();
   printLine(`${report.tensors.length} tensors (${quantized} quantized), ${report.bitsPerWeight.toFixed(3)} bits per quantized weight`);
-  printLine(`output ${formatBytes(report.outputBytes)} (${report.outputBytes} bytes), input ${formatBytes(report.inputBytes)}`);
+  printLine(`output ${formatBytes(report.outputBytes)} (${report.outputBytes} bytes)${report.gzipBytes !== undefined ? `, ${formatBytes(report.gzipBytes)} gzipped` : ''}, input ${formatBytes(report.inputBytes)}`);
+  if (ran && report.sparsity) printLine(`sparsity ${(report.sparsity.pruned * 100).toFixed(2)} % of the pruned tensors, ${(report.sparsity.model * 100).toFixed(2)} % of the model (counted zeros)`);
+  if (report.calibration) printLine(`calibration: ${report.calibration.tokens} tokens (${report.calibration.windows} windows of ${report.calibration.text})`);
   for (const n of report.notes) printLine(`note: ${n}`);
 }

@@ -1,6 +1,7 @@
 // The result of compressing one weight matrix: the format-neutral contract between the methods
 // (GPU kernels and their CPU references), the pipeline, the metrics and the exporters (DESIGN
-// "The compression seam"). Logical W[rows = out][cols = in]; every variant says its own layout.
+// "The compression seam"). Logical W[rows = out][cols = in]; every variant says its own layout:
+// integer groups (rtn), llama.cpp blocks (ggml), or dense floats (pruned, not quantized).
 import type { IntGroupsLayout } from './compression-plan';
 import type { RtnQuantize } from './recipe';
 
@@ -40,7 +41,16 @@ export interface GgmlBlockTensor {
   relError: number;
 }
 
-export type CompressedTensor = IntGroupTensor | GgmlBlockTensor;
+/** Float values (a pruned weight not quantized after): logical row-major [rows][cols]. */
+export interface DenseTensor {
+  kind: 'dense';
+  rows: number;
+  cols: number;
+  values: Float32Array;
+  relError: number;
+}
+
+export type CompressedTensor = IntGroupTensor | GgmlBlockTensor | DenseTensor;
 
 /** Container width of an RTN code (3-bit codes live in 4-bit containers). */
 export function storedBitsFor(bits: number): 2 | 4 | 8 {

@@ -3,7 +3,7 @@
 // result and the exact bytes it takes; for the whole file the exact size the writer will stream.
 // Made without reading any weights (pipeline/recipe/resolve-recipe.ts); the page shows it, the
 // CLI prints it (--dry-run), the pipeline runs it.
-import type { QuantizeSpec, Recipe, RecipeRule } from './recipe';
+import type { CalibrationSpec, MethodNeeds, PruneSpec, QuantizeSpec, Recipe, RecipeRule } from './recipe';
 import type { TensorRole } from './model-index';
 
 export type OutputFormat = 'onnx' | 'gguf' | 'safetensors';
@@ -34,8 +34,13 @@ export type TensorEncoding =
   /** Not written: the output reuses another tensor (a tied output head in GGUF and safetensors). */
   | { kind: 'tied'; to: string };
 
-/** What the recipe does to one tensor. */
-export type TensorAction = { kind: 'keep' } | { kind: 'quantize'; spec: QuantizeSpec };
+/** What the recipe does to one tensor: keep it, prune it, or quantize it (after pruning, when both). */
+export type TensorAction = { kind: 'keep' } | { kind: 'prune'; prune: PruneSpec } | { kind: 'quantize'; spec: QuantizeSpec; prune?: PruneSpec };
+
+/** The prune spec of an action, if it prunes. */
+export function actionPrune(a: TensorAction): PruneSpec | undefined {
+  return a.kind === 'prune' ? a.prune : a.kind === 'quantize' ? a.prune : undefined;
+}
 
 export interface TensorPlan {
   /** Tensor name in the source model. */
@@ -49,6 +54,8 @@ export interface TensorPlan {
   /** Index into the plan's `rules`, or null when no rule matched (the tensor is kept). */
   rule: number | null;
   action: TensorAction;
+  /** What its methods need from calibration. */
+  needs: MethodNeeds;
   encoding: TensorEncoding;
   /** Bytes as stored in the source. */
   bytesBefore: number;
@@ -71,8 +78,10 @@ export interface CompressionPlan {
   ruleSources: string[];
   /** Every tensor rules can see (matmul weights and embeddings), in model order. */
   tensors: TensorPlan[];
-  /** Names of the tensors with a quantize action, in the order the exporter writes them. */
+  /** Names of the tensors the plan compresses (prunes or quantizes), in the order the exporter writes them. */
   order: string[];
+  /** The calibration text and windows, when a method needs calibration. */
+  calibration?: CalibrationSpec;
   /** Bytes of the input model files. */
   inputBytes: number;
   /** Exact bytes of every output file together (equals what the writer streams). */

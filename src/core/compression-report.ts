@@ -4,7 +4,7 @@
 import type { CompressionPlan, OutputFormat, TensorEncoding } from './compression-plan';
 import type { TensorRole } from './model-index';
 import type { Recipe } from './recipe';
-import { quantizeLabel } from './recipe';
+import { pruneLabel, quantizeLabel } from './recipe';
 import { ggmlTypeByName } from './ggml-types';
 
 export interface TensorReport {
@@ -13,10 +13,12 @@ export interface TensorReport {
   role: TensorRole;
   /** Index of the rule that decided (into the plan's rules), or null (no rule: kept). */
   rule: number | null;
-  /** 'keep' or the method id ('rtn', 'ggml'). */
+  /** 'keep' or the quantize method id ('rtn', 'ggml'), or the prune method id when it only prunes. */
   method: string;
-  /** 'keep', 'rtn 4-bit/32 asym', 'ggml Q4_K'. */
+  /** 'keep', 'rtn 4-bit/32 asym', 'ggml Q4_K', 'wanda 50% + rtn 4-bit/32 asym'. */
   label: string;
+  /** The prune method id, when the tensor was pruned. */
+  prune?: string;
   /** Nominal bits: the rtn code width, or a ggml type's bits per weight. */
   bits?: number;
   /** Container bits of rtn codes (3-bit codes in 4-bit containers). */
@@ -30,9 +32,21 @@ export interface TensorReport {
   bytesBefore: number;
   /** Bytes of this tensor in the output. */
   bytes: number;
-  /** ‖W − Ŵ‖ / ‖W‖, or null when the tensor was kept. */
+  /** ‖W − Ŵ‖ / ‖W‖ against the original weight, or null when the tensor was kept. */
   relError: number | null;
+  /** Zeros / elements of the tensor as written, counted from the weights; null when not pruned. */
+  sparsity: number | null;
   notes: string[];
+}
+
+/** Counted from the weights, not the targets. */
+export interface SparsityReport {
+  /** Exact zeros in the pruned tensors. */
+  zeros: number;
+  /** zeros / elements of the pruned tensors. */
+  pruned: number;
+  /** zeros / parameters of the whole model (tensors not pruned counted as dense). */
+  model: number;
 }
 
 export interface CompressReport {
@@ -51,10 +65,20 @@ export interface CompressReport {
   durationMs: number;
   /** What computed it: the GPU adapter, or "CPU reference". */
   device: string;
+  /** Present when something was pruned. */
+  sparsity?: SparsityReport;
+  /** The calibration the run used, when a method needed one. */
+  calibration?: { text: string; windows: number; tokens: number; /** Capture passes: 1, or one per decoder layer when sequential. */ passes: number };
+  /** Bytes of the output compressed with gzip (what zeros save once a file is compressed), when measured. */
+  gzipBytes?: number;
 }
 
-/** Tensors and source bytes done, as the pipeline reports them. */
+/** Tensors and source bytes done, as the pipeline reports them; calibration windows first, when the recipe needs them. */
 export interface CompressProgress {
+  /** 'calibration' while the model runs on calibration text, then 'compress'. */
+  stage?: 'calibration' | 'compress';
+  /** During calibration: windows done of all, and tokens per second. */
+  calibration?: { windowsDone: number; windowsTotal: number; tokensPerSecond: number; elapsedMs: number };
   tensorsDone: number;
   tensorsTotal: number;
   bytesDone: number;
@@ -63,25 +87,40 @@ export interface CompressProgress {
   currentTensor: string;
 }
 
-/** The report of a plan once its tensors' errors are known. */
-export function reportOf(plan: CompressionPlan, relErrors: ReadonlyMap<string, number>, durationMs: number, device: string): CompressReport {
+/** What a run measured per tensor: the error against the original and, when pruned, the zeros written. */
+export interface TensorMeasures {
+  relError: number;
+  zeros?: number;
+}
+
+/** The report of a plan once its tensors are measured (`paramCount`: the model's, for overall sparsity). */
+export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, TensorMeasures>, durationMs: number, device: string, paramCount = 0): CompressReport {
   const tensors = plan.tensors.map((t): TensorReport => {
     const base = {
       name: t.name, layer: t.layer, role: t.role, rule: t.rule, encoding: t.encoding.kind, numel: t.numel,
       bytesBefore: t.bytesBefore, bytes: t.bytesAfter, notes: t.notes,
     };
-    if (t.action.kind === 'keep') return { ...base, method: 'keep', label: 'keep', relError: null };
-    const spec = t.action.spec;
+    if (t.action.kind === 'keep') return { ...base, method: 'keep', label: 'keep', relError: null, sparsity: null };
     const e = t.encoding;
-    const relError = relErrors.get(t.name) ?? (e.kind === 'tied' ? relErrors.get(e.to) : undefined) ?? null;
+    const m = measured.get(t.name) ?? (e.kind === 'tied' ? measured.get(e.to) : undefined);
+    const relError = m?.relError ?? null;
+    const prune = t.action.prune;
+    const pruned = prune ? { prune: prune.method, sparsity: m?.zeros !== undefined ? m.zeros / t.numel : null } : { sparsity: null };
+    if (t.action.kind === 'prune') return { ...base, method: t.action.prune.method, label: pruneLabel(t.action.prune), relError, ...pruned };
+    const spec = t.action.spec;
+    const label = [prune ? pruneLabel(prune) : '', quantizeLabel(spec)].filter(Boolean).join(' + ');
     if (spec.method === 'rtn') {
-      return { ...base, method: 'rtn', label: quantizeLabel(spec), bits: spec.bits, storedBits: spec.bits === 3 ? 4 : spec.bits, group: spec.group, relError };
+      return { ...base, method: 'rtn', label, bits: spec.bits, storedBits: spec.bits === 3 ? 4 : spec.bits, group: spec.group, relError, ...pruned };
     }
     const info = ggmlTypeByName(spec.type)!;
-    return { ...base, method: 'ggml', label: quantizeLabel(spec), type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError };
+    return { ...base, method: 'ggml', label, type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError, ...pruned };
   });
+  const prunedTensors = plan.tensors.filter((t) => t.action.kind !== 'keep' && t.action.prune && t.encoding.kind !== 'tied');
+  const zeros = prunedTensors.reduce((n, t) => n + (measured.get(t.name)?.zeros ?? 0), 0);
+  const prunedNumel = prunedTensors.reduce((n, t) => n + t.numel, 0);
   return {
     format: plan.format, recipe: plan.recipe, recipeId: plan.recipeId, rules: plan.rules, ruleSources: plan.ruleSources,
     inputBytes: plan.inputBytes, outputBytes: plan.outputBytes, bitsPerWeight: plan.bitsPerWeight, tensors, notes: plan.notes, durationMs, device,
+    ...(prunedTensors.length ? { sparsity: { zeros, pruned: prunedNumel ? zeros / prunedNumel : 0, model: paramCount ? zeros / paramCount : 0 } } : {}),
   };
 }

@@ -1,6 +1,16 @@
 // Perplexity requests and reports (docs/EVAL.md `wikitext2-w256`) as the page, the worker and
 // the CLI exchange them.
 
+/** The one perplexity protocol (docs/EVAL.md); calibration runs the same windows on its own text. */
+export const EVAL_PROTOCOL = {
+  id: 'wikitext2-w256',
+  /** Tokens per window (L). */
+  windowLength: 256,
+  /** Windows of the reference number (W); fewer make a quick evaluation, shown as "W=16". */
+  referenceWindows: 64,
+  defaultWindows: 16,
+} as const;
+
 export type EvalBackend = 'webgpu' | 'wasm' | 'auto';
 
 export interface EvalRequest {

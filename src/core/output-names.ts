@@ -1,12 +1,12 @@
 // The one place output files are named (page downloads, sweep points, the CLI's defaults):
 // `<model stem>-<what the recipe does>.<format>`. A uniform rtn recipe reads as its setting
-// (`model-q4-b32-asym.onnx`), a llama.cpp preset as its type (`model-Q4_K_M.gguf`), a float
+// (`model-q4-b32-asym.onnx`, pruned `model-wanda50-q4-b32-asym.onnx`), a llama.cpp preset as its type (`model-Q4_K_M.gguf`), a float
 // conversion as its dtype; a recipe with a name uses it; anything else is `mixed` plus a short
 // recipe id, so two different recipes never share a name.
 import type { OutputFormat } from './compression-plan';
 import { canonicalRecipe, recipeId } from './recipe-id';
-import { presetIsPure, type QuantizeSpec, type Recipe, type RecipeRule } from './recipe';
-import { selectionRules, type TensorSelection } from './tensor-selection';
+import { presetIsPure, type PruneSpec, type QuantizeSpec, type Recipe, type RecipeRule } from './recipe';
+import { selectionRules, type RuleBody, type TensorSelection } from './tensor-selection';
 
 const EXTENSION: Record<OutputFormat, string> = { onnx: '.onnx', gguf: '.gguf', safetensors: '.safetensors' };
 
@@ -19,6 +19,14 @@ export function modelStem(sourceName: string): string {
 function specTag(q: QuantizeSpec): string {
   if (q.method === 'ggml') return q.type;
   return `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
+}
+
+function pruneTag(p: PruneSpec): string {
+  return `${p.method}${p.pattern ? p.pattern.replace(':', 'of') : Math.round((p.sparsity ?? 0) * 100)}`;
+}
+
+function bodyTag(b: RuleBody): string {
+  return [b.prune ? pruneTag(b.prune) : '', b.quantize ? specTag(b.quantize) : ''].filter(Boolean).join('-');
 }
 
 const SELECTIONS: TensorSelection[] = [{ kind: 'all-matmuls' }, { kind: 'all-but-head' }];
@@ -36,10 +44,11 @@ export function recipeTag(recipe: Recipe, format: OutputFormat): string {
     if (!recipe.dtype) return 'converted';
     return format === 'gguf' ? recipe.dtype.toUpperCase() : recipe.dtype;
   }
-  const last = recipe.rules[recipe.rules.length - 1].quantize;
-  if (last) {
+  const { prune, quantize } = recipe.rules[recipe.rules.length - 1];
+  const last: RuleBody = { ...(prune ? { prune } : {}), ...(quantize ? { quantize } : {}) };
+  if (prune || quantize) {
     for (const s of SELECTIONS) {
-      if (sameRules(recipe.rules, selectionRules(s, last))) return s.kind === 'all-matmuls' ? specTag(last) : `${specTag(last)}-${s.kind}`;
+      if (sameRules(recipe.rules, selectionRules(s, last))) return s.kind === 'all-matmuls' ? bodyTag(last) : `${bodyTag(last)}-${s.kind}`;
     }
   }
   return `mixed-${recipeId(recipe).slice(2, 10)}`;

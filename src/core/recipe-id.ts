@@ -3,17 +3,25 @@
 // the same way; the display name does not count (two names for one recipe are one point).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { QuantizeSpec, Recipe, RecipeRule } from './recipe';
+import type { PruneSpec, QuantizeSpec, Recipe, RecipeRule } from './recipe';
 
 function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
   if (q.method === 'rtn') return { method: 'rtn', bits: q.bits, group: q.group, symmetric: q.symmetric };
   return { method: 'ggml', type: q.type };
 }
 
+function canonicalPrune(p: PruneSpec): PruneSpec {
+  const target = p.pattern !== undefined ? { pattern: p.pattern } : { sparsity: p.sparsity };
+  if (p.method === 'magnitude') return { method: 'magnitude', ...target, scope: p.scope };
+  if (p.method === 'wanda') return { method: 'wanda', ...target };
+  return { method: 'sparsegpt', ...target, damping: p.damping, blocksize: p.blocksize };
+}
+
 function canonicalRule(r: RecipeRule): RecipeRule {
   const out: RecipeRule = { match: r.match };
   if (r.role) out.role = r.role;
   if (r.keep) out.keep = true;
+  if (r.prune) out.prune = canonicalPrune(r.prune);
   if (r.quantize) out.quantize = canonicalQuantize(r.quantize);
   return out;
 }
@@ -26,6 +34,7 @@ export function canonicalRecipe(recipe: Recipe): Recipe {
   if (recipe.preset !== undefined) out.preset = recipe.preset;
   if (recipe.pure !== undefined) out.pure = recipe.pure;
   if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
+  if (recipe.calibration !== undefined) out.calibration = { text: recipe.calibration.text, windows: recipe.calibration.windows, sequential: recipe.calibration.sequential };
   out.rules = recipe.rules.map(canonicalRule);
   return out;
 }

@@ -46,6 +46,57 @@ export type QuantizeSpec = RtnQuantize | GgmlQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
 export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml'];
 
+/** N:M sparsity along the input dimension: at most N nonzeros in every M consecutive inputs. */
+export const PRUNE_PATTERNS = ['2:4', '4:8'] as const;
+export type PrunePatternName = (typeof PRUNE_PATTERNS)[number];
+
+/** Either a target sparsity (fraction of weights set to zero, in [0, 1)) or an N:M pattern. */
+interface PruneTarget {
+  sparsity?: number;
+  pattern?: PrunePatternName;
+}
+
+/** Zero the smallest |W| (per tensor, the default, or per output row). */
+export interface MagnitudePrune extends PruneTarget {
+  method: 'magnitude';
+  scope: 'tensor' | 'row';
+}
+
+/** Wanda (Sun et al. 2023): zero the smallest |W_ij|·‖X_j‖₂ per output row (needs calibration). */
+export interface WandaPrune extends PruneTarget {
+  method: 'wanda';
+}
+
+/** SparseGPT (Frantar & Alistarh 2023): Hessian-based pruning with weight updates (needs calibration). */
+export interface SparseGptPrune extends PruneTarget {
+  method: 'sparsegpt';
+  /** Damping as a fraction of the Hessian's mean diagonal. */
+  damping: number;
+  /** Columns solved per block. */
+  blocksize: number;
+}
+
+export type PruneSpec = MagnitudePrune | WandaPrune | SparseGptPrune;
+export type PruneMethodId = PruneSpec['method'];
+export const PRUNE_METHODS: readonly PruneMethodId[] = ['magnitude', 'wanda', 'sparsegpt'];
+
+/** What a method needs besides the weight: nothing, per-input sums of squares, or the Hessian XᵀX. */
+export type MethodNeeds = 'nothing' | 'input-stats' | 'hessian';
+
+/** Text the calibrated methods see (docs/EVAL.md `wikitext2-valid-c128`): windows of 256 tokens. */
+export interface CalibrationSpec {
+  /** 'builtin' (the bundled wikitext-2 validation excerpt) or a text file's name. */
+  text: string;
+  windows: number;
+  /**
+   * Each decoder layer calibrates on the inputs the already-compressed layers before it produce,
+   * as the Wanda and SparseGPT reference code does (one capture pass per layer); false: one pass
+   * on the original model (faster, and shared by every recipe on the same text).
+   */
+  sequential: boolean;
+}
+export const DEFAULT_CALIBRATION: CalibrationSpec = { text: 'builtin', windows: 128, sequential: true };
+
 /** Roles a rule may be limited to (rules only ever see these two). */
 export const RULE_ROLES = ['matmul-weight', 'embedding'] as const;
 export type RuleRole = (typeof RULE_ROLES)[number];
@@ -53,13 +104,15 @@ export type RuleRole = (typeof RULE_ROLES)[number];
 /**
  * One rule: `match` is a JavaScript regular expression tested unanchored against the layer name
  * (`model.layers.0.mlp.down_proj`, `lm_head`) and the tensor name; the first rule that matches a
- * tensor decides. Exactly one of `keep` and `quantize`.
+ * tensor decides. Either `keep`, or `prune` and/or `quantize`.
  */
 export interface RecipeRule {
   match: string;
   /** Limits the rule to matmul weights or embeddings. */
   role?: RuleRole;
   keep?: true;
+  /** Runs before `quantize` when both are given; pruned weights stay exactly zero. */
+  prune?: PruneSpec;
   quantize?: QuantizeSpec;
 }
 
@@ -73,6 +126,8 @@ export interface Recipe {
   pure?: boolean;
   /** Float type of weights left as they are (GGUF, safetensors) and of dequantized safetensors weights. Default: as stored. */
   dtype?: RecipeDtype;
+  /** The text calibrated methods (Wanda, SparseGPT) run on; default builtin, 128 windows. */
+  calibration?: CalibrationSpec;
   rules: RecipeRule[];
 }
 
@@ -93,7 +148,14 @@ export function quantizeLabel(q: QuantizeSpec): string {
   return `rtn ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}`;
 }
 
-/** "keep", or the quantize label. */
-export function ruleLabel(rule: Pick<RecipeRule, 'keep' | 'quantize'>): string {
-  return rule.quantize ? quantizeLabel(rule.quantize) : 'keep';
+/** "magnitude 50%", "wanda 2:4", "sparsegpt 60%". */
+export function pruneLabel(p: PruneSpec): string {
+  const target = p.pattern ?? `${Math.round((p.sparsity ?? 0) * 1000) / 10}%`;
+  return `${p.method} ${target}${p.method === 'magnitude' && p.scope === 'row' ? ' per row' : ''}`;
+}
+
+/** "keep", the prune and/or quantize label ("wanda 50% + rtn 4-bit/32 asym"). */
+export function ruleLabel(rule: Pick<RecipeRule, 'keep' | 'quantize' | 'prune'>): string {
+  const parts = [rule.prune ? pruneLabel(rule.prune) : '', rule.quantize ? quantizeLabel(rule.quantize) : ''].filter(Boolean);
+  return parts.join(' + ') || 'keep';
 }

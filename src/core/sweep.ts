@@ -2,11 +2,22 @@
 // points they expand to — each a recipe, named by its id — and what a finished point measured.
 import type { OutputFormat } from './compression-plan';
 import type { EvalReport, EvalRequest } from './evaluation';
-import type { Recipe, RtnBits, RtnGroupSize } from './recipe';
+import type { CalibrationSpec, PruneMethodId, PrunePatternName, Recipe, RtnBits, RtnGroupSize } from './recipe';
 import type { TensorSelection } from './tensor-selection';
+
+/** A pruning target on the sparsity axis: a fraction of zeros (0: not pruned) or an N:M pattern. */
+export type SweepSparsity = number | PrunePatternName;
 
 export interface SweepAxes {
   bits: RtnBits[];
+  /** Also points whose weights are not quantized (pruning alone). */
+  unquantized?: boolean;
+  /** The sparsity axis (default [0]: nothing pruned); crossed with the methods and every quantization. */
+  sparsities?: SweepSparsity[];
+  /** The pruning methods (default magnitude) for the axis' non-zero sparsities. */
+  pruneMethods?: PruneMethodId[];
+  /** The calibration text of points whose method calibrates (default builtin, 128 windows). */
+  calibration?: CalibrationSpec;
   blocks: RtnGroupSize[];
   symmetric: boolean[];
   selections: { label: string; selection: TensorSelection }[];
@@ -26,9 +37,11 @@ export interface SweepPointConfig {
   label: string;
   selectionLabel: string;
   /** Chart traits. */
-  method: 'rtn' | 'llama.cpp';
-  /** Nominal bits (the digit of a llama.cpp type name). */
+  method: 'rtn' | 'llama.cpp' | 'float';
+  /** Nominal bits (the digit of a llama.cpp type name); 16 for points left in float. */
   bits: number;
+  /** The point's pruning, when it prunes. */
+  prune?: { method: PruneMethodId; target: SweepSparsity };
   /** Elements per block (256 for k-quants). */
   block: RtnGroupSize;
   sym: boolean;
@@ -38,6 +51,12 @@ export interface SweepPoint extends SweepPointConfig {
   /** Exact bytes of the exported file. */
   bytes: number;
   bitsPerWeight: number;
+  /** Zeros / elements of the pruned tensors, counted from the weights (0 when nothing was pruned). */
+  sparsity?: number;
+  /** Zeros / parameters of the whole model. */
+  modelSparsity?: number;
+  /** Gzip size of the exported file, when the point prunes (zeros only shrink once compressed). */
+  gzipBytes?: number;
   ppl: number;
   windows: number;
   tensors: { name: string; layer: string; label: string; relError: number }[];
@@ -68,7 +87,8 @@ export interface SweepProgress {
   pointIndex: number;
   pointsTotal: number;
   pointId: string;
-  phase: 'reference' | 'quantize' | 'evaluate';
+  /** 'calibrate' while the model runs on calibration text for a pruned point (once per sweep, cached). */
+  phase: 'reference' | 'calibrate' | 'quantize' | 'evaluate';
   windowsDone?: number;
   windowsTotal?: number;
   tokensPerSecond?: number;

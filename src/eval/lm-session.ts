@@ -22,11 +22,13 @@ export interface LmSession {
   readonly fallbackReason?: string;
   /** One forward pass; returns only the logits (the runtime is asked for no other output). */
   run(feeds: Readonly<Record<string, Tensor>>): Promise<LmLogits>;
+  /** One forward pass returning the named float outputs as float32 (calibration reads intermediate values). */
+  runOutputs(feeds: Readonly<Record<string, Tensor>>, names: readonly string[]): Promise<Record<string, LmLogits>>;
   release(): Promise<void>;
 }
 
-/** Float32 copy or view of a logits tensor of any float type the runtimes return. */
-async function logitsToF32(tensor: Tensor): Promise<Float32Array> {
+/** Float32 copy or view of a float tensor of any float type the runtimes return. */
+async function floatsOf(tensor: Tensor, what: string): Promise<Float32Array> {
   const data = tensor.location === 'cpu' || tensor.location === undefined ? tensor.data : await tensor.getData(true);
   if (data instanceof Float32Array) return data;
   if (tensor.type === 'float16') {
@@ -34,7 +36,7 @@ async function logitsToF32(tensor: Tensor): Promise<Float32Array> {
     if (data instanceof Uint16Array) return f16ArrayToF32(data);
     return Float32Array.from(data as unknown as ArrayLike<number>);
   }
-  throw new UnsupportedModelError(`the model's logits are ${tensor.type}; the evaluator reads float32 or float16 logits`);
+  throw new UnsupportedModelError(`the model's ${what} is ${tensor.type}; the evaluator reads float32 or float16 values`);
 }
 
 /** Adapts an onnxruntime InferenceSession (web or node) to LmSession. */
@@ -62,9 +64,19 @@ export function wrapInferenceSession(
     async run(feeds) {
       const out = await session.run(feeds as InferenceSession.FeedsType, [logitsName]);
       const logits = out[logitsName];
-      const data = await logitsToF32(logits);
+      const data = await floatsOf(logits, 'logits output');
       if (logits.location !== 'cpu' && logits.location !== undefined) logits.dispose();
       return { data, dims: logits.dims };
+    },
+    async runOutputs(feeds, names) {
+      const out = await session.run(feeds as InferenceSession.FeedsType, [...names]);
+      const result: Record<string, LmLogits> = {};
+      for (const name of names) {
+        const t = out[name];
+        result[name] = { data: await floatsOf(t, `output "${name}"`), dims: t.dims };
+        if (t.location !== 'cpu' && t.location !== undefined) t.dispose();
+      }
+      return result;
     },
     release: () => session.release(),
   };

@@ -50,6 +50,9 @@ function fakeSession(o: FakeOptions = {}): LmSession & { calls: Record<string, O
       const ids = feeds.input_ids.data as BigInt64Array;
       return { data: o.logits ? o.logits(ids) : new Float32Array(L * vocab), dims: [1, L, vocab] };
     },
+    async runOutputs() {
+      throw new Error('perplexity reads no other outputs');
+    },
     async release() {},
   };
 }

@@ -4,19 +4,15 @@
 // Runtime-neutral: it sees an LmSession (eval/lm-session.ts) and onnxruntime-common tensors.
 import { Tensor } from 'onnxruntime-common';
 import { CancelledError, ShapeError, UnsupportedModelError, UsageError } from '../core/errors';
+import { EVAL_PROTOCOL } from '../core/evaluation';
 import type { LmSession } from './lm-session';
 
-export const EVAL_PROTOCOL = {
-  id: 'wikitext2-w256',
-  /** Tokens per window (L). */
-  windowLength: 256,
-  /** Windows of the reference number (W); fewer make a quick evaluation, shown as "W=16". */
-  referenceWindows: 64,
-  defaultWindows: 16,
-} as const;
 
 /** The shipped start of the wikitext-2 test text (public/eval/), enough for W=64 with the fixture tokenizers. */
 export const EVAL_TEXT_EXCERPT_PATH = 'eval/wikitext-2-test-excerpt.txt';
+
+/** The shipped start of the wikitext-2 validation text (public/eval/): calibration, `wikitext2-valid-c128`. */
+export const CALIBRATION_TEXT_EXCERPT_PATH = 'eval/wikitext-2-valid-excerpt.txt';
 
 export interface PerplexityProgress {
   windowsDone: number;
@@ -65,7 +61,7 @@ function isCacheInput(name: string): boolean {
 }
 
 /** An empty (past length 0) tensor for every cache input the extra feeds do not cover. */
-function emptyCacheFeeds(session: LmSession, options: PerplexityOptions): Record<string, Tensor> {
+function emptyCacheFeeds(session: LmSession, options: Pick<PerplexityOptions, 'extraFeeds' | 'cacheShapes'>): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   for (const name of session.inputNames) {
     if (TOKEN_INPUTS.has(name) || options.extraFeeds?.[name]) continue;
@@ -99,6 +95,22 @@ function emptyCacheFeeds(session: LmSession, options: PerplexityOptions): Record
     else throw new UnsupportedModelError(`cache input "${name}" is ${type}; float32 or float16 expected`, { input: name });
   }
   return feeds;
+}
+
+/** Feeds that are the same for every window (EVAL.md step 4): mask of ones, positions 0..L−1, empty cache, extra feeds. */
+export function fixedWindowFeeds(session: LmSession, options: Pick<PerplexityOptions, 'extraFeeds' | 'cacheShapes'> = {}): Record<string, Tensor> {
+  const L = EVAL_PROTOCOL.windowLength;
+  if (!session.inputNames.includes('input_ids')) {
+    throw new UnsupportedModelError(`the model has no input_ids input (inputs: ${session.inputNames.join(', ')})`);
+  }
+  const fixed: Record<string, Tensor> = { ...emptyCacheFeeds(session, options), ...options.extraFeeds };
+  if (session.inputNames.includes('attention_mask')) {
+    fixed.attention_mask = new Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]);
+  }
+  if (session.inputNames.includes('position_ids')) {
+    fixed.position_ids = new Tensor('int64', BigInt64Array.from({ length: L }, (_, i) => BigInt(i)), [1, L]);
+  }
+  return fixed;
 }
 
 /**
@@ -141,18 +153,7 @@ export async function evaluatePerplexity(
       { tokens: tokenIds.length, windows },
     );
   }
-  if (!session.inputNames.includes('input_ids')) {
-    throw new UnsupportedModelError(`the model has no input_ids input (inputs: ${session.inputNames.join(', ')})`);
-  }
-
-  // Feeds that are the same for every window.
-  const fixed: Record<string, Tensor> = { ...emptyCacheFeeds(session, options), ...options.extraFeeds };
-  if (session.inputNames.includes('attention_mask')) {
-    fixed.attention_mask = new Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]);
-  }
-  if (session.inputNames.includes('position_ids')) {
-    fixed.position_ids = new Tensor('int64', BigInt64Array.from({ length: L }, (_, i) => BigInt(i)), [1, L]);
-  }
+  const fixed = fixedWindowFeeds(session, options);
 
   const nllPerWindow: number[] = [];
   let total = 0;

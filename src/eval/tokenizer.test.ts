@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../core/errors';
 import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
-import { EVAL_PROTOCOL, EVAL_TEXT_EXCERPT_PATH } from './perplexity';
+import { EVAL_PROTOCOL } from '../core/evaluation';
+import { EVAL_TEXT_EXCERPT_PATH } from './perplexity';
 import { loadTokenizer } from './tokenizer';
 
 const EXCERPT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../public', EVAL_TEXT_EXCERPT_PATH);

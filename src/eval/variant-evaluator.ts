@@ -1,6 +1,7 @@
 // Perplexity of compressed variants without writing a model file per variant (DESIGN decision 4):
 // the quantizable weights become graph inputs of ONE session, and each evaluation feeds them —
-// dequantized for the variant's quantized tensors, the originals for the rest.
+// dequantized for the variant's quantized tensors, the originals for the rest. Sequential
+// calibration runs the same session with activation taps as extra outputs.
 // The runtime is handed in (a session factory), so the page (onnxruntime-web) and the CLI
 // (onnxruntime-node) share this code (decision 7).
 import { Tensor } from 'onnxruntime-common';
@@ -11,6 +12,7 @@ import { decodeFloats } from '../core/dtypes';
 import { writeOnnx } from '../formats/onnx/onnx-writer';
 import type { OnnxModel } from '../formats/onnx/onnx-model';
 import type { LmSession } from './lm-session';
+import { captureActivations, type ActivationTap, type CaptureOptions } from './activation-capture';
 import { evaluatePerplexity, type PerplexityOptions, type PerplexityResult } from './perplexity';
 import type { ModelIndex, TensorInfo } from '../core/model-index';
 import { toStorageOrder } from '../core/weight-layout';
@@ -45,13 +47,14 @@ export class VariantEvaluator {
     readonly weightInputs: TensorInfo[],
   ) {}
 
-  /** Builds the weights-as-inputs graph of `model` and opens one session on it. */
-  static async create(model: EvaluatedModel, createSession: SessionFactory): Promise<VariantEvaluator> {
+  /** Builds the weights-as-inputs graph of `model` (with `taps` as extra outputs) and opens one session on it. */
+  static async create(model: EvaluatedModel, createSession: SessionFactory, taps: readonly ActivationTap[] = []): Promise<VariantEvaluator> {
     if (!model.onnx) throw new UnsupportedModelError('evaluating variants needs an ONNX model (a graph to run)');
     const weightInputs = model.index.tensors.filter((t) => t.layout && (t.dtype === 'f32' || t.dtype === 'f16'));
     const sink = blobSink();
     // The graph without its big weights is small: joining it into one buffer is fine here.
-    await writeOnnx(model.onnx, { weightsAsInputs: weightInputs.map((t) => t.name) }, sink);
+    const extraOutputs = taps.map((t) => ({ name: t.value, elemType: t.elemType }));
+    await writeOnnx(model.onnx, { weightsAsInputs: weightInputs.map((t) => t.name), ...(extraOutputs.length ? { extraOutputs } : {}) }, sink);
     const session = await createSession(concatChunks(sink.chunks));
     return new VariantEvaluator(model, session, weightInputs);
   }
@@ -93,6 +96,11 @@ export class VariantEvaluator {
   ): Promise<PerplexityResult> {
     const extraFeeds = await this.feedsFor(weights);
     return evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds });
+  }
+
+  /** Runs calibration windows through the variant and hands out the taps' activations (taps given at create). */
+  async capture(tokenIds: ArrayLike<number>, weights: readonly VariantWeight[], options: Omit<CaptureOptions, 'feeds'>): Promise<{ tokens: number; windows: number }> {
+    return captureActivations(this.session, tokenIds, { ...options, feeds: await this.feedsFor(weights) });
   }
 
   release(): Promise<void> {

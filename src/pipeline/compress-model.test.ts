@@ -16,7 +16,7 @@ import { resolveRecipe } from './recipe/resolve-recipe';
 
 const TINY = ['models', 'tiny-llama', 'onnx', 'model.onnx'];
 const rtn = (bits: RtnQuantize['bits'], group: RtnQuantize['group'] = 32, symmetric = false): RtnQuantize => ({ method: 'rtn', bits, group, symmetric });
-const recipeOf = (selection: TensorSelection, spec: RtnQuantize) => ({ recipe: RECIPE_VERSION, rules: selectionRules(selection, spec) });
+const recipeOf = (selection: TensorSelection, spec: RtnQuantize) => ({ recipe: RECIPE_VERSION, rules: selectionRules(selection, { quantize: spec }) });
 
 describeWithFixtures('compressModel (tiny-llama, CPU references)', [TINY], () => {
   const open = async () => openModel([await fixtureSource(...TINY)]);

@@ -1,17 +1,25 @@
 // Runs a plan (DESIGN "Data flow"): the one orchestration the worker and the CLI share. Tensors
 // are compressed one at a time in the order the exporter writes them — the next tensor's bytes
 // are read while the current one is on the GPU — with progress after each and cancellation
-// between them. With an output, the exporter streams the file and pulls each result as it gets
+// between them. Calibration comes first; a sequential one compresses layer by layer as it goes,
+// and those results wait for the exporter. With an output, the exporter streams the file and pulls each result as it gets
 // there, so memory holds one tensor, not the model; without one (the page), the results are
 // kept for evaluation and a later export.
-import type { CompressedTensor } from '../core/compressed-tensor';
-import { type CompressProgress, type CompressReport, reportOf } from '../core/compression-report';
+import type { CompressedTensor, DenseTensor } from '../core/compressed-tensor';
+import { actionPrune } from '../core/compression-plan';
+import { type CompressProgress, type CompressReport, reportOf, type TensorMeasures } from '../core/compression-report';
 import { StudioError, throwIfAborted } from '../core/errors';
+import { recipeId } from '../core/recipe-id';
+import type { MethodNeeds } from '../core/recipe';
 import type { TensorInfo } from '../core/model-index';
 import type { GpuContext } from '../gpu/context';
+import { dequantizeCompressed } from '../quant/dequantize-compressed';
+import { relativeError } from '../quant/metrics';
+import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
 import type { SinkFactory, WrittenOutput } from './exporters/exporter';
-import type { WeightInput } from './methods/method';
-import { methodOf } from './methods/registry';
+import type { InputStats, WeightInput } from './methods/method';
+import { originalValues } from './methods/prune-run';
+import { methodOf, pruneMethodOf } from './methods/registry';
 import type { OpenedModel } from './open-model';
 import type { ResolvedPlan } from './recipe/resolve-recipe';
 import type { GgmlDequantizer } from './weights/gguf-weights';
@@ -28,6 +36,11 @@ export interface CompressOptions {
   output?: SinkFactory;
   /** Keep every result (for evaluation or a later `exportCompressed`). */
   keepResults?: boolean;
+  /**
+   * Runs calibration for the plan's calibrated tensors (weight name → what its method needs); the
+   * caller owns the runtime, the text and any cache. Required when the plan has `calibration`.
+   */
+  calibrate?: (needs: ReadonlyMap<string, MethodNeeds>, signal?: AbortSignal, sequential?: SequentialRun) => Promise<CalibrationStats>;
 }
 
 export interface CompressResult {
@@ -52,6 +65,18 @@ function namedError(e: unknown, info: TensorInfo): unknown {
   return named;
 }
 
+/** A pruned weight as the quantize method's input: row-major float32. */
+function denseInput(info: TensorInfo, pruned: DenseTensor): WeightInput {
+  const { rows, cols } = pruned;
+  return { info, bytes: new Uint8Array(pruned.values.buffer, pruned.values.byteOffset, pruned.values.byteLength), dtype: 'f32', layout: { rows, cols, rowStride: cols, colStride: 1 } };
+}
+
+function countZeros(values: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === 0) n++;
+  return n;
+}
+
 export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, opts: CompressOptions = {}): Promise<CompressResult> {
   const { plan, target } = resolved;
   const start = performance.now();
@@ -59,11 +84,13 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
   const entries = new Map(plan.tensors.map((t) => [t.name, t]));
   const order = plan.order;
   const bytesTotal = order.reduce((n, name) => n + infos.get(name)!.byteLength, 0);
-  const relErrors = new Map<string, number>();
+  const measures = new Map<string, TensorMeasures>();
   const kept = opts.keepResults ? new Map<string, CompressedTensor>() : undefined;
+  /** Compressed during sequential calibration, waiting for the exporter to ask for them. */
+  const early = new Map<string, CompressedTensor>();
   let done = 0;
   let bytesDone = 0;
-  const report = (current: string) =>
+  const progress = (current: string) =>
     opts.onProgress?.({ tensorsDone: done, tensorsTotal: order.length, bytesDone, bytesTotal, elapsedMs: performance.now() - start, currentTensor: current });
 
   const reads = new Map<string, Promise<WeightInput>>();
@@ -77,31 +104,74 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     return r;
   };
 
-  const compressOne = async (name: string): Promise<CompressedTensor> => {
-    const cached = kept?.get(name);
-    if (cached) return cached;
+  /** Runs one tensor's action (prune, then quantize) and measures it against the original. */
+  const compressTensor = async (name: string, stats: InputStats | undefined, next: string | undefined): Promise<CompressedTensor> => {
     throwIfAborted(opts.signal);
     const info = infos.get(name)!;
-    const entry = entries.get(name)!;
-    if (entry.action.kind !== 'quantize') throw new Error(`Internal error: ${name} has no quantize action`);
-    report(info.layer);
-    const input = await read(name);
+    const action = entries.get(name)!.action;
+    if (action.kind === 'keep') throw new Error(`Internal error: ${name} has nothing to do`);
+    const input: WeightInput = { ...(await read(name)), stats };
     reads.delete(name);
-    const next = order[order.indexOf(name) + 1];
     if (next !== undefined) void read(next);
-    const spec = entry.action.spec;
-    const method = methodOf(spec);
+    const prune = actionPrune(action);
     let result: CompressedTensor;
     try {
-      result = opts.gpu ? await method.runGpu(opts.gpu, input, spec, opts.signal) : await method.runRef(input, spec);
+      let pruned: DenseTensor | undefined;
+      if (prune) {
+        const p = pruneMethodOf(prune);
+        pruned = opts.gpu ? await p.runGpu(opts.gpu, input, prune, opts.signal) : await p.runRef(input, prune);
+      }
+      if (action.kind === 'quantize') {
+        const q = methodOf(action.spec);
+        const qInput = pruned ? denseInput(info, pruned) : input;
+        result = opts.gpu ? await q.runGpu(opts.gpu, qInput, action.spec, opts.signal) : await q.runRef(qInput, action.spec);
+      } else {
+        result = pruned!;
+      }
     } catch (e) {
       throw namedError(e, info);
     }
-    relErrors.set(name, result.relError);
+    if (prune) {
+      // Error against the original weight (not the pruned one), zeros counted from what is written.
+      const written = dequantizeCompressed(result);
+      measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written), zeros: countZeros(written) });
+    } else {
+      measures.set(name, { relError: result.relError });
+    }
+    return result;
+  };
+
+  const needs = new Map(plan.tensors.filter((t) => t.needs !== 'nothing').map((t) => [t.name, t.needs]));
+  let calibration: CalibrationStats | undefined;
+  if (needs.size) {
+    if (!opts.calibrate) throw new Error('Internal error: the plan needs calibration and the caller gave no calibrate()');
+    const sequential: SequentialRun | undefined = plan.calibration?.sequential
+      ? {
+          key: `${plan.format}:${recipeId(plan.recipe)}`,
+          tensors: order,
+          compress: async (name, stats) => {
+            progress(infos.get(name)!.layer);
+            const r = await compressTensor(name, stats, undefined);
+            early.set(name, r);
+            return dequantizeCompressed(r);
+          },
+        }
+      : undefined;
+    calibration = await opts.calibrate(needs, opts.signal, sequential);
+  }
+
+  const compressOne = async (name: string): Promise<CompressedTensor> => {
+    const cached = kept?.get(name);
+    if (cached) return cached;
+    const info = infos.get(name)!;
+    progress(info.layer);
+    const ready = early.get(name);
+    early.delete(name);
+    const result = ready ?? (await compressTensor(name, calibration?.get(name), order[order.indexOf(name) + 1]));
     kept?.set(name, result);
     done++;
     bytesDone += info.byteLength;
-    report(infos.get(order[done] ?? name)!.layer);
+    progress(infos.get(order[done] ?? name)!.layer);
     return result;
   };
 
@@ -121,7 +191,9 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
   }
   throwIfAborted(opts.signal);
   const device = opts.gpu ? deviceName(opts.gpu) : 'CPU reference';
-  return { report: reportOf(plan, relErrors, performance.now() - start, device), results: kept, written };
+  const report = reportOf(plan, measures, performance.now() - start, device, model.index.paramCount);
+  if (calibration) report.calibration = { text: calibration.text, windows: calibration.windows, tokens: calibration.tokens, passes: calibration.passes };
+  return { report, results: kept, written };
 }
 
 /** Writes an export from kept results (the page's download after a run). */

@@ -40,7 +40,7 @@ beforeAll(async () => {
   const model = await openModel([bytesSource(new Uint8Array(got.files.model), 'model.onnx')]);
   const ctx = await createGpuContext(acquireBrowserGpu());
   try {
-    const recipe = { recipe: RECIPE_VERSION, rules: selectionRules({ kind: 'all-matmuls' }, { method: 'rtn', bits: 4, symmetric: false, group: 32 }) };
+    const recipe = { recipe: RECIPE_VERSION, rules: selectionRules({ kind: 'all-matmuls' }, { quantize: { method: 'rtn', bits: 4, symmetric: false, group: 32 } }) };
     const resolved = await resolveRecipe(model, recipe, 'onnx');
     const { results } = await compressModel(model, resolved, { gpu: ctx, keepResults: true });
     const sink = blobSink();

@@ -2,6 +2,7 @@
 // output) evaluates exactly the tensors llama-quantize wrote into the fixture (bytes identical,
 // after llama.cpp's q/k row permutation), its size is the exact GGUF size, and its perplexity runs
 // through the one weights-as-inputs session; point ids are recipe ids (the same in page and CLI).
+// A pruned point calibrates as its recipe says and scores what a plain run of its recipe makes.
 import { readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 import type { GgmlBlockTensor } from '../core/compressed-tensor';
@@ -16,6 +17,9 @@ import { compressFixture, exportedBytes, openFixture } from './exporters/testing
 import { expandGrid, ggufPoint, runSweep } from './sweep';
 import { variantWeights } from './variant-weights';
 import { bytesSource } from '../core/byte-source';
+import { calibrator } from './calibration/calibrator';
+import { compressModel } from './compress-model';
+import { resolveRecipe } from './recipe/resolve-recipe';
 
 const TINY = ['models', 'tiny-llama'];
 const PURE = (t: string) => [...TINY, 'gguf', 'llama.cpp-quantized', `model-${t}-pure.gguf`];
@@ -83,6 +87,47 @@ describeWithFixtures('llama.cpp points of a sweep (tiny-llama ONNX)', [[...TINY,
       expect(points[1].tensors).toHaveLength(29);
       expect(points[0]).toMatchObject({ format: 'gguf', method: 'llama.cpp', bits: 8, block: 32 });
       expect(points[0].bitsPerWeight).toBeCloseTo(8.5, 6);
+    } finally {
+      await evaluator.release();
+    }
+  });
+});
+
+describeWithFixtures('pruned points of a sweep (tiny-llama ONNX)', [[...TINY, 'onnx', 'model.onnx']], () => {
+  it('calibrate as their recipe says (sequential) and score what a plain run of the recipe makes', async () => {
+    const model = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const calibrationText = (await readFile(fixturePath('text', 'wikitext-2-valid.txt'), 'utf8')).slice(0, 40_000);
+    const tokens = loadTokenizer(await readFile(fixturePath(...TINY, 'tokenizer.json'))).encode((await readFile(fixturePath('text', 'wikitext-2-test.txt'), 'utf8')).slice(0, 20_000));
+    const grid = expandGrid({
+      bits: [],
+      blocks: [32],
+      symmetric: [false],
+      unquantized: true,
+      sparsities: [0, 0.5],
+      pruneMethods: ['wanda'],
+      calibration: { text: 'builtin', windows: 2, sequential: true },
+      selections: [{ label: 'all-matmuls', selection: { kind: 'all-matmuls' } }],
+    });
+    expect(grid.map((p) => p.label)).toEqual(['wanda 50%']); // float and not pruned is the original: no point
+    const env = { text: async () => calibrationText, createSession: (b: Uint8Array) => createNodeLmSession(b) };
+    const passes: number[] = [];
+    const evaluator = await VariantEvaluator.create(model, (bytes) => createNodeLmSession(bytes));
+    try {
+      const [point] = await runSweep(model, grid, evaluator, tokens, {
+        windows: 2,
+        calibrate: async (spec, needs, signal, onProgress, sequential) => {
+          const stats = await calibrator(model, spec, env)(needs, signal, sequential);
+          passes.push(stats.passes);
+          return stats;
+        },
+      });
+      expect(passes).toEqual([4]); // one capture pass per decoder layer
+      expect(point).toMatchObject({ method: 'float', prune: { method: 'wanda', target: 0.5 } });
+      expect(point.sparsity).toBeGreaterThanOrEqual(0.5);
+      // The same recipe run on its own scores the same.
+      const resolved = await resolveRecipe(model, point.recipe, 'onnx');
+      const { results } = await compressModel(model, resolved, { keepResults: true, calibrate: calibrator(model, resolved.plan.calibration!, env) });
+      expect((await evaluator.evaluate(tokens, variantWeights(resolved.plan, results!), { windows: 2 })).ppl).toBe(point.ppl);
     } finally {
       await evaluator.release();
     }

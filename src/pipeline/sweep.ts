@@ -1,21 +1,29 @@
 // Sweeps as a queue of recipes (DESIGN "The compression seam": a base recipe plus axes): every
 // point is a recipe — the base's rules, then the point's own — resolved, compressed and evaluated
-// like any other run, and sized by the exporter of its format (ONNX for rtn points, GGUF for
-// llama.cpp types). Each finished point is handed out at once; pausing or cancelling stops between
-// points and keeps every finished one; resuming skips points already done.
+// like any other run, and sized by the exporter of its format (ONNX for rtn and float points, GGUF
+// for llama.cpp types). The pruning axes (methods × sparsities) cross every quantization setting;
+// calibrated points share one calibration through the caller's cache. Each finished point is
+// handed out at once; pausing or cancelling stops between points and keeps every finished one;
+// resuming skips points already done.
+import type { CompressedTensor } from '../core/compressed-tensor';
 import { CancelledError } from '../core/errors';
 import type { OutputFormat } from '../core/compression-plan';
 import { recipeId } from '../core/recipe-id';
-import { quantizeLabel, RECIPE_VERSION, type GgufPresetName, type Recipe, type RtnQuantize } from '../core/recipe';
-import type { SweepAxes, SweepPoint, SweepPointConfig } from '../core/sweep';
+import {
+  DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, RECIPE_VERSION,
+  type CalibrationSpec, type GgufPresetName, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnQuantize,
+} from '../core/recipe';
+import type { SweepAxes, SweepPoint, SweepPointConfig, SweepSparsity } from '../core/sweep';
 import { selectionRules } from '../core/tensor-selection';
+import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
+import type { CaptureProgress } from '../eval/activation-capture';
 import type { PerplexityProgress } from '../eval/perplexity';
 import type { VariantEvaluator } from '../eval/variant-evaluator';
 import type { GpuContext } from '../gpu/context';
 import { compressModel } from './compress-model';
 import type { ExportContext } from './exporters/exporter';
 import type { OpenedModel } from './open-model';
-import { resolveRecipe } from './recipe/resolve-recipe';
+import { resolveRecipe, type ResolvedPlan } from './recipe/resolve-recipe';
 import { variantWeights } from './variant-weights';
 
 /** Nominal bits, block and symmetry of a llama.cpp type name, for the chart's axes and colours. */
@@ -28,10 +36,30 @@ function point(recipe: Recipe, format: OutputFormat, rest: Omit<SweepPointConfig
   return { id: recipeId(recipe), recipe, format, ...rest };
 }
 
-/** A point for one rtn setting over one selection, after the base's rules. */
-export function rtnPoint(spec: RtnQuantize, selection: SweepAxes['selections'][number], base?: Recipe): SweepPointConfig {
-  const recipe: Recipe = { recipe: RECIPE_VERSION, rules: [...(base?.rules ?? []), ...selectionRules(selection.selection, spec)] };
-  return point(recipe, 'onnx', { label: quantizeLabel(spec), selectionLabel: selection.label, method: 'rtn', bits: spec.bits, block: spec.group, sym: spec.symmetric });
+/** The recipe's prune spec for a method at one point of the sparsity axis (defaults filled). */
+export function pruneSpecOf(method: PruneMethodId, target: SweepSparsity): PruneSpec {
+  const t = typeof target === 'number' ? { sparsity: target } : { pattern: target };
+  if (method === 'magnitude') return { method, ...t, scope: 'tensor' };
+  if (method === 'sparsegpt') return { method, ...t, damping: 0.01, blocksize: 128 };
+  return { method, ...t };
+}
+
+type Selection = SweepAxes['selections'][number];
+type PointPrune = { method: PruneMethodId; target: SweepSparsity } | undefined;
+
+function recipeOf(rules: Recipe['rules'], base: Recipe | undefined, calibration: CalibrationSpec | undefined): Recipe {
+  return { recipe: RECIPE_VERSION, ...(calibration ? { calibration } : {}), rules: [...(base?.rules ?? []), ...rules] };
+}
+
+/** A point for one rtn setting (or none: float) over one selection, optionally pruned first, after the base's rules. */
+export function rtnPoint(spec: RtnQuantize | null, selection: Selection, base?: Recipe, prune?: PointPrune, calibration?: CalibrationSpec): SweepPointConfig {
+  const pruneSpec = prune ? pruneSpecOf(prune.method, prune.target) : undefined;
+  const calibrates = pruneSpec !== undefined && pruneSpec.method !== 'magnitude';
+  const body = { ...(pruneSpec ? { prune: pruneSpec } : {}), ...(spec ? { quantize: spec } : {}) };
+  const recipe = recipeOf(selectionRules(selection.selection, body), base, calibrates ? (calibration ?? DEFAULT_CALIBRATION) : undefined);
+  const label = [pruneSpec ? pruneLabel(pruneSpec) : '', spec ? quantizeLabel(spec) : ''].filter(Boolean).join(' + ') || 'float';
+  const traits = spec ? { method: 'rtn' as const, bits: spec.bits, block: spec.group, sym: spec.symmetric } : { method: 'float' as const, bits: 16, block: 'per-channel' as const, sym: true };
+  return point(recipe, 'onnx', { label, selectionLabel: selection.label, ...traits, ...(prune ? { prune } : {}) });
 }
 
 /** A point for one llama.cpp preset or pure type, after the base's rules. */
@@ -41,14 +69,34 @@ export function ggufPoint(type: string, base?: Recipe): SweepPointConfig {
   return point(recipe, 'gguf', { label: `llama.cpp ${preset}`, selectionLabel: 'llama.cpp mix', method: 'llama.cpp', ...ggufTypeTraits(preset) });
 }
 
-/** The grid in a sensible order: llama.cpp types, then higher bits first (the cheap, near-lossless points show up first). */
+/** The pruning of each point of the axes: none for sparsity 0, else every method at every target. */
+function prunings(axes: SweepAxes): PointPrune[] {
+  const targets = axes.sparsities?.length ? axes.sparsities : [0];
+  const methods = axes.pruneMethods?.length ? axes.pruneMethods : ['magnitude' as const];
+  return targets.flatMap((t): PointPrune[] => (t === 0 ? [undefined] : methods.map((method) => ({ method, target: t }))));
+}
+
+/**
+ * The grid in a sensible order: llama.cpp types (never pruned: their mixes hold types that cannot
+ * store exact zeros), then higher bits first and, within a setting, the denser points first (the
+ * cheap, near-lossless points show up first).
+ */
 export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
   const out = (axes.ggufTypes ?? []).map((t) => ggufPoint(t, axes.base));
   const bits = [...new Set(axes.bits)].sort((a, b) => b - a);
+  const prunes = prunings(axes);
+  const settings: (RtnQuantize | null)[] = [];
+  if (axes.unquantized) settings.push(null);
   for (const b of bits) {
     for (const group of axes.blocks) {
-      for (const symmetric of axes.symmetric) {
-        for (const s of axes.selections) out.push(rtnPoint({ method: 'rtn', bits: b, group, symmetric }, s, axes.base));
+      for (const symmetric of axes.symmetric) settings.push({ method: 'rtn', bits: b, group, symmetric });
+    }
+  }
+  for (const spec of settings) {
+    for (const s of axes.selections) {
+      for (const p of prunes) {
+        // Float and not pruned is the original model: the reference line, not a point.
+        if (spec || p) out.push(rtnPoint(spec, s, axes.base, p, axes.calibration));
       }
     }
   }
@@ -59,7 +107,7 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
 export interface SweepEvents {
   onPoint?: (point: SweepPoint) => void;
   /** Which point runs and how far its evaluation got. */
-  onProgress?: (p: { pointIndex: number; pointsTotal: number; config: SweepPointConfig; phase: 'quantize' | 'evaluate'; eval?: PerplexityProgress }) => void;
+  onProgress?: (p: { pointIndex: number; pointsTotal: number; config: SweepPointConfig; phase: 'calibrate' | 'quantize' | 'evaluate'; eval?: Pick<PerplexityProgress, 'windowsDone' | 'windowsTotal' | 'tokensPerSecond'> }) => void;
 }
 
 export interface SweepOptions extends SweepEvents {
@@ -71,6 +119,10 @@ export interface SweepOptions extends SweepEvents {
   gpu?: GpuContext;
   /** config.json and tokenizer.json, needed by llama.cpp-type points (GGUF output). */
   exportContext?: ExportContext;
+  /** Calibrates for a point whose method needs it (the caller owns the runtime, the text and the cache). */
+  calibrate?: (spec: CalibrationSpec, needs: ReadonlyMap<string, MethodNeeds>, signal: AbortSignal | undefined, onProgress: (p: CaptureProgress) => void, sequential?: SequentialRun) => Promise<CalibrationStats>;
+  /** Measures the gzip size of a pruned point's export (zeros only shrink once compressed). */
+  gzipBytes?: (resolved: ResolvedPlan, results: ReadonlyMap<string, CompressedTensor>) => Promise<number>;
 }
 
 /** Runs every point of `grid` not in `done`; stops with CancelledError when the signal aborts. */
@@ -88,7 +140,12 @@ export async function runSweep(
     if (opts.signal?.aborted) throw new CancelledError('Sweep paused');
     opts.onProgress?.({ pointIndex: i, pointsTotal: todo.length, config, phase: 'quantize' });
     const resolved = await resolveRecipe(model, config.recipe, config.format, opts.exportContext);
-    const { report, results } = await compressModel(model, resolved, { gpu: opts.gpu, signal: opts.signal, keepResults: true });
+    const spec = resolved.plan.calibration;
+    const onCalibration = (c: CaptureProgress) =>
+      opts.onProgress?.({ pointIndex: i, pointsTotal: todo.length, config, phase: 'calibrate', eval: { windowsDone: c.windowsDone, windowsTotal: c.windowsTotal, tokensPerSecond: c.tokensPerSecond } });
+    const calibrate = spec && opts.calibrate ? (needs: ReadonlyMap<string, MethodNeeds>, signal?: AbortSignal, sequential?: SequentialRun) => opts.calibrate!(spec, needs, signal, onCalibration, sequential) : undefined;
+    const { report, results } = await compressModel(model, resolved, { gpu: opts.gpu, signal: opts.signal, keepResults: true, calibrate });
+    const gzipBytes = report.sparsity && opts.gzipBytes ? await opts.gzipBytes(resolved, results!) : undefined;
     const t0 = performance.now();
     const evaluation = await evaluator.evaluate(tokenIds, variantWeights(resolved.plan, results!), {
       windows: opts.windows,
@@ -99,6 +156,9 @@ export async function runSweep(
       ...config,
       bytes: report.outputBytes,
       bitsPerWeight: report.bitsPerWeight,
+      sparsity: report.sparsity?.pruned ?? 0,
+      modelSparsity: report.sparsity?.model ?? 0,
+      ...(gzipBytes !== undefined ? { gzipBytes } : {}),
       ppl: evaluation.ppl,
       windows: evaluation.windows,
       tensors: report.tensors.flatMap((t) => (t.relError === null ? [] : [{ name: t.name, layer: t.layer, label: t.label, relError: t.relError }])),

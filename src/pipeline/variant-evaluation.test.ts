@@ -31,7 +31,7 @@ describeWithFixtures('VariantEvaluator (tiny-llama)', [[...TINY, 'onnx', 'model.
         { method: 'rtn', bits: 4, symmetric: false, group: 32 },
         { method: 'rtn', bits: 3, symmetric: true, group: 'per-channel' },
       ] as RtnQuantize[]) {
-        const recipe = { recipe: RECIPE_VERSION, rules: selectionRules({ kind: 'all-matmuls' }, spec) };
+        const recipe = { recipe: RECIPE_VERSION, rules: selectionRules({ kind: 'all-matmuls' }, { quantize: spec }) };
         const compressed = await compressFixture('tiny-llama', 'onnx/model.onnx', recipe, 'onnx');
         const fast = await evaluator.evaluate(tokens, variantWeights(compressed.resolved.plan, compressed.results), { windows: WINDOWS });
         const exported = await createNodeLmSession(await exportedBytes(compressed));

@@ -5,5 +5,6 @@ import { dequantizeGgmlRef } from './ggml/ggml-codec';
 import { dequantizeRef } from './rtn';
 
 export function dequantizeCompressed(t: CompressedTensor): Float32Array {
+  if (t.kind === 'dense') return t.values;
   return t.kind === 'ggml' ? dequantizeGgmlRef(t.type, t.bytes) : dequantizeRef(t);
 }

@@ -47,9 +47,11 @@ describe('countSelection', () => {
 describe('outputFileName', () => {
   const four = { method: 'rtn', bits: 4, group: 32, symmetric: false } as const;
   it('names a recipe by what it does', () => {
-    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, four) })).toBe('model-q4-b32-asym.onnx');
-    expect(outputFileName('dir/My Model.ONNX', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { ...four, bits: 8, group: 'per-channel', symmetric: true }) })).toBe('My_Model-q8-pc-sym.onnx');
-    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-but-head' }, four) })).toBe('model-q4-b32-asym-all-but-head.onnx');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { quantize: four }) })).toBe('model-q4-b32-asym.onnx');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { prune: { method: 'wanda', sparsity: 0.5 }, quantize: four }) })).toBe('model-wanda50-q4-b32-asym.onnx');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { prune: { method: 'magnitude', pattern: '2:4', scope: 'tensor' } }) })).toBe('model-magnitude2of4.onnx');
+    expect(outputFileName('dir/My Model.ONNX', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { quantize: { ...four, bits: 8, group: 'per-channel', symmetric: true } }) })).toBe('My_Model-q8-pc-sym.onnx');
+    expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-but-head' }, { quantize: four }) })).toBe('model-q4-b32-asym-all-but-head.onnx');
     expect(outputFileName('model.onnx', 'gguf', { recipe: 1, preset: 'Q8_0', pure: true, rules: [] })).toBe('model-Q8_0-pure.gguf');
     expect(outputFileName('model.safetensors', 'gguf', { recipe: 1, preset: 'Q4_K_M', rules: [] })).toBe('model-Q4_K_M.gguf');
     expect(outputFileName('model.gguf', 'safetensors', { recipe: 1, dtype: 'bf16', rules: [] })).toBe('model-bf16.safetensors');
@@ -63,8 +65,13 @@ describe('progressView', () => {
   it('computes fraction, MB/s and time left from bytes', () => {
     const v = progressView({ tensorsDone: 1, tensorsTotal: 4, bytesDone: 2e6, bytesTotal: 8e6, elapsedMs: 1000, currentTensor: 'x' });
     expect(v.fraction).toBe(0.25);
-    expect(v.mbPerSecond).toBe(2);
+    expect(v.rate).toBe('2.0 MB/s');
+    expect(v.counts).toBe('1 / 4 tensors');
     expect(v.msLeft).toBe(3000);
+  });
+  it('shows calibration windows, tokens/s and the time left of calibration first', () => {
+    const v = progressView({ stage: 'calibration', calibration: { windowsDone: 4, windowsTotal: 16, tokensPerSecond: 512.4, elapsedMs: 2000 }, tensorsDone: 0, tensorsTotal: 0, bytesDone: 0, bytesTotal: 0, elapsedMs: 2000, currentTensor: '' });
+    expect(v).toMatchObject({ fraction: 0.25, counts: 'calibrating: 4 / 16 windows', rate: '512 tokens/s', msLeft: 6000 });
   });
   it('has no time left estimate before any bytes are done', () => {
     expect(progressView({ tensorsDone: 0, tensorsTotal: 4, bytesDone: 0, bytesTotal: 8, elapsedMs: 0, currentTensor: '' }).msLeft).toBeNull();

@@ -27,7 +27,7 @@ export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set,
     set({ jobStatus: 'running', notice: null });
     setProgress(null);
     try {
-      const report = await studioClient().compress({ recipe: canonicalRecipe(s.recipe), format: s.outputFormat }, progressCallback(setProgress));
+      const report = await studioClient().compress({ recipe: canonicalRecipe(s.recipe), format: s.outputFormat, backend: s.evalBackend }, progressCallback(setProgress));
       if (get().modelSerial === modelSerial) set({ report, lastSaved: null, resultEval: null });
     } catch (error) {
       get().showError('compress', error);

@@ -14,19 +14,29 @@ export function setProgress(progress: CompressProgress | null): void {
 }
 
 export interface ProgressView {
-  /** 0…1 by source bytes (falls back to tensors when bytes are unknown). */
+  /** 0…1: calibration windows while calibrating, then source bytes (tensors when bytes are unknown). */
   fraction: number;
-  tensorsDone: number;
-  tensorsTotal: number;
-  /** Source megabytes (10^6 B) per second; 0 before the first tensor. */
-  mbPerSecond: number;
-  /** Estimated milliseconds left; null while unknown. */
+  /** "3 / 12 tensors", "calibrating: 5 / 128 windows". */
+  counts: string;
+  /** Source megabytes (10^6 B) per second, or calibration tokens per second; '' before the first step. */
+  rate: string;
+  /** Estimated milliseconds left of this stage; null while unknown. */
   msLeft: number | null;
   currentTensor: string;
 }
 
 /** Derived numbers for the progress panel (pure, for tests). */
 export function progressView(p: CompressProgress): ProgressView {
+  const c = p.calibration;
+  if (p.stage === 'calibration' && c) {
+    return {
+      fraction: c.windowsTotal > 0 ? c.windowsDone / c.windowsTotal : 0,
+      counts: `calibrating: ${c.windowsDone} / ${c.windowsTotal} windows`,
+      rate: c.tokensPerSecond > 0 ? `${Math.round(c.tokensPerSecond)} tokens/s` : '',
+      msLeft: c.windowsDone > 0 ? ((c.windowsTotal - c.windowsDone) * c.elapsedMs) / c.windowsDone : null,
+      currentTensor: 'running the model on the calibration text',
+    };
+  }
   const fraction =
     p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.tensorsTotal > 0 ? p.tensorsDone / p.tensorsTotal : 0;
   const seconds = p.elapsedMs / 1000;
@@ -35,9 +45,8 @@ export function progressView(p: CompressProgress): ProgressView {
   const msLeft = bytesPerMs > 0 ? (p.bytesTotal - p.bytesDone) / bytesPerMs : null;
   return {
     fraction: Math.min(1, Math.max(0, fraction)),
-    tensorsDone: p.tensorsDone,
-    tensorsTotal: p.tensorsTotal,
-    mbPerSecond,
+    counts: `${p.tensorsDone} / ${p.tensorsTotal} tensors`,
+    rate: mbPerSecond > 0 ? `${mbPerSecond.toFixed(1)} MB/s` : '',
     msLeft,
     currentTensor: p.currentTensor,
   };

@@ -5,7 +5,7 @@
 import type { StateCreator } from 'zustand';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import { canonicalRecipe } from '../core/recipe-id';
-import type { GgufPresetName, Recipe, RecipeDtype, RecipeRule } from '../core/recipe';
+import { DEFAULT_CALIBRATION, type CalibrationSpec, type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule } from '../core/recipe';
 import { RecipeError } from '../core/errors';
 import { outputFileName } from '../core/output-names';
 import { defaultQuickRecipe, QUICK_RECIPES } from './quick-recipes';
@@ -39,6 +39,12 @@ export interface RecipeSlice {
   setPreset(preset: GgufPresetName | undefined): void;
   setPure(pure: boolean): void;
   setDtype(dtype: RecipeDtype | undefined): void;
+  /** The recipe's calibration settings (undefined: the defaults, when a method needs them). */
+  setCalibration(calibration: CalibrationSpec | undefined): void;
+  /** Calibration texts the worker holds (file names a recipe may name). */
+  calibrationTexts: { name: string; characters: number }[];
+  /** Adds the person's own calibration text and points the recipe at it. */
+  addCalibrationText(file: File): Promise<void>;
   /** Loads recipe JSON (a file's or a drop's); a bad one is reported and the editor keeps its recipe. */
   loadRecipe(value: unknown, source: string): Promise<void>;
   /** Reads a recipe file the person picked. */
@@ -96,6 +102,7 @@ export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> =
     planError: null,
     planStatus: 'idle',
     offeredRecipe: null,
+    calibrationTexts: [],
 
     setOutputFormat(format) {
       if (format === get().outputFormat) return;
@@ -139,6 +146,19 @@ export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> =
     setDtype(dtype) {
       const { dtype: _d, ...rest } = get().recipe;
       edit(dtype ? { ...rest, dtype } : rest);
+    },
+    setCalibration(calibration) {
+      const { calibration: _c, ...rest } = get().recipe;
+      edit(calibration ? { ...rest, calibration } : rest);
+    },
+    async addCalibrationText(file) {
+      try {
+        const added = await studioClient().addCalibrationText(file);
+        set({ calibrationTexts: [...get().calibrationTexts.filter((t) => t.name !== added.name), added] });
+        get().setCalibration({ ...(get().recipe.calibration ?? DEFAULT_CALIBRATION), text: added.name });
+      } catch (error) {
+        get().showError('recipe', error, file.name);
+      }
     },
 
     async loadRecipe(value, source) {

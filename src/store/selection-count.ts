@@ -17,7 +17,7 @@ export function countSelection(tensors: readonly TensorInfo[], selection: Tensor
       }
     }
   }
-  const rules = selectionRules(selection, { method: 'rtn', bits: 4, group: 32, symmetric: false });
+  const rules = selectionRules(selection, { quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } });
   const matchers = ruleMatchers(rules);
   let count = 0;
   let bytes = 0;

@@ -1,7 +1,8 @@
-// The sweep form's axes (bits, block sizes, zero point, which tensors, llama.cpp types, base rules)
+// The sweep form's axes (bits, block sizes, zero point, which tensors, llama.cpp types, base rules,
+// pruning methods × sparsities, left in float)
 // turned into the worker's SweepAxes, and back from a saved request. Selection labels name points.
-import { GGUF_MIX_PRESETS, RECIPE_VERSION, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import type { SweepAxes, SweepRequest } from '../core/sweep';
+import { DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, PRUNE_PATTERNS, RECIPE_VERSION, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
+import type { SweepAxes, SweepRequest, SweepSparsity } from '../core/sweep';
 import { selectionLabel, type TensorSelection } from '../core/tensor-selection';
 import { SWEEP_BASES } from './quick-recipes';
 
@@ -24,6 +25,20 @@ export interface SweepAxesForm {
   sweepGgufTypes?: string[];
   /** Which base rules every point starts with (SWEEP_BASES id). */
   sweepBase?: string;
+  /** Also points left in float (pruning alone). */
+  sweepUnquantized?: boolean;
+  /** The sparsity axis; 0 is "not pruned". */
+  sweepSparsities?: SweepSparsity[];
+  sweepPruneMethods?: PruneMethodId[];
+  /** Calibration windows of the bundled text, for Wanda and SparseGPT points. */
+  sweepCalibrationWindows?: number;
+}
+
+/** The sparsity axis' choices, in the order the form shows them. */
+export const SWEEP_SPARSITIES: readonly SweepSparsity[] = [0, 0.25, 0.5, 0.6, 0.7, ...PRUNE_PATTERNS];
+
+export function sparsityText(s: SweepSparsity): string {
+  return typeof s === 'number' ? (s === 0 ? 'none' : `${Math.round(s * 100)} %`) : s;
 }
 
 /** The llama.cpp types a sweep offers (llama-quantize presets). */
@@ -45,6 +60,19 @@ export function toSweepAxes(form: SweepAxesForm): SweepAxes {
     }),
     ...(form.sweepGgufTypes?.length ? { ggufTypes: [...form.sweepGgufTypes] } : {}),
     ...baseOf(form.sweepBase),
+    ...pruningOf(form),
+  };
+}
+
+/** The pruning axes, only when the form prunes (so a quantization-only sweep keeps its request and ids). */
+function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'unquantized' | 'sparsities' | 'pruneMethods' | 'calibration'> {
+  const sparsities = form.sweepSparsities ?? [0];
+  const methods = form.sweepPruneMethods ?? [];
+  const prunes = sparsities.some((s) => s !== 0) && methods.length > 0;
+  return {
+    ...(form.sweepUnquantized ? { unquantized: true } : {}),
+    ...(prunes ? { sparsities: [...sparsities], pruneMethods: [...methods] } : {}),
+    ...(prunes && methods.some((m) => m !== 'magnitude') ? { calibration: { ...DEFAULT_CALIBRATION, windows: form.sweepCalibrationWindows ?? DEFAULT_CALIBRATION.windows } } : {}),
   };
 }
 
@@ -53,9 +81,15 @@ function baseOf(id: string | undefined): Pick<SweepAxes, 'base'> {
   return base && base.rules.length ? { base: { recipe: RECIPE_VERSION, name: base.id, rules: base.rules } } : {};
 }
 
-/** Number of points of the grid the form describes. */
+/** Number of points of the grid the form describes (as pipeline/sweep.ts expandGrid builds it). */
 export function gridSize(form: SweepAxesForm): number {
-  return form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length * form.sweepSelections.length + (form.sweepGgufTypes?.length ?? 0);
+  const axes = pruningOf(form);
+  const targets = axes.sparsities ?? [0];
+  const prunes = targets.filter((t) => t !== 0).length * (axes.pruneMethods?.length ?? 0) + (targets.includes(0) ? 1 : 0);
+  const settings = form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length;
+  const selections = form.sweepSelections.length;
+  const float = axes.unquantized ? selections * (prunes - (targets.includes(0) ? 1 : 0)) : 0;
+  return settings * selections * prunes + float + (form.sweepGgufTypes?.length ?? 0);
 }
 
 /** The form that produced a saved request (to show what a restored sweep ran). */
@@ -70,6 +104,10 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepExclude: custom?.kind === 'custom' ? (custom.exclude ?? '') : '',
     sweepGgufTypes: [...(axes.ggufTypes ?? [])],
     sweepBase: axes.base?.name ?? 'none',
+    sweepUnquantized: axes.unquantized ?? false,
+    sweepSparsities: [...(axes.sparsities ?? [0])],
+    sweepPruneMethods: [...(axes.pruneMethods ?? [])],
+    sweepCalibrationWindows: axes.calibration?.windows ?? DEFAULT_CALIBRATION.windows,
   };
 }
 

@@ -11,12 +11,19 @@ export function sizeValue(p: Pick<SweepPoint, 'bytes' | 'bitsPerWeight'>, axis: 
   return axis === 'mb' ? p.bytes / 1e6 : p.bitsPerWeight;
 }
 
+/** What a frontier trades perplexity against: a size axis (smaller is better) or sparsity (larger is better). */
+export type FrontierAxis = SizeAxis | 'sparsity';
+
+function cost(p: SweepPoint, axis: FrontierAxis): number {
+  return axis === 'sparsity' ? -(p.sparsity ?? 0) : sizeValue(p, axis);
+}
+
 /**
- * Ids of the points no other point beats on both size and perplexity (smaller is better on
- * both), in order of increasing size.
+ * The points no other point beats on both the axis and perplexity, in order of increasing cost
+ * (size up, or sparsity down).
  */
-export function paretoFrontier(points: readonly SweepPoint[], axis: SizeAxis): SweepPoint[] {
-  const sorted = [...points].sort((a, b) => sizeValue(a, axis) - sizeValue(b, axis) || a.ppl - b.ppl);
+export function paretoFrontier(points: readonly SweepPoint[], axis: FrontierAxis): SweepPoint[] {
+  const sorted = [...points].sort((a, b) => cost(a, axis) - cost(b, axis) || a.ppl - b.ppl);
   const out: SweepPoint[] = [];
   let best = Infinity;
   for (const p of sorted) {
@@ -33,7 +40,7 @@ export function pointFileName(sourceName: string, point: Pick<SweepPoint, 'forma
   return outputFileName(sourceName, point.format, point.recipe);
 }
 
-const COLUMNS = ['id', 'label', 'format', 'method', 'bits', 'block', 'symmetric', 'tensors', 'bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'windows', 'quantize_ms', 'eval_ms'] as const;
+const COLUMNS = ['id', 'label', 'format', 'method', 'bits', 'block', 'symmetric', 'tensors', 'prune_method', 'prune_target', 'sparsity', 'model_sparsity', 'bytes', 'gzip_bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'windows', 'quantize_ms', 'eval_ms'] as const;
 
 function csvCell(v: string | number | boolean): string {
   const s = String(v);
@@ -51,7 +58,12 @@ export function pointsToCsv(points: readonly SweepPoint[], reference: EvalReport
     p.block,
     p.sym,
     p.selectionLabel,
+    p.prune?.method ?? '',
+    p.prune?.target ?? '',
+    (p.sparsity ?? 0).toFixed(4),
+    (p.modelSparsity ?? 0).toFixed(4),
     p.bytes,
+    p.gzipBytes ?? '',
     p.bitsPerWeight.toFixed(4),
     p.ppl.toFixed(4),
     reference ? (p.ppl / reference.ppl).toFixed(5) : '',

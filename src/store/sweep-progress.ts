@@ -30,5 +30,7 @@ export function windowsLine(p: { windowsDone?: number; windowsTotal?: number; to
 export function sweepProgressLine(p: SweepProgress): string {
   if (p.phase === 'reference') return `Original model: ${windowsLine(p) || 'starting…'}`;
   const which = `Point ${p.pointIndex + 1} / ${p.pointsTotal} (${p.pointId.replace(/^rtn:/, '')})`;
-  return p.phase === 'quantize' ? `${which}: quantizing` : `${which}: ${windowsLine(p) || 'evaluating'}`;
+  if (p.phase === 'quantize') return `${which}: compressing`;
+  if (p.phase === 'calibrate') return `${which}: calibrating, ${windowsLine(p) || 'starting…'}`;
+  return `${which}: ${windowsLine(p) || 'evaluating'}`;
 }

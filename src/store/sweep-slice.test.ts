@@ -7,7 +7,7 @@ import type { SweepPoint, SweepRequest, SweepState } from '../core/sweep';
 import { selectionLabel } from '../core/tensor-selection';
 import type { StudioApi } from '../workers/studio-api';
 import type { StudioClient } from '../workers/studio-client';
-import { rtnPoint } from '../pipeline/sweep';
+import { expandGrid, rtnPoint } from '../pipeline/sweep';
 import { setStudioClient } from './studio-client';
 import { useStudioStore } from './studio-store';
 import { gridSize, toSweepAxes } from './sweep-axes';
@@ -112,6 +112,33 @@ describe('sweep helpers', () => {
     expect(selectionLabel({ kind: 'custom', include: 'mlp', exclude: 'lm_head' })).toBe('custom(+mlp -lm_head)');
   });
 
+  it('counts the points expandGrid makes from pruning axes: methods × sparsities × every quantization, float points without the original', () => {
+    const base = { sweepBlocks: [32], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], sweepInclude: '', sweepExclude: '' } as const;
+    const forms = [
+      { ...base, sweepBits: [4], sweepSparsities: [0, 0.5, '2:4'], sweepPruneMethods: ['magnitude', 'wanda', 'sparsegpt'] },
+      { ...base, sweepBits: [], sweepUnquantized: true, sweepSparsities: [0.25, 0.5], sweepPruneMethods: ['wanda'] },
+      { ...base, sweepBits: [8, 4], sweepUnquantized: true, sweepSparsities: [0, 0.5], sweepPruneMethods: ['magnitude'] },
+      { ...base, sweepBits: [4], sweepSparsities: [0.5], sweepPruneMethods: [] },
+    ] as const;
+    const expected = [1 + 2 * 3, 2, 2 * 2 + 1, 1];
+    forms.forEach((f, i) => {
+      const form = { ...f, sweepBits: [...f.sweepBits], sweepBlocks: [...f.sweepBlocks], sweepSymmetric: [...f.sweepSymmetric], sweepSelections: [...f.sweepSelections], sweepSparsities: [...f.sweepSparsities], sweepPruneMethods: [...f.sweepPruneMethods] };
+      expect(gridSize(form), `form ${i}`).toBe(expected[i]);
+      expect(expandGrid(toSweepAxes(form)).length, `form ${i}`).toBe(expected[i]);
+    });
+    const calibrated = expandGrid(toSweepAxes({ ...base, sweepSelections: ['all-matmuls'], sweepBlocks: [32], sweepSymmetric: [false], sweepBits: [4], sweepSparsities: [0.5], sweepPruneMethods: ['wanda'], sweepCalibrationWindows: 8 }));
+    expect(calibrated[0].recipe.calibration).toEqual({ text: 'builtin', windows: 8, sequential: true });
+    expect(calibrated[0].recipe.rules).toEqual([
+      { match: '(^|\\.)lm_head$', quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } },
+      { match: '.*', role: 'matmul-weight', prune: { method: 'wanda', sparsity: 0.5 }, quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } },
+    ]);
+  });
+
+  it('puts the sparsest point that no denser point beats on the sparsity frontier', () => {
+    const at = (sparsity: number, ppl: number, id: string) => ({ ...point(4, ppl, 500), id, sparsity });
+    expect(paretoFrontier([at(0, 50, 'dense'), at(0.5, 60, 'half'), at(0.5, 70, 'worse'), at(0.6, 90, 'sixty')], 'sparsity').map((p) => p.id)).toEqual(['sixty', 'half', 'dense']);
+  });
+
   it('keeps only the points nothing beats on both size and perplexity', () => {
     const pts = [point(8, 51, 900), point(4, 55, 500), point(2, 900, 300), { ...point(4, 60, 600), id: 'worse' }];
     expect(paretoFrontier(pts, 'mb').map((p) => p.bits)).toEqual([2, 4, 8]);
@@ -120,7 +147,8 @@ describe('sweep helpers', () => {
   it('writes CSV with a header and names exported points', () => {
     const csv = pointsToCsv([point(4, 55, 500)], reference).trim().split('\n');
     expect(csv[0]).toContain('id,label,format,method,bits,block,symmetric');
-    expect(csv[1]).toContain(`${point(4, 55, 500).id},rtn 4-bit/32 asym,onnx,rtn,4,32,false,all-matmuls,500`);
+    expect(csv[0]).toContain('tensors,prune_method,prune_target,sparsity,model_sparsity,bytes,gzip_bytes,bits_per_weight');
+    expect(csv[1]).toContain(`${point(4, 55, 500).id},rtn 4-bit/32 asym,onnx,rtn,4,32,false,all-matmuls,,,0.0000,0.0000,500,,4.5000`);
     expect(csv[1]).toContain('1.10000');
     expect(pointFileName('model.onnx', point(4, 55, 500))).toBe('model-q4-b32-asym.onnx');
     expect(pointFileName('model.onnx', point(4, 55, 500, { label: 'all-but-embeddings-and-head', selection: { kind: 'all-but-head' } }))).toBe('model-q4-b32-asym-all-but-head.onnx');

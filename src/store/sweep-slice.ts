@@ -5,13 +5,13 @@
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { EvalReport } from '../core/evaluation';
-import { RTN_BITS, RTN_GROUP_SIZES, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import type { SweepPoint, SweepRequest, SweepState, SweepStatus } from '../core/sweep';
+import { DEFAULT_CALIBRATION, PRUNE_METHODS, RTN_BITS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
+import type { SweepPoint, SweepRequest, SweepSparsity, SweepState, SweepStatus } from '../core/sweep';
 import type { SweepCallbacks } from '../workers/studio-api';
 import { evalRequest } from './eval-slice';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
 import { studioClient } from './studio-client';
-import { axesForm, sameEvalSettings, SWEEP_GGUF_TYPES, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
+import { axesForm, sameEvalSettings, SWEEP_GGUF_TYPES, SWEEP_SPARSITIES, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
 import { pointFileName, type SizeAxis } from './sweep-export';
 import { toSweepError, type SweepError } from './sweep-errors';
 import { setSweepProgress } from './sweep-progress';
@@ -43,6 +43,10 @@ export interface SweepSlice extends SweepAxesForm {
   setSweepInclude(pattern: string): void;
   setSweepExclude(pattern: string): void;
   setSweepBase(id: string): void;
+  toggleSweepSparsity(s: SweepSparsity): void;
+  toggleSweepPruneMethod(m: PruneMethodId): void;
+  setSweepUnquantized(on: boolean): void;
+  setSweepCalibrationWindows(windows: number): void;
   startSweep(): Promise<void>;
   resumeSweep(): Promise<void>;
   pauseSweep(): void;
@@ -144,6 +148,10 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepExclude: '',
     sweepGgufTypes: [],
     sweepBase: 'none',
+    sweepUnquantized: false,
+    sweepSparsities: [0],
+    sweepPruneMethods: ['magnitude'],
+    sweepCalibrationWindows: DEFAULT_CALIBRATION.windows,
     ...EMPTY_SWEEP,
     sweepGridIds: [],
     sweepPoints: [],
@@ -157,6 +165,10 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     setSweepInclude: (sweepInclude) => set({ sweepInclude }),
     setSweepExclude: (sweepExclude) => set({ sweepExclude }),
     setSweepBase: (sweepBase) => set({ sweepBase }),
+    toggleSweepSparsity: (v) => set((s) => ({ sweepSparsities: toggled(s.sweepSparsities ?? [], v, SWEEP_SPARSITIES) })),
+    toggleSweepPruneMethod: (m) => set((s) => ({ sweepPruneMethods: toggled(s.sweepPruneMethods ?? [], m, PRUNE_METHODS) })),
+    setSweepUnquantized: (sweepUnquantized) => set({ sweepUnquantized }),
+    setSweepCalibrationWindows: (sweepCalibrationWindows) => set({ sweepCalibrationWindows }),
 
     startSweep: () => {
       const s = get();

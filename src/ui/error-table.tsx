@@ -26,7 +26,7 @@ export function ErrorTable({ tensors, ruleSources }: { tensors: readonly TensorR
             <tr key={t.name} data-testid="error-row" data-rule={t.rule ?? ''}>
               <td className="mono" title={`${t.layer} (${t.name})`}>{shortName(t.layer || t.name)}</td>
               <td title={t.rule === null ? '' : ruleSources[t.rule]}>{t.rule === null ? '–' : ruleSources[t.rule] === 'recipe' ? t.rule : ruleSources[t.rule]}</td>
-              <td className="small" data-testid="error-row-method">{t.label}</td>
+              <td className="small" data-testid="error-row-method">{t.label}{t.sparsity !== null && <span className="muted" data-testid="error-row-sparsity"> · {(t.sparsity * 100).toFixed(1)} % zeros</span>}</td>
               <td className="num">{formatRelError(t.relError)}</td>
               <td className="num small" title={`${t.bytesBefore} → ${t.bytes} bytes`}>
                 {formatBytes(t.bytesBefore)} → {formatBytes(t.bytes)}

@@ -1,4 +1,5 @@
-// Progress of the running job: tensors done, MB/s, time left, and Cancel. Progress events come
+// Progress of the running job: calibration windows and tokens/s, then tensors done and MB/s; time
+// left, and Cancel. Progress events come
 // ~10×/s, so this subscribes to progress-store transiently and writes the DOM itself instead of
 // re-rendering (STYLE.md: transient subscriptions for high-rate values).
 import { useEffect, useRef } from 'react';
@@ -31,8 +32,8 @@ export function ProgressPanel() {
       const v = progressView(p);
       bar.current.value = v.fraction;
       bar.current.textContent = `${Math.round(v.fraction * 100)} %`;
-      tensors.current.textContent = `${v.tensorsDone} / ${v.tensorsTotal} tensors`;
-      speed.current.textContent = v.mbPerSecond > 0 ? `${v.mbPerSecond.toFixed(1)} MB/s` : '';
+      tensors.current.textContent = v.counts;
+      speed.current.textContent = v.rate;
       left.current.textContent = v.msLeft === null ? '' : `${formatDuration(v.msLeft)} left`;
       current.current.textContent = v.currentTensor;
     };

@@ -1,4 +1,5 @@
-// The last run: what recipe it ran, size before/after, bits per weight, the per-layer error with
+// The last run: what recipe it ran, size before/after (and gzipped when pruned), bits per weight,
+// sparsity counted from the weights, the calibration it used, the per-layer error with
 // the rule each tensor got, notes (fallbacks, CPU references), its perplexity on request, and the
 // download. Says so when the editor's recipe has changed since.
 import { canonicalRecipe, recipeId } from '../core/recipe-id';
@@ -26,7 +27,7 @@ export function ResultPanel() {
         <div>
           <h2 id="result-heading">Result</h2>
           <p className="panel-sub" data-testid="result-scheme">
-            {report.format.toUpperCase()} · {methods.join(' + ') || 'no quantization'} · {formatInteger(measured.length)} of {formatInteger(report.tensors.length)} tensors quantized in {formatDuration(report.durationMs)} on {report.device}
+            {report.format.toUpperCase()} · {methods.join(' + ') || 'no quantization'} · {formatInteger(measured.length)} of {formatInteger(report.tensors.length)} tensors {report.sparsity ? 'compressed' : 'quantized'} in {formatDuration(report.durationMs)} on {report.device}
           </p>
           {edited && <p className="small muted" data-testid="result-stale">The recipe has changed since this run: compress again to see the new one.</p>}
         </div>
@@ -37,7 +38,18 @@ export function ResultPanel() {
         <Stat label="Size after" value={formatBytes(report.outputBytes)} title={`${formatInteger(report.outputBytes)} bytes`} testId="size-after" accent note={ratio > 0 ? `${ratio.toFixed(2)}× smaller` : undefined} />
         <Stat label="Bits per weight" value={measured.length ? report.bitsPerWeight.toFixed(2) : '–'} testId="bits-per-weight" note="incl. scales, zero points" />
         <Stat label="Worst layer error" value={measured.length ? `${(worst * 100).toFixed(2)} %` : '–'} testId="worst-error" note="‖W−Ŵ‖ / ‖W‖" />
+        {report.sparsity && (
+          <Stat label="Sparsity" value={`${(report.sparsity.pruned * 100).toFixed(1)} %`} title={`${formatInteger(report.sparsity.zeros)} zeros, counted in the written weights`} testId="result-sparsity" note={`of pruned tensors · ${(report.sparsity.model * 100).toFixed(1)} % of the model`} />
+        )}
+        {report.gzipBytes !== undefined && (
+          <Stat label="Gzipped" value={formatBytes(report.gzipBytes)} title={`${formatInteger(report.gzipBytes)} bytes with gzip`} testId="result-gzip" note="zeros shrink a file only once compressed" />
+        )}
       </dl>
+      {report.calibration && (
+        <p className="small muted" data-testid="result-calibration">
+          Calibrated on {formatInteger(report.calibration.tokens)} tokens ({report.calibration.windows} windows of {report.calibration.text === 'builtin' ? 'the bundled wikitext-2 validation excerpt' : report.calibration.text}).
+        </p>
+      )}
       {report.notes.map((n) => (
         <p key={n} className="small muted" data-testid="result-note">{n}</p>
       ))}

@@ -3,7 +3,7 @@
 // and file bytes stay in the worker or on the GPU (STYLE.md "What we take").
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import type { CompressProgress, CompressReport } from '../core/compression-report';
-import type { EvalProgress, EvalReport, EvalRequest } from '../core/evaluation';
+import type { EvalBackend, EvalProgress, EvalReport, EvalRequest } from '../core/evaluation';
 import type { ModelSummary } from '../core/model-summary';
 import type { Recipe } from '../core/recipe';
 import type { SweepPoint, SweepProgress, SweepRequest, SweepState } from '../core/sweep';
@@ -12,6 +12,11 @@ import type { SweepPoint, SweepProgress, SweepRequest, SweepState } from '../cor
 export interface PlanRequest {
   recipe: unknown;
   format: OutputFormat;
+}
+
+/** A compress run: a plan request and, for calibrated methods, the onnxruntime backend calibration runs on. */
+export interface CompressRequest extends PlanRequest {
+  backend?: EvalBackend;
 }
 
 /** What to export: the last compressed result, or a finished sweep point (compressed again: runs are deterministic). */
@@ -41,7 +46,9 @@ export interface StudioApi {
   /** The plan of a recipe for the open model: per tensor its rule, method and exact bytes; no weight is read. */
   plan(request: PlanRequest): Promise<CompressionPlan>;
   /** Runs a recipe on the GPU and keeps the result for evaluation and export. Throws CancelledError when cancelled. */
-  compress(request: PlanRequest, onProgress: (p: CompressProgress) => void): Promise<CompressReport>;
+  compress(request: CompressRequest, onProgress: (p: CompressProgress) => void): Promise<CompressReport>;
+  /** Adds a calibration text (a recipe's `calibration.text` names it by file name). */
+  addCalibrationText(file: File): Promise<{ name: string; characters: number }>;
   /** Cancels the running job, if any; the previous result stays. */
   cancel(): void;
   /** The one export entry point: streams to the handle (File System Access API) or returns a Blob. */

@@ -4,7 +4,7 @@
 // exporter). State changes only when an operation succeeds, so a failed load or a cancelled run
 // leaves the previous state intact.
 import * as Comlink from 'comlink';
-import { blobSink, type ByteSink } from '../core/byte-sink';
+import { blobSink, countingSink, type ByteSink } from '../core/byte-sink';
 import { blobSource } from '../core/byte-source';
 import type { CompressedTensor } from '../core/compressed-tensor';
 import type { CompressReport } from '../core/compression-report';
@@ -13,13 +13,15 @@ import { MissingFileError, UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { outputFileName } from '../core/output-names';
 import { createWebLmSession } from '../eval/ort-web';
-import { EVAL_TEXT_EXCERPT_PATH } from '../eval/perplexity';
+import { CALIBRATION_TEXT_EXCERPT_PATH, EVAL_TEXT_EXCERPT_PATH } from '../eval/perplexity';
 import { ModelEvaluation } from '../eval/model-evaluation';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
+import { CalibrationCache, calibrator, type CalibrationEnvironment } from '../pipeline/calibration/calibrator';
 import { compressModel, exportCompressed } from '../pipeline/compress-model';
 import { exportContextOf } from '../pipeline/export-context';
 import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
+import { gzipMeasured } from '../pipeline/exporters/gzip-size';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { embeddedRecipe } from '../pipeline/recipe/embedded-recipe';
 import { parseRecipe } from '../pipeline/recipe/parse-recipe';
@@ -41,7 +43,12 @@ interface Opened {
   evaluation: ModelEvaluation;
   /** config.json / tokenizer.json parsed once (GGUF output reads them). */
   context: Promise<ExportContext>;
+  /** Calibrations of this model, reused by later runs and sweep points on the same text. */
+  calibrations: CalibrationCache;
 }
+
+/** Calibration texts the person added, by file name (a recipe names them; they outlive a model). */
+const calibrationTexts = new Map<string, string>();
 
 let gpu: Promise<GpuContext> | null = null;
 let opened: Opened | null = null;
@@ -72,11 +79,28 @@ async function gpuOrNull(): Promise<GpuContext | null> {
   }
 }
 
-async function bundledText(): Promise<string> {
-  const url = new URL(`${import.meta.env.BASE_URL}${EVAL_TEXT_EXCERPT_PATH}`, self.location.origin);
+async function bundledFile(path: string, what: string): Promise<string> {
+  const url = new URL(`${import.meta.env.BASE_URL}${path}`, self.location.origin);
   const response = await fetch(url);
-  if (!response.ok) throw new MissingFileError(`could not load the bundled evaluation text (${url.pathname}: HTTP ${response.status})`, url.pathname);
+  if (!response.ok) throw new MissingFileError(`could not load the bundled ${what} (${url.pathname}: HTTP ${response.status})`, url.pathname);
   return response.text();
+}
+
+const bundledText = () => bundledFile(EVAL_TEXT_EXCERPT_PATH, 'evaluation text');
+
+/** What calibration runs on in the page: onnxruntime-web on the chosen backend, the texts above, the GPU. */
+function calibrationEnvironment(o: Opened, backend: EvalBackend, ctx: GpuContext | null): CalibrationEnvironment {
+  return {
+    async text(name) {
+      if (name === 'builtin') return bundledFile(CALIBRATION_TEXT_EXCERPT_PATH, 'calibration text');
+      const text = calibrationTexts.get(name);
+      if (text === undefined) throw new MissingFileError(`the recipe calibrates on "${name}", which is not loaded: add it as the calibration text, or use the bundled one`, name);
+      return text;
+    },
+    createSession: (bytes) => createWebLmSession(bytes, { executionProvider: backend }),
+    gpu: ctx ?? undefined,
+    cache: o.calibrations,
+  };
 }
 
 /** Streams into a file picked with the File System Access API. */
@@ -131,6 +155,13 @@ function exportSinks(target: FileSystemFileHandle | undefined): { open: SinkFact
   };
 }
 
+/** The gzip size of the export of kept results (written to nowhere: only counted). */
+async function gzipSizeOf(resolved: ResolvedPlan, results: ReadonlyMap<string, CompressedTensor>): Promise<number> {
+  let measured: ReturnType<typeof gzipMeasured> | null = null;
+  await exportCompressed(resolved, results, async () => (measured = gzipMeasured(countingSink())));
+  return measured!.gzipBytes();
+}
+
 const api: StudioApi = {
   async open(files: File[]): Promise<ModelSummary> {
     const next = await openModel(files.map((f) => blobSource(f, f.webkitRelativePath || f.name)));
@@ -141,7 +172,7 @@ const api: StudioApi = {
     const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText };
     const context = exportContextOf(next);
     context.catch(() => {}); // reported when a plan needs it
-    opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context };
+    opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context, calibrations: new CalibrationCache() };
     last = null;
     const carried = embeddedRecipe(next);
     return {
@@ -163,23 +194,34 @@ const api: StudioApi = {
   },
 
   async compress(request, onProgress) {
-    const { model } = requireModel();
+    const o = requireModel();
     return asJob(async (signal) => {
       const resolved = await resolve(request);
       const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle(onProgress, 100);
-      const { report, results } = await compressModel(model, resolved, {
+      const spec = resolved.plan.calibration;
+      const { report, results } = await compressModel(o.model, resolved, {
         gpu: ctx ?? undefined,
         dequantize: ctx ? gpuGgmlDequantizer(ctx, signal) : undefined,
         signal,
         onProgress: progress.call,
         keepResults: true,
+        calibrate: spec ? calibrator(o.model, spec, calibrationEnvironment(o, request.backend ?? 'auto', ctx), progress.call) : undefined,
       });
       progress.flush();
       if (resolved.plan.order.length && !ctx) report.notes.push('WebGPU is not available in this browser: the CPU references computed this result (the same numbers, more slowly).');
+      // Zeros do not make a dense file smaller, but they compress: say by how much.
+      if (report.sparsity) report.gzipBytes = await gzipSizeOf(resolved, results!);
       last = { resolved, results: results!, report };
       return report;
     });
+  },
+
+  async addCalibrationText(file) {
+    const text = await file.text();
+    if (!text.trim()) throw new UsageError(`${file.name} is empty: a calibration text needs at least one window of 256 tokens`);
+    calibrationTexts.set(file.name, text);
+    return { name: file.name, characters: text.length };
   },
 
   cancel() {
@@ -196,12 +238,15 @@ const api: StudioApi = {
         const written = await exportCompressed(last.resolved, last.results, sinks.open);
         return { fileName: target?.name || outputFileName(model.index.fileName, plan.format, plan.recipe), bytesWritten: written.bytes, blob: sinks.blob() };
       }
-      const point = (await loadSweep(key))?.points.find((p) => p.id === request.pointId);
+      const saved = await loadSweep(key);
+      const point = saved?.points.find((p) => p.id === request.pointId);
       if (!point) throw new UsageError(`No finished sweep point "${request.pointId}" for this model`);
       const resolved = await resolve({ recipe: point.recipe, format: point.format });
       const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle((p: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress?.(p), 100);
-      const { written } = await compressModel(model, resolved, { gpu: ctx ?? undefined, signal, onProgress: progress.call, output: sinks.open });
+      const spec = resolved.plan.calibration;
+      const calibrate = spec ? calibrator(model, spec, calibrationEnvironment(requireModel(), saved!.request.executionProvider, ctx), progress.call) : undefined;
+      const { written } = await compressModel(model, resolved, { gpu: ctx ?? undefined, signal, onProgress: progress.call, output: sinks.open, calibrate });
       progress.flush();
       return { fileName: target?.name || outputFileName(model.index.fileName, point.format, point.recipe), bytesWritten: written!.bytes, blob: sinks.blob() };
     });
@@ -217,15 +262,19 @@ const api: StudioApi = {
   },
 
   async runSweep(request, callbacks) {
-    const { model, key, evaluation } = requireModel();
+    const o = requireModel();
+    const { model, key, evaluation } = o;
     sweep?.controller.abort();
     const current = { controller: new AbortController(), reason: 'cancelled' as 'paused' | 'cancelled' };
     sweep = current;
     try {
       const ctx = await gpuContext();
+      const env = calibrationEnvironment(o, request.executionProvider, ctx);
       return await runSweepJob(key, model, evaluation, ctx, request, callbacks, {
         signal: current.controller.signal,
         stopReason: () => current.reason,
+        calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
+        gzipBytes: gzipSizeOf,
       });
     } finally {
       if (sweep === current) sweep = null;

@@ -7,7 +7,7 @@ import type { ModelEvaluation } from '../eval/model-evaluation';
 import type { GpuContext } from '../gpu/context';
 import { exportContextOf } from '../pipeline/export-context';
 import type { OpenedModel } from '../pipeline/open-model';
-import { expandGrid, runSweep } from '../pipeline/sweep';
+import { expandGrid, runSweep, type SweepOptions } from '../pipeline/sweep';
 import { loadSweep, saveSweep } from './sweep-store';
 import type { SweepCallbacks } from './studio-api';
 
@@ -20,6 +20,10 @@ export interface SweepJobControl {
   signal: AbortSignal;
   /** Why the signal was aborted. */
   stopReason(): Exclude<SweepStatus, 'running' | 'done'>;
+  /** Calibrates for pruned points whose method needs it (cached: one calibration serves the sweep). */
+  calibrate: SweepOptions['calibrate'];
+  /** The gzip size of a pruned point's export. */
+  gzipBytes: SweepOptions['gzipBytes'];
 }
 
 export async function runSweepJob(
@@ -62,6 +66,8 @@ export async function runSweepJob(
       gpu,
       done: new Set(state.points.map((p) => p.id)),
       exportContext: grid.some((p) => p.format === 'gguf') ? await exportContextOf(model) : undefined,
+      calibrate: control.calibrate,
+      gzipBytes: control.gzipBytes,
       onProgress: (p) =>
         callbacks.onProgress({
           pointIndex: p.pointIndex,

@@ -35,7 +35,7 @@ export async function readRecipeFile(path: string | undefined): Promise<Recipe> 
  * Shared by compress, quantize and convert: print the recipe, print the plan, or run it.
  * `requireQuantized`: a plan that quantizes nothing is an error (quantize's flags matched nothing).
  */
-export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: Recipe, opts: { requireQuantized?: boolean } = {}): Promise<void> {
+export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: Recipe, opts: { requireQuantized?: boolean; gzip?: boolean } = {}): Promise<void> {
   const maxShardBytes = args.maxShardSize === undefined ? undefined : parseSize(args.maxShardSize);
   if (args.printRecipe && !recipe.preset) {
     printJson(canonicalRecipe(recipe));
@@ -47,7 +47,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
     const matmuls = planned.model.index.tensors.filter((t) => t.role === 'matmul-weight').length;
     throw new UnsupportedModelError(
       matmuls === 0
-        ? `nothing to quantize: ${planned.model.index.fileName} has no MatMul/Gemm weight initializers`
+        ? `nothing to compress: ${planned.model.index.fileName} has no MatMul/Gemm weight initializers`
         : `nothing to quantize: none of the ${matmuls} matmul weights matches the tensor selection`,
     );
   }
@@ -63,7 +63,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
     else printReportTable(report, false);
     return;
   }
-  const outcome = await runPlanned(planned, args.out!);
+  const outcome = await runPlanned(planned, args.out!, { gzip: opts.gzip || plan.tensors.some((t) => t.action.kind === 'prune') });
   if (args.json) {
     printReportJson(outcome.report, true);
     return;

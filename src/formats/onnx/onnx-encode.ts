@@ -37,16 +37,19 @@ export function encodeNode(n: NodeSpec): Uint8Array {
   return w.finish();
 }
 
-/** ValueInfoProto payload of a tensor with a fixed or symbolic shape. */
-export function encodeValueInfo(name: string, elemType: number, dims: (number | string)[]): Uint8Array {
-  const shape = new RecordWriter();
-  for (const d of dims) {
-    const dim = new RecordWriter();
-    if (typeof d === 'number') dim.int(F.dim.value, d);
-    else dim.string(F.dim.param, d);
-    shape.message(F.shape.dim, dim);
+/** ValueInfoProto payload of a tensor with a fixed or symbolic shape, or (dims null) of unknown rank. */
+export function encodeValueInfo(name: string, elemType: number, dims: (number | string)[] | null): Uint8Array {
+  const tensorType = new RecordWriter().int(F.tensorType.elemType, elemType);
+  if (dims) {
+    const shape = new RecordWriter();
+    for (const d of dims) {
+      const dim = new RecordWriter();
+      if (typeof d === 'number') dim.int(F.dim.value, d);
+      else dim.string(F.dim.param, d);
+      shape.message(F.shape.dim, dim);
+    }
+    tensorType.message(F.tensorType.shape, shape);
   }
-  const tensorType = new RecordWriter().int(F.tensorType.elemType, elemType).message(F.tensorType.shape, shape);
   const type = new RecordWriter().message(F.type.tensorType, tensorType);
   return new RecordWriter().string(F.valueInfo.name, name).message(F.valueInfo.type, type).finish();
 }

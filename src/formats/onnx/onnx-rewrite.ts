@@ -17,6 +17,8 @@ export interface GraphRewrite {
   newInitializers: ChunkList[];
   /** ValueInfoProto payloads appended after the existing graph inputs. */
   newInputs: Uint8Array[];
+  /** ValueInfoProto payloads appended after the existing graph outputs. */
+  newOutputs: Uint8Array[];
   /** Opsets the output must import (added when the domain is missing). */
   opsets: { domain: string; version: number }[];
   /** metadata_props entries to set (existing keys are replaced in place). */
@@ -24,7 +26,7 @@ export interface GraphRewrite {
 }
 
 export function emptyRewrite(): GraphRewrite {
-  return { nodes: new Map(), initializers: new Map(), newInitializers: [], newInputs: [], opsets: [], metadata: {} };
+  return { nodes: new Map(), initializers: new Map(), newInitializers: [], newInputs: [], newOutputs: [], opsets: [], metadata: {} };
 }
 
 /** Largest protobuf message onnxruntime/onnx can parse (onnx.checker.MAXIMUM_PROTOBUF). */
@@ -65,10 +67,12 @@ function graphBody(model: OnnxModel, plan: GraphRewrite): ChunkList {
   for (const t of plan.newInitializers) newInits.pushLenRecord(F.graph.initializer, t);
   const newInputs = new ChunkList();
   for (const v of plan.newInputs) newInputs.pushLenRecord(F.graph.input, v);
+  const newOutputs = new ChunkList();
+  for (const v of plan.newOutputs) newOutputs.pushLenRecord(F.graph.output, v);
   const copy = (r: ProtoRecord) => body.push({ source: src, byteOffset: r.start, byteLength: r.end - r.start });
   emitWithInsertions(
     graph.records,
-    [{ field: F.graph.initializer, chunks: newInits }, { field: F.graph.input, chunks: newInputs }],
+    [{ field: F.graph.initializer, chunks: newInits }, { field: F.graph.input, chunks: newInputs }, { field: F.graph.output, chunks: newOutputs }],
     (r) => {
       const node = r.field === F.graph.node ? nodeAt.get(r.start) : undefined;
       const tensor = r.field === F.graph.initializer ? tensorAt.get(r.start) : undefined;

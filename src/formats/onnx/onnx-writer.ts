@@ -3,6 +3,7 @@
 // quantized Gather tables GatherBlockQuantized; replaced weights get new raw bytes; chosen weights
 // move to graph inputs; external data is inlined; everything else is copied byte for byte.
 import type { ByteSink } from '../../core/byte-sink';
+import type { ByteSource } from '../../core/byte-source';
 import { ShapeError, UnsupportedModelError, UsageError } from '../../core/errors';
 import type { IntGroupTensor } from '../../core/compressed-tensor';
 import { encodeNode, encodeValueInfo, reencodeTensor } from './onnx-encode';
@@ -17,12 +18,14 @@ export interface OnnxEdit {
    * tensor itself, or its geometry with a `load` the writer calls when it streams that weight.
    */
   quantized?: Map<string, IntGroupTensor | PendingQuantized>;
-  /** Initializer name → new raw little-endian bytes of the same dtype and shape. */
-  replaced?: Map<string, Uint8Array>;
+  /** Initializer name → new raw little-endian bytes of the same dtype and shape (or a `load` the writer calls when it streams them). */
+  replaced?: Map<string, Uint8Array | { load(): Promise<Uint8Array> }>;
   /** Initializers to turn into graph inputs (fast evaluation, DESIGN decision 4). */
   weightsAsInputs?: string[];
   /** metadata_props entries to set. */
   metadata?: Record<string, string>;
+  /** Intermediate values to expose as extra graph outputs (calibration reads a matmul's input), with their element type. */
+  extraOutputs?: { name: string; elemType: number }[];
 }
 
 function uniqueNamer(model: OnnxModel): (base: string) => string {
@@ -83,6 +86,24 @@ function planQuantized(model: OnnxModel, name: string, given: IntGroupTensor | P
   if (!plan.opsets.some((o) => o.domain === MS_DOMAIN)) plan.opsets.push({ domain: MS_DOMAIN, version: 1 });
 }
 
+/** A byte source for replacement bytes made on demand (checked against the tensor's size when they come). */
+function pendingBytes(name: string, t: OnnxTensor, load: () => Promise<Uint8Array>): ByteSource {
+  let loaded: Promise<Uint8Array> | null = null;
+  return {
+    name,
+    byteLength: t.data.byteLength,
+    async read(byteOffset, n) {
+      loaded ??= load().then((b) => {
+        if (b.byteLength !== t.data.byteLength) throw new ShapeError(`replacement for "${name}" has ${b.byteLength} bytes, the ${t.dtype} [${t.dims.join(', ')}] tensor has ${t.data.byteLength}`);
+        return b;
+      });
+      const bytes = await loaded;
+      if (byteOffset + n >= t.data.byteLength) loaded = null;
+      return bytes.subarray(byteOffset, byteOffset + n);
+    },
+  };
+}
+
 /** Turns an edit into a rewrite plan (validates names, shapes and conflicts). */
 export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
   const plan = emptyRewrite();
@@ -101,6 +122,10 @@ export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
   for (const [name, bytes] of edit.replaced ?? []) {
     claim(name, 'replaced');
     const t = tensorOf(model, name, 'replaced');
+    if (!(bytes instanceof Uint8Array)) {
+      plan.initializers.set(name, reencodeTensor(t, file, [{ source: pendingBytes(name, t, bytes.load), byteOffset: 0, byteLength: t.data.byteLength }]));
+      continue;
+    }
     if (bytes.byteLength !== t.data.byteLength) {
       throw new ShapeError(`replacement for "${name}" has ${bytes.byteLength} bytes, the ${t.dtype} [${t.dims.join(', ')}] tensor has ${t.data.byteLength}`);
     }
@@ -115,6 +140,12 @@ export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
   for (const [name, q] of edit.quantized ?? []) {
     claim(name, 'quantized');
     planQuantized(model, name, q, uses, plan, unique);
+  }
+  const produced = new Set(model.graph.nodes.flatMap((n) => n.outputs));
+  for (const o of edit.extraOutputs ?? []) {
+    if (!produced.has(o.name) && !model.graph.inputs.some((i) => i.name === o.name)) throw new UsageError(`extraOutputs: the graph has no value named "${o.name}"`);
+    if (model.graph.outputs.some((g) => g.name === o.name)) continue;
+    plan.newOutputs.push(encodeValueInfo(o.name, o.elemType, null));
   }
   plan.metadata = { ...(edit.metadata ?? {}) };
   return plan;

@@ -12,6 +12,7 @@ import { quantizeLabel, type Recipe } from '../../core/recipe';
 import { ggufFileBytes, type GgufTensorToWrite, writeGguf } from '../../formats/gguf/gguf-writer';
 import { gguf, type GgufMetadata } from '../../formats/gguf/gguf-value';
 import { permuteQkRows } from '../../model/llama-names';
+import { dequantizeCompressed } from '../../quant/dequantize-compressed';
 import { quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
 import { methodOf } from '../methods/registry';
 import type { OpenedModel } from '../open-model';
@@ -53,10 +54,10 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
    * How each layout tensor is written for a plan: its ggml type, and whether its bytes are the
    * method's result, the source's own bytes (a quantized GGUF tensor kept), or floats re-encoded.
    */
-  const writeOf = (lt: GgufLayoutTensor, entry: TensorPlan | undefined): { type: string; from: 'result' | 'source' | 'floats' } => {
+  const writeOf = (lt: GgufLayoutTensor, entry: TensorPlan | undefined): { type: string; from: 'result' | 'result-floats' | 'source' | 'floats' } => {
     const e = entry?.encoding;
     if (e?.kind === 'ggml') return { type: e.type, from: 'result' };
-    if (e?.kind === 'float') return { type: e.dtype, from: 'floats' };
+    if (e?.kind === 'float') return { type: e.dtype, from: entry!.action.kind === 'keep' ? 'floats' : 'result-floats' };
     const type = e?.kind === 'copy' ? null : uncompressedType(lt, recipe);
     return type ? { type, from: 'floats' } : { type: String(index.get(lt.hf.source)!.dtype), from: 'source' };
   };
@@ -95,6 +96,7 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
         if (recipe.dtype) return { kind: 'float', dtype: FLOAT_NAMES[recipe.dtype], dequantized: false };
         return lt.hf.dtype ? { kind: 'float', dtype: FLOAT_NAMES[lt.hf.dtype], dequantized: false } : { kind: 'copy' };
       }
+      if (action.kind === 'prune') return { kind: 'float', dtype: FLOAT_NAMES[recipe.dtype ?? lt.hf.dtype ?? 'f32'], dequantized: false };
       const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
       if (geometry.kind !== 'ggml') {
         throw new RecipeError(
@@ -122,7 +124,7 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
 
     order(plan) {
       const byName = entries(plan);
-      return layout.tensors.map((lt) => lt.hf.source).filter((n) => byName.get(n)?.action.kind === 'quantize' && byName.get(n)?.encoding.kind === 'ggml');
+      return layout.tensors.map((lt) => lt.hf.source).filter((n) => byName.get(n) !== undefined && byName.get(n)!.action.kind !== 'keep');
     },
 
     async write(plan, results, openSink) {
@@ -133,7 +135,7 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
           return lt.permuteHeads ? permuteQkRows(r.bytes, r.rows, r.bytes.byteLength / r.rows, lt.permuteHeads) : r.bytes;
         }
         if (how.from === 'source') return model.readTensor(lt.hf.source);
-        let values = await source.readFloats(lt.hf.name);
+        let values = how.from === 'result-floats' ? dequantizeCompressed(await results(lt.hf.source)) : await source.readFloats(lt.hf.name);
         if (lt.permuteHeads) {
           const rows = lt.shape[0];
           values = permuteQkRows(values, rows, lt.hf.numel / rows, lt.permuteHeads);

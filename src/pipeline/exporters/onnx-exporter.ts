@@ -16,6 +16,11 @@ import { gatherBlockQuantizedProblem, type PendingQuantized } from '../../format
 import { methodOf } from '../methods/registry';
 import type { CompressedSource, Exporter, ExportTarget } from './exporter';
 import { provenanceMetadata } from './provenance';
+import { toStorageOrder } from '../../core/weight-layout';
+import { dequantizeCompressed } from '../../quant/dequantize-compressed';
+import { encodeFloats } from './float-bytes';
+
+const FLOAT_NAME: Record<string, 'F32' | 'F16' | 'BF16'> = { f32: 'F32', f16: 'F16', bf16: 'BF16' };
 
 export const onnxExporter: Exporter = {
   format: 'onnx',
@@ -31,8 +36,20 @@ export const onnxExporter: Exporter = {
 
     const edit = (plan: CompressionPlan, results: CompressedSource | null): OnnxEdit => {
       const quantized = new Map<string, PendingQuantized>();
+      const replaced = new Map<string, { load(): Promise<Uint8Array> }>();
+      const infos = new Map(model.index.tensors.map((t) => [t.name, t]));
       for (const t of plan.tensors) {
         const e = t.encoding;
+        if (e.kind === 'float') {
+          const info = infos.get(t.name)!;
+          replaced.set(t.name, {
+            load: async () => {
+              if (!results) throw new Error('Internal error: sizing an ONNX export read a weight');
+              return encodeFloats(toStorageOrder(dequantizeCompressed(await results(t.name)), info.layout!, info.numel), e.dtype);
+            },
+          });
+          continue;
+        }
         if (e.kind !== 'matmul-nbits' && e.kind !== 'gather-block-quantized') continue;
         const { kind: _kind, ...layout } = e;
         quantized.set(t.name, {
@@ -45,13 +62,15 @@ export const onnxExporter: Exporter = {
           },
         });
       }
-      return { quantized, metadata: provenanceMetadata(plan.recipe) };
+      return { quantized, replaced, metadata: provenanceMetadata(plan.recipe) };
     };
 
     const target: ExportTarget = {
       format: 'onnx',
       encode(tensor, action, rule) {
         if (action.kind === 'keep') return { kind: 'copy' };
+        // Pruned, not quantized: the initializer keeps its type, with the zeros written in.
+        if (action.kind === 'prune') return { kind: 'float', dtype: FLOAT_NAME[String(tensor.dtype)] ?? 'F32', dequantized: false };
         const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
         if (geometry.kind !== 'int-groups') {
           throw new RecipeError(
@@ -69,7 +88,7 @@ export const onnxExporter: Exporter = {
         return { kind: 'matmul-nbits', ...geometry.layout };
       },
       tensorBytes(tensor, e) {
-        if (e.kind !== 'matmul-nbits' && e.kind !== 'gather-block-quantized') return tensor.byteLength;
+        if (e.kind !== 'matmul-nbits' && e.kind !== 'gather-block-quantized') return tensor.byteLength; // copied or rewritten in place
         const type = scaleType(tensor.name);
         return intGroupsStoredBytes({ rows: tensor.layout!.rows, cols: tensor.layout!.cols, ...e }, type === OnnxDataType.FLOAT16 ? type : OnnxDataType.FLOAT);
       },
@@ -78,7 +97,7 @@ export const onnxExporter: Exporter = {
       // The graph's initializers as written: quantized weights become codes/scales/zero-point tensors.
       outputTensors: (plan) =>
         plan.tensors.map((t) => ({ name: t.name, type: t.encoding.kind === 'copy' ? String(onnx.initializerByName.get(t.name)!.dtype) : t.encoding.kind, shape: [t.rows, t.cols] })),
-      order: (plan) => plan.tensors.filter((t) => t.encoding.kind === 'matmul-nbits' || t.encoding.kind === 'gather-block-quantized').map((t) => t.name),
+      order: (plan) => plan.tensors.filter((t) => t.action.kind !== 'keep').map((t) => t.name),
       async write(plan, results, openSink) {
         const sink: ByteSink = await openSink(null);
         const { bytesWritten } = await writeOnnx(onnx, edit(plan, results), sink);

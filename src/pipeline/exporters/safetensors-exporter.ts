@@ -6,21 +6,17 @@
 // recipe did to each weight, at float size — the plan says so.
 import { dequantizeCompressed } from '../../quant/dequantize-compressed';
 import type { CompressionPlan, TensorEncoding } from '../../core/compression-plan';
-import { f32ArrayToBf16, f32ArrayToF16 } from '../../core/float16';
 import type { RecipeDtype } from '../../core/recipe';
 import { shardedSafetensorsBytes, type SafetensorsTensorToWrite, writeShardedSafetensors } from '../../formats/safetensors/safetensors-writer';
 import { hfWeightSource } from '../weights/hf-weights';
 import type { HfTensor } from '../weights/weight-source';
 import type { Exporter, ExportTarget } from './exporter';
+import { encodeFloats } from './float-bytes';
 import { provenanceMetadata } from './provenance';
 
 const STORED = { f32: 'F32', f16: 'F16', bf16: 'BF16' } as const;
 type Stored = (typeof STORED)[RecipeDtype];
 
-function encodeFloats(values: Float32Array, dtype: Stored): Uint8Array {
-  const typed = dtype === 'F32' ? values : dtype === 'F16' ? f32ArrayToF16(values) : f32ArrayToBf16(values);
-  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-}
 
 const BYTES: Record<Stored, number> = { F32: 4, F16: 2, BF16: 2 };
 
@@ -36,7 +32,8 @@ export const safetensorsExporter: Exporter = {
       const byName = entries(plan);
       return source.tensors.map((t) => {
         const e = byName.get(t.source)?.encoding;
-        return { hf: t, dtype: e?.kind === 'float' ? e.dtype : dtypeOf(t), dequantized: e?.kind === 'float' && e.dequantized };
+        const entry = byName.get(t.source);
+        return { hf: t, dtype: e?.kind === 'float' ? e.dtype : dtypeOf(t), compressed: entry !== undefined && entry.action.kind !== 'keep' };
       });
     };
     const options = (plan: CompressionPlan) => ({ maxShardBytes: context.maxShardBytes ?? Number.POSITIVE_INFINITY, metadata: metadata(plan) });
@@ -58,14 +55,14 @@ export const safetensorsExporter: Exporter = {
       outputTensors: (plan) => headers(plan).map(({ hf, dtype }) => ({ name: hf.name, type: dtype, shape: hf.shape })),
       order: (plan) => {
         const byName = entries(plan);
-        return source.tensors.map((t) => t.source).filter((n) => byName.get(n)?.action.kind === 'quantize');
+        return source.tensors.map((t) => t.source).filter((n) => byName.get(n) !== undefined && byName.get(n)!.action.kind !== 'keep');
       },
       async write(plan, results, openSink) {
-        const tensors: SafetensorsTensorToWrite[] = headers(plan).map(({ hf, dtype, dequantized }) => ({
+        const tensors: SafetensorsTensorToWrite[] = headers(plan).map(({ hf, dtype, compressed }) => ({
           name: hf.name,
           dtype,
           shape: hf.shape,
-          data: async () => encodeFloats(dequantized ? dequantizeCompressed(await results(hf.source)) : await source.readFloats(hf.name), dtype),
+          data: async () => encodeFloats(compressed ? dequantizeCompressed(await results(hf.source)) : await source.readFloats(hf.name), dtype),
         }));
         const files = await writeShardedSafetensors((name) => openSink(name === 'model.safetensors' ? null : name), tensors, options(plan));
         return { files: files.map((f) => (f === 'model.safetensors' ? null : f)), bytes: shardedSafetensorsBytes(tensors, options(plan)) };

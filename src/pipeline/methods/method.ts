@@ -3,11 +3,21 @@
 // what it needs besides the weight, which result it produces, and its two implementations — the
 // GPU kernel and the CPU reference that is its spec. Adding a method touches its own file and
 // registry.ts; the worker, the CLI and sweeps only ever see plans.
-import type { CompressedTensor } from '../../core/compressed-tensor';
+import type { CompressedTensor, DenseTensor } from '../../core/compressed-tensor';
 import type { IntGroupsLayout } from '../../core/compression-plan';
 import type { TensorInfo, WeightLayout } from '../../core/model-index';
-import type { QuantizeSpec } from '../../core/recipe';
+import type { MethodNeeds, PruneSpec, QuantizeSpec } from '../../core/recipe';
 import type { GpuContext } from '../../gpu/context';
+
+/** What calibration measured at a weight's input (pipeline/calibration). */
+export interface InputStats {
+  /** Σ over calibration tokens of x_j², per input channel. */
+  sumSquares: Float32Array;
+  /** H = 2/n · Σ xᵀx, [cols][cols] row-major, when a method asked for it. */
+  hessian?: Float32Array;
+  /** Calibration tokens seen. */
+  tokens: number;
+}
 
 /** One weight as a method receives it: stored values and how they map to W[rows][cols]. */
 export interface WeightInput {
@@ -16,6 +26,8 @@ export interface WeightInput {
   bytes: Uint8Array;
   dtype: 'f32' | 'f16';
   layout: WeightLayout;
+  /** Calibration statistics of the weight's input, for methods that need them. */
+  stats?: InputStats;
 }
 
 /** The geometry of a method's result, known before it runs (exporters size files from it). */
@@ -40,4 +52,18 @@ export interface QuantizeMethod<S extends QuantizeSpec = QuantizeSpec> {
   runGpu(gpu: GpuContext, input: WeightInput, spec: S, signal?: AbortSignal): Promise<CompressedTensor>;
   /** The CPU reference (the spec the kernel is held to). */
   runRef(input: WeightInput, spec: S): Promise<CompressedTensor>;
+}
+
+/** A pruning method: sets weights to exactly zero (and, for SparseGPT, updates the others). */
+export interface PruneMethod<S extends PruneSpec = PruneSpec> {
+  id: S['method'];
+  /** Recipe fields of `prune` besides `method`, in schema order (for messages). */
+  fields: readonly string[];
+  /** Validates a rule's `prune` object and fills defaults; RecipeError naming the rule and field. */
+  parse(raw: Record<string, unknown>, rule: number): S;
+  needs(spec: S): MethodNeeds;
+  /** Why it cannot prune this tensor (an N:M group that does not divide the row), or undefined. */
+  problem(spec: S, tensor: TensorInfo): string | undefined;
+  runGpu(gpu: GpuContext, input: WeightInput, spec: S, signal?: AbortSignal): Promise<DenseTensor>;
+  runRef(input: WeightInput, spec: S): Promise<DenseTensor>;
 }

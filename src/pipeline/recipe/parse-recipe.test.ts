@@ -19,11 +19,12 @@ const ISSUE_EXAMPLE = {
 };
 
 const rule = (quantize: unknown) => ({ recipe: 1, rules: [{ match: '.*', keep: true }, { match: 'mlp', quantize }] });
+const pruneRule = (prune: unknown) => ({ recipe: 1, rules: [{ match: 'lm_head', keep: true }, { match: 'mlp', prune }] });
 
 /** [what is wrong, the recipe, the message, the rule and field it names] */
 const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = [
   ['not an object', [1, 2], 'a recipe must be a JSON object with "recipe": 1 and "rules"; got an array', {}],
-  ['unknown top-level field', { recipe: 1, rules: [], colour: 'red' }, 'unknown field "colour" (expected recipe, name, preset, pure, dtype, rules)', { field: 'colour' }],
+  ['unknown top-level field', { recipe: 1, rules: [], colour: 'red' }, 'unknown field "colour" (expected recipe, name, preset, pure, dtype, calibration, rules)', { field: 'colour' }],
   ['wrong version', { recipe: 2, rules: [] }, '"recipe" must be 1 (the recipe format version this studio reads); got 2', { field: 'recipe' }],
   ['name not a string', { recipe: 1, name: 3, rules: [] }, '"name" must be a string; got 3', { field: 'name' }],
   ['unknown preset', { recipe: 1, preset: 'Q4_K_X', rules: [] }, '"preset" must be one of Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_0, Q3_K_M, Q2_K, Q4_1, Q5_0, Q5_1, Q3_K_S, Q4_K_S, Q5_K_S (llama.cpp mixes and pure types); got "Q4_K_X"', { field: 'preset' }],
@@ -31,13 +32,13 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['pure without a preset', { recipe: 1, pure: true, rules: [] }, '"pure" applies to a "preset" (llama-quantize --pure), and this recipe has none', { field: 'pure' }],
   ['bad dtype', { recipe: 1, dtype: 'fp8', rules: [] }, '"dtype" must be one of "f32", "f16", "bf16"; got "fp8"', { field: 'dtype' }],
   ['rules missing', { recipe: 1 }, '"rules" must be a list of rules (it may be empty); got undefined', { field: 'rules' }],
-  ['rule not an object', { recipe: 1, rules: ['.*'] }, 'rule 0: must be an object with "match" and "keep" or "quantize"; got ".*"', { rule: 0 }],
-  ['unknown rule field', { recipe: 1, rules: [{ match: '.*', keep: true, bits: 4 }] }, 'rule 0: unknown field "bits" (expected match, role, keep, quantize)', { rule: 0, field: 'bits' }],
+  ['rule not an object', { recipe: 1, rules: ['.*'] }, 'rule 0: must be an object with "match" and "keep", "prune" or "quantize"; got ".*"', { rule: 0 }],
+  ['unknown rule field', { recipe: 1, rules: [{ match: '.*', keep: true, bits: 4 }] }, 'rule 0: unknown field "bits" (expected match, role, keep, prune, quantize)', { rule: 0, field: 'bits' }],
   ['match not a string', { recipe: 1, rules: [{ match: 5, keep: true }] }, 'rule 0: "match" must be a regular expression as a string; got 5', { rule: 0, field: 'match' }],
   ['bad regular expression', { recipe: 1, rules: [{ match: '.*', keep: true }, { match: '(', keep: true }] }, 'rule 1: "match" is not a valid regular expression: Invalid regular expression: /(/: Unterminated group', { rule: 1, field: 'match' }],
   ['bad role', { recipe: 1, rules: [{ match: '.*', role: 'norm', keep: true }] }, 'rule 0: "role" must be one of "matmul-weight", "embedding"; got "norm"', { rule: 0, field: 'role' }],
-  ['neither keep nor quantize', { recipe: 1, rules: [{ match: '.*' }] }, 'rule 0: give exactly one of "keep": true or "quantize": { … }', { rule: 0, field: 'keep' }],
-  ['both keep and quantize', { recipe: 1, rules: [{ match: '.*', keep: true, quantize: { method: 'rtn', bits: 4 } }] }, 'rule 0: give exactly one of "keep": true or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
+  ['neither keep nor quantize', { recipe: 1, rules: [{ match: '.*' }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }', { rule: 0, field: 'keep' }],
+  ['both keep and quantize', { recipe: 1, rules: [{ match: '.*', keep: true, quantize: { method: 'rtn', bits: 4 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
   ['keep false', { recipe: 1, rules: [{ match: '.*', keep: false }] }, 'rule 0: "keep" must be true; got false', { rule: 0, field: 'keep' }],
   ['quantize not an object', rule(4), 'rule 1: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got 4', { rule: 1, field: 'quantize' }],
   ['unknown method', rule({ method: 'gptq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml"; got "gptq"', { rule: 1, field: 'quantize.method' }],
@@ -47,9 +48,41 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['rtn unknown field', rule({ method: 'rtn', bits: 4, type: 'Q4_0' }), 'rule 1: unknown field quantize.type for method rtn (it takes bits, group, symmetric)', { rule: 1, field: 'quantize.type' }],
   ['ggml bad type', rule({ method: 'ggml', type: 'Q9_K' }), 'rule 1: quantize.type must be one of F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K for ggml; got "Q9_K"', { rule: 1, field: 'quantize.type' }],
   ['ggml unknown field', rule({ method: 'ggml', type: 'Q4_K', bits: 4 }), 'rule 1: unknown field quantize.bits for method ggml (it takes type)', { rule: 1, field: 'quantize.bits' }],
+  ['keep and prune', { recipe: 1, rules: [{ match: '.*', keep: true, prune: { method: 'magnitude', sparsity: 0.5 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
+  ['prune not an object', pruneRule('wanda'), 'rule 1: "prune" must be an object such as { "method": "wanda", "sparsity": 0.5 }; got "wanda"', { rule: 1, field: 'prune' }],
+  ['unknown prune method', pruneRule({ method: 'random', sparsity: 0.5 }), 'rule 1: prune.method must be one of "magnitude", "wanda", "sparsegpt"; got "random"', { rule: 1, field: 'prune.method' }],
+  ['sparsity 1', pruneRule({ method: 'magnitude', sparsity: 1 }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of weights set to zero); got 1', { rule: 1, field: 'prune.sparsity' }],
+  ['negative sparsity', pruneRule({ method: 'wanda', sparsity: -0.1 }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of weights set to zero); got -0.1', { rule: 1, field: 'prune.sparsity' }],
+  ['sparsity as text', pruneRule({ method: 'wanda', sparsity: '50%' }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of weights set to zero); got "50%"', { rule: 1, field: 'prune.sparsity' }],
+  ['neither sparsity nor pattern', pruneRule({ method: 'wanda' }), 'rule 1: prune needs exactly one of "sparsity" (e.g. 0.5) or "pattern" ("2:4", "4:8")', { rule: 1, field: 'prune.sparsity' }],
+  ['both sparsity and pattern', pruneRule({ method: 'wanda', sparsity: 0.5, pattern: '2:4' }), 'rule 1: prune needs exactly one of "sparsity" (e.g. 0.5) or "pattern" ("2:4", "4:8")', { rule: 1, field: 'prune.pattern' }],
+  ['unknown pattern', pruneRule({ method: 'sparsegpt', pattern: '1:3' }), 'rule 1: prune.pattern must be "2:4" or "4:8" (N nonzeros in every M inputs); got "1:3"', { rule: 1, field: 'prune.pattern' }],
+  ['bad magnitude scope', pruneRule({ method: 'magnitude', sparsity: 0.5, scope: 'column' }), 'rule 1: prune.scope must be "tensor" or "row"; got "column"', { rule: 1, field: 'prune.scope' }],
+  ['scope for wanda', pruneRule({ method: 'wanda', sparsity: 0.5, scope: 'row' }), 'rule 1: unknown field prune.scope for method wanda (it takes sparsity, pattern)', { rule: 1, field: 'prune.scope' }],
+  ['bad sparsegpt damping', pruneRule({ method: 'sparsegpt', sparsity: 0.5, damping: 0 }), "rule 1: prune.damping must be a number in (0, 1) (a fraction of the Hessian's mean diagonal); got 0", { rule: 1, field: 'prune.damping' }],
+  ['bad sparsegpt blocksize', pruneRule({ method: 'sparsegpt', sparsity: 0.5, blocksize: 12.5 }), 'rule 1: prune.blocksize must be a positive integer (columns per block); got 12.5', { rule: 1, field: 'prune.blocksize' }],
+  ['calibration not an object', { recipe: 1, calibration: 'builtin', rules: [] }, '"calibration" must be an object such as { "text": "builtin", "windows": 128 }; got "builtin"', { field: 'calibration' }],
+  ['empty calibration text', { recipe: 1, calibration: { text: '', windows: 16 }, rules: [] }, 'calibration.text must be "builtin" or the name of a text file; got ""', { field: 'calibration.text' }],
+  ['calibration windows 0', { recipe: 1, calibration: { text: 'builtin', windows: 0 }, rules: [] }, 'calibration.windows must be a positive integer (windows of 256 tokens); got 0', { field: 'calibration.windows' }],
+];
+
+/** The issue's prune fields, alone and before quantization, with calibration. */
+const PRUNE_EXAMPLES = [
+  { recipe: 1, rules: [{ match: '.*', prune: { method: 'magnitude', sparsity: 0.5 } }] },
+  { recipe: 1, calibration: { text: 'builtin', windows: 32 }, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', prune: { method: 'wanda', pattern: '2:4' }, quantize: { method: 'rtn', bits: 4 } }] },
+  { recipe: 1, calibration: { text: 'my-text.txt', windows: 8 }, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', sparsity: 0.6, damping: 0.05, blocksize: 64 } }] },
+  { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', pattern: '4:8', scope: 'row' } }] },
 ];
 
 describe('parseRecipe', () => {
+  it('accepts prune rules and fills their defaults (magnitude per tensor; SparseGPT damping 0.01, blocks of 128)', () => {
+    expect(parseRecipe(PRUNE_EXAMPLES[0]).rules[0].prune).toEqual({ method: 'magnitude', sparsity: 0.5, scope: 'tensor' });
+    expect(parseRecipe({ recipe: 1, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', pattern: '2:4' } }] }).rules[0].prune).toEqual({ method: 'sparsegpt', pattern: '2:4', damping: 0.01, blocksize: 128 });
+    const both = parseRecipe(PRUNE_EXAMPLES[1]);
+    expect(both.calibration).toEqual({ text: 'builtin', windows: 32, sequential: true });
+    expect(both.rules[1]).toEqual({ match: '.*', role: 'matmul-weight', prune: { method: 'wanda', pattern: '2:4' }, quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } });
+  });
+
   it('accepts the issue\'s example and returns it canonical', () => {
     const r = parseRecipe(ISSUE_EXAMPLE);
     expect(r).toEqual(ISSUE_EXAMPLE);
@@ -96,7 +129,7 @@ describe('docs/recipe.schema.json', () => {
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
   it('accepts every recipe the parser accepts', () => {
-    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }]) {
+    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }]) {
       parseRecipe(r);
       expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
     }

@@ -6,13 +6,14 @@ import { RecipeError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
 import { compileMatch } from '../../core/rule-match';
 import {
-  GGUF_PRESET_NAMES, QUANTIZE_METHODS, RECIPE_DTYPES, RECIPE_VERSION, RULE_ROLES,
-  type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule, type RuleRole,
+  DEFAULT_CALIBRATION, GGUF_PRESET_NAMES, PRUNE_METHODS, QUANTIZE_METHODS, RECIPE_DTYPES, RECIPE_VERSION, RULE_ROLES,
+  type CalibrationSpec, type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule, type RuleRole,
 } from '../../core/recipe';
-import { isQuantizeMethodId, methodById } from '../methods/registry';
+import { isPruneMethodId, isQuantizeMethodId, methodById, pruneMethodById } from '../methods/registry';
 
-const TOP_FIELDS = ['recipe', 'name', 'preset', 'pure', 'dtype', 'rules'] as const;
-const RULE_FIELDS = ['match', 'role', 'keep', 'quantize'] as const;
+const TOP_FIELDS = ['recipe', 'name', 'preset', 'pure', 'dtype', 'calibration', 'rules'] as const;
+const RULE_FIELDS = ['match', 'role', 'keep', 'prune', 'quantize'] as const;
+const CALIBRATION_FIELDS = ['text', 'windows', 'sequential'] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const oneOf = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
@@ -22,7 +23,7 @@ function unknownField(key: string, fields: readonly string[], where: string, rul
 }
 
 function parseRule(raw: unknown, i: number): RecipeRule {
-  if (!isObject(raw)) throw new RecipeError(`rule ${i}: must be an object with "match" and "keep" or "quantize"; got ${JSON.stringify(raw)}`, { rule: i });
+  if (!isObject(raw)) throw new RecipeError(`rule ${i}: must be an object with "match" and "keep", "prune" or "quantize"; got ${JSON.stringify(raw)}`, { rule: i });
   for (const key of Object.keys(raw)) if (!(RULE_FIELDS as readonly string[]).includes(key)) throw unknownField(key, RULE_FIELDS, `rule ${i}: `, i);
   if (typeof raw.match !== 'string') throw new RecipeError(`rule ${i}: "match" must be a regular expression as a string; got ${JSON.stringify(raw.match)}`, { rule: i, field: 'match' });
   compileMatch(raw.match, i);
@@ -32,22 +33,44 @@ function parseRule(raw: unknown, i: number): RecipeRule {
     rule.role = raw.role as RuleRole;
   }
   const hasKeep = raw.keep !== undefined;
-  const hasQuantize = raw.quantize !== undefined;
-  if (hasKeep === hasQuantize) {
-    throw new RecipeError(`rule ${i}: give exactly one of "keep": true or "quantize": { … }${hasKeep ? ', not both' : ''}`, { rule: i, field: hasKeep ? 'quantize' : 'keep' });
+  const hasWork = raw.quantize !== undefined || raw.prune !== undefined;
+  if (hasKeep === hasWork) {
+    throw new RecipeError(`rule ${i}: give either "keep": true, or "prune" and/or "quantize": { … }${hasKeep ? ', not both' : ''}`, { rule: i, field: hasKeep ? 'quantize' : 'keep' });
   }
   if (hasKeep) {
     if (raw.keep !== true) throw new RecipeError(`rule ${i}: "keep" must be true; got ${JSON.stringify(raw.keep)}`, { rule: i, field: 'keep' });
     rule.keep = true;
     return rule;
   }
-  const q = raw.quantize;
-  if (!isObject(q)) throw new RecipeError(`rule ${i}: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got ${JSON.stringify(q)}`, { rule: i, field: 'quantize' });
-  if (!isQuantizeMethodId(q.method)) {
-    throw new RecipeError(`rule ${i}: quantize.method must be one of ${oneOf(QUANTIZE_METHODS)}; got ${JSON.stringify(q.method)}`, { rule: i, field: 'quantize.method' });
+  if (raw.prune !== undefined) {
+    const p = raw.prune;
+    if (!isObject(p)) throw new RecipeError(`rule ${i}: "prune" must be an object such as { "method": "wanda", "sparsity": 0.5 }; got ${JSON.stringify(p)}`, { rule: i, field: 'prune' });
+    if (!isPruneMethodId(p.method)) throw new RecipeError(`rule ${i}: prune.method must be one of ${oneOf(PRUNE_METHODS)}; got ${JSON.stringify(p.method)}`, { rule: i, field: 'prune.method' });
+    rule.prune = pruneMethodById(p.method).parse(p, i);
   }
-  rule.quantize = methodById(q.method).parse(q, i);
+  if (raw.quantize !== undefined) {
+    const q = raw.quantize;
+    if (!isObject(q)) throw new RecipeError(`rule ${i}: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got ${JSON.stringify(q)}`, { rule: i, field: 'quantize' });
+    if (!isQuantizeMethodId(q.method)) {
+      throw new RecipeError(`rule ${i}: quantize.method must be one of ${oneOf(QUANTIZE_METHODS)}; got ${JSON.stringify(q.method)}`, { rule: i, field: 'quantize.method' });
+    }
+    rule.quantize = methodById(q.method).parse(q, i);
+  }
   return rule;
+}
+
+function parseCalibration(value: unknown): CalibrationSpec {
+  if (!isObject(value)) throw new RecipeError(`"calibration" must be an object such as { "text": "builtin", "windows": 128 }; got ${JSON.stringify(value)}`, { field: 'calibration' });
+  for (const key of Object.keys(value)) if (!(CALIBRATION_FIELDS as readonly string[]).includes(key)) throw unknownField(key, CALIBRATION_FIELDS, 'calibration: ');
+  const text = value.text ?? DEFAULT_CALIBRATION.text;
+  if (typeof text !== 'string' || text === '') throw new RecipeError(`calibration.text must be "builtin" or the name of a text file; got ${JSON.stringify(value.text)}`, { field: 'calibration.text' });
+  const windows = value.windows ?? DEFAULT_CALIBRATION.windows;
+  if (typeof windows !== 'number' || !Number.isInteger(windows) || windows < 1) {
+    throw new RecipeError(`calibration.windows must be a positive integer (windows of 256 tokens); got ${JSON.stringify(value.windows)}`, { field: 'calibration.windows' });
+  }
+  const sequential = value.sequential ?? DEFAULT_CALIBRATION.sequential;
+  if (typeof sequential !== 'boolean') throw new RecipeError(`calibration.sequential must be true or false; got ${JSON.stringify(value.sequential)}`, { field: 'calibration.sequential' });
+  return { text, windows, sequential };
 }
 
 /** Validates recipe JSON (already parsed) and returns it canonical; throws RecipeError. */
@@ -77,6 +100,7 @@ export function parseRecipe(value: unknown): Recipe {
     if (!(RECIPE_DTYPES as readonly unknown[]).includes(value.dtype)) throw new RecipeError(`"dtype" must be one of ${oneOf(RECIPE_DTYPES)}; got ${JSON.stringify(value.dtype)}`, { field: 'dtype' });
     recipe.dtype = value.dtype as RecipeDtype;
   }
+  if (value.calibration !== undefined) recipe.calibration = parseCalibration(value.calibration);
   if (!Array.isArray(value.rules)) throw new RecipeError(`"rules" must be a list of rules (it may be empty); got ${JSON.stringify(value.rules)}`, { field: 'rules' });
   recipe.rules = value.rules.map(parseRule);
   return canonicalRecipe(recipe);

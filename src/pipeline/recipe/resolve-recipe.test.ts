@@ -11,6 +11,8 @@ import type { OpenedModel } from '../open-model';
 import { parseRecipe } from './parse-recipe';
 import { firstMatch } from '../../core/rule-match';
 import { resolveRecipe } from './resolve-recipe';
+import type { TensorInfo } from '../../core/model-index';
+import { patternProblem } from '../methods/prune-target';
 import { ISSUE_RECIPE } from './testing/recipes';
 
 async function plan(model: FixtureModel, file: string, recipe: unknown, format: OutputFormat, opened?: OpenedModel): Promise<CompressionPlan> {
@@ -23,6 +25,15 @@ async function refusal(run: Promise<unknown>): Promise<RecipeError> {
   expect(e).toBeInstanceOf(RecipeError);
   return e as RecipeError;
 }
+
+describe('patternProblem', () => {
+  it('says when an N:M group does not divide the rows of a tensor', () => {
+    const t = { name: 'w', layer: 'model.layers.0.mlp.up_proj', layout: { rows: 8, cols: 30, rowStride: 30, colStride: 1 } } as TensorInfo;
+    expect(patternProblem({ pattern: '4:8' }, t)).toBe('its rows of 30 inputs are not a whole number of 4:8 groups of 8');
+    expect(patternProblem({ pattern: '2:4' }, { ...t, layout: { ...t.layout!, cols: 32 } })).toBeUndefined();
+    expect(patternProblem({ sparsity: 0.5 }, t)).toBeUndefined();
+  });
+});
 
 describe('firstMatch', () => {
   const m = (match: string, role?: string) => ({ re: new RegExp(match), role });
@@ -122,6 +133,29 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     expect(kquant.details.tensor).toMatch(/^onnx::MatMul_/);
     const embedding = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'embed', quantize: { method: 'rtn', bits: 2 } }] }, 'onnx', m));
     expect(embedding.message).toMatch(/^rule 0 \(rtn 2-bit\/32 asym\) cannot quantize the embedding model\.embed_tokens \(.+\) for ONNX: GatherBlockQuantized needs 4 or 8 bits/);
+  });
+
+  it('plans pruning: what each tensor needs from calibration, the calibration itself, and that zeros alone do not shrink a file', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const rules = [{ match: 'lm_head', keep: true }, { match: 'mlp', prune: { method: 'sparsegpt', sparsity: 0.5 } }, { match: '.*', role: 'matmul-weight', prune: { method: 'wanda', pattern: '2:4' }, quantize: { method: 'rtn', bits: 4 } }];
+    const p = await plan('tiny-llama', '', { recipe: 1, rules }, 'onnx', m);
+    expect(p.calibration).toEqual({ text: 'builtin', windows: 128, sequential: true });
+    expect(p.tensors.filter((t) => t.needs === 'hessian').map((t) => t.layer.split('.').pop())).toEqual(Array(4).fill(['gate_proj', 'up_proj', 'down_proj']).flat());
+    expect(p.tensors.filter((t) => t.needs === 'input-stats')).toHaveLength(16);
+    expect(p.notes).toContain('pruned weights that are not quantized are stored dense: zeros do not make a file smaller by themselves (the report gives the compressed size)');
+    // Magnitude needs no calibration, so the plan has none.
+    expect((await plan('tiny-llama', '', { recipe: 1, rules: [{ match: '.*', prune: { method: 'magnitude', sparsity: 0.5 } }] }, 'onnx', m)).calibration).toBeUndefined();
+  });
+
+  it('refuses pruning that cannot run, naming the rule and the tensor', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const embedding = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'embed', prune: { method: 'wanda', sparsity: 0.5 } }] }, 'onnx', m));
+    expect(embedding.message).toMatch(/^rule 0 \(wanda 50%\) cannot prune the embedding model\.embed_tokens \(.+\): it has no input activations to calibrate on/);
+    const minimum = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', pattern: '2:4' }, quantize: { method: 'ggml', type: 'Q4_1' } }] }, 'gguf', m));
+    expect(minimum.message).toContain('rule 0 prunes and quantizes to Q4_1, whose blocks have a minimum and cannot store exact zeros');
+    const gguf = await openFixture('tiny-llama', 'gguf/model-f32.gguf');
+    const noGraph = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', sparsity: 0.5 } }] }, 'gguf', gguf));
+    expect(noGraph.message).toBe('rule 0 (sparsegpt 50%) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "magnitude")');
   });
 
   it('GGUF output from ONNX needs config.json and tokenizer.json, before any work', async () => {

@@ -4,12 +4,13 @@
 // or the tensor name (and whose role, if given, fits) decides; unmatched tensors are kept. The
 // method says whether it can apply, the exporter how the result is stored and what it takes.
 // No weight is read; what cannot be run is refused here, naming the rule and the tensor.
-import type { CompressionPlan, OutputFormat, TensorAction, TensorPlan } from '../../core/compression-plan';
+import { actionPrune, type CompressionPlan, type OutputFormat, type TensorAction, type TensorPlan } from '../../core/compression-plan';
 import { RecipeError } from '../../core/errors';
+import type { TensorInfo } from '../../core/model-index';
 import { recipeId } from '../../core/recipe-id';
 import { compressibleTensors, firstMatch, ruleMatchers } from '../../core/rule-match';
-import { quantizeLabel, type Recipe, type RecipeRule } from '../../core/recipe';
-import { methodOf } from '../methods/registry';
+import { DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, type MethodNeeds, type Recipe, type RecipeRule } from '../../core/recipe';
+import { methodOf, pruneMethodOf } from '../methods/registry';
 import type { ExportContext, ExportTarget } from '../exporters/exporter';
 import { exporterFor } from '../exporters/registry';
 import type { OpenedModel } from '../open-model';
@@ -18,6 +19,45 @@ import type { OpenedModel } from '../open-model';
 export interface ResolvedPlan {
   plan: CompressionPlan;
   target: ExportTarget;
+}
+
+function actionOf(r: RecipeRule | undefined): TensorAction {
+  if (r?.quantize) return r.prune ? { kind: 'quantize', spec: r.quantize, prune: r.prune } : { kind: 'quantize', spec: r.quantize };
+  if (r?.prune) return { kind: 'prune', prune: r.prune };
+  return { kind: 'keep' };
+}
+
+/** llama.cpp types whose blocks have a minimum (x = d·q + m): a pruned zero is not exactly representable. */
+const GGML_WITH_MINIMUMS = new Set(['Q4_1', 'Q5_1', 'Q2_K', 'Q4_K', 'Q5_K']);
+
+/** Refuses what a rule cannot do to a tensor (naming both); returns what its methods need from calibration. */
+function checkAction(action: TensorAction, t: TensorInfo, rule: number | null, hasGraph: boolean): MethodNeeds {
+  const at = { rule: rule ?? undefined, tensor: t.name };
+  const prune = actionPrune(action);
+  let needs: MethodNeeds = 'nothing';
+  if (prune) {
+    const method = pruneMethodOf(prune);
+    const problem = method.problem(prune, t);
+    if (problem) throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) cannot prune ${t.layer} (${t.name}): ${problem}`, at);
+    needs = method.needs(prune);
+    if (needs !== 'nothing' && t.role === 'embedding') {
+      throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) cannot prune the embedding ${t.layer} (${t.name}): it has no input activations to calibrate on (use method "magnitude", or keep it)`, at);
+    }
+    if (needs !== 'nothing' && !hasGraph) {
+      throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) needs calibration, which runs the model's ONNX graph; this model has none (use method "magnitude")`, at);
+    }
+  }
+  if (action.kind === 'quantize') {
+    const problem = methodOf(action.spec).problem(action.spec, t);
+    if (problem) throw new RecipeError(`rule ${rule} (${quantizeLabel(action.spec)}) cannot quantize ${t.layer} (${t.name}): ${problem}`, at);
+    if (prune && action.spec.method === 'ggml' && GGML_WITH_MINIMUMS.has(action.spec.type)) {
+      throw new RecipeError(
+        `rule ${rule} prunes and quantizes to ${action.spec.type}, whose blocks have a minimum and cannot store exact zeros: use Q8_0, Q5_0, Q4_0, Q6_K or Q3_K after pruning`,
+        { ...at, field: 'quantize.type' },
+      );
+    }
+  }
+  return needs;
 }
 
 export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: OutputFormat, context: ExportContext = {}): Promise<ResolvedPlan> {
@@ -38,13 +78,8 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
   const tensors: TensorPlan[] = compressibleTensors(model.index.tensors).map((t) => {
     const rule = firstMatch(matchers, t);
     const r = rule === null ? undefined : rules[rule];
-    const action: TensorAction = r?.quantize ? { kind: 'quantize', spec: r.quantize } : { kind: 'keep' };
-    if (action.kind === 'quantize') {
-      const problem = methodOf(action.spec).problem(action.spec, t);
-      if (problem) {
-        throw new RecipeError(`rule ${rule} (${quantizeLabel(action.spec)}) cannot quantize ${t.layer} (${t.name}): ${problem}`, { rule: rule!, tensor: t.name });
-      }
-    }
+    const action = actionOf(r);
+    const needs = checkAction(action, t, rule, model.onnx !== undefined);
     const encoding = target.encode(t, action, rule);
     const fallback = fallbacks.get(t.name);
     const notes = fallback ? [`llama.cpp fallback: ${fallback.message}`] : [];
@@ -63,6 +98,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
       numel: t.numel,
       rule,
       action,
+      needs,
       encoding,
       bytesBefore: t.byteLength,
       bytesAfter: target.tensorBytes(t, encoding),
@@ -72,6 +108,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
   });
 
   const quantized = tensors.filter((t) => t.action.kind === 'quantize' && t.encoding.kind !== 'tied');
+  const calibrated = tensors.some((t) => t.needs !== 'nothing');
   const quantizedBytes = quantized.reduce((n, t) => n + t.bytesAfter, 0);
   const quantizedNumel = quantized.reduce((n, t) => n + t.numel, 0);
   const plan: CompressionPlan = {
@@ -86,7 +123,11 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     outputBytes: 0,
     bitsPerWeight: quantizedNumel === 0 ? 0 : (8 * quantizedBytes) / quantizedNumel,
     notes: planNotes,
+    ...(calibrated ? { calibration: recipe.calibration ?? DEFAULT_CALIBRATION } : {}),
   };
+  if (format !== 'safetensors' && tensors.some((t) => t.action.kind === 'prune')) {
+    plan.notes.push('pruned weights that are not quantized are stored dense: zeros do not make a file smaller by themselves (the report gives the compressed size)');
+  }
   plan.notes.push(...target.planNotes(plan));
   plan.order = target.order(plan);
   plan.outputBytes = await target.fileBytes(plan);

@@ -3,10 +3,11 @@
 // --dtype`. Flag mistakes are usage errors raised before any file is read.
 import { UsageError } from '../../core/errors';
 import {
-  GGUF_MIX_PRESETS, GGUF_PURE_PRESETS, RECIPE_DTYPES, RECIPE_VERSION, RTN_BITS, RTN_GROUP_SIZES,
+  DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, GGUF_PURE_PRESETS, RECIPE_DTYPES, RECIPE_VERSION, RTN_BITS, RTN_GROUP_SIZES,
   type GgufPresetName, type Recipe, type RecipeDtype, type RtnBits, type RtnGroupSize, type RtnQuantize,
 } from '../../core/recipe';
-import { selectionRules, type TensorSelection } from '../../core/tensor-selection';
+import { OUTPUT_HEAD_PATTERN, selectionRules, type TensorSelection } from '../../core/tensor-selection';
+import { parseRecipe } from './parse-recipe';
 import { compileMatch } from '../../core/rule-match';
 
 const list = (values: readonly (string | number)[]) => values.join(', ').replace(/, ([^,]+)$/, ' or $1');
@@ -48,7 +49,7 @@ export function selectionFromFlags(args: { include?: string; exclude?: string })
 
 /** `quantize` flags → the recipe they mean. */
 export function quantizeRecipe(args: RtnFlags & { include?: string; exclude?: string }): Recipe {
-  return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), rtnSpecFromFlags(args)) };
+  return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), { quantize: rtnSpecFromFlags(args) }) };
 }
 
 const FLOAT_TYPES: Record<string, RecipeDtype> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
@@ -75,4 +76,45 @@ export function dtypeRecipe(dtype: string | undefined): Recipe {
   const d = dtype.toLowerCase();
   if (!(RECIPE_DTYPES as readonly string[]).includes(d)) throw new UsageError(`--dtype must be ${RECIPE_DTYPES.join(', ')}; got "${dtype}"`);
   return { recipe: RECIPE_VERSION, dtype: d as RecipeDtype, rules: [] };
+}
+
+export interface PruneFlags {
+  method?: string;
+  sparsity?: string;
+  pattern?: string;
+  calib?: string;
+  calibWindows?: string;
+  /** One calibration pass on the original model instead of one per layer. */
+  calibOnce?: boolean;
+  thenBits?: string;
+  block?: string;
+}
+
+/**
+ * `prune` flags → their recipe: every matmul weight but the output head (as Wanda and SparseGPT
+ * prune) with the method, then optionally rtn; checked by the recipe parser, whose messages name
+ * the field — here said as the flag.
+ */
+export function pruneRecipe(args: PruneFlags): Recipe {
+  if (!args.method) throw new UsageError('--method is required (magnitude, wanda or sparsegpt)');
+  if ((args.sparsity === undefined) === (args.pattern === undefined)) throw new UsageError('give either --sparsity S (e.g. 0.5) or --pattern 2:4');
+  if (args.block !== undefined && args.thenBits === undefined) throw new UsageError('--block goes with --then-bits');
+  const prune: Record<string, unknown> = { method: args.method };
+  if (args.sparsity !== undefined) prune.sparsity = Number(args.sparsity);
+  if (args.pattern !== undefined) prune.pattern = args.pattern;
+  const rule: Record<string, unknown> = { match: '.*', role: 'matmul-weight', prune };
+  if (args.thenBits !== undefined) rule.quantize = rtnSpecFromFlags({ bits: args.thenBits, block: args.block, perChannel: false, sym: false });
+  const raw: Record<string, unknown> = { recipe: RECIPE_VERSION, rules: [{ match: OUTPUT_HEAD_PATTERN, keep: true }, rule] };
+  if (args.method !== 'magnitude' || args.calib !== undefined || args.calibWindows !== undefined || args.calibOnce) {
+    const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
+    raw.calibration = { text: args.calib ?? DEFAULT_CALIBRATION.text, windows, sequential: !args.calibOnce };
+  }
+  try {
+    return parseRecipe(raw);
+  } catch (e) {
+    const flags: Record<string, string> = { 'prune.method': '--method', 'prune.sparsity': '--sparsity', 'prune.pattern': '--pattern', 'calibration.windows': '--calib-windows' };
+    const field = (e as { details?: { field?: string } }).details?.field;
+    const flag = field ? flags[field] : undefined;
+    throw new UsageError(flag ? `${flag}: ${(e as Error).message.replace(/^rule \d+: /, '')}` : (e as Error).message);
+  }
 }

@@ -1,8 +1,8 @@
 // The compress panel of the control column: the output format, the recipe (quick recipes, rules,
-// options), the plan in one line (what it quantizes, the exact output size, bits per weight) or
+// options), the plan in one line (what it prunes and quantizes, the exact output size, bits per weight) or
 // why it cannot run, and the Compress button.
 import type { FormEvent } from 'react';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../core/compression-plan';
+import { actionPrune, OUTPUT_FORMATS, type OutputFormat } from '../../core/compression-plan';
 import { useStudioStore } from '../../store/studio-store';
 import { formatBytes } from '../format';
 import { RecipeEditor } from './recipe-editor';
@@ -27,8 +27,10 @@ function PlanLine() {
   }
   if (!plan) return <p className="small muted" data-testid="plan-line" data-planning={planning}>{planning ? 'Planning…' : ''}</p>;
   const quantized = plan.tensors.filter((t) => t.action.kind === 'quantize').length;
+  const pruned = plan.tensors.filter((t) => actionPrune(t.action)).length;
   return (
     <p className={`small plan-line${planning ? ' is-stale' : ''}`} aria-live="polite" data-testid="plan-line" data-planning={planning}>
+      {pruned > 0 ? `${pruned} pruned, ` : ''}
       {quantized} of {plan.tensors.length} tensors quantized · output <strong data-testid="plan-bytes">{formatBytes(plan.outputBytes)}</strong>
       {quantized > 0 ? ` · ${plan.bitsPerWeight.toFixed(2)} bits per weight` : ''}
     </p>

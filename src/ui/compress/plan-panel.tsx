@@ -2,8 +2,8 @@
 // see, the rule that took it (and where the rule came from), the method, how it is stored, and the
 // exact bytes before and after; totals, bits per weight and the exact output size.
 import { useMemo, useState } from 'react';
-import type { TensorPlan } from '../../core/compression-plan';
-import { quantizeLabel } from '../../core/recipe';
+import { actionPrune, type TensorPlan } from '../../core/compression-plan';
+import { ruleLabel } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
 import { formatBytes, formatInteger } from '../format';
 import { shortName } from '../layer-groups';
@@ -35,6 +35,7 @@ export function PlanPanel() {
   }, [plan]);
   if (!plan || !totals) return null;
   const quantized = plan.tensors.filter((t) => t.action.kind === 'quantize').length;
+  const pruned = plan.tensors.filter((t) => actionPrune(t.action)).length;
   return (
     <section className="panel" aria-labelledby="plan-heading" data-testid="plan-panel">
       <header className="panel-header panel-header-row">
@@ -50,6 +51,7 @@ export function PlanPanel() {
         <Stat label="Output file" value={formatBytes(plan.outputBytes)} title={`${formatInteger(plan.outputBytes)} bytes`} testId="plan-output-bytes" accent />
         <Stat label="Input" value={formatBytes(plan.inputBytes)} title={`${formatInteger(plan.inputBytes)} bytes`} />
         <Stat label="Quantized" value={`${quantized} / ${plan.tensors.length}`} note="tensors" testId="plan-quantized" />
+        {pruned > 0 && <Stat label="Pruned" value={`${pruned} / ${plan.tensors.length}`} note={plan.calibration ? `tensors · calibrates on ${plan.calibration.windows} windows first` : 'tensors'} testId="plan-pruned" />}
         <Stat label="Bits per weight" value={quantized ? plan.bitsPerWeight.toFixed(2) : '–'} note="of the quantized tensors" testId="plan-bpw" />
       </dl>
       {plan.notes.map((n) => <p key={n} className="small muted plan-note" data-testid="plan-note">{n}</p>)}
@@ -75,7 +77,7 @@ export function PlanPanel() {
                     {t.notes.length > 0 && <span className="plan-note-mark" aria-label={t.notes.join('; ')}> ⓘ</span>}
                   </td>
                   <td title={t.rule === null ? 'no rule matched: kept' : plan.ruleSources[t.rule]}>{t.rule === null ? '–' : plan.ruleSources[t.rule] === 'recipe' ? t.rule : `${plan.ruleSources[t.rule]}`}</td>
-                  <td>{t.action.kind === 'keep' ? 'keep' : quantizeLabel(t.action.spec)}</td>
+                  <td>{ruleLabel(t.action.kind === 'keep' ? { keep: true } : t.action.kind === 'prune' ? { prune: t.action.prune } : { prune: t.action.prune, quantize: t.action.spec })}</td>
                   <td>{encodingText(t)}</td>
                   <td className="num">{formatBytes(t.bytesBefore)}</td>
                   <td className="num">{formatBytes(t.bytesAfter)}</td>

@@ -1,9 +1,11 @@
 // The recipe editor of the compress form: a quick recipe to start from, the rules in order (each
 // with what it takes in the current plan), adding rules, the format's top-level options, and
-// recipe files (save as JSON, load a file; a dropped recipe file lands here too).
+// recipe files (save as JSON, load a file; a dropped recipe file lands here too), and the
+// calibration text when a rule's method needs one.
 import { ruleTotals } from '../../core/compression-plan';
 import { QUICK_RECIPES } from '../../store/quick-recipes';
 import { useStudioStore } from '../../store/studio-store';
+import { CalibrationFields } from './calibration-fields';
 import { RecipeOptions } from './recipe-options';
 import { RuleRow } from './rule-row';
 
@@ -74,6 +76,7 @@ export function RecipeEditor({ disabled }: { disabled: boolean }) {
         </div>
       </fieldset>
       <RecipeOptions recipe={recipe} format={format} disabled={disabled} />
+      <CalibrationFields recipe={recipe} disabled={disabled} />
     </div>
   );
 }

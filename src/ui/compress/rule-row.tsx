@@ -1,8 +1,9 @@
-// One rule of the recipe editor: its pattern, an optional role limit, what it does (keep, rtn
-// with bits / group / zero point, or a llama.cpp type), its place in the order, and what it
-// takes in the current plan (tensors and bytes) or why it cannot run.
+// One rule of the recipe editor: its pattern, an optional role limit, what it does (pruning
+// first, then keep / rtn with bits, group and zero point / a llama.cpp type), its place in the
+// order, and what it takes in the current plan (tensors and bytes) or why it cannot run.
 import { GGML_QUANT_TYPES, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
+import { PruneFields } from './prune-fields';
 
 type Action = 'keep' | 'rtn' | 'ggml';
 
@@ -39,7 +40,7 @@ export function RuleRow(props: {
   const setAction = (a: Action) => {
     const quantize = specFor(a, q);
     const { keep: _k, quantize: _q, ...rest } = rule;
-    props.onChange(quantize ? { ...rest, quantize } : { ...rest, keep: true });
+    props.onChange(quantize ? { ...rest, quantize } : rest.prune ? rest : { ...rest, keep: true });
   };
   const setQuantize = (next: QuantizeSpec) => props.onChange({ ...rule, quantize: next });
   const t = `rule-${index}`;
@@ -74,8 +75,9 @@ export function RuleRow(props: {
           <option value="">any tensor</option>
           {RULE_ROLES.map((r) => <option key={r} value={r}>{ROLE_LABEL[r]} only</option>)}
         </select>
+        <PruneFields index={index} rule={rule} disabled={disabled} onChange={props.onChange} />
         <select aria-label={`Rule ${index} action`} value={action} disabled={disabled} onChange={(e) => setAction(e.target.value as Action)} data-testid={`${t}-action`}>
-          <option value="keep">keep as is</option>
+          <option value="keep">{rule.prune ? 'no quantization' : 'keep as is'}</option>
           {props.actions.includes('rtn') && <option value="rtn">round-to-nearest</option>}
           {props.actions.includes('ggml') && <option value="ggml">llama.cpp type</option>}
           {!props.actions.includes(action) && action !== 'keep' && <option value={action}>{action} (not for this format)</option>}

@@ -1,6 +1,8 @@
-// How a sweep point looks: colour by bits, marker shape by method (one shape per quantization
-// method, so methods stay apart on one chart once there are more than RTN).
+// How a sweep point looks. On the size chart: colour by bits, marker shape by quantization method
+// (so methods stay apart once there are more than RTN). On the sparsity chart: colour by pruning
+// method, shape by bits.
 import type { SymbolType } from 'recharts';
+import type { SweepPoint } from '../../core/sweep';
 
 export const BITS_COLOR: Record<number, string> = {
   8: '#1d7a46',
@@ -13,12 +15,38 @@ export function bitsColor(bits: number): string {
   return BITS_COLOR[bits] ?? '#5f667a';
 }
 
+/** "4-bit"; float points (bits 16) are not quantized. */
+export function bitsName(bits: number): string {
+  return bits >= 16 ? 'not quantized' : `${bits}-bit`;
+}
+
+export const BITS_SHAPE: Record<number, SymbolType> = { 16: 'circle', 8: 'square', 4: 'diamond', 3: 'triangle', 2: 'cross' };
+
+export function bitsShape(bits: number): SymbolType {
+  return BITS_SHAPE[bits] ?? 'star';
+}
+
+/** Pruning methods on the sparsity chart; 'dense' is a point that prunes nothing. */
+export const PRUNE_COLOR: Record<string, string> = {
+  dense: '#5f667a',
+  magnitude: '#c27c0e',
+  wanda: '#4f5fd6',
+  sparsegpt: '#1d7a46',
+};
+
+export const PRUNE_LABEL: Record<string, string> = { dense: 'not pruned', magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT' };
+
+export function pruneKey(p: Pick<SweepPoint, 'prune'>): string {
+  return p.prune?.method ?? 'dense';
+}
+
 export const METHOD_SHAPE: Record<string, SymbolType> = {
   rtn: 'circle',
   gptq: 'diamond',
   awq: 'triangle',
   hqq: 'square',
   'llama.cpp': 'star',
+  float: 'wye',
 };
 
 export function methodShape(method: string): SymbolType {
@@ -31,13 +59,19 @@ export const METHOD_LABEL: Record<string, string> = {
   awq: 'AWQ',
   hqq: 'HQQ',
   'llama.cpp': 'llama.cpp',
+  float: 'float',
 };
 
-/** "4-bit · block 32 · asym · all-matmuls"; a llama.cpp point by its type name: "llama.cpp Q4_K_M · llama.cpp mix". */
-export function pointLabel(p: { method: string; label: string; bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string }): string {
+/**
+ * "4-bit · block 32 · asym · all-matmuls", pruned "wanda 50% · 4-bit · …"; a llama.cpp point by its
+ * type name: "llama.cpp Q4_K_M · llama.cpp mix"; a float point "wanda 2:4 · float · all-matmuls".
+ */
+export function pointLabel(p: { method: string; label: string; bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string; prune?: SweepPoint['prune'] }): string {
   if (p.method === 'llama.cpp') return `${p.label} · ${p.selectionLabel}`;
+  const pruned = p.prune ? `${p.prune.method} ${typeof p.prune.target === 'number' ? `${Math.round(p.prune.target * 100)}%` : p.prune.target} · ` : '';
+  if (p.method === 'float') return `${pruned}float · ${p.selectionLabel}`;
   const block = p.block === 'per-channel' ? 'per channel' : `block ${p.block}`;
-  return `${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
+  return `${pruned}${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
 }
 
 /** Literal colours for the charts: they must survive SVG/PNG export, where CSS variables do not resolve. */

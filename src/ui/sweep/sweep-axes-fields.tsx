@@ -1,10 +1,12 @@
-// The sweep's axes: bits, block sizes, zero point and which tensors (with custom patterns), and
-// llama.cpp types (ONNX models only: evaluated through the dequantized GGUF weights).
+// The sweep's axes: bits (or none: float), block sizes, zero point and which tensors (with custom
+// patterns), pruning methods × sparsities (crossed with every quantization), and llama.cpp types
+// (ONNX models only: evaluated through the dequantized GGUF weights).
 import { useMemo } from 'react';
 import { SWEEP_BASES } from '../../store/quick-recipes';
 import { countSelection } from '../../store/selection-count';
 import { SWEEP_BITS, SWEEP_BLOCKS } from '../../store/sweep-slice';
-import { SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, type SweepSelectionKind } from '../../store/sweep-axes';
+import { sparsityText, SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, SWEEP_SPARSITIES, type SweepSelectionKind } from '../../store/sweep-axes';
+import { PRUNE_METHODS, type PruneMethodId } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
 import { CheckGroup } from './check-group';
 
@@ -33,6 +35,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
   return (
     <>
       <CheckGroup legend="Bits" options={SWEEP_BITS.map((b) => ({ value: b, label: `${b}`, testId: `sweep-bits-${b}` }))} checked={bits} onToggle={toggleBits} disabled={disabled} />
+      <Unquantized disabled={disabled} />
       <CheckGroup
         legend="Block size"
         options={SWEEP_BLOCKS.map((b) => ({ value: b, label: b === 'per-channel' ? 'per ch.' : `${b}`, testId: `sweep-block-${b}` }))}
@@ -50,6 +53,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
         onToggle={toggleSym}
         disabled={disabled}
       />
+      <PruningAxes disabled={disabled} />
       <LlamaCppTypes disabled={disabled} />
       <SweepBase disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
@@ -74,6 +78,46 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
           </div>
         )}
       </fieldset>
+    </>
+  );
+}
+
+const PRUNE_METHOD_LABEL: Record<PruneMethodId, string> = { magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT' };
+
+/** Points left in float: with the sparsity axis, pruning alone. */
+function Unquantized({ disabled }: { disabled: boolean }) {
+  const on = useStudioStore((s) => s.sweepUnquantized ?? false);
+  const set = useStudioStore((s) => s.setSweepUnquantized);
+  return (
+    <label className="radio small" title="Points whose weights stay float: pruning alone (with a sparsity)">
+      <input type="checkbox" checked={on} disabled={disabled} onChange={(e) => set(e.target.checked)} data-testid="sweep-unquantized" />
+      <span>also not quantized (float, pruned only)</span>
+    </label>
+  );
+}
+
+/** The sparsity axis and the pruning methods it is run with (the output head is never pruned). */
+function PruningAxes({ disabled }: { disabled: boolean }) {
+  const sparsities = useStudioStore((s) => s.sweepSparsities ?? [0]);
+  const methods = useStudioStore((s) => s.sweepPruneMethods ?? []);
+  const windows = useStudioStore((s) => s.sweepCalibrationWindows ?? 128);
+  const toggleSparsity = useStudioStore((s) => s.toggleSweepSparsity);
+  const toggleMethod = useStudioStore((s) => s.toggleSweepPruneMethod);
+  const setWindows = useStudioStore((s) => s.setSweepCalibrationWindows);
+  const prunes = sparsities.some((x) => x !== 0);
+  const calibrates = prunes && methods.some((m) => m !== 'magnitude');
+  return (
+    <>
+      <CheckGroup legend="Sparsity (pruned first; the output head stays dense)" options={SWEEP_SPARSITIES.map((v) => ({ value: v, label: sparsityText(v), testId: `sweep-sparsity-${v}` }))} checked={sparsities} onToggle={toggleSparsity} disabled={disabled} />
+      {prunes && (
+        <CheckGroup legend="Pruning method" options={PRUNE_METHODS.map((m) => ({ value: m, label: PRUNE_METHOD_LABEL[m], testId: `sweep-prune-${m}` }))} checked={methods} onToggle={toggleMethod} disabled={disabled} />
+      )}
+      {calibrates && (
+        <label className="field field-narrow">
+          <span className="label">Calibration windows (bundled wikitext-2 validation text, 256 tokens each)</span>
+          <input type="number" min={1} step={1} value={windows} disabled={disabled} onChange={(e) => setWindows(e.target.valueAsNumber)} data-testid="sweep-calibration-windows" />
+        </label>
+      )}
     </>
   );
 }

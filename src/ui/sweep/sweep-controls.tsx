@@ -23,7 +23,7 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
   return (
     <>
       <p className="small muted" data-testid="sweep-grid-size">
-        {size} point{size === 1 ? '' : 's'} · W={windows} each · quantize on the GPU, then evaluate
+        {size} point{size === 1 ? '' : 's'} · W={windows} each · compress on the GPU, then evaluate
       </p>
       {idle ? (
         <div className="sweep-buttons">

@@ -1,5 +1,6 @@
-// The trade-off view of a sweep: size vs perplexity chart, the selected point with its export
-// and per-layer error, and the table of all points with CSV/JSON export.
+// The trade-off view of a sweep: size vs perplexity chart and, once points prune, sparsity vs
+// perplexity beside it; the selected point with its export and per-layer error, and the table of
+// all points with CSV/JSON export.
 import { useRef, useState } from 'react';
 import { downloadBlob } from '../../store/save-file';
 import { modelStem, sweepFileName } from '../../core/output-names';
@@ -9,6 +10,7 @@ import { ChartDownload } from './chart-download';
 import { LayerErrorChart } from './layer-error-chart';
 import { PointsTable } from './points-table';
 import { SelectedPoint } from './selected-point';
+import { SparsityChart } from './sparsity-chart';
 import { TradeoffChart } from './tradeoff-chart';
 import { useReference } from './use-sweep-view';
 
@@ -28,6 +30,8 @@ export function SweepResults() {
   const reference = useReference();
   const [logScale, setLogScale] = useState(false);
   const chartRef = useRef<HTMLElement>(null);
+  const sparsityRef = useRef<HTMLElement>(null);
+  const pruned = points.some((p) => p.prune);
   if (points.length === 0 && !reference && !running) return null;
   const selected = points.find((p) => p.id === selectedId) ?? null;
   const stem = `${modelStem(sourceName)}-sweep`;
@@ -41,7 +45,7 @@ export function SweepResults() {
     <section className="panel sweep-results" aria-labelledby="sweep-results-heading" data-testid="sweep-results">
       <header className="panel-header panel-header-row">
         <div>
-          <h2 id="sweep-results-heading">Size vs perplexity</h2>
+          <h2 id="sweep-results-heading">{pruned ? 'Size and sparsity vs perplexity' : 'Size vs perplexity'}</h2>
           <p className="panel-sub" data-testid="sweep-summary">
             wikitext2-w256 · W={windows} · {points.length} point{points.length === 1 ? '' : 's'}
             {reference ? ` · original ${reference.ppl.toFixed(3)}` : ''}
@@ -63,7 +67,18 @@ export function SweepResults() {
           {points.length > 0 && <ChartDownload target={chartRef} fileStem={`${stem}-tradeoff`} testId="chart-download" />}
         </div>
       </header>
-      {points.length > 0 ? (
+      {points.length > 0 && pruned ? (
+        <div className="sweep-charts">
+          <TradeoffChart logScale={logScale} figureRef={chartRef} />
+          <div className="sweep-chart-cell">
+            <div className="sweep-chart-tools">
+              <span className="small muted">Sparsity vs perplexity</span>
+              <ChartDownload target={sparsityRef} fileStem={`${stem}-sparsity`} testId="sparsity-chart-download" />
+            </div>
+            <SparsityChart logScale={logScale} figureRef={sparsityRef} />
+          </div>
+        </div>
+      ) : points.length > 0 ? (
         <TradeoffChart logScale={logScale} figureRef={chartRef} />
       ) : (
         <p className="empty" data-testid="sweep-empty">

@@ -1,5 +1,5 @@
 // Derived views of the sweep for the charts and the table: the reference the points compare
-// with (the sweep's own, else the original's evaluation at the same W) and the Pareto frontier.
+// with (the sweep's own, else the original's evaluation at the same W) and the Pareto frontiers.
 import { useMemo } from 'react';
 import { paretoFrontier } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
@@ -15,10 +15,11 @@ export function useReference(): EvalReport | null {
   return null;
 }
 
-/** Ids of the points on the Pareto frontier for the current size axis. */
-export function useFrontier(): { frontier: SweepPoint[]; ids: ReadonlySet<string> } {
+/** The points on the Pareto frontier for the current size axis (or, given, for sparsity). */
+export function useFrontier(against?: 'sparsity'): { frontier: SweepPoint[]; ids: ReadonlySet<string> } {
   const points = useStudioStore((s) => s.sweepPoints);
-  const axis = useStudioStore((s) => s.sizeAxis);
+  const sizeAxis = useStudioStore((s) => s.sizeAxis);
+  const axis = against ?? sizeAxis;
   return useMemo(() => {
     const frontier = paretoFrontier(points, axis);
     return { frontier, ids: new Set(frontier.map((p) => p.id)) };

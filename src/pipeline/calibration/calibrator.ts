@@ -1,0 +1,65 @@
+// The calibrate() a compress run is given (pipeline/compress-model.ts): the recipe's calibration
+// text (the bundled wikitext-2 validation excerpt, or the user's file) encoded with the model's
+// tokenizer, run through onnxruntime, with progress, and cached per model + text + windows so
+// several runs (a sweep, a second recipe) reuse it. The caller owns the runtime and the texts.
+import type { CompressProgress } from '../../core/compression-report';
+import { MissingFileError } from '../../core/errors';
+import type { CalibrationSpec, MethodNeeds } from '../../core/recipe';
+import { loadTokenizer } from '../../eval/tokenizer';
+import type { SessionFactory } from '../../eval/variant-evaluator';
+import type { GpuContext } from '../../gpu/context';
+import type { OpenedModel } from '../open-model';
+import { calibrate, CalibrationStats, type SequentialRun } from './calibrate';
+
+export interface CalibrationEnvironment {
+  /** The text a recipe names: 'builtin' or a file name (which the caller resolves). */
+  text(name: string): Promise<string>;
+  createSession: SessionFactory;
+  gpu?: GpuContext;
+  /** Shared across runs of the same model. */
+  cache?: CalibrationCache;
+}
+
+/** Finished calibrations of one model, by text, text length and windows. */
+export class CalibrationCache {
+  private entries: { key: string; stats: CalibrationStats }[] = [];
+
+  find(key: string, needs: ReadonlyMap<string, MethodNeeds>): CalibrationStats | undefined {
+    return this.entries.find((e) => e.key === key && e.stats.covers(needs))?.stats;
+  }
+
+  /** Keeps the last few (Hessians are large: n² floats per matmul input). */
+  add(key: string, stats: CalibrationStats): void {
+    this.entries = [...this.entries.filter((e) => e.key !== key), { key, stats }].slice(-4);
+  }
+}
+
+export function calibrator(
+  model: OpenedModel,
+  spec: CalibrationSpec,
+  env: CalibrationEnvironment,
+  onProgress?: (p: CompressProgress) => void,
+): (needs: ReadonlyMap<string, MethodNeeds>, signal?: AbortSignal, sequential?: SequentialRun) => Promise<CalibrationStats> {
+  return async (needs, signal, sequential) => {
+    if (!model.tokenizer) {
+      throw new MissingFileError(`calibration needs the model's tokenizer.json to encode its text: give it with ${model.index.fileName}`, 'tokenizer.json');
+    }
+    const text = await env.text(spec.text);
+    // A sequential calibration saw the layers before each one compressed: it belongs to this recipe.
+    const key = `${spec.text}|${text.length}|${spec.windows}|${sequential ? sequential.key : 'once'}`;
+    const cached = env.cache?.find(key, needs);
+    if (cached) return cached;
+    const tokenizer = loadTokenizer(await model.tokenizer.read(0, model.tokenizer.byteLength), {}, model.tokenizer.name);
+    const stats = await calibrate(model, needs, {
+      windows: spec.windows,
+      tokens: tokenizer.encode(text),
+      textLabel: spec.text,
+      createSession: env.createSession,
+      gpu: env.gpu,
+      signal,
+      onProgress: (c) => onProgress?.({ stage: 'calibration', calibration: c, tensorsDone: 0, tensorsTotal: 0, bytesDone: 0, bytesTotal: 0, elapsedMs: c.elapsedMs, currentTensor: '' }),
+    }, sequential);
+    env.cache?.add(key, stats);
+    return stats;
+  };
+}

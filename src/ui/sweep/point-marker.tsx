@@ -1,0 +1,38 @@
+// One sweep point on a chart: its marker (fill and shape given by the chart's encoding), larger
+// and outlined when selected; a click selects it. Both trade-off charts draw their points with it.
+import { Symbols, type SymbolType } from 'recharts';
+import type { SweepPoint } from '../../core/sweep';
+import { CHART_COLORS } from './point-style';
+
+export interface MarkerProps {
+  cx?: number;
+  cy?: number;
+  payload?: SweepPoint;
+}
+
+export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }: MarkerProps & { selected: boolean; onSelect: (id: string) => void; fill: string; shape: SymbolType }) {
+  if (!payload || cx === undefined || cy === undefined) return <g />;
+  return (
+    <g
+      className="sweep-point"
+      data-testid="sweep-point"
+      data-point-id={payload.id}
+      data-bits={payload.bits}
+      data-ppl={payload.ppl}
+      data-sparsity={payload.sparsity ?? 0}
+      data-selected={selected}
+      onClick={() => onSelect(payload.id)}
+      style={{ cursor: 'pointer' }}
+    >
+      <Symbols
+        cx={cx}
+        cy={cy}
+        type={shape}
+        size={selected ? 190 : 95}
+        fill={fill}
+        stroke={selected ? CHART_COLORS.selected : '#ffffff'}
+        strokeWidth={selected ? 2.5 : 1}
+      />
+    </g>
+  );
+}
