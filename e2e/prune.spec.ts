@@ -117,3 +117,44 @@ test('a prune-then-quantize rule: sparsity from the weights, the gzipped size, t
   await expect(page.getByTestId('error-row-sparsity').first()).toContainText('% zeros');
   expect(pageErrors).toEqual([]);
 });
+
+test('MLP channels: a narrower model, its parameter count, and a download that runs with the shown perplexity', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('4');
+
+  // A rule before the 4-bit catch-all: the MLP projections lose a quarter of their channels, kept in float.
+  await page.getByTestId('add-rule').click();
+  await page.getByTestId('rule-0-match').fill('mlp\\.(gate|up|down)_proj$');
+  await page.getByTestId('rule-0-action').selectOption('keep');
+  await page.getByTestId('rule-0-prune').selectOption('channels');
+  await expect(page.getByTestId('rule-0-sparsity')).toHaveValue('0.25');
+  await page.getByTestId('calibration-windows').fill('4');
+  await expect(page.getByTestId('rule-0-stats')).toContainText('12 tensors');
+  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await page.getByTestId('plan-toggle').click();
+  await expect(page.getByTestId('plan-note').filter({ hasText: 'keeps 288 of 384 MLP channels in every layer' })).toHaveCount(1);
+
+  await page.getByTestId('compress-button').click();
+  await expect(page.getByTestId('result-parameters')).toContainText('MLP 384 → 288 channels', { timeout: 120_000 });
+  await page.getByTestId('evaluate-result').click();
+  await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
+  const shownPpl = Number(await page.getByTestId('result-ppl').getAttribute('data-ppl'));
+
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
+  const download = await downloading;
+  const exported = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(exported);
+  const onnx = await openOnnx([blobSource(await openAsBlob(exported), 'channels.onnx')]);
+  const index = indexOnnx(onnx);
+  const up = index.tensors.find((t) => t.layer === 'model.layers.0.mlp.up_proj')!;
+  expect([up.layout!.rows, up.layout!.cols]).toEqual([288, 128]);
+  const nodePpl = await nodePerplexity(exported, 4);
+  console.log(`MLP channels 25 %: page ${shownPpl}, onnxruntime-node on the download ${nodePpl} (W=4)`);
+  expect(Math.abs(nodePpl / shownPpl - 1)).toBeLessThan(0.005);
+  expect(pageErrors).toEqual([]);
+});

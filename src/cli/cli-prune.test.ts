@@ -2,7 +2,7 @@
 // and overall counted from the weights, bytes and gzip bytes), Wanda on a short calibration, the
 // recipe the flags mean, and bad input — a sparsity outside [0, 1), a calibrated method on a GGUF
 // (no graph to run), calibration text shorter than one window — each one clear line.
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -41,6 +41,22 @@ describeWithFixtures('studio prune on tiny-llama', [[...TINY, 'onnx', 'model.onn
     expect(report.sparsity.pruned).toBe(0.5);
     const recipe = await runCli(['prune', onnx(), '-o', out, '--method', 'wanda', '--sparsity', '0.5', '--calib-once', '--print-recipe']);
     expect(JSON.parse(recipe.stdout).calibration).toEqual({ text: 'builtin', windows: 128, sequential: false });
+  });
+
+  it('channels: a really narrower checkpoint, with config.json saying the new intermediate_size', async () => {
+    const folder = mkdtempSync(join(tmp, 'channels-'));
+    const out = join(folder, 'model.safetensors');
+    const run = await runCli(['prune', onnx(), '-o', out, '--method', 'channels', '--sparsity', '0.25', '--calib-windows', '2', '--calib-once', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.parameters.mlpWidth).toEqual({ from: 384, to: 288 });
+    expect(report.parameters.after).toBe(report.parameters.before - 4 * 3 * 96 * 128);
+    expect(report.outputBytes).toBe(statSync(out).size);
+    expect(JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')).intermediate_size).toBe(288);
+    expect(existsSync(join(folder, 'tokenizer.json'))).toBe(true);
+    const pattern = await runCli(['prune', onnx(), '-o', out, '--method', 'channels', '--pattern', '2:4']);
+    expect(pattern.code).toBe(2);
+    expect(pattern.stderr).toContain('--method channels removes a fraction of each MLP\'s channels: give --sparsity S, not --pattern');
   });
 
   it('bad input: one clear line each, nothing written', async () => {

@@ -20,7 +20,7 @@ usage:
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
-  npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt (--sparsity S | --pattern 2:4|4:8)
+  npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
   npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
@@ -38,7 +38,9 @@ compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; t
 { inputBytes, outputBytes, bitsPerWeight, tensors: [...] }; --print-recipe prints the recipe (a
 preset expanded for this model). quantize and convert are shorthands that build a recipe.
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included).
-prune: every MatMul weight but the output head; wanda and sparsegpt calibrate first on --calib
+prune: every MatMul weight but the output head (channels: whole MLP channels, a really narrower
+model, GGUF feed_forward_length / config.json intermediate_size updated); wanda, sparsegpt and
+channels calibrate first on --calib
 (default the bundled wikitext-2 validation excerpt), 128 windows of 256 tokens, layer by layer on
 the model as it is pruned (one pass per layer, as the reference code does; --calib-once: one pass
 on the original). --json adds sparsity per tensor and overall, and the output's gzip size. REGEX is a

@@ -1,6 +1,7 @@
 // How the CLI shows a plan or a finished run: the JSON object of the issue ({ inputBytes,
 // outputBytes, bitsPerWeight, tensors: [{ name, layer, rule, method, bits, group, bytes,
-// relError }] }, relError only after a run), or a table: tensor → rule → method → bytes.
+// relError }] }, relError only after a run; sparsity, gzipBytes, calibration and parameters when a
+// recipe prunes), or a table: tensor → rule → method → bytes.
 import type { CompressReport, TensorReport } from '../core/compression-report';
 import { formatBytes, printJson, printLine } from './output';
 
@@ -27,6 +28,7 @@ export function printReportJson(report: CompressReport, ran: boolean): void {
     ...(report.gzipBytes !== undefined ? { gzipBytes: report.gzipBytes } : {}),
     ...(report.sparsity && ran ? { sparsity: report.sparsity } : {}),
     ...(report.calibration ? { calibration: report.calibration } : {}),
+    ...(report.parameters ? { parameters: report.parameters } : {}),
     ...(report.notes.length ? { notes: report.notes } : {}),
     tensors: report.tensors.map((t) => tensorJson(t, ran)),
   });
@@ -44,6 +46,7 @@ export function printReportTable(report: CompressReport, ran: boolean): void {
   printLine();
   printLine(`${report.tensors.length} tensors (${quantized} quantized), ${report.bitsPerWeight.toFixed(3)} bits per quantized weight`);
   printLine(`output ${formatBytes(report.outputBytes)} (${report.outputBytes} bytes)${report.gzipBytes !== undefined ? `, ${formatBytes(report.gzipBytes)} gzipped` : ''}, input ${formatBytes(report.inputBytes)}`);
+  if (report.parameters) printLine(`parameters ${report.parameters.before} → ${report.parameters.after}${report.parameters.mlpWidth ? ` (MLP width ${report.parameters.mlpWidth.from} → ${report.parameters.mlpWidth.to})` : ''}`);
   if (ran && report.sparsity) printLine(`sparsity ${(report.sparsity.pruned * 100).toFixed(2)} % of the pruned tensors, ${(report.sparsity.model * 100).toFixed(2)} % of the model (counted zeros)`);
   if (report.calibration) printLine(`calibration: ${report.calibration.tokens} tokens (${report.calibration.windows} windows of ${report.calibration.text})`);
   for (const n of report.notes) printLine(`note: ${n}`);

@@ -9,7 +9,8 @@ import { MissingFileError } from '../core/errors';
 import type { RecipeDtype } from '../core/recipe';
 import { readJsonSource } from '../formats/safetensors/safetensors-checkpoint';
 import type { ExportContext } from '../pipeline/exporters/exporter';
-import { configForDtype } from '../pipeline/exporters/safetensors-config';
+import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
+import type { CompressionPlan } from '../core/compression-plan';
 import { fileSink } from './node-files';
 
 const exists = async (p: string) => (await stat(p).catch(() => null))?.isFile() ?? false;
@@ -63,14 +64,14 @@ export async function findSidecars(model: string, flags: { config?: string; toke
   };
 }
 
-/** config.json (with the new dtype) and the tokenizer files beside a checkpoint; a file never replaces itself. */
-export async function copySidecars(folder: string, sidecars: Sidecars, dtype: RecipeDtype | undefined): Promise<void> {
+/** config.json (with the new dtype and MLP width) and the tokenizer files beside a checkpoint; a file never replaces itself. */
+export async function copySidecars(folder: string, sidecars: Sidecars, dtype: RecipeDtype | undefined, mlpWidth?: CompressionPlan['mlpWidth']): Promise<void> {
   const { configPath, context } = sidecars;
   if (configPath && context.config) {
     const target = join(folder, 'config.json');
-    if (resolve(configPath) !== target || dtype) {
+    if (resolve(configPath) !== target || dtype || mlpWidth) {
       const sink = await fileSink(target);
-      await sink.write(new TextEncoder().encode(`${JSON.stringify(configForDtype(context.config, dtype), null, 2)}\n`));
+      await sink.write(new TextEncoder().encode(`${JSON.stringify(checkpointConfig(context.config, dtype, mlpWidth), null, 2)}\n`));
       await sink.close();
     }
   } else {

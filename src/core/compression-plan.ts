@@ -47,10 +47,12 @@ export interface TensorPlan {
   name: string;
   layer: string;
   role: TensorRole;
-  /** Logical [out, in]. */
+  /** Logical [out, in] as written (smaller than the source's when channel pruning narrowed it). */
   rows: number;
   cols: number;
   numel: number;
+  /** Set when channel pruning keeps `kept` of the MLP's `of` channels: output rows (gate/up) or input columns (down). */
+  channels?: { kept: number; of: number; axis: 'rows' | 'cols' };
   /** Index into the plan's `rules`, or null when no rule matched (the tensor is kept). */
   rule: number | null;
   action: TensorAction;
@@ -82,6 +84,8 @@ export interface CompressionPlan {
   order: string[];
   /** The calibration text and windows, when a method needs calibration. */
   calibration?: CalibrationSpec;
+  /** The MLP width of every layer after channel pruning (GGUF feed_forward_length, config.json intermediate_size), when it changed. */
+  mlpWidth?: { from: number; to: number };
   /** Bytes of the input model files. */
   inputBytes: number;
   /** Exact bytes of every output file together (equals what the writer streams). */

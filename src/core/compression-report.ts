@@ -71,6 +71,8 @@ export interface CompressReport {
   calibration?: { text: string; windows: number; tokens: number; /** Capture passes: 1, or one per decoder layer when sequential. */ passes: number };
   /** Bytes of the output compressed with gzip (what zeros save once a file is compressed), when measured. */
   gzipBytes?: number;
+  /** Parameters before and after, when channel pruning removed some (and the MLP width when it is one for all layers). */
+  parameters?: { before: number; after: number; mlpWidth?: { from: number; to: number } };
 }
 
 /** Tensors and source bytes done, as the pipeline reports them; calibration windows first, when the recipe needs them. */
@@ -115,12 +117,15 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
     const info = ggmlTypeByName(spec.type)!;
     return { ...base, method: 'ggml', label, type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError, ...pruned };
   });
-  const prunedTensors = plan.tensors.filter((t) => t.action.kind !== 'keep' && t.action.prune && t.encoding.kind !== 'tied');
+  const prunedTensors = plan.tensors.filter((t) => t.action.kind !== 'keep' && t.action.prune && !t.channels && t.encoding.kind !== 'tied');
+  // Channel pruning removes parameters instead of zeroing them.
+  const removed = plan.tensors.reduce((n, t) => n + (!t.channels ? 0 : (t.channels.of - t.channels.kept) * (t.channels.axis === 'rows' ? t.cols : t.rows)), 0);
   const zeros = prunedTensors.reduce((n, t) => n + (measured.get(t.name)?.zeros ?? 0), 0);
   const prunedNumel = prunedTensors.reduce((n, t) => n + t.numel, 0);
   return {
     format: plan.format, recipe: plan.recipe, recipeId: plan.recipeId, rules: plan.rules, ruleSources: plan.ruleSources,
     inputBytes: plan.inputBytes, outputBytes: plan.outputBytes, bitsPerWeight: plan.bitsPerWeight, tensors, notes: plan.notes, durationMs, device,
     ...(prunedTensors.length ? { sparsity: { zeros, pruned: prunedNumel ? zeros / prunedNumel : 0, model: paramCount ? zeros / paramCount : 0 } } : {}),
+    ...(removed ? { parameters: { before: paramCount, after: paramCount - removed, ...(plan.mlpWidth ? { mlpWidth: plan.mlpWidth } : {}) } } : {}),
   };
 }

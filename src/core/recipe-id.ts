@@ -11,6 +11,7 @@ function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
 }
 
 function canonicalPrune(p: PruneSpec): PruneSpec {
+  if (p.method === 'channels') return { method: 'channels', sparsity: p.sparsity };
   const target = p.pattern !== undefined ? { pattern: p.pattern } : { sparsity: p.sparsity };
   if (p.method === 'magnitude') return { method: 'magnitude', ...target, scope: p.scope };
   if (p.method === 'wanda') return { method: 'wanda', ...target };

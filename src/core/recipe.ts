@@ -76,9 +76,22 @@ export interface SparseGptPrune extends PruneTarget {
   blocksize: number;
 }
 
-export type PruneSpec = MagnitudePrune | WandaPrune | SparseGptPrune;
+/**
+ * Structured width pruning: whole MLP intermediate channels removed (rows of gate/up, columns of
+ * down), the same count in every layer, ranked by ‖W_down[:, c]‖₂·‖X_c‖₂ (needs calibration).
+ */
+export interface ChannelsPrune {
+  method: 'channels';
+  /** Fraction of the MLP's channels removed. */
+  sparsity: number;
+  pattern?: undefined;
+}
+
+export type PruneSpec = MagnitudePrune | WandaPrune | SparseGptPrune | ChannelsPrune;
 export type PruneMethodId = PruneSpec['method'];
-export const PRUNE_METHODS: readonly PruneMethodId[] = ['magnitude', 'wanda', 'sparsegpt'];
+export const PRUNE_METHODS: readonly PruneMethodId[] = ['magnitude', 'wanda', 'sparsegpt', 'channels'];
+/** The methods that zero weights in place (unstructured or N:M); `channels` makes tensors smaller instead. */
+export const ZEROING_PRUNE_METHODS = ['magnitude', 'wanda', 'sparsegpt'] as const satisfies readonly PruneMethodId[];
 
 /** What a method needs besides the weight: nothing, per-input sums of squares, or the Hessian XᵀX. */
 export type MethodNeeds = 'nothing' | 'input-stats' | 'hessian';
@@ -151,6 +164,7 @@ export function quantizeLabel(q: QuantizeSpec): string {
 /** "magnitude 50%", "wanda 2:4", "sparsegpt 60%". */
 export function pruneLabel(p: PruneSpec): string {
   const target = p.pattern ?? `${Math.round((p.sparsity ?? 0) * 1000) / 10}%`;
+  if (p.method === 'channels') return `MLP channels −${target}`;
   return `${p.method} ${target}${p.method === 'magnitude' && p.scope === 'row' ? ' per row' : ''}`;
 }
 

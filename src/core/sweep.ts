@@ -51,7 +51,7 @@ export interface SweepPoint extends SweepPointConfig {
   /** Exact bytes of the exported file. */
   bytes: number;
   bitsPerWeight: number;
-  /** Zeros / elements of the pruned tensors, counted from the weights (0 when nothing was pruned). */
+  /** Zeros / elements of the pruned tensors, counted from the weights (channel pruning: the fraction of their parameters removed); 0 when nothing was pruned. */
   sparsity?: number;
   /** Zeros / parameters of the whole model. */
   modelSparsity?: number;

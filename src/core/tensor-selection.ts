@@ -20,6 +20,9 @@ export type TensorSelection =
 /** The output head's layer name in every index (ONNX, safetensors and GGUF name it lm_head). */
 export const OUTPUT_HEAD_PATTERN = '(^|\\.)lm_head$';
 
+/** The three projections of every MLP: what channel pruning takes together. */
+export const MLP_PROJECTIONS = '\\bmlp\\.(gate|up|down)_proj$';
+
 /**
  * Rules that give what the selection picks `body`: every matmul weight by default; with a custom
  * include, whatever it matches (embeddings too).

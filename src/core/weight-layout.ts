@@ -1,6 +1,6 @@
 // Moving a 2-D weight between its storage order and the logical row-major W[rows][cols]
 // (WeightLayout in model-index.ts: W[r][c] is stored at r·rowStride + c·colStride).
-import type { WeightLayout } from './model-index';
+import type { TensorInfo, WeightLayout } from './model-index';
 
 /** Row-major [rows, cols] copy of a stored matrix (the input itself when it already is row-major). */
 export function toRowMajor(values: Float32Array, layout: WeightLayout): Float32Array {
@@ -22,4 +22,21 @@ export function toStorageOrder(logical: Float32Array, layout: WeightLayout, nume
     for (let c = 0; c < cols; c++) out[r * rowStride + c * colStride] = logical[r * cols + c];
   }
   return out;
+}
+
+/**
+ * A 2-D weight's info after structured pruning made it [rows][cols]: stored in the same
+ * orientation as before (ONNX [in, out] stays [in, out]), with its shape, layout and bytes.
+ */
+export function resizedTensor(info: TensorInfo, rows: number, cols: number): TensorInfo {
+  const layout = info.layout!;
+  const inputsFastest = layout.colStride === 1; // stored [rows][cols], as PyTorch and GGUF store it
+  const numel = rows * cols;
+  return {
+    ...info,
+    shape: inputsFastest ? [rows, cols] : [cols, rows],
+    numel,
+    byteLength: (info.byteLength / info.numel) * numel,
+    layout: inputsFastest ? { rows, cols, rowStride: cols, colStride: 1 } : { rows, cols, rowStride: 1, colStride: rows },
+  };
 }

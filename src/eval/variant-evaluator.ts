@@ -15,7 +15,7 @@ import type { LmSession } from './lm-session';
 import { captureActivations, type ActivationTap, type CaptureOptions } from './activation-capture';
 import { evaluatePerplexity, type PerplexityOptions, type PerplexityResult } from './perplexity';
 import type { ModelIndex, TensorInfo } from '../core/model-index';
-import { toStorageOrder } from '../core/weight-layout';
+import { resizedTensor, toStorageOrder } from '../core/weight-layout';
 
 export type SessionFactory = (modelBytes: Uint8Array) => Promise<LmSession>;
 
@@ -31,6 +31,9 @@ export interface VariantWeight {
   /** Name of the tensor in the model (ONNX initializer). */
   name: string;
   values(): Float32Array | Promise<Float32Array>;
+  /** Its logical size when channel pruning made it narrower than the stored weight. */
+  rows?: number;
+  cols?: number;
 }
 
 function feedTensor(info: TensorInfo, values: Float32Array): Tensor {
@@ -83,7 +86,13 @@ export class VariantEvaluator {
     const feeds: Record<string, Tensor> = {};
     for (const info of this.weightInputs) {
       const w = compressed.get(info.name);
-      feeds[info.name] = w ? feedTensor(info, toStorageOrder(await w.values(), info.layout!, info.numel)) : await this.original(info);
+      if (!w) {
+        feeds[info.name] = await this.original(info);
+        continue;
+      }
+      // A narrower weight is fed at its own size (the graph's weight inputs have symbolic dims).
+      const fed = w.rows !== undefined && w.cols !== undefined ? resizedTensor(info, w.rows, w.cols) : info;
+      feeds[info.name] = feedTensor(fed, toStorageOrder(await w.values(), fed.layout!, fed.numel));
     }
     return feeds;
   }

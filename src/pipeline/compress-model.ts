@@ -18,6 +18,10 @@ import { relativeError } from '../quant/metrics';
 import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
 import type { SinkFactory, WrittenOutput } from './exporters/exporter';
 import type { InputStats, WeightInput } from './methods/method';
+import { expandChannels, mlpPart, selectChannels } from './methods/mlp-channels';
+
+/** The calibration statistics of a weight's input, by weight name. */
+type StatsOf = (name: string) => InputStats | undefined;
 import { originalValues } from './methods/prune-run';
 import { methodOf, pruneMethodOf } from './methods/registry';
 import type { OpenedModel } from './open-model';
@@ -104,13 +108,30 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     return r;
   };
 
+  /** Channel pruning: the kept channels of each MLP, chosen once from its down_proj and the statistics of its input. */
+  const mlpChannels = new Map<string, Promise<Uint32Array>>();
+  const channelsFor = (name: string, statsOf: StatsOf): Promise<Uint32Array> => {
+    const entry = entries.get(name)!;
+    const { block } = mlpPart(entry.layer)!;
+    let kept = mlpChannels.get(block);
+    if (!kept) {
+      const down = plan.tensors.find((t) => t.layer === `${block}.down_proj`)!;
+      kept = readWeight(model, infos.get(down.name)!, opts.dequantize).then((w) => selectChannels({ ...w, stats: statsOf(down.name) }, entry.channels!.kept, opts.gpu, opts.signal));
+      kept.catch(() => {}); // awaited (and thrown) by each tensor of the MLP
+      mlpChannels.set(block, kept);
+    }
+    return kept;
+  };
+
   /** Runs one tensor's action (prune, then quantize) and measures it against the original. */
-  const compressTensor = async (name: string, stats: InputStats | undefined, next: string | undefined): Promise<CompressedTensor> => {
+  const compressTensor = async (name: string, statsOf: StatsOf, next: string | undefined): Promise<CompressedTensor> => {
     throwIfAborted(opts.signal);
     const info = infos.get(name)!;
-    const action = entries.get(name)!.action;
+    const entry = entries.get(name)!;
+    const action = entry.action;
     if (action.kind === 'keep') throw new Error(`Internal error: ${name} has nothing to do`);
-    const input: WeightInput = { ...(await read(name)), stats };
+    const channels = entry.channels ? await channelsFor(name, statsOf) : undefined;
+    const input: WeightInput = { ...(await read(name)), stats: statsOf(name), ...(channels ? { channels } : {}) };
     reads.delete(name);
     if (next !== undefined) void read(next);
     const prune = actionPrune(action);
@@ -131,7 +152,11 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     } catch (e) {
       throw namedError(e, info);
     }
-    if (prune) {
+    if (entry.channels) {
+      // Against the original weight, the removed channels counting as zeros (no zeros are written).
+      const written = expandChannels(dequantizeCompressed(result), info.layout!.rows, info.layout!.cols, entry.channels.axis, channels!);
+      measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written) });
+    } else if (prune) {
       // Error against the original weight (not the pruned one), zeros counted from what is written.
       const written = dequantizeCompressed(result);
       measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written), zeros: countZeros(written) });
@@ -149,11 +174,12 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
       ? {
           key: `${plan.format}:${recipeId(plan.recipe)}`,
           tensors: order,
-          compress: async (name, stats) => {
+          compress: async (name, statsOf) => {
             progress(infos.get(name)!.layer);
-            const r = await compressTensor(name, stats, undefined);
+            const r = await compressTensor(name, statsOf, undefined);
             early.set(name, r);
-            return dequantizeCompressed(r);
+            const { rows, cols } = entries.get(name)!;
+            return { values: dequantizeCompressed(r), rows, cols };
           },
         }
       : undefined;
@@ -167,7 +193,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     progress(info.layer);
     const ready = early.get(name);
     early.delete(name);
-    const result = ready ?? (await compressTensor(name, calibration?.get(name), order[order.indexOf(name) + 1]));
+    const result = ready ?? (await compressTensor(name, (n) => calibration?.get(n), order[order.indexOf(name) + 1]));
     kept?.set(name, result);
     done++;
     bytesDone += info.byteLength;

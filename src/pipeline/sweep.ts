@@ -14,7 +14,7 @@ import {
   type CalibrationSpec, type GgufPresetName, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnQuantize,
 } from '../core/recipe';
 import type { SweepAxes, SweepPoint, SweepPointConfig, SweepSparsity } from '../core/sweep';
-import { selectionRules } from '../core/tensor-selection';
+import { MLP_PROJECTIONS, selectionRules } from '../core/tensor-selection';
 import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
 import type { CaptureProgress } from '../eval/activation-capture';
 import type { PerplexityProgress } from '../eval/perplexity';
@@ -36,8 +36,12 @@ function point(recipe: Recipe, format: OutputFormat, rest: Omit<SweepPointConfig
   return { id: recipeId(recipe), recipe, format, ...rest };
 }
 
-/** The recipe's prune spec for a method at one point of the sparsity axis (defaults filled). */
+/** The recipe's prune spec for a method at one point of the sparsity axis (defaults filled); channels take sparsities only. */
 export function pruneSpecOf(method: PruneMethodId, target: SweepSparsity): PruneSpec {
+  if (method === 'channels') {
+    if (typeof target !== 'number') throw new Error(`Internal error: channel pruning has no ${target} pattern`);
+    return { method, sparsity: target };
+  }
   const t = typeof target === 'number' ? { sparsity: target } : { pattern: target };
   if (method === 'magnitude') return { method, ...t, scope: 'tensor' };
   if (method === 'sparsegpt') return { method, ...t, damping: 0.01, blocksize: 128 };
@@ -55,8 +59,13 @@ function recipeOf(rules: Recipe['rules'], base: Recipe | undefined, calibration:
 export function rtnPoint(spec: RtnQuantize | null, selection: Selection, base?: Recipe, prune?: PointPrune, calibration?: CalibrationSpec): SweepPointConfig {
   const pruneSpec = prune ? pruneSpecOf(prune.method, prune.target) : undefined;
   const calibrates = pruneSpec !== undefined && pruneSpec.method !== 'magnitude';
-  const body = { ...(pruneSpec ? { prune: pruneSpec } : {}), ...(spec ? { quantize: spec } : {}) };
-  const recipe = recipeOf(selectionRules(selection.selection, body), base, calibrates ? (calibration ?? DEFAULT_CALIBRATION) : undefined);
+  const quantize = spec ? { quantize: spec } : {};
+  // Channel pruning takes the MLP projections (all three together), before the selection's rules.
+  const rules =
+    pruneSpec?.method === 'channels'
+      ? [{ match: MLP_PROJECTIONS, prune: pruneSpec, ...quantize }, ...(spec ? selectionRules(selection.selection, quantize) : [])]
+      : selectionRules(selection.selection, { ...(pruneSpec ? { prune: pruneSpec } : {}), ...quantize });
+  const recipe = recipeOf(rules, base, calibrates ? (calibration ?? DEFAULT_CALIBRATION) : undefined);
   const label = [pruneSpec ? pruneLabel(pruneSpec) : '', spec ? quantizeLabel(spec) : ''].filter(Boolean).join(' + ') || 'float';
   const traits = spec ? { method: 'rtn' as const, bits: spec.bits, block: spec.group, sym: spec.symmetric } : { method: 'float' as const, bits: 16, block: 'per-channel' as const, sym: true };
   return point(recipe, 'onnx', { label, selectionLabel: selection.label, ...traits, ...(prune ? { prune } : {}) });
@@ -73,7 +82,9 @@ export function ggufPoint(type: string, base?: Recipe): SweepPointConfig {
 function prunings(axes: SweepAxes): PointPrune[] {
   const targets = axes.sparsities?.length ? axes.sparsities : [0];
   const methods = axes.pruneMethods?.length ? axes.pruneMethods : ['magnitude' as const];
-  return targets.flatMap((t): PointPrune[] => (t === 0 ? [undefined] : methods.map((method) => ({ method, target: t }))));
+  return targets.flatMap((t): PointPrune[] =>
+    t === 0 ? [undefined] : methods.filter((m) => m !== 'channels' || typeof t === 'number').map((method) => ({ method, target: t })),
+  );
 }
 
 /**
@@ -102,6 +113,18 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
   }
   const seen = new Set<string>();
   return out.filter((p) => !seen.has(p.id) && seen.add(p.id));
+}
+
+/** Channel pruning: the fraction of the narrowed tensors' parameters removed (its point on the sparsity axis). */
+function removedFraction(plan: ResolvedPlan['plan']): number {
+  let before = 0;
+  let after = 0;
+  for (const t of plan.tensors) {
+    if (!t.channels) continue;
+    after += t.numel;
+    before += (t.numel / t.channels.kept) * t.channels.of;
+  }
+  return before ? 1 - after / before : 0;
 }
 
 export interface SweepEvents {
@@ -156,7 +179,7 @@ export async function runSweep(
       ...config,
       bytes: report.outputBytes,
       bitsPerWeight: report.bitsPerWeight,
-      sparsity: report.sparsity?.pruned ?? 0,
+      sparsity: report.sparsity?.pruned ?? removedFraction(resolved.plan),
       modelSparsity: report.sparsity?.model ?? 0,
       ...(gzipBytes !== undefined ? { gzipBytes } : {}),
       ppl: evaluation.ppl,

@@ -85,7 +85,8 @@ function baseOf(id: string | undefined): Pick<SweepAxes, 'base'> {
 export function gridSize(form: SweepAxesForm): number {
   const axes = pruningOf(form);
   const targets = axes.sparsities ?? [0];
-  const prunes = targets.filter((t) => t !== 0).length * (axes.pruneMethods?.length ?? 0) + (targets.includes(0) ? 1 : 0);
+  const methodsAt = (t: SweepSparsity) => (axes.pruneMethods ?? []).filter((m) => m !== 'channels' || typeof t === 'number').length;
+  const prunes = targets.filter((t) => t !== 0).reduce((n: number, t) => n + methodsAt(t), 0) + (targets.includes(0) ? 1 : 0);
   const settings = form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length;
   const selections = form.sweepSelections.length;
   const float = axes.unquantized ? selections * (prunes - (targets.includes(0) ? 1 : 0)) : 0;

@@ -119,8 +119,9 @@ describe('sweep helpers', () => {
       { ...base, sweepBits: [], sweepUnquantized: true, sweepSparsities: [0.25, 0.5], sweepPruneMethods: ['wanda'] },
       { ...base, sweepBits: [8, 4], sweepUnquantized: true, sweepSparsities: [0, 0.5], sweepPruneMethods: ['magnitude'] },
       { ...base, sweepBits: [4], sweepSparsities: [0.5], sweepPruneMethods: [] },
+      { ...base, sweepBits: [8], sweepSparsities: [0.25, '2:4'], sweepPruneMethods: ['magnitude', 'channels'] }, // channels take no N:M pattern
     ] as const;
-    const expected = [1 + 2 * 3, 2, 2 * 2 + 1, 1];
+    const expected = [1 + 2 * 3, 2, 2 * 2 + 1, 1, 3];
     forms.forEach((f, i) => {
       const form = { ...f, sweepBits: [...f.sweepBits], sweepBlocks: [...f.sweepBlocks], sweepSymmetric: [...f.sweepSymmetric], sweepSelections: [...f.sweepSelections], sweepSparsities: [...f.sweepSparsities], sweepPruneMethods: [...f.sweepPruneMethods] };
       expect(gridSize(form), `form ${i}`).toBe(expected[i]);

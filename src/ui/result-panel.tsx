@@ -41,6 +41,15 @@ export function ResultPanel() {
         {report.sparsity && (
           <Stat label="Sparsity" value={`${(report.sparsity.pruned * 100).toFixed(1)} %`} title={`${formatInteger(report.sparsity.zeros)} zeros, counted in the written weights`} testId="result-sparsity" note={`of pruned tensors · ${(report.sparsity.model * 100).toFixed(1)} % of the model`} />
         )}
+        {report.parameters && (
+          <Stat
+            label="Parameters"
+            value={formatInteger(report.parameters.after)}
+            title={`${formatInteger(report.parameters.before)} → ${formatInteger(report.parameters.after)}`}
+            testId="result-parameters"
+            note={report.parameters.mlpWidth ? `MLP ${report.parameters.mlpWidth.from} → ${report.parameters.mlpWidth.to} channels` : `${formatInteger(report.parameters.before - report.parameters.after)} removed`}
+          />
+        )}
         {report.gzipBytes !== undefined && (
           <Stat label="Gzipped" value={formatBytes(report.gzipBytes)} title={`${formatInteger(report.gzipBytes)} bytes with gzip`} testId="result-gzip" note="zeros shrink a file only once compressed" />
         )}

@@ -2,6 +2,7 @@
 // [--print-recipe] [--config F] [--tokenizer F] [--max-shard-size S]`: runs a recipe (the one
 // format the page, sweeps and exports share) and writes the output; --dry-run prints the plan.
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { MissingFileError, UnsupportedModelError, UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
 import type { Recipe } from '../../core/recipe';
@@ -9,6 +10,7 @@ import { parseRecipeText } from '../../pipeline/recipe/parse-recipe';
 import { dryRunReport, planRun, runPlanned } from '../compress-run';
 import { formatBytes, printJson, printLine } from '../output';
 import { printReportJson, printReportTable } from '../plan-output';
+import { copySidecars } from '../sidecars';
 import { parseSize } from '../sizes';
 
 export interface CompressArgs {
@@ -64,6 +66,8 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
     return;
   }
   const outcome = await runPlanned(planned, args.out!, { gzip: opts.gzip || plan.tensors.some((t) => t.action.kind === 'prune') });
+  // A checkpoint needs its config.json (with the new dtype and MLP width) and tokenizer beside it.
+  if (plan.format === 'safetensors') await copySidecars(dirname(resolve(args.out!)), planned.sidecars, recipe.dtype, plan.mlpWidth);
   if (args.json) {
     printReportJson(outcome.report, true);
     return;

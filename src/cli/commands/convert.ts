@@ -59,7 +59,7 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
     const folder = dirname(resolve(args.out!));
     const last = outcome.files[outcome.files.length - 1];
     if (last !== null) output = join(folder, last);
-    await copySidecars(folder, planned.sidecars, recipe.dtype);
+    await copySidecars(folder, planned.sidecars, recipe.dtype, plan.mlpWidth);
   }
   const tensors = target.outputTensors(plan);
   if (args.json) {

@@ -75,12 +75,13 @@ export function reencodeTensor(
   t: OnnxTensor,
   modelFile: ByteSource,
   raw: Chunk[],
-  overrides: { dataType?: number; name?: string } = {},
+  overrides: { dataType?: number; name?: string; dims?: number[] } = {},
 ): ChunkList {
   const rawList = new ChunkList();
   for (const c of raw) rawList.push(c);
   const out = new ChunkList();
   let rawWritten = false;
+  let dimsWritten = false;
   const writeRaw = () => {
     if (!rawWritten) out.pushLenRecord(F.tensor.rawData, rawList);
     rawWritten = true;
@@ -88,7 +89,11 @@ export function reencodeTensor(
   for (const f of t.fields) {
     if (DATA_FIELDS.has(f.field)) continue;
     if (f.field > F.tensor.rawData) writeRaw();
-    if (f.field === F.tensor.dataType && overrides.dataType !== undefined) {
+    if (f.field === F.tensor.dims && overrides.dims !== undefined) {
+      // dims come as one record per element (or one packed record): all of them replaced at the first.
+      if (!dimsWritten) out.push(new RecordWriter().ints(F.tensor.dims, overrides.dims).finish());
+      dimsWritten = true;
+    } else if (f.field === F.tensor.dataType && overrides.dataType !== undefined) {
       out.push(new RecordWriter().int(F.tensor.dataType, overrides.dataType).finish());
     } else if (f.field === F.tensor.name && overrides.name !== undefined) {
       out.push(new RecordWriter().string(F.tensor.name, overrides.name).finish());

@@ -6,6 +6,7 @@ import type { ByteSink } from '../../core/byte-sink';
 import type { ByteSource } from '../../core/byte-source';
 import { ShapeError, UnsupportedModelError, UsageError } from '../../core/errors';
 import type { IntGroupTensor } from '../../core/compressed-tensor';
+import type { WeightLayout } from '../../core/model-index';
 import { encodeNode, encodeValueInfo, reencodeTensor } from './onnx-encode';
 import { type GraphUses, graphUses, traceWeight } from './onnx-graph';
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnx-model';
@@ -20,6 +21,11 @@ export interface OnnxEdit {
   quantized?: Map<string, IntGroupTensor | PendingQuantized>;
   /** Initializer name → new raw little-endian bytes of the same dtype and shape (or a `load` the writer calls when it streams them). */
   replaced?: Map<string, Uint8Array | { load(): Promise<Uint8Array> }>;
+  /**
+   * Initializer name → its new dims, when structured pruning made a weight smaller: its
+   * replacement bytes or its quantized form have this shape (same orientation as before).
+   */
+  resized?: Map<string, number[]>;
   /** Initializers to turn into graph inputs (fast evaluation, DESIGN decision 4). */
   weightsAsInputs?: string[];
   /** metadata_props entries to set. */
@@ -53,13 +59,20 @@ function unused(value: string, uses: GraphUses, removed: Set<number>): boolean {
 const pending = (q: IntGroupTensor | PendingQuantized): PendingQuantized =>
   'load' in q ? q : { ...q, load: async () => q };
 
-function planQuantized(model: OnnxModel, name: string, given: IntGroupTensor | PendingQuantized, uses: GraphUses, plan: GraphRewrite, unique: (b: string) => string): void {
+/** The logical [out, in] of a weight given new stored dims in its old orientation. */
+function layoutForDims(layout: WeightLayout, dims: number[]): WeightLayout {
+  const [a, b] = dims;
+  return layout.colStride === 1 ? { rows: a, cols: b, rowStride: b, colStride: 1 } : { rows: b, cols: a, rowStride: 1, colStride: b };
+}
+
+function planQuantized(model: OnnxModel, name: string, given: IntGroupTensor | PendingQuantized, uses: GraphUses, plan: GraphRewrite, unique: (b: string) => string, dims?: number[]): void {
   const q = pending(given);
   const t = tensorOf(model, name, 'quantized');
   const trace = traceWeight(t, uses);
   if (trace.kind === 'none' || !trace.layout) {
     throw new UnsupportedModelError(`"${name}" is not used as a MatMul/Gemm weight or a Gather table, so it cannot be exported quantized`);
   }
+  const layout = dims ? layoutForDims(trace.layout, dims) : trace.layout;
   const value = trace.chain.length ? trace.chain[trace.chain.length - 1].outputs[0] : name;
   const targets: OnnxNode[] = (uses.consumers.get(value) ?? [])
     .filter((u) => u.node.domain === '' && (trace.kind === 'gather'
@@ -71,7 +84,7 @@ function planQuantized(model: OnnxModel, name: string, given: IntGroupTensor | P
   const names: QuantizedNames = { codes: unique(`${base}_${suffix}`), scales: unique(`${base}_scales`), zeroPoints: unique(`${base}_zero_points`) };
   targets.forEach((consumer, i) => {
     const build = trace.kind === 'gather' ? gatherBlockQuantized : matmulNBits;
-    const r = build(q, consumer, trace.layout!, trace.computeType, names, name);
+    const r = build(q, consumer, layout, trace.computeType, names, name);
     if (i === 0) plan.newInitializers.push(...r.initializers);
     plan.nodes.set(consumer.index, [encodeNode(r.node)]);
   });
@@ -87,21 +100,28 @@ function planQuantized(model: OnnxModel, name: string, given: IntGroupTensor | P
 }
 
 /** A byte source for replacement bytes made on demand (checked against the tensor's size when they come). */
-function pendingBytes(name: string, t: OnnxTensor, load: () => Promise<Uint8Array>): ByteSource {
+function pendingBytes(name: string, t: OnnxTensor, dims: number[], load: () => Promise<Uint8Array>): ByteSource {
   let loaded: Promise<Uint8Array> | null = null;
+  const byteLength = replacedBytes(t, dims);
   return {
     name,
-    byteLength: t.data.byteLength,
+    byteLength,
     async read(byteOffset, n) {
       loaded ??= load().then((b) => {
-        if (b.byteLength !== t.data.byteLength) throw new ShapeError(`replacement for "${name}" has ${b.byteLength} bytes, the ${t.dtype} [${t.dims.join(', ')}] tensor has ${t.data.byteLength}`);
+        if (b.byteLength !== byteLength) throw new ShapeError(`replacement for "${name}" has ${b.byteLength} bytes, the ${t.dtype} [${dims.join(', ')}] tensor has ${byteLength}`);
         return b;
       });
       const bytes = await loaded;
-      if (byteOffset + n >= t.data.byteLength) loaded = null;
+      if (byteOffset + n >= byteLength) loaded = null;
       return bytes.subarray(byteOffset, byteOffset + n);
     },
   };
+}
+
+/** Bytes of a tensor of `t`'s type with `dims`. */
+function replacedBytes(t: OnnxTensor, dims: number[]): number {
+  const numel = t.dims.reduce((a, b) => a * b, 1);
+  return (t.data.byteLength / numel) * dims.reduce((a, b) => a * b, 1);
 }
 
 /** Turns an edit into a rewrite plan (validates names, shapes and conflicts). */
@@ -122,24 +142,28 @@ export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
   for (const [name, bytes] of edit.replaced ?? []) {
     claim(name, 'replaced');
     const t = tensorOf(model, name, 'replaced');
+    const dims = edit.resized?.get(name);
+    const overrides = dims ? { dims } : {};
+    const expected = replacedBytes(t, dims ?? t.dims);
     if (!(bytes instanceof Uint8Array)) {
-      plan.initializers.set(name, reencodeTensor(t, file, [{ source: pendingBytes(name, t, bytes.load), byteOffset: 0, byteLength: t.data.byteLength }]));
+      plan.initializers.set(name, reencodeTensor(t, file, [{ source: pendingBytes(name, t, dims ?? t.dims, bytes.load), byteOffset: 0, byteLength: expected }], overrides));
       continue;
     }
-    if (bytes.byteLength !== t.data.byteLength) {
-      throw new ShapeError(`replacement for "${name}" has ${bytes.byteLength} bytes, the ${t.dtype} [${t.dims.join(', ')}] tensor has ${t.data.byteLength}`);
+    if (bytes.byteLength !== expected) {
+      throw new ShapeError(`replacement for "${name}" has ${bytes.byteLength} bytes, the ${t.dtype} [${(dims ?? t.dims).join(', ')}] tensor has ${expected}`);
     }
-    plan.initializers.set(name, reencodeTensor(t, file, [bytes]));
+    plan.initializers.set(name, reencodeTensor(t, file, [bytes], overrides));
   }
   for (const name of edit.weightsAsInputs ?? []) {
     claim(name, 'a graph input');
     const t = tensorOf(model, name, 'weightsAsInputs');
     plan.initializers.set(name, null);
-    plan.newInputs.push(encodeValueInfo(name, t.dataType, t.dims));
+    // Symbolic dims: a variant fed here may be narrower (channel pruning) than the stored weight.
+    plan.newInputs.push(encodeValueInfo(name, t.dataType, t.dims.map((_, i) => `${name}:${i}`)));
   }
   for (const [name, q] of edit.quantized ?? []) {
     claim(name, 'quantized');
-    planQuantized(model, name, q, uses, plan, unique);
+    planQuantized(model, name, q, uses, plan, unique, edit.resized?.get(name));
   }
   const produced = new Set(model.graph.nodes.flatMap((n) => n.outputs));
   for (const o of edit.extraOutputs ?? []) {

@@ -1,8 +1,9 @@
 // Calibration (DESIGN "Calibration"): runs the model on calibration text through onnxruntime
 // (eval/activation-capture.ts) and accumulates, for every weight a calibrated method asked about,
 // the statistics of its input — per-input-channel sums of squares (Wanda) and, where needed, the
-// Hessian H = 2/n·XᵀX (SparseGPT, GPTQ) — on the GPU (src/kernels/linalg/hessian.ts) or with the
-// CPU reference. Activations are streamed window by window; only the sums are kept.
+// Hessian H = 2/n·XᵀX (SparseGPT, GPTQ) — on the GPU (src/kernels/linalg/hessian.ts, and the
+// column sum-of-squares kernel of src/kernels/prune/channels.ts) or with the CPU references.
+// Activations are streamed window by window; only the sums are kept.
 //
 // Two ways: one pass on the original model, or sequential — as the Wanda and SparseGPT reference
 // code does — where decoder layer by layer the capture runs with every tensor before that layer
@@ -16,6 +17,8 @@ import { activationTaps, calibrationGraph, captureActivations, type ActivationTa
 import { VariantEvaluator, type SessionFactory } from '../../eval/variant-evaluator';
 import type { GpuContext } from '../../gpu/context';
 import { HessianAccumulatorGpu } from '../../kernels/linalg/hessian';
+import { channelSumSquaresGpu } from '../../kernels/prune/channels';
+import { channelSumSquaresRef } from '../../quant/prune/channels';
 import { HessianAccumulatorRef } from '../../quant/linalg/hessian';
 import type { InputStats } from '../methods/method';
 import type { OpenedModel } from '../open-model';
@@ -68,8 +71,11 @@ export interface SequentialRun {
   /** What was compressed (format and recipe id): a sequential calibration belongs to it. */
   key: string;
   tensors: readonly string[];
-  /** Compresses the tensor and returns Ŵ, logical row-major float32 (what later layers then see). */
-  compress(name: string, stats: InputStats | undefined): Promise<Float32Array>;
+  /**
+   * Compresses the tensor and returns Ŵ, logical row-major float32 (what later layers then see);
+   * `statsOf` gives the statistics measured so far (this layer's included) by weight name.
+   */
+  compress(name: string, statsOf: (weight: string) => InputStats | undefined): Promise<{ values: Float32Array; rows: number; cols: number }>;
 }
 
 /** The decoder layer of a layer name ("model.layers.3.mlp.up_proj" → 3); embeddings before all, the rest (head, norms) after. */
@@ -97,12 +103,20 @@ interface Accumulator {
   destroy(): void;
 }
 
-function sumSquaresOnly(cols: number): Accumulator {
+/**
+ * Σ x_j² per input channel (Wanda, channel pruning): each window summed by the column
+ * sum-of-squares kernel (float32, in token order; the CPU reference does the same bits), windows
+ * added in float64.
+ */
+function sumSquaresOnly(cols: number, gpu: GpuContext | undefined, signal?: AbortSignal): Accumulator {
   const sums = new Float64Array(cols);
   let count = 0;
   return {
     async add(x, tokens) {
-      for (let t = 0; t < tokens; t++) for (let c = 0; c < cols; c++) sums[c] += x[t * cols + c] ** 2;
+      const layout = { rows: tokens, cols, rowStride: cols, colStride: 1 };
+      const bytes = new Uint8Array(x.buffer, x.byteOffset, tokens * cols * 4);
+      const window = gpu ? await channelSumSquaresGpu(gpu, { bytes, dtype: 'f32', layout }, 'cols', signal) : channelSumSquaresRef(x.subarray(0, tokens * cols), tokens, cols, 'cols');
+      for (let c = 0; c < cols; c++) sums[c] += window[c];
       count += tokens;
     },
     async read() {
@@ -132,7 +146,7 @@ function hessianAccumulator(cols: number, gpu: GpuContext | undefined, signal?: 
 /** Accumulators for `taps`: the Hessian where a weight of the tap needs it, else sums of squares. */
 function accumulatorsFor(taps: readonly ActivationTap[], needs: ReadonlyMap<string, MethodNeeds>, opts: CalibrateOptions): Map<string, Accumulator> {
   const hessianTap = (tap: ActivationTap) => tap.weights.some((w) => needs.get(w) === 'hessian');
-  return new Map(taps.map((tap) => [tap.value, hessianTap(tap) ? hessianAccumulator(tap.cols, opts.gpu, opts.signal) : sumSquaresOnly(tap.cols)]));
+  return new Map(taps.map((tap) => [tap.value, hessianTap(tap) ? hessianAccumulator(tap.cols, opts.gpu, opts.signal) : sumSquaresOnly(tap.cols, opts.gpu, opts.signal)]));
 }
 
 async function readInto(perWeight: Map<string, InputStats>, taps: readonly ActivationTap[], accumulators: ReadonlyMap<string, Accumulator>): Promise<void> {
@@ -176,7 +190,7 @@ async function calibrateSequential(model: OpenedModel, needs: ReadonlyMap<string
   const tapsOf = (block: readonly string[]) => taps.filter((t) => t.weights.some((w) => block.includes(w)));
   const passes = blocks.filter((b) => tapsOf(b).length > 0).length;
   const session = await VariantEvaluator.create(model, opts.createSession, taps);
-  const replaced = new Map<string, Float32Array>();
+  const replaced = new Map<string, { values: Float32Array; rows: number; cols: number }>();
   const perWeight = new Map<string, InputStats>();
   const start = performance.now();
   let pass = 0;
@@ -187,7 +201,7 @@ async function calibrateSequential(model: OpenedModel, needs: ReadonlyMap<string
         const accumulators = accumulatorsFor(blockTaps, needs, opts);
         try {
           const done = pass * opts.windows;
-          await session.capture(opts.tokens, [...replaced].map(([name, v]) => ({ name, values: () => v })), {
+          await session.capture(opts.tokens, [...replaced].map(([name, w]) => ({ name, values: () => w.values, rows: w.rows, cols: w.cols })), {
             windows: opts.windows,
             taps: blockTaps,
             signal: opts.signal,
@@ -207,7 +221,7 @@ async function calibrateSequential(model: OpenedModel, needs: ReadonlyMap<string
       }
       for (const name of block) {
         throwIfAborted(opts.signal);
-        replaced.set(name, await run.compress(name, perWeight.get(name)));
+        replaced.set(name, await run.compress(name, (w) => perWeight.get(w)));
       }
     }
     return new CalibrationStats(perWeight, opts.windows, opts.windows * EVAL_PROTOCOL.windowLength, opts.textLabel, passes);

@@ -65,14 +65,19 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
   const metadata = (plan: CompressionPlan, types: { type: string; shape: readonly number[] }[]): GgufMetadata => {
     const m: GgufMetadata = new Map(layout.metadata);
     m.set('general.file_type', gguf.u32(ggufFileType(recipe.preset, types)));
+    // Channel pruning narrowed every MLP: llama.cpp builds its feed-forward tensors from this.
+    if (plan.mlpWidth) m.set('llama.feed_forward_length', gguf.u32(plan.mlpWidth.to));
     for (const [k, v] of Object.entries(provenanceMetadata(plan.recipe))) m.set(k, gguf.string(v));
     return m;
   };
   const tensorsToWrite = (plan: CompressionPlan, data: (lt: GgufLayoutTensor, how: ReturnType<typeof writeOf>) => Promise<Uint8Array>): GgufTensorToWrite[] => {
     const byName = entries(plan);
     return layout.tensors.map((lt) => {
-      const how = writeOf(lt, byName.get(lt.hf.source));
-      return { name: lt.name, shape: lt.shape, type: how.type, data: () => data(lt, how) };
+      const entry = byName.get(lt.hf.source);
+      const how = writeOf(lt, entry);
+      // HF order [out, in]: a channel-pruned MLP projection is written at its new size.
+      const shape = entry?.channels ? [entry.rows, entry.cols] : lt.shape;
+      return { name: lt.name, shape, type: how.type, data: () => data(lt, how) };
     });
   };
 

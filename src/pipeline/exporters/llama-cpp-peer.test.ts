@@ -12,40 +12,14 @@ import { loadTokenizer } from '../../eval/tokenizer';
 import { writeFile } from 'node:fs/promises';
 import { ggufTypeRecipe } from '../recipe/shorthands';
 import { exportFixture, type FixtureModel } from './testing/export-fixtures';
+import { llamaCppNll, openLlama, type Llama } from './testing/llama-cpp';
 
-const WINDOWS = 2;
-const L = 256;
 const TINY = ['models', 'tiny-llama'];
 const SMALL = ['models', 'small-llama'];
 const QUANTIZED = (m: string[], f: string) => [...m, 'gguf', 'llama.cpp-quantized', f];
 const tmp = mkdtempSync(join(tmpdir(), 'studio-llama-cpp-'));
 
-type Llama = Awaited<ReturnType<typeof import('node-llama-cpp')['getLlama']>>;
-type Token = import('node-llama-cpp').Token;
 let llama: Llama;
-
-/** Mean NLL per scored token over the first WINDOWS windows, as llama.cpp computes it. */
-async function llamaCppNll(path: string, ids: Int32Array): Promise<number> {
-  const model = await llama.loadModel({ modelPath: path });
-  const context = await model.createContext({ contextSize: L, batchSize: L });
-  try {
-    const sequence = context.getSequence();
-    let nll = 0;
-    for (let w = 0; w < WINDOWS; w++) {
-      // Each window alone, from position 0 (EVAL.md step 4).
-      await sequence.clearHistory();
-      const window = Array.from(ids.subarray(w * L, (w + 1) * L)) as Token[];
-      const out = await sequence.controlledEvaluate(
-        window.slice(0, L - 1).map((t): [Token, { generateNext: { probabilities: true } }] => [t, { generateNext: { probabilities: true } }]),
-      );
-      for (let i = 0; i < L - 1; i++) nll -= Math.log(out[i]!.next!.probabilities!.get(window[i + 1])!);
-    }
-    return nll / (WINDOWS * (L - 1));
-  } finally {
-    await context.dispose();
-    await model.dispose();
-  }
-}
 
 async function tokens(modelDir: string[]): Promise<Int32Array> {
   const text = (await readFile(fixturePath('text', 'wikitext-2-test.txt'), 'utf8')).slice(0, 20_000);
@@ -67,8 +41,7 @@ const needed = [
 
 describeWithFixtures('GGUF exports in llama.cpp (node-llama-cpp)', needed, () => {
   beforeAll(async () => {
-    const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
-    llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    llama = await openLlama();
   });
   afterAll(async () => llama?.dispose());
 
@@ -77,11 +50,11 @@ describeWithFixtures('GGUF exports in llama.cpp (node-llama-cpp)', needed, () =>
     const f32 = await exportGguf('tiny-llama', 'model.safetensors', 'F32', false, 'tiny-f32.gguf');
     const q8 = await exportGguf('tiny-llama', 'onnx/model.onnx', 'Q8_0', true, 'tiny-q8_0.gguf');
 
-    const oursF32 = await llamaCppNll(f32, ids);
-    const theirsF32 = await llamaCppNll(fixturePath(...TINY, 'gguf', 'model-f32.gguf'), ids);
+    const oursF32 = await llamaCppNll(llama, f32, ids);
+    const theirsF32 = await llamaCppNll(llama, fixturePath(...TINY, 'gguf', 'model-f32.gguf'), ids);
     expect(oursF32).toBe(theirsF32);
-    const oursQ8 = await llamaCppNll(q8, ids);
-    const theirsQ8 = await llamaCppNll(fixturePath(...QUANTIZED(TINY, 'model-Q8_0-pure.gguf')), ids);
+    const oursQ8 = await llamaCppNll(llama, q8, ids);
+    const theirsQ8 = await llamaCppNll(llama, fixturePath(...QUANTIZED(TINY, 'model-Q8_0-pure.gguf')), ids);
     expect(oursQ8).toBe(theirsQ8);
     // Sanity: a real model scores like its EVAL.md perplexity range, and Q8_0 costs little.
     expect(Math.exp(oursF32)).toBeGreaterThan(20);
@@ -92,8 +65,8 @@ describeWithFixtures('GGUF exports in llama.cpp (node-llama-cpp)', needed, () =>
   it('small-llama: Q4_K_M from the bf16 safetensors scores like llama.cpp\'s Q4_K_M (made from F16) within 1 %', async () => {
     const ids = await tokens(SMALL);
     const q4km = await exportGguf('small-llama', 'model.safetensors', 'Q4_K_M', false, 'small-q4_k_m.gguf');
-    const ours = await llamaCppNll(q4km, ids);
-    const theirs = await llamaCppNll(fixturePath(...QUANTIZED(SMALL, 'model-Q4_K_M.gguf')), ids);
+    const ours = await llamaCppNll(llama, q4km, ids);
+    const theirs = await llamaCppNll(llama, fixturePath(...QUANTIZED(SMALL, 'model-Q4_K_M.gguf')), ids);
     expect(Math.abs(Math.exp(ours) / Math.exp(theirs) - 1)).toBeLessThan(0.01);
   });
 });

@@ -16,7 +16,7 @@ import { gatherBlockQuantizedProblem, type PendingQuantized } from '../../format
 import { methodOf } from '../methods/registry';
 import type { CompressedSource, Exporter, ExportTarget } from './exporter';
 import { provenanceMetadata } from './provenance';
-import { toStorageOrder } from '../../core/weight-layout';
+import { resizedTensor, toStorageOrder } from '../../core/weight-layout';
 import { dequantizeCompressed } from '../../quant/dequantize-compressed';
 import { encodeFloats } from './float-bytes';
 
@@ -37,11 +37,14 @@ export const onnxExporter: Exporter = {
     const edit = (plan: CompressionPlan, results: CompressedSource | null): OnnxEdit => {
       const quantized = new Map<string, PendingQuantized>();
       const replaced = new Map<string, { load(): Promise<Uint8Array> }>();
+      const resized = new Map<string, number[]>();
       const infos = new Map(model.index.tensors.map((t) => [t.name, t]));
       for (const t of plan.tensors) {
         const e = t.encoding;
+        // Channel pruning: the initializer is written narrower, in its own orientation.
+        const info = t.channels ? resizedTensor(infos.get(t.name)!, t.rows, t.cols) : infos.get(t.name)!;
+        if (t.channels) resized.set(t.name, info.shape);
         if (e.kind === 'float') {
-          const info = infos.get(t.name)!;
           replaced.set(t.name, {
             load: async () => {
               if (!results) throw new Error('Internal error: sizing an ONNX export read a weight');
@@ -62,7 +65,7 @@ export const onnxExporter: Exporter = {
           },
         });
       }
-      return { quantized, replaced, metadata: provenanceMetadata(plan.recipe) };
+      return { quantized, replaced, resized, metadata: provenanceMetadata(plan.recipe) };
     };
 
     const target: ExportTarget = {

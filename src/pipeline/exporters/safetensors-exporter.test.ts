@@ -9,7 +9,7 @@ import { openSafetensorsCheckpoint } from '../../formats/safetensors/safetensors
 import { openSafetensors, readSafetensorsFloats, readSafetensorsTensor } from '../../formats/safetensors/safetensors-reader';
 import { dtypeRecipe } from '../recipe/shorthands';
 import { RECIPE_KEY, VERSION_KEY } from './provenance';
-import { configForDtype } from './safetensors-config';
+import { checkpointConfig } from './safetensors-config';
 import { exportFixture, type FixtureModel } from './testing/export-fixtures';
 
 const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -66,6 +66,7 @@ describe('convert → safetensors', () => {
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) || 1));
     expect(worst).toBeLessThanOrEqual(2 ** -8);
-    expect(configForDtype({ dtype: 'float32', x: 1 }, 'bf16')).toEqual({ dtype: 'bfloat16', x: 1 });
+    expect(checkpointConfig({ dtype: 'float32', x: 1 }, 'bf16')).toEqual({ dtype: 'bfloat16', x: 1 });
+    expect(checkpointConfig({ intermediate_size: 768, x: 1 }, undefined, { from: 768, to: 576 })).toEqual({ intermediate_size: 576, x: 1 });
   });
 });

@@ -33,7 +33,9 @@ export const safetensorsExporter: Exporter = {
       return source.tensors.map((t) => {
         const e = byName.get(t.source)?.encoding;
         const entry = byName.get(t.source);
-        return { hf: t, dtype: e?.kind === 'float' ? e.dtype : dtypeOf(t), compressed: entry !== undefined && entry.action.kind !== 'keep' };
+        // HF order [out, in]: a channel-pruned MLP projection is written at its new size.
+        const shape = entry?.channels ? [entry.rows, entry.cols] : t.shape;
+        return { hf: t, shape, dtype: e?.kind === 'float' ? e.dtype : dtypeOf(t), compressed: entry !== undefined && entry.action.kind !== 'keep' };
       });
     };
     const options = (plan: CompressionPlan) => ({ maxShardBytes: context.maxShardBytes ?? Number.POSITIVE_INFINITY, metadata: metadata(plan) });
@@ -51,17 +53,17 @@ export const safetensorsExporter: Exporter = {
         plan.tensors.some((t) => t.action.kind === 'quantize')
           ? ['safetensors holds float weights: quantized weights are stored dequantized, so the file is not smaller (it shows exactly what the recipe did to each weight)']
           : [],
-      fileBytes: async (plan) => shardedSafetensorsBytes(headers(plan).map(({ hf, dtype }) => ({ name: hf.name, dtype, shape: hf.shape })), options(plan)),
-      outputTensors: (plan) => headers(plan).map(({ hf, dtype }) => ({ name: hf.name, type: dtype, shape: hf.shape })),
+      fileBytes: async (plan) => shardedSafetensorsBytes(headers(plan).map(({ hf, dtype, shape }) => ({ name: hf.name, dtype, shape })), options(plan)),
+      outputTensors: (plan) => headers(plan).map(({ hf, dtype, shape }) => ({ name: hf.name, type: dtype, shape })),
       order: (plan) => {
         const byName = entries(plan);
         return source.tensors.map((t) => t.source).filter((n) => byName.get(n) !== undefined && byName.get(n)!.action.kind !== 'keep');
       },
       async write(plan, results, openSink) {
-        const tensors: SafetensorsTensorToWrite[] = headers(plan).map(({ hf, dtype, compressed }) => ({
+        const tensors: SafetensorsTensorToWrite[] = headers(plan).map(({ hf, dtype, shape, compressed }) => ({
           name: hf.name,
           dtype,
-          shape: hf.shape,
+          shape,
           data: async () => encodeFloats(compressed ? dequantizeCompressed(await results(hf.source)) : await source.readFloats(hf.name), dtype),
         }));
         const files = await writeShardedSafetensors((name) => openSink(name === 'model.safetensors' ? null : name), tensors, options(plan));

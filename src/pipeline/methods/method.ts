@@ -28,6 +28,8 @@ export interface WeightInput {
   layout: WeightLayout;
   /** Calibration statistics of the weight's input, for methods that need them. */
   stats?: InputStats;
+  /** Channel pruning: the kept channels of the weight's MLP (ascending), chosen once for the MLP. */
+  channels?: Uint32Array;
 }
 
 /** The geometry of a method's result, known before it runs (exporters size files from it). */
@@ -61,7 +63,8 @@ export interface PruneMethod<S extends PruneSpec = PruneSpec> {
   fields: readonly string[];
   /** Validates a rule's `prune` object and fills defaults; RecipeError naming the rule and field. */
   parse(raw: Record<string, unknown>, rule: number): S;
-  needs(spec: S): MethodNeeds;
+  /** What it needs from calibration to prune this tensor. */
+  needs(spec: S, tensor: TensorInfo): MethodNeeds;
   /** Why it cannot prune this tensor (an N:M group that does not divide the row), or undefined. */
   problem(spec: S, tensor: TensorInfo): string | undefined;
   runGpu(gpu: GpuContext, input: WeightInput, spec: S, signal?: AbortSignal): Promise<DenseTensor>;

@@ -1,6 +1,6 @@
 // The registered pruning methods, GPU against reference, on real weights with real calibration
 // statistics (tiny-llama ONNX, [K, N]-stored MatMul weights, two windows of the bundled text):
-// magnitude, Wanda and SparseGPT, unstructured and 2:4, through the same WeightInput the
+// magnitude, Wanda and SparseGPT, unstructured and 2:4, and MLP channels, through the same WeightInput the
 // pipeline hands them (Dawn through the `webgpu` package: SwiftShader here). Magnitude and Wanda
 // agree bit for bit; SparseGPT's float32 solve agrees with the float64 reference in its mask to
 // within a few flips and in its values to 1e-4 of the weight's scale.
@@ -17,6 +17,7 @@ import { calibrate, type CalibrationStats } from '../calibration/calibrate';
 import { openFixture } from '../exporters/testing/export-fixtures';
 import type { OpenedModel } from '../open-model';
 import { readWeight } from '../weights/read-weight';
+import { selectChannels } from './mlp-channels';
 import { pruneMethodOf } from './registry';
 
 const { ctx, skipReason } = await gpuForTests(() => acquireNodeGpu());
@@ -36,14 +37,43 @@ const SPECS: PruneSpec[] = [
 describeWithFixtures('pruning methods, GPU against reference (tiny-llama)', [['models', 'tiny-llama', 'onnx', 'model.onnx']], () => {
   let model: OpenedModel;
   let stats: CalibrationStats;
+  let tokens: Int32Array;
   const layers = ['model.layers.1.self_attn.o_proj', 'model.layers.2.mlp.down_proj'];
 
   beforeAll(async () => {
     model = await openFixture('tiny-llama', 'onnx/model.onnx');
     const names = model.index.tensors.filter((t) => layers.includes(t.layer)).map((t) => t.name);
     const text = readFileSync(resolve(import.meta.dirname, '../../../public/eval/wikitext-2-valid-excerpt.txt'), 'utf8');
-    const tokens = loadTokenizer(await model.tokenizer!.read(0, model.tokenizer!.byteLength)).encode(text);
+    tokens = loadTokenizer(await model.tokenizer!.read(0, model.tokenizer!.byteLength)).encode(text);
     stats = await calibrate(model, new Map(names.map((n) => [n, 'hessian'])), { windows: 2, tokens, textLabel: 'builtin', createSession: (b) => createNodeLmSession(b) });
+  }, 120_000);
+
+  (ctx ? it : it.skip)('calibration sums of squares are the same bits on the GPU as on the CPU', async () => {
+    const names = model.index.tensors.filter((t) => layers.includes(t.layer)).map((t) => t.name);
+    const needs = new Map(names.map((n) => [n, 'input-stats' as const]));
+    const opts = { windows: 2, tokens, textLabel: 'builtin', createSession: (b: Uint8Array) => createNodeLmSession(b) };
+    const gpu = await calibrate(model, needs, { ...opts, gpu: ctx! });
+    const cpu = await calibrate(model, needs, opts);
+    for (const n of names) expect([...gpu.get(n)!.sumSquares]).toEqual([...cpu.get(n)!.sumSquares]);
+  }, 120_000);
+
+  (ctx ? it : it.skip)('MLP channels: the same channels chosen and gathered on the GPU as by the reference', async () => {
+    const block = 'model.layers.2.mlp';
+    const names = model.index.tensors.filter((t) => t.layer.startsWith(`${block}.`));
+    const downInfo = names.find((t) => t.layer.endsWith('down_proj'))!;
+    const down = { ...(await readWeight(model, downInfo)), stats: stats.get(downInfo.name) };
+    const keptGpu = await selectChannels(down, 288, ctx!);
+    const keptRef = await selectChannels(down, 288);
+    expect([...keptGpu]).toEqual([...keptRef]);
+    const method = pruneMethodOf({ method: 'channels', sparsity: 0.25 });
+    for (const info of names) {
+      const input = { ...(await readWeight(model, info)), channels: keptRef };
+      const gpu = await method.runGpu(ctx!, input, { method: 'channels', sparsity: 0.25 });
+      const ref = await method.runRef(input, { method: 'channels', sparsity: 0.25 });
+      expect([gpu.rows, gpu.cols]).toEqual(info.layer.endsWith('down_proj') ? [128, 288] : [288, 128]);
+      expect([...new Uint32Array(gpu.values.buffer)], info.layer).toEqual([...new Uint32Array(ref.values.buffer)]);
+      expect(gpu.relError).toBe(ref.relError);
+    }
   }, 120_000);
 
   (ctx ? it : it.skip).each(SPECS.map((s) => [JSON.stringify(s), s] as const))('%s', async (_, spec) => {

@@ -1,5 +1,6 @@
 // The prune and quantize methods a recipe can name, by id (DESIGN "The compression seam": "Method registry").
 import type { PruneMethodId, PruneSpec, QuantizeMethodId, QuantizeSpec } from '../../core/recipe';
+import { channelsMethod } from './channels';
 import { ggmlMethod } from './ggml';
 import { magnitudeMethod } from './magnitude';
 import type { PruneMethod, QuantizeMethod } from './method';
@@ -30,6 +31,7 @@ const PRUNE: { [K in PruneMethodId]: PruneMethod<Extract<PruneSpec, { method: K 
   magnitude: magnitudeMethod,
   wanda: wandaMethod,
   sparsegpt: sparseGptMethod,
+  channels: channelsMethod,
 };
 
 export function isPruneMethodId(id: unknown): id is PruneMethodId {

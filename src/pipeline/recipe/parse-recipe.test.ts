@@ -50,7 +50,7 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['ggml unknown field', rule({ method: 'ggml', type: 'Q4_K', bits: 4 }), 'rule 1: unknown field quantize.bits for method ggml (it takes type)', { rule: 1, field: 'quantize.bits' }],
   ['keep and prune', { recipe: 1, rules: [{ match: '.*', keep: true, prune: { method: 'magnitude', sparsity: 0.5 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
   ['prune not an object', pruneRule('wanda'), 'rule 1: "prune" must be an object such as { "method": "wanda", "sparsity": 0.5 }; got "wanda"', { rule: 1, field: 'prune' }],
-  ['unknown prune method', pruneRule({ method: 'random', sparsity: 0.5 }), 'rule 1: prune.method must be one of "magnitude", "wanda", "sparsegpt"; got "random"', { rule: 1, field: 'prune.method' }],
+  ['unknown prune method', pruneRule({ method: 'random', sparsity: 0.5 }), 'rule 1: prune.method must be one of "magnitude", "wanda", "sparsegpt", "channels"; got "random"', { rule: 1, field: 'prune.method' }],
   ['sparsity 1', pruneRule({ method: 'magnitude', sparsity: 1 }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of weights set to zero); got 1', { rule: 1, field: 'prune.sparsity' }],
   ['negative sparsity', pruneRule({ method: 'wanda', sparsity: -0.1 }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of weights set to zero); got -0.1', { rule: 1, field: 'prune.sparsity' }],
   ['sparsity as text', pruneRule({ method: 'wanda', sparsity: '50%' }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of weights set to zero); got "50%"', { rule: 1, field: 'prune.sparsity' }],
@@ -61,6 +61,8 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['scope for wanda', pruneRule({ method: 'wanda', sparsity: 0.5, scope: 'row' }), 'rule 1: unknown field prune.scope for method wanda (it takes sparsity, pattern)', { rule: 1, field: 'prune.scope' }],
   ['bad sparsegpt damping', pruneRule({ method: 'sparsegpt', sparsity: 0.5, damping: 0 }), "rule 1: prune.damping must be a number in (0, 1) (a fraction of the Hessian's mean diagonal); got 0", { rule: 1, field: 'prune.damping' }],
   ['bad sparsegpt blocksize', pruneRule({ method: 'sparsegpt', sparsity: 0.5, blocksize: 12.5 }), 'rule 1: prune.blocksize must be a positive integer (columns per block); got 12.5', { rule: 1, field: 'prune.blocksize' }],
+  ['channels with a pattern', pruneRule({ method: 'channels', pattern: '2:4' }), 'rule 1: unknown field prune.pattern for method channels (it takes sparsity)', { rule: 1, field: 'prune.pattern' }],
+  ['channels sparsity 1', pruneRule({ method: 'channels', sparsity: 1 }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of MLP channels removed); got 1', { rule: 1, field: 'prune.sparsity' }],
   ['calibration not an object', { recipe: 1, calibration: 'builtin', rules: [] }, '"calibration" must be an object such as { "text": "builtin", "windows": 128 }; got "builtin"', { field: 'calibration' }],
   ['empty calibration text', { recipe: 1, calibration: { text: '', windows: 16 }, rules: [] }, 'calibration.text must be "builtin" or the name of a text file; got ""', { field: 'calibration.text' }],
   ['calibration windows 0', { recipe: 1, calibration: { text: 'builtin', windows: 0 }, rules: [] }, 'calibration.windows must be a positive integer (windows of 256 tokens); got 0', { field: 'calibration.windows' }],
@@ -72,6 +74,7 @@ const PRUNE_EXAMPLES = [
   { recipe: 1, calibration: { text: 'builtin', windows: 32 }, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', prune: { method: 'wanda', pattern: '2:4' }, quantize: { method: 'rtn', bits: 4 } }] },
   { recipe: 1, calibration: { text: 'my-text.txt', windows: 8 }, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', sparsity: 0.6, damping: 0.05, blocksize: 64 } }] },
   { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', pattern: '4:8', scope: 'row' } }] },
+  { recipe: 1, calibration: { text: 'builtin', windows: 16, sequential: false }, rules: [{ match: 'mlp\\.(gate|up|down)_proj$', prune: { method: 'channels', sparsity: 0.25 }, quantize: { method: 'rtn', bits: 8 } }] },
 ];
 
 describe('parseRecipe', () => {

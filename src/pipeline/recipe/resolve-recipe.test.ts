@@ -158,6 +158,28 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     expect(noGraph.message).toBe('rule 0 (sparsegpt 50%) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "magnitude")');
   });
 
+  it('channel pruning narrows each MLP as a whole, and says so; it refuses halves of an MLP and mixed widths where a format holds one', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const channels = { method: 'channels', sparsity: 0.25 };
+    const p = await plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp\\.(gate|up|down)_proj$', prune: channels, quantize: { method: 'rtn', bits: 4 } }] }, 'onnx', m);
+    const gate = p.tensors.find((t) => t.layer === 'model.layers.0.mlp.gate_proj')!;
+    const down = p.tensors.find((t) => t.layer === 'model.layers.0.mlp.down_proj')!;
+    expect(p.mlpWidth).toEqual({ from: 384, to: 288 });
+    expect([gate.rows, gate.cols, down.rows, down.cols]).toEqual([288, 128, 128, 288]);
+    expect(gate.channels).toEqual({ kept: 288, of: 384, axis: 'rows' });
+    expect(gate.needs).toBe('nothing');
+    expect(down.needs).toBe('input-stats'); // the channels are ranked by down_proj's input
+    expect(p.notes).toContain('channel pruning keeps 288 of 384 MLP channels in every layer: the model is smaller and faster, and its MLP says 288');
+    const half = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp\\.gate_proj$', prune: channels }] }, 'onnx', m));
+    expect(half.message).toBe('rule 0 (MLP channels −25%) removes whole MLP channels, so model.layers.0.mlp.up_proj must lose the same channels (the same method and sparsity); it is taken by no rule (kept)');
+    const attention = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'q_proj', prune: channels }] }, 'onnx', m));
+    expect(attention.message).toMatch(/^rule 0 \(MLP channels −25%\) cannot prune model\.layers\.0\.self_attn\.q_proj \(.+\): channel pruning removes MLP intermediate channels: it applies to mlp\.gate_proj, mlp\.up_proj and mlp\.down_proj only$/);
+    const firstLayer = { recipe: 1, rules: [{ match: 'layers\\.0\\.mlp\\.', prune: channels }] };
+    expect((await plan('tiny-llama', '', firstLayer, 'onnx', m)).mlpWidth).toBeUndefined(); // ONNX holds any width per layer
+    const mixed = await refusal(plan('tiny-llama', '', firstLayer, 'gguf', m));
+    expect(mixed.message).toContain('GGUF (feed_forward_length) holds one MLP width for every layer');
+  });
+
   it('GGUF output from ONNX needs config.json and tokenizer.json, before any work', async () => {
     const { openModel } = await import('../open-model');
     const { fixtureSource } = await import('../../core/testing/fixtures');

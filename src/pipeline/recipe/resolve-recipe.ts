@@ -11,6 +11,8 @@ import { recipeId } from '../../core/recipe-id';
 import { compressibleTensors, firstMatch, ruleMatchers } from '../../core/rule-match';
 import { DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, type MethodNeeds, type Recipe, type RecipeRule } from '../../core/recipe';
 import { methodOf, pruneMethodOf } from '../methods/registry';
+import { resizedTensor } from '../../core/weight-layout';
+import { channelPlan, type Matched } from './channel-plan';
 import type { ExportContext, ExportTarget } from '../exporters/exporter';
 import { exporterFor } from '../exporters/registry';
 import type { OpenedModel } from '../open-model';
@@ -30,8 +32,11 @@ function actionOf(r: RecipeRule | undefined): TensorAction {
 /** llama.cpp types whose blocks have a minimum (x = d·q + m): a pruned zero is not exactly representable. */
 const GGML_WITH_MINIMUMS = new Set(['Q4_1', 'Q5_1', 'Q2_K', 'Q4_K', 'Q5_K']);
 
-/** Refuses what a rule cannot do to a tensor (naming both); returns what its methods need from calibration. */
-function checkAction(action: TensorAction, t: TensorInfo, rule: number | null, hasGraph: boolean): MethodNeeds {
+/**
+ * Refuses what a rule cannot do to a tensor (naming both); returns what its methods need from
+ * calibration. `t` is the source tensor, `out` what is written (narrower after channel pruning).
+ */
+function checkAction(action: TensorAction, t: TensorInfo, out: TensorInfo, rule: number | null, hasGraph: boolean): MethodNeeds {
   const at = { rule: rule ?? undefined, tensor: t.name };
   const prune = actionPrune(action);
   let needs: MethodNeeds = 'nothing';
@@ -39,7 +44,7 @@ function checkAction(action: TensorAction, t: TensorInfo, rule: number | null, h
     const method = pruneMethodOf(prune);
     const problem = method.problem(prune, t);
     if (problem) throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) cannot prune ${t.layer} (${t.name}): ${problem}`, at);
-    needs = method.needs(prune);
+    needs = method.needs(prune, t);
     if (needs !== 'nothing' && t.role === 'embedding') {
       throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) cannot prune the embedding ${t.layer} (${t.name}): it has no input activations to calibrate on (use method "magnitude", or keep it)`, at);
     }
@@ -48,7 +53,7 @@ function checkAction(action: TensorAction, t: TensorInfo, rule: number | null, h
     }
   }
   if (action.kind === 'quantize') {
-    const problem = methodOf(action.spec).problem(action.spec, t);
+    const problem = methodOf(action.spec).problem(action.spec, out);
     if (problem) throw new RecipeError(`rule ${rule} (${quantizeLabel(action.spec)}) cannot quantize ${t.layer} (${t.name}): ${problem}`, at);
     if (prune && action.spec.method === 'ggml' && GGML_WITH_MINIMUMS.has(action.spec.type)) {
       throw new RecipeError(
@@ -75,11 +80,17 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
   const rules = [...recipe.rules, ...presetRules];
   const matchers = ruleMatchers(rules);
 
-  const tensors: TensorPlan[] = compressibleTensors(model.index.tensors).map((t) => {
+  const matched: Matched[] = compressibleTensors(model.index.tensors).map((t) => {
     const rule = firstMatch(matchers, t);
-    const r = rule === null ? undefined : rules[rule];
-    const action = actionOf(r);
-    const needs = checkAction(action, t, rule, model.onnx !== undefined);
+    return { t, rule, action: actionOf(rule === null ? undefined : rules[rule]) };
+  });
+  const { resized, mlpWidth } = channelPlan(matched, model.index.tensors, rules, format);
+
+  const tensors: TensorPlan[] = matched.map(({ t: source, rule, action }) => {
+    const resize = resized.get(source.name);
+    // What is written: the tensor itself, or its narrower self after channel pruning.
+    const t = resize ? resizedTensor(source, resize.rows, resize.cols) : source;
+    const needs = checkAction(action, source, t, rule, model.onnx !== undefined);
     const encoding = target.encode(t, action, rule);
     const fallback = fallbacks.get(t.name);
     const notes = fallback ? [`llama.cpp fallback: ${fallback.message}`] : [];
@@ -89,6 +100,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
       notes.push(`rows of ${t.layout!.cols} are padded to ${padded} for blocks of ${encoding.packBlock} (MatMulNBits stores whole blocks)`);
     }
     if (encoding.kind === 'matmul-nbits' && encoding.bits !== encoding.storedBits) notes.push(`${encoding.bits}-bit codes are stored in ${encoding.storedBits}-bit containers (MatMulNBits has no ${encoding.bits}-bit packing)`);
+    if (resize) notes.push(`keeps ${resize.kept} of its MLP's ${resize.of} channels: [${source.layout!.rows}, ${source.layout!.cols}] → [${t.layout!.rows}, ${t.layout!.cols}]`);
     return {
       name: t.name,
       layer: t.layer,
@@ -96,11 +108,12 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
       rows: t.layout!.rows,
       cols: t.layout!.cols,
       numel: t.numel,
+      ...(resize ? { channels: { kept: resize.kept, of: resize.of, axis: resize.axis } } : {}),
       rule,
       action,
       needs,
       encoding,
-      bytesBefore: t.byteLength,
+      bytesBefore: source.byteLength,
       bytesAfter: target.tensorBytes(t, encoding),
       ...(fallback ? { fallback } : {}),
       notes,
@@ -124,8 +137,10 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     bitsPerWeight: quantizedNumel === 0 ? 0 : (8 * quantizedBytes) / quantizedNumel,
     notes: planNotes,
     ...(calibrated ? { calibration: recipe.calibration ?? DEFAULT_CALIBRATION } : {}),
+    ...(mlpWidth ? { mlpWidth } : {}),
   };
-  if (format !== 'safetensors' && tensors.some((t) => t.action.kind === 'prune')) {
+  if (mlpWidth) plan.notes.push(`channel pruning keeps ${mlpWidth.to} of ${mlpWidth.from} MLP channels in every layer: the model is smaller and faster, and its ${format === 'gguf' ? 'feed_forward_length' : format === 'safetensors' ? 'config.json intermediate_size' : 'MLP'} says ${mlpWidth.to}`);
+  if (format !== 'safetensors' && tensors.some((t) => t.action.kind === 'prune' && !t.channels)) {
     plan.notes.push('pruned weights that are not quantized are stored dense: zeros do not make a file smaller by themselves (the report gives the compressed size)');
   }
   plan.notes.push(...target.planNotes(plan));

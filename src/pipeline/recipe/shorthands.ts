@@ -6,7 +6,7 @@ import {
   DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, GGUF_PURE_PRESETS, RECIPE_DTYPES, RECIPE_VERSION, RTN_BITS, RTN_GROUP_SIZES,
   type GgufPresetName, type Recipe, type RecipeDtype, type RtnBits, type RtnGroupSize, type RtnQuantize,
 } from '../../core/recipe';
-import { OUTPUT_HEAD_PATTERN, selectionRules, type TensorSelection } from '../../core/tensor-selection';
+import { MLP_PROJECTIONS, OUTPUT_HEAD_PATTERN, selectionRules, type TensorSelection } from '../../core/tensor-selection';
 import { parseRecipe } from './parse-recipe';
 import { compileMatch } from '../../core/rule-match';
 
@@ -96,13 +96,15 @@ export interface PruneFlags {
  * the field — here said as the flag.
  */
 export function pruneRecipe(args: PruneFlags): Recipe {
-  if (!args.method) throw new UsageError('--method is required (magnitude, wanda or sparsegpt)');
+  if (!args.method) throw new UsageError('--method is required (magnitude, wanda, sparsegpt or channels)');
   if ((args.sparsity === undefined) === (args.pattern === undefined)) throw new UsageError('give either --sparsity S (e.g. 0.5) or --pattern 2:4');
+  if (args.method === 'channels' && args.pattern !== undefined) throw new UsageError('--method channels removes a fraction of each MLP\'s channels: give --sparsity S, not --pattern');
   if (args.block !== undefined && args.thenBits === undefined) throw new UsageError('--block goes with --then-bits');
   const prune: Record<string, unknown> = { method: args.method };
   if (args.sparsity !== undefined) prune.sparsity = Number(args.sparsity);
   if (args.pattern !== undefined) prune.pattern = args.pattern;
-  const rule: Record<string, unknown> = { match: '.*', role: 'matmul-weight', prune };
+  // Channel pruning takes each MLP's three projections together; the others every matmul weight.
+  const rule: Record<string, unknown> = args.method === 'channels' ? { match: MLP_PROJECTIONS, prune } : { match: '.*', role: 'matmul-weight', prune };
   if (args.thenBits !== undefined) rule.quantize = rtnSpecFromFlags({ bits: args.thenBits, block: args.block, perChannel: false, sym: false });
   const raw: Record<string, unknown> = { recipe: RECIPE_VERSION, rules: [{ match: OUTPUT_HEAD_PATTERN, keep: true }, rule] };
   if (args.method !== 'magnitude' || args.calib !== undefined || args.calibWindows !== undefined || args.calibOnce) {

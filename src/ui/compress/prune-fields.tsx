@@ -1,18 +1,20 @@
-// The pruning part of a rule in the recipe editor: the method (none, magnitude, Wanda, SparseGPT)
-// and its target — a sparsity or an N:M pattern — plus magnitude's scope. Pruning runs before the
+// The pruning part of a rule in the recipe editor: the method (none, magnitude, Wanda, SparseGPT,
+// MLP channels) and its target — a sparsity or an N:M pattern — plus magnitude's scope. Pruning runs before the
 // rule's quantization; SparseGPT's damping and block size keep their defaults unless a recipe
 // file sets them.
 import { PRUNE_METHODS, PRUNE_PATTERNS, type PruneMethodId, type PrunePatternName, type PruneSpec, type RecipeRule } from '../../core/recipe';
 
-const METHOD_LABEL: Record<PruneMethodId, string> = { magnitude: 'prune: magnitude', wanda: 'prune: Wanda', sparsegpt: 'prune: SparseGPT' };
+const METHOD_LABEL: Record<PruneMethodId, string> = { magnitude: 'prune: magnitude', wanda: 'prune: Wanda', sparsegpt: 'prune: SparseGPT', channels: 'prune: MLP channels' };
 const METHOD_TITLE: Record<PruneMethodId, string> = {
   magnitude: 'Zero the smallest weights (no calibration)',
   wanda: 'Zero the smallest |weight| × input norm per output row (calibrates on text first)',
   sparsegpt: 'Hessian-based pruning that updates the remaining weights (calibrates on text first)',
+  channels: 'Remove whole MLP channels (rows of gate/up, columns of down): a really smaller, faster model; match mlp.gate_proj, up_proj and down_proj together (calibrates first)',
 };
 
 /** A method's spec, keeping the target of the one it replaces. */
 function specFor(method: PruneMethodId, previous: PruneSpec | undefined): PruneSpec {
+  if (method === 'channels') return { method, sparsity: previous?.sparsity ?? 0.25 };
   const target = previous?.pattern ? { pattern: previous.pattern } : { sparsity: previous?.sparsity ?? 0.5 };
   if (method === 'magnitude') return { method, ...target, scope: previous?.method === 'magnitude' ? previous.scope : 'tensor' };
   if (method === 'sparsegpt') return previous?.method === 'sparsegpt' ? { ...previous, ...target } : { method, ...target, damping: 0.01, blocksize: 128 };
@@ -39,7 +41,7 @@ export function PruneFields({ index, rule, disabled, onChange }: { index: number
         <option value="">no pruning</option>
         {PRUNE_METHODS.map((m) => <option key={m} value={m} title={METHOD_TITLE[m]}>{METHOD_LABEL[m]}</option>)}
       </select>
-      {p && (
+      {p && p.method !== 'channels' && (
         <select aria-label={`Rule ${index} pruning target`} value={p.pattern ?? 'sparsity'} disabled={disabled} onChange={(e) => setPrune(withTarget(p, e.target.value === 'sparsity' ? { sparsity: p.sparsity ?? 0.5 } : { pattern: e.target.value as PrunePatternName }))} data-testid={`${t}-prune-target`}>
           <option value="sparsity">sparsity</option>
           {PRUNE_PATTERNS.map((n) => <option key={n} value={n} title={`At most ${n.split(':')[0]} nonzeros in every ${n.split(':')[1]} consecutive inputs`}>{n}</option>)}

@@ -32,9 +32,10 @@ export const PRUNE_COLOR: Record<string, string> = {
   magnitude: '#c27c0e',
   wanda: '#4f5fd6',
   sparsegpt: '#1d7a46',
+  channels: '#8e3fbf',
 };
 
-export const PRUNE_LABEL: Record<string, string> = { dense: 'not pruned', magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT' };
+export const PRUNE_LABEL: Record<string, string> = { dense: 'not pruned', magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT', channels: 'MLP channels' };
 
 export function pruneKey(p: Pick<SweepPoint, 'prune'>): string {
   return p.prune?.method ?? 'dense';

@@ -1,4 +1,5 @@
-// Hover card of a sweep point: its configuration and what it costs against the original.
+// Hover card of a sweep point: its configuration and what it costs against the original
+// (size, and for pruned points their sparsity and gzipped size).
 import type { EvalReport } from '../../core/evaluation';
 import type { SweepPoint } from '../../core/sweep';
 import { formatBytes, formatDuration } from '../format';
@@ -26,6 +27,12 @@ export function PointTooltip({ active, payload, reference }: TooltipProps) {
       <span>
         {formatBytes(point.bytes)} · {point.bitsPerWeight.toFixed(2)} bits/weight
       </span>
+      {point.prune && (
+        <span data-testid="point-tooltip-sparsity">
+          {point.prune.method === 'channels' ? `${((point.sparsity ?? 0) * 100).toFixed(1)} % of the MLP parameters removed` : `${((point.sparsity ?? 0) * 100).toFixed(1)} % zeros`}
+          {point.gzipBytes !== undefined ? ` · ${formatBytes(point.gzipBytes)} gzipped` : ''}
+        </span>
+      )}
       <span className="muted">
         quantize {formatDuration(point.quantizeMs)} · evaluate {formatDuration(point.evalMs)}
       </span>

@@ -12,7 +12,7 @@ import { bitsShape, CHART_COLORS, PRUNE_COLOR, PRUNE_LABEL, pruneKey } from './p
 import { PointTooltip } from './point-tooltip';
 import { useFrontier, useReference } from './use-sweep-view';
 
-const ORDER = ['dense', 'magnitude', 'wanda', 'sparsegpt'];
+const ORDER = ['dense', 'magnitude', 'wanda', 'sparsegpt', 'channels'];
 
 export function SparsityChart({ logScale, figureRef }: { logScale: boolean; figureRef: RefObject<HTMLElement | null> }) {
   const points = useStudioStore((s) => s.sweepPoints);
@@ -43,7 +43,7 @@ export function SparsityChart({ logScale, figureRef }: { logScale: boolean; figu
             domain={[0, 'auto']}
             tickFormatter={(v: number) => `${v.toFixed(0)}`}
             tick={{ fontSize: 11, fill: CHART_COLORS.muted }}
-            label={{ value: 'Sparsity of the pruned tensors (%)', position: 'insideBottom', offset: -14, fontSize: 12, fill: CHART_COLORS.text }}
+            label={{ value: 'Sparsity of the pruned tensors (%; MLP channels: parameters removed)', position: 'insideBottom', offset: -14, fontSize: 12, fill: CHART_COLORS.text }}
           />
           {perplexityAxis(logScale)}
           <Tooltip content={<PointTooltip reference={reference} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />

@@ -82,7 +82,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
   );
 }
 
-const PRUNE_METHOD_LABEL: Record<PruneMethodId, string> = { magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT' };
+const PRUNE_METHOD_LABEL: Record<PruneMethodId, string> = { magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT', channels: 'MLP channels' };
 
 /** Points left in float: with the sparsity axis, pruning alone. */
 function Unquantized({ disabled }: { disabled: boolean }) {
