@@ -19,7 +19,8 @@ usage:
   npx studio compress MODEL --recipe FILE -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
-                      [--sym] [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
+                      [--sym] [--method rtn|gptq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
+                      [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
@@ -37,7 +38,9 @@ compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; t
 --dry-run prints the plan (tensor, rule, method, exact bytes) without writing; --json prints
 { inputBytes, outputBytes, bitsPerWeight, tensors: [...] }; --print-recipe prints the recipe (a
 preset expanded for this model). quantize and convert are shorthands that build a recipe.
-quantize defaults: block 32, asymmetric, every MatMul weight (output head included).
+quantize defaults: block 32, asymmetric, every MatMul weight (output head included), round-to-nearest;
+--method gptq calibrates first (as prune does, below) and compensates each column's rounding error
+through the Hessian of its input (--act-order: largest Hessian diagonal first, groups unchanged).
 prune: every MatMul weight but the output head (channels: whole MLP channels, a really narrower
 model, GGUF feed_forward_length / config.json intermediate_size updated); wanda, sparsegpt and
 channels calibrate first on --calib
@@ -109,6 +112,11 @@ export async function main(argv: string[]): Promise<number> {
           block: { type: 'string' },
           'per-channel': { type: 'boolean', default: false },
           sym: { type: 'boolean', default: false },
+          method: { type: 'string' },
+          'act-order': { type: 'boolean', default: false },
+          calib: { type: 'string' },
+          'calib-windows': { type: 'string' },
+          'calib-once': { type: 'boolean', default: false },
           include: { type: 'string' },
           exclude: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
@@ -122,6 +130,11 @@ export async function main(argv: string[]): Promise<number> {
           block: values.block as string | undefined,
           perChannel: values['per-channel'] as boolean,
           sym: values.sym as boolean,
+          method: values.method as string | undefined,
+          actOrder: values['act-order'] as boolean,
+          calib: values.calib as string | undefined,
+          calibWindows: values['calib-windows'] as string | undefined,
+          calibOnce: values['calib-once'] as boolean,
           include: values.include as string | undefined,
           exclude: values.exclude as string | undefined,
           dryRun: values['dry-run'] as boolean,

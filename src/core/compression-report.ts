@@ -111,8 +111,8 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
     if (t.action.kind === 'prune') return { ...base, method: t.action.prune.method, label: pruneLabel(t.action.prune), relError, ...pruned };
     const spec = t.action.spec;
     const label = [prune ? pruneLabel(prune) : '', quantizeLabel(spec)].filter(Boolean).join(' + ');
-    if (spec.method === 'rtn') {
-      return { ...base, method: 'rtn', label, bits: spec.bits, storedBits: spec.bits === 3 ? 4 : spec.bits, group: spec.group, relError, ...pruned };
+    if (spec.method !== 'ggml') {
+      return { ...base, method: spec.method, label, bits: spec.bits, storedBits: spec.bits === 3 ? 4 : spec.bits, group: spec.group, relError, ...pruned };
     }
     const info = ggmlTypeByName(spec.type)!;
     return { ...base, method: 'ggml', label, type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError, ...pruned };

@@ -18,7 +18,8 @@ export function modelStem(sourceName: string): string {
 
 function specTag(q: QuantizeSpec): string {
   if (q.method === 'ggml') return q.type;
-  return `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
+  const grid = `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
+  return q.method === 'gptq' ? `gptq-${grid}${q.actOrder ? '-act' : ''}` : grid;
 }
 
 function pruneTag(p: PruneSpec): string {

@@ -7,6 +7,9 @@ import type { PruneSpec, QuantizeSpec, Recipe, RecipeRule } from './recipe';
 
 function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
   if (q.method === 'rtn') return { method: 'rtn', bits: q.bits, group: q.group, symmetric: q.symmetric };
+  if (q.method === 'gptq') {
+    return { method: 'gptq', bits: q.bits, group: q.group, symmetric: q.symmetric, damping: q.damping, blocksize: q.blocksize, actOrder: q.actOrder };
+  }
   return { method: 'ggml', type: q.type };
 }
 

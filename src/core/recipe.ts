@@ -42,9 +42,24 @@ export interface GgmlQuantize {
   type: GgmlQuantType;
 }
 
-export type QuantizeSpec = RtnQuantize | GgmlQuantize;
+/**
+ * GPTQ (Frantar et al. 2023): the RTN grid (same groups, scales and zero points, so it exports as
+ * MatMulNBits like rtn), with each column's rounding error compensated on the columns not yet
+ * quantized through the calibration Hessian (needs calibration).
+ */
+export interface GptqQuantize extends Omit<RtnQuantize, 'method'> {
+  method: 'gptq';
+  /** Damping as a fraction of the Hessian's mean diagonal. */
+  damping: number;
+  /** Columns solved per block (lazy batch updates). */
+  blocksize: number;
+  /** Quantize columns in order of decreasing Hessian diagonal (groups fixed in the original order: no group index). */
+  actOrder: boolean;
+}
+
+export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
-export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml'];
+export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq'];
 
 /** N:M sparsity along the input dimension: at most N nonzeros in every M consecutive inputs. */
 export const PRUNE_PATTERNS = ['2:4', '4:8'] as const;
@@ -158,7 +173,15 @@ export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
 /** "rtn 4-bit/32 asym", "rtn 8-bit/per-channel sym", "ggml Q4_K". */
 export function quantizeLabel(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `ggml ${q.type}`;
-  return `rtn ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}`;
+  return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
+}
+
+/** Methods that need no calibration; every other method's needs() asks for some (methods test). */
+export const DATA_FREE_METHODS: readonly (PruneMethodId | QuantizeMethodId)[] = ['magnitude', 'rtn', 'ggml'];
+
+/** Whether a rule runs a method that calibrates first (for the page, before a plan exists). */
+export function ruleCalibrates(rule: Pick<RecipeRule, 'prune' | 'quantize'>): boolean {
+  return [rule.prune?.method, rule.quantize?.method].some((m) => m !== undefined && !DATA_FREE_METHODS.includes(m));
 }
 
 /** "magnitude 50%", "wanda 2:4", "sparsegpt 60%". */

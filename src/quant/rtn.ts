@@ -81,22 +81,14 @@ export function quantizeRtnRef(values: Float32Array, layout: WeightLayout, schem
       });
     }
   }
-  const storedBits = storedBitsFor(bits);
   const groupSize = groupSizeOf(scheme, cols);
-  const packBlock = packBlockOf(scheme, cols);
   const groups = Math.ceil(cols / groupSize);
-  const paddedCols = Math.ceil(cols / packBlock) * packBlock;
-  const rowBytes = (paddedCols * storedBits) / 8;
-  const codes = new Uint8Array(rows * rowBytes);
+  const unpacked = new Uint8Array(rows * cols);
   const scales = new Float32Array(rows * groups);
   const zeroPoints = new Uint8Array(rows * groups);
   let errSq = 0;
   let normSq = 0;
   const at = (r: number, c: number) => values[r * rowStride + c * colStride];
-  const putCode = (r: number, c: number, q: number) => {
-    const bit = c * storedBits;
-    codes[r * rowBytes + (bit >> 3)] |= q << (bit & 7);
-  };
   for (let r = 0; r < rows; r++) {
     for (let g = 0; g < groups; g++) {
       const start = g * groupSize;
@@ -116,20 +108,40 @@ export function quantizeRtnRef(values: Float32Array, layout: WeightLayout, schem
       for (let c = start; c < end; c++) {
         const v = at(r, c);
         const q = quantizeValue(v, p, bits, symmetric);
-        putCode(r, c, q);
+        unpacked[r * cols + c] = q;
         const deq = (q - p.zeroPoint) * p.scale;
         errSq += (v - deq) ** 2;
         normSq += v * v;
       }
     }
-    // Padding after the last real column quantizes 0, i.e. to the row's last zero point.
+  }
+  return intGroupTensor(unpacked, scales, zeroPoints, rows, cols, scheme, normSq === 0 ? 0 : Math.sqrt(errSq / normSq));
+}
+
+/**
+ * The IntGroupTensor of codes [rows][cols] (unpacked, one byte each) with their groups' scales
+ * and zero points: codes packed LSB first into whole blocks, the padding after the last real
+ * column holding the row's last zero point (it dequantizes to 0). Shared by every integer method.
+ */
+export function intGroupTensor(unpacked: Uint8Array, scales: Float32Array, zeroPoints: Uint8Array, rows: number, cols: number, scheme: RtnSettings, relError: number): IntGroupTensor {
+  const { bits, symmetric } = scheme;
+  const storedBits = storedBitsFor(bits);
+  const groupSize = groupSizeOf(scheme, cols);
+  const packBlock = packBlockOf(scheme, cols);
+  const groups = Math.ceil(cols / groupSize);
+  const paddedCols = Math.ceil(cols / packBlock) * packBlock;
+  const rowBytes = (paddedCols * storedBits) / 8;
+  const codes = new Uint8Array(rows * rowBytes);
+  const putCode = (r: number, c: number, q: number) => {
+    const bit = c * storedBits;
+    codes[r * rowBytes + (bit >> 3)] |= q << (bit & 7);
+  };
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) putCode(r, c, unpacked[r * cols + c]);
     const lastZp = zeroPoints[r * groups + groups - 1];
     for (let c = cols; c < paddedCols; c++) putCode(r, c, lastZp);
   }
-  return {
-    kind: 'int-groups', rows, cols, bits, storedBits, symmetric, groupSize, packBlock, codes, scales, zeroPoints,
-    relError: normSq === 0 ? 0 : Math.sqrt(errSq / normSq),
-  };
+  return { kind: 'int-groups', rows, cols, bits, storedBits, symmetric, groupSize, packBlock, codes, scales, zeroPoints, relError };
 }
 
 /** Code of logical element (r, c). */

@@ -1,14 +1,13 @@
-// `studio quantize MODEL -o OUT.onnx --bits B [--block N | --per-channel] [--sym] [--include RE]
-// [--exclude RE] [--json] [--dry-run] [--print-recipe]`: a shorthand for `compress` with the
-// recipe these flags mean (round-to-nearest, MatMulNBits ONNX out); --print-recipe shows it.
-import { quantizeRecipe, type RtnFlags } from '../../pipeline/recipe/shorthands';
+// `studio quantize MODEL -o OUT.onnx --bits B [--block N | --per-channel] [--sym] [--method rtn|gptq
+// [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]] [--include RE] [--exclude RE]
+// [--json] [--dry-run] [--print-recipe]`: a shorthand for `compress` with the recipe these flags
+// mean (round-to-nearest or GPTQ, MatMulNBits ONNX out); --print-recipe shows it.
+import { quantizeRecipe, type QuantizeFlags } from '../../pipeline/recipe/shorthands';
 import { compressWith } from './compress';
 
-export interface QuantizeArgs extends RtnFlags {
+export interface QuantizeArgs extends QuantizeFlags {
   model: string;
   out?: string;
-  include?: string;
-  exclude?: string;
   json: boolean;
   dryRun: boolean;
   printRecipe: boolean;

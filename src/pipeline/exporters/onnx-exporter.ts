@@ -77,7 +77,7 @@ export const onnxExporter: Exporter = {
         const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
         if (geometry.kind !== 'int-groups') {
           throw new RecipeError(
-            `rule ${rule} (${quantizeLabel(action.spec)}) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" for ONNX`,
+            `rule ${rule} (${quantizeLabel(action.spec)}) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" or "gptq" for ONNX`,
             { rule: rule ?? undefined, field: 'quantize.method', tensor: tensor.name },
           );
         }

@@ -37,7 +37,7 @@ async function onGpu(gpu: GpuContext, input: WeightInput, type: GgmlQuantType, s
 export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
   id: 'ggml',
   fields: FIELDS,
-  needs: 'nothing',
+  needs: () => 'nothing',
 
   parse(raw, rule) {
     checkFields(raw, 'ggml', FIELDS, rule);

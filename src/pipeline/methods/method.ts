@@ -44,8 +44,8 @@ export interface QuantizeMethod<S extends QuantizeSpec = QuantizeSpec> {
    * and the field. `raw` has been checked to be an object whose `method` is this id.
    */
   parse(raw: Record<string, unknown>, rule: number): S;
-  /** What the method needs besides the weight (calibration will add more). */
-  needs: 'nothing';
+  /** What it needs from calibration to quantize this tensor ('nothing' for data-free methods). */
+  needs(spec: S, tensor: TensorInfo): MethodNeeds;
   /** What it produces for a tensor of `cols` inputs. */
   geometry(spec: S, cols: number): ResultGeometry;
   /** Why it cannot compress this tensor, or undefined when it can. */

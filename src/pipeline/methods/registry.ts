@@ -2,6 +2,7 @@
 import type { PruneMethodId, PruneSpec, QuantizeMethodId, QuantizeSpec } from '../../core/recipe';
 import { channelsMethod } from './channels';
 import { ggmlMethod } from './ggml';
+import { gptqMethod } from './gptq';
 import { magnitudeMethod } from './magnitude';
 import type { PruneMethod, QuantizeMethod } from './method';
 import { rtnMethod } from './rtn';
@@ -11,6 +12,7 @@ import { wandaMethod } from './wanda';
 const METHODS: { [K in QuantizeMethodId]: QuantizeMethod<Extract<QuantizeSpec, { method: K }>> } = {
   rtn: rtnMethod,
   ggml: ggmlMethod,
+  gptq: gptqMethod,
 };
 
 export function isQuantizeMethodId(id: unknown): id is QuantizeMethodId {

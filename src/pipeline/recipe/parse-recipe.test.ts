@@ -41,11 +41,16 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['both keep and quantize', { recipe: 1, rules: [{ match: '.*', keep: true, quantize: { method: 'rtn', bits: 4 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
   ['keep false', { recipe: 1, rules: [{ match: '.*', keep: false }] }, 'rule 0: "keep" must be true; got false', { rule: 0, field: 'keep' }],
   ['quantize not an object', rule(4), 'rule 1: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got 4', { rule: 1, field: 'quantize' }],
-  ['unknown method', rule({ method: 'gptq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml"; got "gptq"', { rule: 1, field: 'quantize.method' }],
+  ['unknown method', rule({ method: 'awq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml", "gptq"; got "awq"', { rule: 1, field: 'quantize.method' }],
   ['rtn bits 5', rule({ method: 'rtn', bits: 5 }), 'rule 1: quantize.bits must be 2, 3, 4 or 8 for rtn; got 5', { rule: 1, field: 'quantize.bits' }],
   ['rtn bad group', rule({ method: 'rtn', bits: 4, group: 48 }), 'rule 1: quantize.group must be 16, 32, 64, 128, 256 or "per-channel"; got 48', { rule: 1, field: 'quantize.group' }],
   ['rtn symmetric not a boolean', rule({ method: 'rtn', bits: 4, symmetric: 'no' }), 'rule 1: quantize.symmetric must be true or false; got "no"', { rule: 1, field: 'quantize.symmetric' }],
   ['rtn unknown field', rule({ method: 'rtn', bits: 4, type: 'Q4_0' }), 'rule 1: unknown field quantize.type for method rtn (it takes bits, group, symmetric)', { rule: 1, field: 'quantize.type' }],
+  ['gptq bits 5', rule({ method: 'gptq', bits: 5 }), 'rule 1: quantize.bits must be 2, 3, 4 or 8 for gptq; got 5', { rule: 1, field: 'quantize.bits' }],
+  ['gptq damping 0', rule({ method: 'gptq', bits: 4, damping: 0 }), "rule 1: quantize.damping must be a number in (0, 1) (a fraction of the Hessian's mean diagonal); got 0", { rule: 1, field: 'quantize.damping' }],
+  ['gptq fractional blocksize', rule({ method: 'gptq', bits: 4, blocksize: 12.5 }), 'rule 1: quantize.blocksize must be a positive integer (columns per block); got 12.5', { rule: 1, field: 'quantize.blocksize' }],
+  ['gptq actOrder not a boolean', rule({ method: 'gptq', bits: 3, actOrder: 'yes' }), 'rule 1: quantize.actOrder must be true or false; got "yes"', { rule: 1, field: 'quantize.actOrder' }],
+  ['gptq unknown field', rule({ method: 'gptq', bits: 4, type: 'Q4_0' }), 'rule 1: unknown field quantize.type for method gptq (it takes bits, group, symmetric, damping, blocksize, actOrder)', { rule: 1, field: 'quantize.type' }],
   ['ggml bad type', rule({ method: 'ggml', type: 'Q9_K' }), 'rule 1: quantize.type must be one of F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K for ggml; got "Q9_K"', { rule: 1, field: 'quantize.type' }],
   ['ggml unknown field', rule({ method: 'ggml', type: 'Q4_K', bits: 4 }), 'rule 1: unknown field quantize.bits for method ggml (it takes type)', { rule: 1, field: 'quantize.bits' }],
   ['keep and prune', { recipe: 1, rules: [{ match: '.*', keep: true, prune: { method: 'magnitude', sparsity: 0.5 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
@@ -77,7 +82,20 @@ const PRUNE_EXAMPLES = [
   { recipe: 1, calibration: { text: 'builtin', windows: 16, sequential: false }, rules: [{ match: 'mlp\\.(gate|up|down)_proj$', prune: { method: 'channels', sparsity: 0.25 }, quantize: { method: 'rtn', bits: 8 } }] },
 ];
 
+/** GPTQ rules: the rtn grid with the solver's fields. */
+const GPTQ_EXAMPLES = [
+  { recipe: 1, calibration: { text: 'builtin', windows: 32 }, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', quantize: { method: 'gptq', bits: 3, group: 128 } }] },
+  { recipe: 1, rules: [{ match: 'mlp', quantize: { method: 'gptq', bits: 4, group: 'per-channel', symmetric: true, damping: 0.05, blocksize: 64, actOrder: true } }] },
+];
+
 describe('parseRecipe', () => {
+  it('accepts gptq rules and fills their defaults (group 32, asymmetric, damping 0.01, blocks of 128, natural order)', () => {
+    expect(parseRecipe(GPTQ_EXAMPLES[0]).rules[1].quantize).toEqual({ method: 'gptq', bits: 3, group: 128, symmetric: false, damping: 0.01, blocksize: 128, actOrder: false });
+    expect(parseRecipe(GPTQ_EXAMPLES[1]).rules[0].quantize).toEqual(GPTQ_EXAMPLES[1].rules[0].quantize);
+    const plain = parseRecipe({ recipe: 1, rules: [{ match: '.*', quantize: { method: 'gptq', bits: 4 } }] });
+    expect(recipeId(plain)).not.toBe(recipeId(parseRecipe({ recipe: 1, rules: [{ match: '.*', quantize: { method: 'gptq', bits: 4, actOrder: true } }] })));
+  });
+
   it('accepts prune rules and fills their defaults (magnitude per tensor; SparseGPT damping 0.01, blocks of 128)', () => {
     expect(parseRecipe(PRUNE_EXAMPLES[0]).rules[0].prune).toEqual({ method: 'magnitude', sparsity: 0.5, scope: 'tensor' });
     expect(parseRecipe({ recipe: 1, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', pattern: '2:4' } }] }).rules[0].prune).toEqual({ method: 'sparsegpt', pattern: '2:4', damping: 0.01, blocksize: 128 });
@@ -132,7 +150,7 @@ describe('docs/recipe.schema.json', () => {
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
   it('accepts every recipe the parser accepts', () => {
-    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }]) {
+    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, ...GPTQ_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }]) {
       parseRecipe(r);
       expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
     }

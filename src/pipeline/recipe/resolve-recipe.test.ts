@@ -114,7 +114,7 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
   it('refuses what the output format cannot hold, naming the rule', async () => {
     const m = await openFixture('tiny-llama', 'onnx/model.onnx');
     const ggmlIntoOnnx = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'x', keep: true }, { match: '.*', quantize: { method: 'ggml', type: 'Q8_0' } }] }, 'onnx', m));
-    expect(ggmlIntoOnnx.message).toBe('rule 1 (ggml Q8_0) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" for ONNX');
+    expect(ggmlIntoOnnx.message).toBe('rule 1 (ggml Q8_0) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" or "gptq" for ONNX');
     expect(ggmlIntoOnnx.details).toMatchObject({ rule: 1, field: 'quantize.method' });
     const rtnIntoGguf = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'rtn', bits: 4 } }] }, 'gguf', m));
     expect(rtnIntoGguf.message).toBe('rule 0 (rtn 4-bit/32 asym) cannot be written to GGUF: GGUF holds llama.cpp block types; use method "ggml" with a type such as Q4_0 or Q4_K, or a "preset"');
@@ -156,6 +156,26 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     const gguf = await openFixture('tiny-llama', 'gguf/model-f32.gguf');
     const noGraph = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', sparsity: 0.5 } }] }, 'gguf', gguf));
     expect(noGraph.message).toBe('rule 0 (sparsegpt 50%) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "magnitude")');
+  });
+
+  it('gptq calibrates (Hessians of its weights) and exports as MatMulNBits; it refuses what it cannot run', async () => {
+    const m = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const gptq = { method: 'gptq', bits: 3, group: 128 };
+    const p = await plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', quantize: gptq }] }, 'onnx', m);
+    expect(p.calibration).toEqual({ text: 'builtin', windows: 128, sequential: true });
+    const quantized = p.tensors.filter((t) => t.action.kind === 'quantize');
+    expect(quantized).toHaveLength(28);
+    expect(quantized.every((t) => t.needs === 'hessian' && t.encoding.kind === 'matmul-nbits')).toBe(true);
+    // Same grid, same tensor bytes as rtn (the file also carries the recipe, longer for gptq).
+    const rtn = await plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', quantize: { method: 'rtn', bits: 3, group: 128 } }] }, 'onnx', m);
+    expect(p.tensors.map((t) => t.bytesAfter)).toEqual(rtn.tensors.map((t) => t.bytesAfter));
+    const embedding = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'embed', quantize: { method: 'gptq', bits: 8 } }] }, 'onnx', m));
+    expect(embedding.message).toMatch(/^rule 0 \(gptq 8-bit\/32 asym\) cannot quantize the embedding model\.embed_tokens \(.+\): it has no input activations to calibrate on \(use method "rtn", or keep it\)$/);
+    const pruned = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', sparsity: 0.5 }, quantize: gptq }] }, 'onnx', m));
+    expect(pruned.message).toBe('rule 0 prunes (magnitude 50%) and quantizes with gptq, which is not supported yet: quantize pruned weights with "rtn" or "ggml"');
+    const gguf = await openFixture('tiny-llama', 'gguf/model-f32.gguf');
+    const noGraph = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', quantize: gptq }] }, 'safetensors', gguf));
+    expect(noGraph.message).toBe('rule 0 (gptq 3-bit/128 asym) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn")');
   });
 
   it('channel pruning narrows each MLP as a whole, and says so; it refuses halves of an MLP and mixed widths where a format holds one', async () => {

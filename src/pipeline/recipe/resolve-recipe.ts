@@ -29,6 +29,9 @@ function actionOf(r: RecipeRule | undefined): TensorAction {
   return { kind: 'keep' };
 }
 
+/** Calibration needs from least to most (a Hessian run also gives the sums of squares). */
+const NEEDS_ORDER: readonly MethodNeeds[] = ['nothing', 'input-stats', 'hessian'];
+
 /** llama.cpp types whose blocks have a minimum (x = d·q + m): a pruned zero is not exactly representable. */
 const GGML_WITH_MINIMUMS = new Set(['Q4_1', 'Q5_1', 'Q2_K', 'Q4_K', 'Q5_K']);
 
@@ -39,22 +42,34 @@ const GGML_WITH_MINIMUMS = new Set(['Q4_1', 'Q5_1', 'Q2_K', 'Q4_K', 'Q5_K']);
 function checkAction(action: TensorAction, t: TensorInfo, out: TensorInfo, rule: number | null, hasGraph: boolean): MethodNeeds {
   const at = { rule: rule ?? undefined, tensor: t.name };
   const prune = actionPrune(action);
+  /** Calibrated methods need the graph to run and an input to measure. */
+  const checkCalibrated = (label: string, needs: MethodNeeds, verb: string, instead: string) => {
+    if (needs === 'nothing') return;
+    if (t.role === 'embedding') {
+      throw new RecipeError(`rule ${rule} (${label}) cannot ${verb} the embedding ${t.layer} (${t.name}): it has no input activations to calibrate on (${instead}, or keep it)`, at);
+    }
+    if (!hasGraph) throw new RecipeError(`rule ${rule} (${label}) needs calibration, which runs the model's ONNX graph; this model has none (${instead})`, at);
+  };
   let needs: MethodNeeds = 'nothing';
   if (prune) {
     const method = pruneMethodOf(prune);
     const problem = method.problem(prune, t);
     if (problem) throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) cannot prune ${t.layer} (${t.name}): ${problem}`, at);
     needs = method.needs(prune, t);
-    if (needs !== 'nothing' && t.role === 'embedding') {
-      throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) cannot prune the embedding ${t.layer} (${t.name}): it has no input activations to calibrate on (use method "magnitude", or keep it)`, at);
-    }
-    if (needs !== 'nothing' && !hasGraph) {
-      throw new RecipeError(`rule ${rule} (${pruneLabel(prune)}) needs calibration, which runs the model's ONNX graph; this model has none (use method "magnitude")`, at);
-    }
+    checkCalibrated(pruneLabel(prune), needs, 'prune', 'use method "magnitude"');
   }
   if (action.kind === 'quantize') {
-    const problem = methodOf(action.spec).problem(action.spec, out);
+    const method = methodOf(action.spec);
+    const problem = method.problem(action.spec, out);
     if (problem) throw new RecipeError(`rule ${rule} (${quantizeLabel(action.spec)}) cannot quantize ${t.layer} (${t.name}): ${problem}`, at);
+    const quantizeNeeds = method.needs(action.spec, out);
+    checkCalibrated(quantizeLabel(action.spec), quantizeNeeds, 'quantize', 'use method "rtn"');
+    if (prune && quantizeNeeds !== 'nothing') {
+      // GPTQ updates every weight it has not yet quantized, so it would refill pruned zeros; and after
+      // channel pruning the Hessian is that of the wider input.
+      throw new RecipeError(`rule ${rule} prunes (${pruneLabel(prune)}) and quantizes with ${action.spec.method}, which is not supported yet: quantize pruned weights with "rtn" or "ggml"`, { ...at, field: 'quantize.method' });
+    }
+    needs = NEEDS_ORDER.indexOf(quantizeNeeds) > NEEDS_ORDER.indexOf(needs) ? quantizeNeeds : needs;
     if (prune && action.spec.method === 'ggml' && GGML_WITH_MINIMUMS.has(action.spec.type)) {
       throw new RecipeError(
         `rule ${rule} prunes and quantizes to ${action.spec.type}, whose blocks have a minimum and cannot store exact zeros: use Q8_0, Q5_0, Q4_0, Q6_K or Q3_K after pruning`,

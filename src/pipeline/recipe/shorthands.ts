@@ -47,9 +47,51 @@ export function selectionFromFlags(args: { include?: string; exclude?: string })
   return args.include !== undefined || args.exclude !== undefined ? { kind: 'custom', include: args.include, exclude: args.exclude } : { kind: 'all-matmuls' };
 }
 
-/** `quantize` flags → the recipe they mean. */
-export function quantizeRecipe(args: RtnFlags & { include?: string; exclude?: string }): Recipe {
-  return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), { quantize: rtnSpecFromFlags(args) }) };
+/** How calibrated shorthands calibrate: --calib FILE, --calib-windows N, --calib-once. */
+export interface CalibrationFlags {
+  calib?: string;
+  calibWindows?: string;
+  /** One calibration pass on the original model instead of one per layer. */
+  calibOnce?: boolean;
+}
+
+function calibrationOf(args: CalibrationFlags): Record<string, unknown> {
+  const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
+  return { text: args.calib ?? DEFAULT_CALIBRATION.text, windows, sequential: !args.calibOnce };
+}
+
+const hasCalibrationFlags = (args: CalibrationFlags) => args.calib !== undefined || args.calibWindows !== undefined || Boolean(args.calibOnce);
+
+/** A shorthand's recipe through the parser, its messages said as the flags that set the fields. */
+function parsedAsFlags(raw: Record<string, unknown>, flags: Record<string, string>): Recipe {
+  try {
+    return parseRecipe(raw);
+  } catch (e) {
+    const field = (e as { details?: { field?: string } }).details?.field;
+    const flag = field ? { ...flags, 'calibration.windows': '--calib-windows' }[field] : undefined;
+    throw new UsageError(flag ? `${flag}: ${(e as Error).message.replace(/^rule \d+: /, '')}` : (e as Error).message);
+  }
+}
+
+export interface QuantizeFlags extends RtnFlags, CalibrationFlags {
+  /** rtn (default) or gptq. */
+  method?: string;
+  actOrder?: boolean;
+  include?: string;
+  exclude?: string;
+}
+
+/** `quantize` flags → the recipe they mean (gptq: the same grid, calibrated first). */
+export function quantizeRecipe(args: QuantizeFlags): Recipe {
+  const method = args.method ?? 'rtn';
+  if (method !== 'rtn' && method !== 'gptq') throw new UsageError(`--method must be rtn or gptq, got "${method}"`);
+  if (method === 'rtn' && (args.actOrder || hasCalibrationFlags(args))) throw new UsageError('--act-order and --calib* go with --method gptq (rtn needs no calibration)');
+  const grid = rtnSpecFromFlags(args);
+  if (method === 'rtn') return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), { quantize: grid }) };
+  const quantize = { ...grid, method: 'gptq', ...(args.actOrder ? { actOrder: true } : {}) };
+  // GPTQ calibrates each weight's input: embeddings (no input) are kept.
+  const rules = selectionRules(selectionFromFlags(args), { quantize: grid }).map((r) => (r.quantize ? { ...r, role: 'matmul-weight', quantize } : r));
+  return parsedAsFlags({ recipe: RECIPE_VERSION, calibration: calibrationOf(args), rules }, {});
 }
 
 const FLOAT_TYPES: Record<string, RecipeDtype> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
@@ -78,14 +120,10 @@ export function dtypeRecipe(dtype: string | undefined): Recipe {
   return { recipe: RECIPE_VERSION, dtype: d as RecipeDtype, rules: [] };
 }
 
-export interface PruneFlags {
+export interface PruneFlags extends CalibrationFlags {
   method?: string;
   sparsity?: string;
   pattern?: string;
-  calib?: string;
-  calibWindows?: string;
-  /** One calibration pass on the original model instead of one per layer. */
-  calibOnce?: boolean;
   thenBits?: string;
   block?: string;
 }
@@ -107,16 +145,6 @@ export function pruneRecipe(args: PruneFlags): Recipe {
   const rule: Record<string, unknown> = args.method === 'channels' ? { match: MLP_PROJECTIONS, prune } : { match: '.*', role: 'matmul-weight', prune };
   if (args.thenBits !== undefined) rule.quantize = rtnSpecFromFlags({ bits: args.thenBits, block: args.block, perChannel: false, sym: false });
   const raw: Record<string, unknown> = { recipe: RECIPE_VERSION, rules: [{ match: OUTPUT_HEAD_PATTERN, keep: true }, rule] };
-  if (args.method !== 'magnitude' || args.calib !== undefined || args.calibWindows !== undefined || args.calibOnce) {
-    const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
-    raw.calibration = { text: args.calib ?? DEFAULT_CALIBRATION.text, windows, sequential: !args.calibOnce };
-  }
-  try {
-    return parseRecipe(raw);
-  } catch (e) {
-    const flags: Record<string, string> = { 'prune.method': '--method', 'prune.sparsity': '--sparsity', 'prune.pattern': '--pattern', 'calibration.windows': '--calib-windows' };
-    const field = (e as { details?: { field?: string } }).details?.field;
-    const flag = field ? flags[field] : undefined;
-    throw new UsageError(flag ? `${flag}: ${(e as Error).message.replace(/^rule \d+: /, '')}` : (e as Error).message);
-  }
+  if (args.method !== 'magnitude' || hasCalibrationFlags(args)) raw.calibration = calibrationOf(args);
+  return parsedAsFlags(raw, { 'prune.method': '--method', 'prune.sparsity': '--sparsity', 'prune.pattern': '--pattern' });
 }

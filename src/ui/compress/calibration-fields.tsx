@@ -1,22 +1,17 @@
 // The recipe's calibration settings, shown when a rule uses a method that calibrates (Wanda,
-// SparseGPT): the text (the bundled wikitext-2 validation excerpt, which never overlaps the
+// SparseGPT, MLP channels, GPTQ): the text (the bundled wikitext-2 validation excerpt, which never overlaps the
 // evaluation text, or the person's own file) and how many windows of 256 tokens to run — fewer is
 // faster and says so in the result.
-import { DEFAULT_CALIBRATION, type Recipe } from '../../core/recipe';
+import { DEFAULT_CALIBRATION, ruleCalibrates, type Recipe } from '../../core/recipe';
 import { EVAL_PROTOCOL } from '../../core/evaluation';
 import { useStudioStore } from '../../store/studio-store';
 import { formatInteger } from '../format';
-
-/** Whether any rule's method runs on calibration statistics. */
-export function recipeCalibrates(recipe: Recipe): boolean {
-  return recipe.rules.some((r) => r.prune && r.prune.method !== 'magnitude');
-}
 
 export function CalibrationFields({ recipe, disabled }: { recipe: Recipe; disabled: boolean }) {
   const setCalibration = useStudioStore((s) => s.setCalibration);
   const addText = useStudioStore((s) => s.addCalibrationText);
   const texts = useStudioStore((s) => s.calibrationTexts);
-  if (!recipeCalibrates(recipe)) return null;
+  if (!recipe.rules.some(ruleCalibrates)) return null;
   const spec = recipe.calibration ?? DEFAULT_CALIBRATION;
   const tokens = spec.windows * EVAL_PROTOCOL.windowLength;
   const known = spec.text === 'builtin' || texts.some((t) => t.name === spec.text);

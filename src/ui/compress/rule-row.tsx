@@ -1,11 +1,11 @@
 // One rule of the recipe editor: its pattern, an optional role limit, what it does (pruning
-// first, then keep / rtn with bits, group and zero point / a llama.cpp type), its place in the
+// first, then keep / rtn or GPTQ with bits, group and zero point / a llama.cpp type), its place in the
 // order, and what it takes in the current plan (tensors and bytes) or why it cannot run.
 import { GGML_QUANT_TYPES, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
 
-type Action = 'keep' | 'rtn' | 'ggml';
+type Action = 'keep' | 'rtn' | 'gptq' | 'ggml';
 
 const ROLE_LABEL: Record<RuleRole, string> = { 'matmul-weight': 'matmul weights', embedding: 'embeddings' };
 
@@ -17,7 +17,10 @@ export interface RuleStats {
 
 function specFor(action: Action, previous: QuantizeSpec | undefined): QuantizeSpec | undefined {
   if (action === 'keep') return undefined;
-  if (action === 'rtn') return previous?.method === 'rtn' ? previous : { method: 'rtn', bits: 4, group: 32, symmetric: false };
+  // Switching between rtn and gptq keeps the grid.
+  const grid = previous && previous.method !== 'ggml' ? { bits: previous.bits, group: previous.group, symmetric: previous.symmetric } : { bits: 4 as RtnBits, group: 32 as RtnGroupSize, symmetric: false };
+  if (action === 'rtn') return { method: 'rtn', ...grid };
+  if (action === 'gptq') return previous?.method === 'gptq' ? previous : { method: 'gptq', ...grid, damping: 0.01, blocksize: 128, actOrder: false };
   return previous?.method === 'ggml' ? previous : { method: 'ggml', type: 'Q8_0' };
 }
 
@@ -79,10 +82,11 @@ export function RuleRow(props: {
         <select aria-label={`Rule ${index} action`} value={action} disabled={disabled} onChange={(e) => setAction(e.target.value as Action)} data-testid={`${t}-action`}>
           <option value="keep">{rule.prune ? 'no quantization' : 'keep as is'}</option>
           {props.actions.includes('rtn') && <option value="rtn">round-to-nearest</option>}
+          {props.actions.includes('gptq') && <option value="gptq" title="GPTQ: rounding errors compensated through the calibration Hessian (calibrates on text first)">GPTQ</option>}
           {props.actions.includes('ggml') && <option value="ggml">llama.cpp type</option>}
           {!props.actions.includes(action) && action !== 'keep' && <option value={action}>{action} (not for this format)</option>}
         </select>
-        {q?.method === 'rtn' && (
+        {(q?.method === 'rtn' || q?.method === 'gptq') && (
           <>
             <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => setQuantize({ ...q, bits: Number(e.target.value) as RtnBits })} data-testid={`${t}-bits`}>
               {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
@@ -95,6 +99,12 @@ export function RuleRow(props: {
               <input type="checkbox" checked={q.symmetric} disabled={disabled} onChange={(e) => setQuantize({ ...q, symmetric: e.target.checked })} data-testid={`${t}-sym`} />
               <span>sym</span>
             </label>
+            {q.method === 'gptq' && (
+              <label className="radio small" title="Act-order: solve the columns with the largest Hessian diagonal first (groups stay in the original order, so no group index is needed)">
+                <input type="checkbox" checked={q.actOrder} disabled={disabled} onChange={(e) => setQuantize({ ...q, actOrder: e.target.checked })} data-testid={`${t}-act-order`} />
+                <span>act-order</span>
+              </label>
+            )}
           </>
         )}
         {q?.method === 'ggml' && (

@@ -1,0 +1,69 @@
+// GPTQ in the page, end to end (calibration with wasm, the Hessians, inverse Cholesky and solve on
+// WebGPU / SwiftShader): the sample's quick rule switched to GPTQ 3-bit/128 with act-order and a
+// short calibration; the result names the method and the calibration tokens; its perplexity is
+// below round-to-nearest's on the same grid (same size); and the download's MatMulNBits file runs
+// in onnxruntime-node with the perplexity the page showed (within 0.5 %).
+import { openAsBlob } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { blobSource } from '../src/core/byte-source';
+import { attrInt } from '../src/formats/onnx/onnx-model';
+import { openOnnx } from '../src/formats/onnx/onnx-reader';
+import { nodePerplexity } from './onnx-check';
+import { loadSample } from './page-steps';
+
+const W = 4;
+
+async function runAndScore(page: Page): Promise<number> {
+  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await page.getByTestId('compress-button').click();
+  await page.getByTestId('evaluate-result').click({ timeout: 240_000 });
+  await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
+  return Number(await page.getByTestId('result-ppl').getAttribute('data-ppl'));
+}
+
+test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest, and the download runs with the shown perplexity', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption(String(W));
+
+  // Round-to-nearest first, on the grid GPTQ will use.
+  await page.getByTestId('rule-0-bits').selectOption('3');
+  await page.getByTestId('rule-0-group').selectOption('128');
+  const rtnPpl = await runAndScore(page);
+  await expect(page.getByTestId('result-scheme')).toContainText('rtn 3-bit/128 asym');
+
+  // The same rule as GPTQ: the grid stays, calibration settings appear.
+  await page.getByTestId('rule-0-action').selectOption('gptq');
+  await expect(page.getByTestId('rule-0-bits')).toHaveValue('3');
+  await expect(page.getByTestId('rule-0-group')).toHaveValue('128');
+  await page.getByTestId('rule-0-act-order').check();
+  await expect(page.getByTestId('calibration-fields')).toBeVisible();
+  await page.getByTestId('calibration-windows').fill('4');
+  await expect(page.getByTestId('calibration-tokens')).toContainText('1,024 calibration tokens');
+  const gptqPpl = await runAndScore(page);
+  await expect(page.getByTestId('result-scheme')).toContainText('gptq 3-bit/128 asym act-order');
+  await expect(page.getByTestId('result-calibration')).toContainText('1,024 tokens');
+  console.log(`sample W=${W}: rtn 3-bit/128 ${rtnPpl}, gptq 3-bit/128 act-order (4 windows) ${gptqPpl}`);
+  expect(gptqPpl).toBeLessThan(rtnPpl);
+
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
+  const download = await downloading;
+  const exported = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(exported);
+  const onnx = await openOnnx([blobSource(await openAsBlob(exported), download.suggestedFilename())]);
+  const nbits = onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits');
+  expect(nbits).toHaveLength(29);
+  for (const n of nbits) {
+    expect(attrInt(n, 'bits', 0)).toBe(4); // 3-bit codes in 4-bit containers
+    expect(attrInt(n, 'block_size', 0)).toBe(128);
+    expect(n.inputs.length).toBeLessThanOrEqual(4); // no group index (g_idx): act-order kept the groups
+  }
+  const nodePpl = await nodePerplexity(exported, W);
+  console.log(`gptq download: page ${gptqPpl}, onnxruntime-node ${nodePpl} (W=${W})`);
+  expect(Math.abs(nodePpl / gptqPpl - 1)).toBeLessThan(0.005);
+  expect(pageErrors).toEqual([]);
+});
