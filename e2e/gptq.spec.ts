@@ -2,14 +2,15 @@
 // WebGPU / SwiftShader): the sample's quick rule switched to GPTQ 3-bit/128 with act-order and a
 // short calibration; the result names the method and the calibration tokens; its perplexity is
 // below round-to-nearest's on the same grid (same size); and the download's MatMulNBits file runs
-// in onnxruntime-node with the perplexity the page showed (within 0.5 %).
+// in onnxruntime-node with the perplexity the page showed (within 0.5 %). Then a sweep crossing RTN
+// and GPTQ on one grid puts both points on the size chart, one marker shape per method.
 import { openAsBlob } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { attrInt } from '../src/formats/onnx/onnx-model';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
-import { loadSample } from './page-steps';
+import { chooseOnly, loadSample } from './page-steps';
 
 const W = 4;
 
@@ -65,5 +66,31 @@ test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest
   const nodePpl = await nodePerplexity(exported, W);
   console.log(`gptq download: page ${gptqPpl}, onnxruntime-node ${nodePpl} (W=${W})`);
   expect(Math.abs(nodePpl / gptqPpl - 1)).toBeLessThan(0.005);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a sweep crosses RTN and GPTQ on one grid: both points on the size chart, told apart by marker', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('4');
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-3']);
+  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-128']);
+  await chooseOnly(page, ['sweep-method-rtn', 'sweep-method-gptq'], ['sweep-method-rtn', 'sweep-method-gptq']);
+  await page.getByTestId('sweep-calibration-windows').fill('2');
+  await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');
+  await page.getByTestId('sweep-start').click();
+
+  const chart = page.getByTestId('sweep-chart');
+  await expect(chart.getByTestId('sweep-point')).toHaveCount(2, { timeout: 240_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  const rtn = chart.locator('[data-testid="sweep-point"][data-method="rtn"]');
+  const gptq = chart.locator('[data-testid="sweep-point"][data-method="gptq"]');
+  await expect(rtn).toHaveCount(1);
+  await expect(gptq).toHaveCount(1);
+  await expect(chart.getByTestId('method-key-item')).toHaveText(['RTN', 'GPTQ']);
+  console.log(`sweep W=4: rtn 3-bit/128 ${await rtn.getAttribute('data-ppl')}, gptq 3-bit/128 (2 windows) ${await gptq.getAttribute('data-ppl')}`);
   expect(pageErrors).toEqual([]);
 });

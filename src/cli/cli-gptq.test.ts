@@ -50,6 +50,21 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     });
   });
 
+  it('sweep --methods rtn,gptq --sparsity 0,0.5: rtn and gptq points on one grid, gptq never pruned', async () => {
+    const s = await runCli(['sweep', onnx(), '--bits', '3', '--block', '128', '--methods', 'rtn,gptq', '--sparsity', '0,0.5', '--prune-methods', 'wanda', '--calib-windows', '2', '--windows', '2', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    const lines = s.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const points = lines.filter((l) => !l.summary);
+    expect(points.map((p) => [p.method, p.prune?.method ?? null])).toEqual([['rtn', null], ['rtn', 'wanda'], ['gptq', null]]);
+    const [rtn, , gptq] = points;
+    expect(gptq.bitsPerWeight).toBe(rtn.bitsPerWeight); // the same grid (the files differ only by the recipe they carry)
+    expect(gptq.recipe.calibration).toEqual({ text: 'builtin', windows: 2, sequential: true });
+    expect(gptq.ppl).toBeGreaterThan(1);
+    const bad = await runCli(['sweep', onnx(), '--bits', '4', '--methods', 'awq', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--methods values must be rtn or gptq, got "awq"');
+  });
+
   it('bad input: one clear line each', async () => {
     const out = join(tmp, 'bad.onnx');
     const method = await runCli(['quantize', onnx(), '-o', out, '--method', 'awq', '--bits', '4']);

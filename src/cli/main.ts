@@ -24,7 +24,9 @@ usage:
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
-  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
+  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq]
+                   [--sparsity 0,0.5,2:4 [--prune-methods magnitude,wanda,sparsegpt,channels]]
+                   [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
   npx studio convert MODEL -o OUT.gguf [--type F32|F16|BF16|Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|Q3_K_M|Q2_K] [--pure]
                      [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
@@ -53,6 +55,10 @@ tokenizer defaults to tokenizer.json beside MODEL (or in its parent folder), the
 bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then a summary;
 --gguf-types adds llama.cpp points (presets or pure types, through the GGUF converter; the
 model's config.json and tokenizer.json are needed).
+--methods rtn,gptq crosses the quantization method with bits × blocks × zero point (gptq points
+calibrate first); --sparsity 0,0.5,2:4 with --prune-methods adds the pruning axis (crossed with
+the rtn points); calibrated points run on --calib (default the bundled text), --calib-windows N
+(default 128) windows, sequential.
 convert: llama-family models; config.json and tokenizer.json come from beside MODEL or its parent
 folder. GGUF --type defaults to F16; --pure gives every 2-D weight the one type (also Q4_1, Q5_0,
 Q5_1, Q3_K_S, Q4_K_S, Q5_K_S). safetensors keeps each tensor's dtype unless --dtype; above
@@ -214,6 +220,11 @@ export async function main(argv: string[]): Promise<number> {
           'gguf-types': { type: 'string' },
           block: { type: 'string' },
           sym: { type: 'string' },
+          methods: { type: 'string' },
+          sparsity: { type: 'string' },
+          'prune-methods': { type: 'string' },
+          calib: { type: 'string' },
+          'calib-windows': { type: 'string' },
           include: { type: 'string' },
           exclude: { type: 'string' },
           recipe: { type: 'string' },
@@ -226,6 +237,8 @@ export async function main(argv: string[]): Promise<number> {
           model: onePositional(positionals, 'sweep'),
           ...(values as object),
           ggufTypes: values['gguf-types'] as string | undefined,
+          pruneMethods: values['prune-methods'] as string | undefined,
+          calibWindows: values['calib-windows'] as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;

@@ -3,6 +3,10 @@
 import type { OutputFormat } from './compression-plan';
 import type { EvalReport, EvalRequest } from './evaluation';
 import type { CalibrationSpec, PruneMethodId, PrunePatternName, Recipe, RtnBits, RtnGroupSize } from './recipe';
+
+/** The quantization methods a sweep crosses with bits × blocks × zero point: they share rtn's grid. */
+export const SWEEP_QUANTIZE_METHODS = ['rtn', 'gptq'] as const;
+export type SweepQuantizeMethod = (typeof SWEEP_QUANTIZE_METHODS)[number];
 import type { TensorSelection } from './tensor-selection';
 
 /** A pruning target on the sparsity axis: a fraction of zeros (0: not pruned) or an N:M pattern. */
@@ -10,13 +14,15 @@ export type SweepSparsity = number | PrunePatternName;
 
 export interface SweepAxes {
   bits: RtnBits[];
+  /** The quantization methods (default rtn); gptq points calibrate (with `calibration`) and are never pruned. */
+  quantizeMethods?: SweepQuantizeMethod[];
   /** Also points whose weights are not quantized (pruning alone). */
   unquantized?: boolean;
   /** The sparsity axis (default [0]: nothing pruned); crossed with the methods and every quantization. */
   sparsities?: SweepSparsity[];
   /** The pruning methods (default magnitude) for the axis' non-zero sparsities. */
   pruneMethods?: PruneMethodId[];
-  /** The calibration text of points whose method calibrates (default builtin, 128 windows). */
+  /** The calibration text of points whose methods calibrate (default builtin, 128 windows). */
   calibration?: CalibrationSpec;
   blocks: RtnGroupSize[];
   symmetric: boolean[];
@@ -31,13 +37,13 @@ export interface SweepPointConfig {
   /** The point's recipe id (core/recipe-id.ts): the same point has the same id in the page and the CLI. */
   id: string;
   recipe: Recipe;
-  /** How the point is exported and sized: ONNX for rtn points, GGUF for llama.cpp types. */
+  /** How the point is exported and sized: ONNX for rtn and gptq points, GGUF for llama.cpp types. */
   format: OutputFormat;
   /** "rtn 4-bit/32 asym", "llama.cpp Q4_K_M". */
   label: string;
   selectionLabel: string;
   /** Chart traits. */
-  method: 'rtn' | 'llama.cpp' | 'float';
+  method: SweepQuantizeMethod | 'llama.cpp' | 'float';
   /** Nominal bits (the digit of a llama.cpp type name); 16 for points left in float. */
   bits: number;
   /** The point's pruning, when it prunes. */

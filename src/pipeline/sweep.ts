@@ -1,7 +1,8 @@
 // Sweeps as a queue of recipes (DESIGN "The compression seam": a base recipe plus axes): every
 // point is a recipe — the base's rules, then the point's own — resolved, compressed and evaluated
 // like any other run, and sized by the exporter of its format (ONNX for rtn and float points, GGUF
-// for llama.cpp types). The pruning axes (methods × sparsities) cross every quantization setting;
+// for llama.cpp types). The quantization methods (rtn, gptq) cross bits × blocks × zero point; the
+// pruning axes (methods × sparsities) cross every rtn setting (gptq would refill the zeros);
 // calibrated points share one calibration through the caller's cache. Each finished point is
 // handed out at once; pausing or cancelling stops between points and keeps every finished one;
 // resuming skips points already done.
@@ -10,8 +11,8 @@ import { CancelledError } from '../core/errors';
 import type { OutputFormat } from '../core/compression-plan';
 import { recipeId } from '../core/recipe-id';
 import {
-  DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, RECIPE_VERSION,
-  type CalibrationSpec, type GgufPresetName, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnQuantize,
+  DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, RECIPE_VERSION, ruleCalibrates,
+  type CalibrationSpec, type GgufPresetName, type GptqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnQuantize,
 } from '../core/recipe';
 import type { SweepAxes, SweepPoint, SweepPointConfig, SweepSparsity } from '../core/sweep';
 import { MLP_PROJECTIONS, selectionRules } from '../core/tensor-selection';
@@ -55,10 +56,13 @@ function recipeOf(rules: Recipe['rules'], base: Recipe | undefined, calibration:
   return { recipe: RECIPE_VERSION, ...(calibration ? { calibration } : {}), rules: [...(base?.rules ?? []), ...rules] };
 }
 
-/** A point for one rtn setting (or none: float) over one selection, optionally pruned first, after the base's rules. */
-export function rtnPoint(spec: RtnQuantize | null, selection: Selection, base?: Recipe, prune?: PointPrune, calibration?: CalibrationSpec): SweepPointConfig {
+/** A setting of the integer grid: rtn, or gptq on the same grid (its solver's defaults). */
+export type GridSpec = RtnQuantize | GptqQuantize;
+
+/** A point for one grid setting (or none: float) over one selection, optionally pruned first, after the base's rules. */
+export function gridPoint(spec: GridSpec | null, selection: Selection, base?: Recipe, prune?: PointPrune, calibration?: CalibrationSpec): SweepPointConfig {
   const pruneSpec = prune ? pruneSpecOf(prune.method, prune.target) : undefined;
-  const calibrates = pruneSpec !== undefined && pruneSpec.method !== 'magnitude';
+  const calibrates = ruleCalibrates({ prune: pruneSpec, quantize: spec ?? undefined });
   const quantize = spec ? { quantize: spec } : {};
   // Channel pruning takes the MLP projections (all three together), before the selection's rules.
   const rules =
@@ -67,7 +71,7 @@ export function rtnPoint(spec: RtnQuantize | null, selection: Selection, base?: 
       : selectionRules(selection.selection, { ...(pruneSpec ? { prune: pruneSpec } : {}), ...quantize });
   const recipe = recipeOf(rules, base, calibrates ? (calibration ?? DEFAULT_CALIBRATION) : undefined);
   const label = [pruneSpec ? pruneLabel(pruneSpec) : '', spec ? quantizeLabel(spec) : ''].filter(Boolean).join(' + ') || 'float';
-  const traits = spec ? { method: 'rtn' as const, bits: spec.bits, block: spec.group, sym: spec.symmetric } : { method: 'float' as const, bits: 16, block: 'per-channel' as const, sym: true };
+  const traits = spec ? { method: spec.method, bits: spec.bits, block: spec.group, sym: spec.symmetric } : { method: 'float' as const, bits: 16, block: 'per-channel' as const, sym: true };
   return point(recipe, 'onnx', { label, selectionLabel: selection.label, ...traits, ...(prune ? { prune } : {}) });
 }
 
@@ -96,18 +100,24 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
   const out = (axes.ggufTypes ?? []).map((t) => ggufPoint(t, axes.base));
   const bits = [...new Set(axes.bits)].sort((a, b) => b - a);
   const prunes = prunings(axes);
-  const settings: (RtnQuantize | null)[] = [];
+  const methods = axes.quantizeMethods?.length ? axes.quantizeMethods : ['rtn' as const];
+  const settings: (GridSpec | null)[] = [];
   if (axes.unquantized) settings.push(null);
   for (const b of bits) {
     for (const group of axes.blocks) {
-      for (const symmetric of axes.symmetric) settings.push({ method: 'rtn', bits: b, group, symmetric });
+      for (const symmetric of axes.symmetric) {
+        for (const method of methods) {
+          const grid = { bits: b, group, symmetric };
+          settings.push(method === 'rtn' ? { method, ...grid } : { method, ...grid, damping: 0.01, blocksize: 128, actOrder: false });
+        }
+      }
     }
   }
   for (const spec of settings) {
     for (const s of axes.selections) {
       for (const p of prunes) {
-        // Float and not pruned is the original model: the reference line, not a point.
-        if (spec || p) out.push(rtnPoint(spec, s, axes.base, p, axes.calibration));
+        // Float and not pruned is the original model: the reference line, not a point. GPTQ does not follow pruning (it would refill the zeros).
+        if ((spec || p) && !(p && spec?.method === 'gptq')) out.push(gridPoint(spec, s, axes.base, p, axes.calibration));
       }
     }
   }

@@ -1,8 +1,8 @@
-// The sweep form's axes (bits, block sizes, zero point, which tensors, llama.cpp types, base rules,
-// pruning methods × sparsities, left in float)
+// The sweep form's axes (bits, block sizes, zero point, quantization methods, which tensors,
+// llama.cpp types, base rules, pruning methods × sparsities, left in float)
 // turned into the worker's SweepAxes, and back from a saved request. Selection labels name points.
 import { DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, PRUNE_PATTERNS, RECIPE_VERSION, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import type { SweepAxes, SweepRequest, SweepSparsity } from '../core/sweep';
+import type { SweepAxes, SweepQuantizeMethod, SweepRequest, SweepSparsity } from '../core/sweep';
 import { selectionLabel, type TensorSelection } from '../core/tensor-selection';
 import { SWEEP_BASES } from './quick-recipes';
 
@@ -18,6 +18,8 @@ export interface SweepAxesForm {
   sweepBits: RtnBits[];
   sweepBlocks: RtnGroupSize[];
   sweepSymmetric: boolean[];
+  /** rtn and/or gptq over the same grid (absent: rtn). */
+  sweepQuantizeMethods?: SweepQuantizeMethod[];
   sweepSelections: SweepSelectionKind[];
   sweepInclude: string;
   sweepExclude: string;
@@ -30,7 +32,7 @@ export interface SweepAxesForm {
   /** The sparsity axis; 0 is "not pruned". */
   sweepSparsities?: SweepSparsity[];
   sweepPruneMethods?: PruneMethodId[];
-  /** Calibration windows of the bundled text, for Wanda and SparseGPT points. */
+  /** Calibration windows of the bundled text, for the points whose methods calibrate (Wanda, SparseGPT, channels, GPTQ). */
   sweepCalibrationWindows?: number;
 }
 
@@ -64,16 +66,30 @@ export function toSweepAxes(form: SweepAxesForm): SweepAxes {
   };
 }
 
+/** The quantization methods, only when gptq is among them (so an rtn sweep keeps its request and ids). */
+function quantizeMethodsOf(form: SweepAxesForm): SweepQuantizeMethod[] | undefined {
+  const methods = form.sweepQuantizeMethods ?? ['rtn'];
+  return methods.includes('gptq') ? [...methods] : undefined;
+}
+
 /** The pruning axes, only when the form prunes (so a quantization-only sweep keeps its request and ids). */
-function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'unquantized' | 'sparsities' | 'pruneMethods' | 'calibration'> {
+function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'quantizeMethods' | 'unquantized' | 'sparsities' | 'pruneMethods' | 'calibration'> {
   const sparsities = form.sweepSparsities ?? [0];
   const methods = form.sweepPruneMethods ?? [];
   const prunes = sparsities.some((s) => s !== 0) && methods.length > 0;
+  const quantizeMethods = quantizeMethodsOf(form);
+  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods !== undefined;
   return {
+    ...(quantizeMethods ? { quantizeMethods } : {}),
     ...(form.sweepUnquantized ? { unquantized: true } : {}),
     ...(prunes ? { sparsities: [...sparsities], pruneMethods: [...methods] } : {}),
-    ...(prunes && methods.some((m) => m !== 'magnitude') ? { calibration: { ...DEFAULT_CALIBRATION, windows: form.sweepCalibrationWindows ?? DEFAULT_CALIBRATION.windows } } : {}),
+    ...(calibrates ? { calibration: { ...DEFAULT_CALIBRATION, windows: form.sweepCalibrationWindows ?? DEFAULT_CALIBRATION.windows } } : {}),
   };
+}
+
+/** Whether the form's points calibrate (the calibration windows field shows then). */
+export function sweepCalibrates(form: SweepAxesForm): boolean {
+  return pruningOf(form).calibration !== undefined;
 }
 
 function baseOf(id: string | undefined): Pick<SweepAxes, 'base'> {
@@ -90,7 +106,10 @@ export function gridSize(form: SweepAxesForm): number {
   const settings = form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length;
   const selections = form.sweepSelections.length;
   const float = axes.unquantized ? selections * (prunes - (targets.includes(0) ? 1 : 0)) : 0;
-  return settings * selections * prunes + float + (form.sweepGgufTypes?.length ?? 0);
+  // gptq points are never pruned: one per setting and selection.
+  const gptq = axes.quantizeMethods?.includes('gptq') && targets.includes(0) ? settings * selections : 0;
+  const rtn = axes.quantizeMethods && !axes.quantizeMethods.includes('rtn') ? 0 : settings * selections * prunes;
+  return rtn + gptq + float + (form.sweepGgufTypes?.length ?? 0);
 }
 
 /** The form that produced a saved request (to show what a restored sweep ran). */
@@ -100,6 +119,7 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepBits: [...axes.bits],
     sweepBlocks: [...axes.blocks],
     sweepSymmetric: [...axes.symmetric],
+    sweepQuantizeMethods: [...(axes.quantizeMethods ?? ['rtn'])],
     sweepSelections: axes.selections.map((s) => (s.selection.kind === 'all-but-head' ? 'all-but-embeddings-and-head' : s.selection.kind)),
     sweepInclude: custom?.kind === 'custom' ? (custom.include ?? '') : '',
     sweepExclude: custom?.kind === 'custom' ? (custom.exclude ?? '') : '',

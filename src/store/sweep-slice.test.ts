@@ -7,10 +7,10 @@ import type { SweepPoint, SweepRequest, SweepState } from '../core/sweep';
 import { selectionLabel } from '../core/tensor-selection';
 import type { StudioApi } from '../workers/studio-api';
 import type { StudioClient } from '../workers/studio-client';
-import { expandGrid, rtnPoint } from '../pipeline/sweep';
+import { expandGrid, gridPoint } from '../pipeline/sweep';
 import { setStudioClient } from './studio-client';
 import { useStudioStore } from './studio-store';
-import { gridSize, toSweepAxes } from './sweep-axes';
+import { gridSize, toSweepAxes, type SweepAxesForm } from './sweep-axes';
 import { paretoFrontier, pointFileName, pointsToCsv } from './sweep-export';
 
 const initial = useStudioStore.getState();
@@ -22,7 +22,7 @@ function index(): ModelIndex {
 const ALL = { label: 'all-matmuls', selection: { kind: 'all-matmuls' } } as const;
 function point(bits: 2 | 4 | 8, ppl: number, bytes: number, selection: { label: string; selection: { kind: 'all-matmuls' | 'all-but-head' } } = ALL): SweepPoint {
   return {
-    ...rtnPoint({ method: 'rtn', bits, group: 32, symmetric: false }, selection),
+    ...gridPoint({ method: 'rtn', bits, group: 32, symmetric: false }, selection),
     bytes, bitsPerWeight: bits + 0.5, ppl, windows: 4,
     tensors: [{ name: 'w', layer: 'model.layers.0.mlp.up_proj', label: `rtn ${bits}-bit/32 asym`, relError: 0.01 }], quantizeMs: 5, evalMs: 7,
   };
@@ -133,6 +133,34 @@ describe('sweep helpers', () => {
       { match: '(^|\\.)lm_head$', quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } },
       { match: '.*', role: 'matmul-weight', prune: { method: 'wanda', sparsity: 0.5 }, quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } },
     ]);
+  });
+
+  it('crosses the quantization methods with the grid: gptq points calibrate, share rtn\'s grid and are never pruned', () => {
+    const base = { sweepBlocks: [128], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], sweepInclude: '', sweepExclude: '', sweepCalibrationWindows: 8 } as const;
+    const form = (f: Partial<SweepAxesForm>): SweepAxesForm => ({ ...base, sweepBits: [], sweepBlocks: [128], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], ...f });
+    const cases: [Partial<SweepAxesForm>, string[]][] = [
+      [{ sweepBits: [4, 3], sweepQuantizeMethods: ['rtn', 'gptq'] }, ['rtn 4', 'gptq 4', 'rtn 3', 'gptq 3']],
+      [{ sweepBits: [3], sweepQuantizeMethods: ['gptq'] }, ['gptq 3']],
+      [{ sweepBits: [3], sweepQuantizeMethods: ['rtn', 'gptq'], sweepSparsities: [0, 0.5], sweepPruneMethods: ['magnitude'] }, ['rtn 3', 'rtn 3 magnitude', 'gptq 3']],
+      [{ sweepBits: [3], sweepQuantizeMethods: ['gptq'], sweepSparsities: [0.5], sweepPruneMethods: ['magnitude'] }, []],
+    ];
+    for (const [f, labels] of cases) {
+      const axes = toSweepAxes(form(f));
+      const grid = expandGrid(axes);
+      expect(grid.map((p) => [p.method, p.bits, p.prune?.method].filter(Boolean).join(' '))).toEqual(labels);
+      expect(gridSize(form(f))).toBe(labels.length);
+    }
+    const [rtn, gptq] = expandGrid(toSweepAxes(form({ sweepBits: [3], sweepQuantizeMethods: ['rtn', 'gptq'] })));
+    expect(rtn.recipe.calibration).toBeUndefined();
+    expect(gptq.recipe).toEqual({
+      recipe: 1,
+      calibration: { text: 'builtin', windows: 8, sequential: true },
+      rules: [{ match: '.*', role: 'matmul-weight', quantize: { method: 'gptq', bits: 3, group: 128, symmetric: false, damping: 0.01, blocksize: 128, actOrder: false } }],
+    });
+    expect(gptq.label).toBe('gptq 3-bit/128 asym');
+    // An rtn-only form keeps its request (and so its saved points' ids) as before the axis existed.
+    expect(toSweepAxes(form({ sweepBits: [3], sweepQuantizeMethods: ['rtn'] }))).toEqual(toSweepAxes(form({ sweepBits: [3] })));
+    expect(toSweepAxes(form({ sweepBits: [3] })).quantizeMethods).toBeUndefined();
   });
 
   it('puts the sparsest point that no denser point beats on the sparsity frontier', () => {

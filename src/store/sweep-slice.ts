@@ -6,7 +6,7 @@ import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { EvalReport } from '../core/evaluation';
 import { DEFAULT_CALIBRATION, PRUNE_METHODS, RTN_BITS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import type { SweepPoint, SweepRequest, SweepSparsity, SweepState, SweepStatus } from '../core/sweep';
+import { SWEEP_QUANTIZE_METHODS, type SweepPoint, type SweepQuantizeMethod, type SweepRequest, type SweepSparsity, type SweepState, type SweepStatus } from '../core/sweep';
 import type { SweepCallbacks } from '../workers/studio-api';
 import { evalRequest } from './eval-slice';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
@@ -38,6 +38,7 @@ export interface SweepSlice extends SweepAxesForm {
   toggleSweepBits(bits: RtnBits): void;
   toggleSweepBlock(block: RtnGroupSize): void;
   toggleSweepSymmetric(symmetric: boolean): void;
+  toggleSweepQuantizeMethod(method: SweepQuantizeMethod): void;
   toggleSweepSelection(kind: SweepSelectionKind): void;
   toggleSweepGgufType(type: string): void;
   setSweepInclude(pattern: string): void;
@@ -143,6 +144,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepBits: [8, 4],
     sweepBlocks: [32],
     sweepSymmetric: [false],
+    sweepQuantizeMethods: ['rtn'],
     sweepSelections: ['all-matmuls'],
     sweepInclude: '',
     sweepExclude: '',
@@ -160,6 +162,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     toggleSweepBits: (bits) => set((s) => ({ sweepBits: toggled(s.sweepBits, bits, SWEEP_BITS) })),
     toggleSweepBlock: (block) => set((s) => ({ sweepBlocks: toggled(s.sweepBlocks, block, SWEEP_BLOCKS) })),
     toggleSweepSymmetric: (sym) => set((s) => ({ sweepSymmetric: toggled(s.sweepSymmetric, sym, [false, true]) })),
+    toggleSweepQuantizeMethod: (m) => set((s) => ({ sweepQuantizeMethods: toggled(s.sweepQuantizeMethods ?? ['rtn'], m, SWEEP_QUANTIZE_METHODS) })),
     toggleSweepSelection: (kind) => set((s) => ({ sweepSelections: toggled(s.sweepSelections, kind, SELECTION_KINDS) })),
     toggleSweepGgufType: (type) => set((s) => ({ sweepGgufTypes: toggled(s.sweepGgufTypes ?? [], type, SWEEP_GGUF_TYPES) })),
     setSweepInclude: (sweepInclude) => set({ sweepInclude }),

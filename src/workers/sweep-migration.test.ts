@@ -2,7 +2,7 @@
 // recipes they ran, named by recipe id, with every measured figure kept, and the queue maps too.
 import { describe, expect, it } from 'vitest';
 import type { SweepState } from '../core/sweep';
-import { ggufPoint, rtnPoint } from '../pipeline/sweep';
+import { ggufPoint, gridPoint } from '../pipeline/sweep';
 import { migrateSweepState } from './sweep-migration';
 
 const ALL = { label: 'all-matmuls', selection: { kind: 'all-matmuls' as const } };
@@ -29,11 +29,11 @@ const legacy = {
 describe('migrateSweepState', () => {
   it('turns the previous version\'s points into recipes with recipe ids, keeping what they measured', () => {
     const m = migrateSweepState(legacy);
-    const four = rtnPoint({ method: 'rtn', bits: 4, group: 32, symmetric: false }, ALL);
+    const four = gridPoint({ method: 'rtn', bits: 4, group: 32, symmetric: false }, ALL);
     const q8 = ggufPoint('Q8_0');
     expect(m.points[0]).toEqual({ ...four, ...measured, tensors: [{ name: 'w', layer: 'model.layers.0.mlp.up_proj', label: 'rtn 4-bit/32 asym', relError: 0.07 }] });
     expect(m.points[1]).toMatchObject({ id: q8.id, format: 'gguf', recipe: { recipe: 1, preset: 'Q8_0', rules: [] }, ppl: 43.97, tensors: [{ label: 'Q8_0', relError: 0.004 }] });
-    expect(m.gridIds).toEqual([q8.id, rtnPoint({ method: 'rtn', bits: 8, group: 32, symmetric: false }, ALL).id, four.id, rtnPoint({ method: 'rtn', bits: 2, group: 32, symmetric: false }, ALL).id]);
+    expect(m.gridIds).toEqual([q8.id, gridPoint({ method: 'rtn', bits: 8, group: 32, symmetric: false }, ALL).id, four.id, gridPoint({ method: 'rtn', bits: 2, group: 32, symmetric: false }, ALL).id]);
     expect(m.status).toBe('paused');
   });
 

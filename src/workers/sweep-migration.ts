@@ -4,7 +4,7 @@
 import type { RtnBits, RtnGroupSize } from '../core/recipe';
 import type { SweepPoint, SweepState } from '../core/sweep';
 import type { TensorSelection } from '../core/tensor-selection';
-import { ggufPoint, rtnPoint } from '../pipeline/sweep';
+import { ggufPoint, gridPoint } from '../pipeline/sweep';
 
 /** A point as the previous version saved it. */
 interface LegacyPoint extends Omit<SweepPoint, 'recipe' | 'format' | 'label' | 'tensors'> {
@@ -23,7 +23,7 @@ function legacyConfig(id: string, selections: SweepState['request']['axes']['sel
   const selection = selections.find((s) => s.label === rtn[4]);
   if (!selection) return undefined;
   const group = rtn[2] === 'per-channel' ? 'per-channel' : (Number(rtn[2]) as RtnGroupSize);
-  return rtnPoint({ method: 'rtn', bits: Number(rtn[1]) as RtnBits, group, symmetric: rtn[3] === 'sym' }, selection);
+  return gridPoint({ method: 'rtn', bits: Number(rtn[1]) as RtnBits, group, symmetric: rtn[3] === 'sym' }, selection);
 }
 
 function migratePoint(p: LegacyPoint, selections: SweepState['request']['axes']['selections']): SweepPoint | undefined {
@@ -31,7 +31,7 @@ function migratePoint(p: LegacyPoint, selections: SweepState['request']['axes'][
     p.kind === 'gguf' && p.ggufType
       ? ggufPoint(p.ggufType)
       : p.scheme && p.selection
-        ? rtnPoint({ method: 'rtn', bits: p.scheme.bits, group: p.scheme.blockSize, symmetric: p.scheme.symmetric }, { label: p.selectionLabel, selection: p.selection })
+        ? gridPoint({ method: 'rtn', bits: p.scheme.bits, group: p.scheme.blockSize, symmetric: p.scheme.symmetric }, { label: p.selectionLabel, selection: p.selection })
         : legacyConfig(p.id, selections);
   if (!config) return undefined;
   return {

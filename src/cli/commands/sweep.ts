@@ -1,10 +1,13 @@
-// `studio sweep MODEL --bits 8,4,3 --block 32,128 [--sym both|yes|no] [--gguf-types Q8_0,Q4_K_M]
-// [--include RE] [--exclude RE] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE]
-// --json`: the grid as a queue of recipes (a base recipe's rules first, then each point's), one
-// JSON line per finished point on stdout (its id is its recipe's, as in the page), then a summary.
+// `studio sweep MODEL --bits 8,4,3 --block 32,128 [--sym both|yes|no] [--methods rtn,gptq]
+// [--sparsity 0,0.5,2:4 --prune-methods magnitude,wanda,sparsegpt,channels] [--calib FILE]
+// [--calib-windows N] [--gguf-types Q8_0,Q4_K_M] [--include RE] [--exclude RE] [--recipe BASE]
+// [--windows N] [--tokenizer FILE] [--text FILE] --json`: the grid as a queue of recipes (a base
+// recipe's rules first, then each point's), one JSON line per finished point on stdout (its id is
+// its recipe's, as in the page), then a summary. Calibrated points share one calibration each.
+import { calibrator, CalibrationCache } from '../../pipeline/calibration/calibrator';
 import { MissingFileError, UsageError } from '../../core/errors';
-import { RTN_GROUP_SIZES, type RtnBits, type RtnGroupSize } from '../../core/recipe';
-import type { SweepAxes } from '../../core/sweep';
+import { DEFAULT_CALIBRATION, PRUNE_METHODS, PRUNE_PATTERNS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../../core/recipe';
+import { SWEEP_QUANTIZE_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepSparsity } from '../../core/sweep';
 import { selectionLabel } from '../../core/tensor-selection';
 import { createNodeLmSession } from '../../eval/ort-node';
 import { VariantEvaluator } from '../../eval/variant-evaluator';
@@ -12,7 +15,7 @@ import { openModel } from '../../pipeline/open-model';
 import { ggufTypeRecipe, rtnSpecFromFlags, selectionFromFlags } from '../../pipeline/recipe/shorthands';
 import { expandGrid, runSweep } from '../../pipeline/sweep';
 import { nodeGpuContext } from '../gpu-node';
-import { evaluationTokens, parseWindows } from '../eval-inputs';
+import { calibrationText, evaluationTokens, parseWindows } from '../eval-inputs';
 import { modelSources } from '../node-files';
 import { printJson, progressLine } from '../output';
 import { findSidecars } from '../sidecars';
@@ -24,6 +27,11 @@ export interface SweepArgs {
   ggufTypes?: string;
   block?: string;
   sym?: string;
+  methods?: string;
+  sparsity?: string;
+  pruneMethods?: string;
+  calib?: string;
+  calibWindows?: string;
   include?: string;
   exclude?: string;
   recipe?: string;
@@ -57,7 +65,36 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
   if (!symmetric) throw new UsageError(`--sym must be both, yes or no, got "${sym}"`);
   const selection = selectionFromFlags(args);
   const base = args.recipe ? await readRecipeFile(args.recipe) : undefined;
-  return { bits, blocks, symmetric, selections: [{ label: selectionLabel(selection), selection }], ggufTypes, ...(base ? { base } : {}) };
+  const methods = list(args.methods ?? 'rtn', '--methods').map((m) => {
+    if (!(SWEEP_QUANTIZE_METHODS as readonly string[]).includes(m)) throw new UsageError(`--methods values must be ${SWEEP_QUANTIZE_METHODS.join(' or ')}, got "${m}"`);
+    return m as SweepQuantizeMethod;
+  });
+  const sparsities = args.sparsity === undefined ? [0] : list(args.sparsity, '--sparsity').map((s): SweepSparsity => {
+    if ((PRUNE_PATTERNS as readonly string[]).includes(s)) return s as SweepSparsity;
+    const n = Number(s);
+    if (!(n >= 0 && n < 1)) throw new UsageError(`--sparsity values must be fractions in [0, 1) or ${PRUNE_PATTERNS.join(', ')}, got "${s}"`);
+    return n;
+  });
+  const pruneMethods = list(args.pruneMethods ?? 'magnitude', '--prune-methods').map((m) => {
+    if (!(PRUNE_METHODS as readonly string[]).includes(m)) throw new UsageError(`--prune-methods values must be ${PRUNE_METHODS.join(', ')}, got "${m}"`);
+    return m as PruneMethodId;
+  });
+  if (args.pruneMethods !== undefined && args.sparsity === undefined) throw new UsageError('--prune-methods goes with --sparsity (e.g. 0,0.5,2:4)');
+  const prunes = sparsities.some((s) => s !== 0);
+  const calibrates = methods.includes('gptq') || (prunes && pruneMethods.some((m) => m !== 'magnitude'));
+  const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
+  if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
+  return {
+    bits,
+    blocks,
+    symmetric,
+    selections: [{ label: selectionLabel(selection), selection }],
+    ggufTypes,
+    ...(base ? { base } : {}),
+    ...(methods.includes('gptq') ? { quantizeMethods: methods } : {}),
+    ...(prunes ? { sparsities, pruneMethods } : {}),
+    ...(calibrates ? { calibration: { ...DEFAULT_CALIBRATION, text: args.calib ?? DEFAULT_CALIBRATION.text, windows } } : {}),
+  };
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<void> {
@@ -74,6 +111,7 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
   }
   const ctx = await nodeGpuContext();
   const evaluator = await VariantEvaluator.create(model, (bytes) => createNodeLmSession(bytes));
+  const env = { text: calibrationText, createSession: (bytes: Uint8Array) => createNodeLmSession(bytes), gpu: ctx, cache: new CalibrationCache() };
   try {
     const reference = await evaluator.evaluate(tokens, [], { windows });
     const started = performance.now();
@@ -81,6 +119,7 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
       windows,
       gpu: ctx,
       exportContext: sidecars?.context,
+      calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
       onProgress: (p) =>
         progressLine(`sweep [${p.pointIndex + 1}/${p.pointsTotal}] ${p.config.label} ${p.phase}${p.eval ? ` ${p.eval.windowsDone}/${p.eval.windowsTotal}` : ''}`),
       onPoint: (point) => printJson(point),

@@ -169,6 +169,9 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     // Same grid, same tensor bytes as rtn (the file also carries the recipe, longer for gptq).
     const rtn = await plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', quantize: { method: 'rtn', bits: 3, group: 128 } }] }, 'onnx', m);
     expect(p.tensors.map((t) => t.bytesAfter)).toEqual(rtn.tensors.map((t) => t.bytesAfter));
+    expect(p.notes.filter((n) => n.startsWith('calibration sees'))).toEqual([]); // 128 windows: 32,768 tokens for inputs of up to 384
+    const short = await plan('tiny-llama', '', { recipe: 1, calibration: { text: 'builtin', windows: 2 }, rules: [{ match: '.*', role: 'matmul-weight', quantize: gptq }] }, 'onnx', m);
+    expect(short.notes).toContain('calibration sees 512 tokens, fewer than 4 × the widest input a Hessian method measures (384): its Hessians are poorly estimated and the result may be worse than round-to-nearest; 6 windows or more are advised');
     const embedding = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'embed', quantize: { method: 'gptq', bits: 8 } }] }, 'onnx', m));
     expect(embedding.message).toMatch(/^rule 0 \(gptq 8-bit\/32 asym\) cannot quantize the embedding model\.embed_tokens \(.+\): it has no input activations to calibrate on \(use method "rtn", or keep it\)$/);
     const pruned = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', sparsity: 0.5 }, quantize: gptq }] }, 'onnx', m));

@@ -18,6 +18,7 @@ export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }
       data-testid="sweep-point"
       data-point-id={payload.id}
       data-bits={payload.bits}
+      data-method={payload.method}
       data-ppl={payload.ppl}
       data-sparsity={payload.sparsity ?? 0}
       data-selected={selected}

@@ -64,7 +64,7 @@ export const METHOD_LABEL: Record<string, string> = {
 };
 
 /**
- * "4-bit · block 32 · asym · all-matmuls", pruned "wanda 50% · 4-bit · …"; a llama.cpp point by its
+ * "4-bit · block 32 · asym · all-matmuls", "GPTQ 3-bit · block 128 · …", pruned "wanda 50% · 4-bit · …"; a llama.cpp point by its
  * type name: "llama.cpp Q4_K_M · llama.cpp mix"; a float point "wanda 2:4 · float · all-matmuls".
  */
 export function pointLabel(p: { method: string; label: string; bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string; prune?: SweepPoint['prune'] }): string {
@@ -72,7 +72,8 @@ export function pointLabel(p: { method: string; label: string; bits: number; blo
   const pruned = p.prune ? `${p.prune.method} ${typeof p.prune.target === 'number' ? `${Math.round(p.prune.target * 100)}%` : p.prune.target} · ` : '';
   if (p.method === 'float') return `${pruned}float · ${p.selectionLabel}`;
   const block = p.block === 'per-channel' ? 'per channel' : `block ${p.block}`;
-  return `${pruned}${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
+  const method = p.method === 'rtn' ? '' : `${METHOD_LABEL[p.method] ?? p.method} `;
+  return `${pruned}${method}${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
 }
 
 /** Literal colours for the charts: they must survive SVG/PNG export, where CSS variables do not resolve. */

@@ -1,16 +1,19 @@
-// The sweep's axes: bits (or none: float), block sizes, zero point and which tensors (with custom
-// patterns), pruning methods × sparsities (crossed with every quantization), and llama.cpp types
+// The sweep's axes: bits (or none: float), block sizes, zero point, quantization methods (RTN, GPTQ
+// on the same grid) and which tensors (with custom patterns), pruning methods × sparsities (crossed
+// with every RTN setting), the calibration windows when a method calibrates, and llama.cpp types
 // (ONNX models only: evaluated through the dequantized GGUF weights).
 import { useMemo } from 'react';
 import { SWEEP_BASES } from '../../store/quick-recipes';
 import { countSelection } from '../../store/selection-count';
 import { SWEEP_BITS, SWEEP_BLOCKS } from '../../store/sweep-slice';
-import { sparsityText, SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, SWEEP_SPARSITIES, type SweepSelectionKind } from '../../store/sweep-axes';
+import { sparsityText, sweepCalibrates, SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, SWEEP_SPARSITIES, type SweepSelectionKind } from '../../store/sweep-axes';
+import { SWEEP_QUANTIZE_METHODS, type SweepQuantizeMethod } from '../../core/sweep';
 import { PRUNE_METHODS, type PruneMethodId } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
 import { CheckGroup } from './check-group';
 
 const KINDS: SweepSelectionKind[] = ['all-matmuls', 'all-but-embeddings-and-head', 'custom'];
+const DEFAULT_QUANTIZE_METHODS: readonly SweepQuantizeMethod[] = ['rtn'];
 
 export function SweepAxesFields({ disabled }: { disabled: boolean }) {
   const bits = useStudioStore((s) => s.sweepBits);
@@ -23,6 +26,8 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
   const toggleBits = useStudioStore((s) => s.toggleSweepBits);
   const toggleBlock = useStudioStore((s) => s.toggleSweepBlock);
   const toggleSym = useStudioStore((s) => s.toggleSweepSymmetric);
+  const quantizeMethods = useStudioStore((s) => s.sweepQuantizeMethods ?? DEFAULT_QUANTIZE_METHODS);
+  const toggleQuantizeMethod = useStudioStore((s) => s.toggleSweepQuantizeMethod);
   const toggleSelection = useStudioStore((s) => s.toggleSweepSelection);
   const setInclude = useStudioStore((s) => s.setSweepInclude);
   const setExclude = useStudioStore((s) => s.setSweepExclude);
@@ -51,6 +56,13 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
         ]}
         checked={symmetric}
         onToggle={toggleSym}
+        disabled={disabled}
+      />
+      <CheckGroup
+        legend="Quantization method (GPTQ calibrates first; it is not crossed with pruning)"
+        options={SWEEP_QUANTIZE_METHODS.map((m) => ({ value: m, label: m === 'rtn' ? 'RTN' : 'GPTQ', testId: `sweep-method-${m}` }))}
+        checked={quantizeMethods}
+        onToggle={toggleQuantizeMethod}
         disabled={disabled}
       />
       <PruningAxes disabled={disabled} />
@@ -105,7 +117,7 @@ function PruningAxes({ disabled }: { disabled: boolean }) {
   const toggleMethod = useStudioStore((s) => s.toggleSweepPruneMethod);
   const setWindows = useStudioStore((s) => s.setSweepCalibrationWindows);
   const prunes = sparsities.some((x) => x !== 0);
-  const calibrates = prunes && methods.some((m) => m !== 'magnitude');
+  const calibrates = useStudioStore((s) => sweepCalibrates(s));
   return (
     <>
       <CheckGroup legend="Sparsity (pruned first; the output head stays dense)" options={SWEEP_SPARSITIES.map((v) => ({ value: v, label: sparsityText(v), testId: `sweep-sparsity-${v}` }))} checked={sparsities} onToggle={toggleSparsity} disabled={disabled} />

@@ -1,12 +1,13 @@
 // Size (MB or bits per weight) against perplexity: one marker per variant (colour = bits,
 // shape = method), the original as a horizontal reference line, the Pareto frontier as a
-// line. Hover shows the configuration; clicking a marker selects the point.
+// line, and a key to the shapes once methods mix. Hover shows the configuration; clicking a marker selects the point.
 import { useMemo, type RefObject } from 'react';
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis } from 'recharts';
 import type { SweepPoint } from '../../core/sweep';
 import { sizeValue } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
 import { frontierLine, perplexityAxis, referenceLine } from './chart-parts';
+import { MethodKey } from './method-key';
 import { PointMarker, type MarkerProps } from './point-marker';
 import { bitsColor, bitsName, CHART_COLORS, methodShape } from './point-style';
 import { PointTooltip } from './point-tooltip';
@@ -66,6 +67,7 @@ export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figu
           ))}
         </ScatterChart>
       </ResponsiveContainer>
+      <MethodKey points={points} />
     </figure>
   );
 }
