@@ -49,6 +49,11 @@ test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest
   await expect(page.getByTestId('result-calibration')).toContainText('1,024 tokens');
   console.log(`sample W=${W}: rtn 3-bit/128 ${rtnPpl}, gptq 3-bit/128 act-order (4 windows) ${gptqPpl}`);
   expect(gptqPpl).toBeLessThan(rtnPpl);
+  // KL divergence from the original, measured on the same windows.
+  const kl = page.getByTestId('result-kl');
+  await expect(kl).toContainText('top-1');
+  expect(Number(await kl.getAttribute('data-kl'))).toBeGreaterThan(0);
+  expect(Number(await kl.getAttribute('data-top1'))).toBeGreaterThan(0.5);
 
   const downloading = page.waitForEvent('download');
   await page.getByTestId('result-panel').getByTestId('download-button').click();
@@ -92,5 +97,11 @@ test('a sweep crosses RTN and GPTQ on one grid: both points on the size chart, t
   await expect(gptq).toHaveCount(1);
   await expect(chart.getByTestId('method-key-item')).toHaveText(['RTN', 'GPTQ']);
   console.log(`sweep W=4: rtn 3-bit/128 ${await rtn.getAttribute('data-ppl')}, gptq 3-bit/128 (2 windows) ${await gptq.getAttribute('data-ppl')}`);
+  // The same points against KL divergence from the original; the table has both.
+  await page.getByTestId('sweep-metric-kl').check();
+  await expect(page.locator('#sweep-results-heading')).toHaveText('Size vs KL divergence');
+  await expect(chart.getByTestId('sweep-point')).toHaveCount(2);
+  await expect(chart.getByTestId('reference-line')).toHaveCount(0);
+  for (const cell of await page.getByTestId('sweep-row-kl').all()) await expect(cell).toContainText('top-1');
   expect(pageErrors).toEqual([]);
 });

@@ -60,6 +60,8 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     expect(gptq.bitsPerWeight).toBe(rtn.bitsPerWeight); // the same grid (the files differ only by the recipe they carry)
     expect(gptq.recipe.calibration).toEqual({ text: 'builtin', windows: 2, sequential: true });
     expect(gptq.ppl).toBeGreaterThan(1);
+    for (const p of points) expect(p.kl.mean, p.label).toBeGreaterThan(0); // KL from the original, on the same windows
+    expect(gptq.kl.topK).toBe(32);
     const bad = await runCli(['sweep', onnx(), '--bits', '4', '--methods', 'awq', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--methods values must be rtn or gptq, got "awq"');

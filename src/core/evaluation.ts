@@ -27,8 +27,30 @@ export interface EvalProgress {
   elapsedMs: number;
 }
 
+/** Tokens of the original's next-token distribution kept per position for KL divergence (eval/kl-divergence.ts). */
+export const KL_TOP_K = 32;
+
+/** How the studio's KL figure is made, for the page and the notes. */
+export const KL_METHOD_NOTE =
+  `KL divergence of the variant's next-token distribution from the original's, mean over the scored positions of the same windows; ` +
+  `the original's distribution is kept as its ${KL_TOP_K} most likely tokens per position with the rest lumped into one outcome ` +
+  `(W·255·${KL_TOP_K} entries instead of W·255·vocabulary), which can only lower KL: a lower bound, exact where the top ${KL_TOP_K} hold all the mass. ` +
+  'Top-1 agreement: the share of positions whose most likely token is the original\'s.';
+
+/** KL(original ‖ variant) figures (llama.cpp's --kl-divergence reports the same two). */
+export interface KlFigures {
+  /** Mean over positions, nats. */
+  mean: number;
+  /** Share of positions whose most likely token is the original's. */
+  top1Agreement: number;
+  /** Original tokens kept per position. */
+  topK: number;
+}
+
 export interface EvalReport {
   ppl: number;
+  /** For a variant: its KL divergence from the original over the same windows. */
+  kl?: KlFigures;
   windows: number;
   tokensScored: number;
   tokensPerSecond: number;

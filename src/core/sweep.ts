@@ -1,7 +1,7 @@
 // Sweeps (DESIGN "The compression seam": "a sweep is a base recipe plus axes"): the axes, the
 // points they expand to — each a recipe, named by its id — and what a finished point measured.
 import type { OutputFormat } from './compression-plan';
-import type { EvalReport, EvalRequest } from './evaluation';
+import type { EvalReport, EvalRequest, KlFigures } from './evaluation';
 import type { CalibrationSpec, PruneMethodId, PrunePatternName, Recipe, RtnBits, RtnGroupSize } from './recipe';
 
 /** The quantization methods a sweep crosses with bits × blocks × zero point: they share rtn's grid. */
@@ -64,6 +64,8 @@ export interface SweepPoint extends SweepPointConfig {
   /** Gzip size of the exported file, when the point prunes (zeros only shrink once compressed). */
   gzipBytes?: number;
   ppl: number;
+  /** KL divergence from the original over the same windows (absent in points saved before it was measured). */
+  kl?: KlFigures;
   windows: number;
   tensors: { name: string; layer: string; label: string; relError: number }[];
   quantizeMs: number;

@@ -69,6 +69,7 @@ export class ModelEvaluation {
     const r = await evaluator.evaluate(tokens, weights, { windows: request.windows, ...options });
     return {
       ppl: r.ppl,
+      ...(r.kl ? { kl: r.kl } : {}),
       windows: r.windows,
       tokensScored: r.tokensScored,
       tokensPerSecond: r.tokensPerSecond,

@@ -4,7 +4,8 @@
 // Runtime-neutral: it sees an LmSession (eval/lm-session.ts) and onnxruntime-common tensors.
 import { Tensor } from 'onnxruntime-common';
 import { CancelledError, ShapeError, UnsupportedModelError, UsageError } from '../core/errors';
-import { EVAL_PROTOCOL } from '../core/evaluation';
+import { EVAL_PROTOCOL, type KlFigures } from '../core/evaluation';
+import { recordWindow, type TopKReference, windowKl } from './kl-divergence';
 import type { LmSession } from './lm-session';
 
 
@@ -36,7 +37,13 @@ export interface PerplexityOptions {
    * input metadata does not say them. By default they come from `session.inputMetadata`.
    */
   cacheShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Fill this with the run's distributions (the original's, for later KL): see eval/kl-divergence.ts. */
+  recordReference?: TopKReference;
+  /** Measure KL divergence and top-1 agreement against these (the original's) distributions. */
+  klReference?: TopKReference;
 }
+
+
 
 export interface PerplexityResult {
   protocol: typeof EVAL_PROTOCOL.id;
@@ -51,6 +58,8 @@ export interface PerplexityResult {
   /** Mean NLL in nats per scored token of each window; exp of the mean of these is `ppl`. */
   nllPerWindow: number[];
   executionProvider: string;
+  /** With options.klReference. */
+  kl?: KlFigures;
 }
 
 const TOKEN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids']);
@@ -154,6 +163,12 @@ export async function evaluatePerplexity(
     );
   }
   const fixed = fixedWindowFeeds(session, options);
+  for (const [name, ref] of [['recordReference', options.recordReference], ['klReference', options.klReference]] as const) {
+    if (ref && (ref.windows < windows || ref.positions !== L - 1)) {
+      throw new ShapeError(`${name} holds ${ref.windows} windows of ${ref.positions} positions; this evaluation scores ${windows} of ${L - 1}`);
+    }
+  }
+  const kl = { kl: 0, top1Same: 0, positions: 0 };
 
   const nllPerWindow: number[] = [];
   let total = 0;
@@ -173,6 +188,13 @@ export async function evaluatePerplexity(
       );
     }
     const nll = windowNll(data, dims[2], ids);
+    if (options.recordReference) recordWindow(options.recordReference, w, data, dims[2]);
+    if (options.klReference) {
+      const s = windowKl(options.klReference, w, data, dims[2]);
+      kl.kl += s.kl;
+      kl.top1Same += s.top1Same;
+      kl.positions += s.positions;
+    }
     total += nll;
     nllPerWindow.push(nll / (L - 1));
     const elapsedMs = performance.now() - start;
@@ -195,5 +217,6 @@ export async function evaluatePerplexity(
     elapsedMs,
     nllPerWindow,
     executionProvider: session.executionProvider,
+    ...(options.klReference ? { kl: { mean: kl.kl / kl.positions, top1Agreement: kl.top1Same / kl.positions, topK: options.klReference.k } } : {}),
   };
 }

@@ -1,7 +1,10 @@
 // Perplexity of compressed variants without writing a model file per variant (DESIGN decision 4):
 // the quantizable weights become graph inputs of ONE session, and each evaluation feeds them —
 // dequantized for the variant's quantized tensors, the originals for the rest. Sequential
-// calibration runs the same session with activation taps as extra outputs.
+// calibration runs the same session with activation taps as extra outputs. The original's
+// next-token distributions (top k per position) are kept per evaluation text, so every variant
+// also gets its KL divergence from the original (eval/kl-divergence.ts); a variant evaluated before
+// the original first runs the original once.
 // The runtime is handed in (a session factory), so the page (onnxruntime-web) and the CLI
 // (onnxruntime-node) share this code (decision 7).
 import { Tensor } from 'onnxruntime-common';
@@ -13,7 +16,9 @@ import { writeOnnx } from '../formats/onnx/onnx-writer';
 import type { OnnxModel } from '../formats/onnx/onnx-model';
 import type { LmSession } from './lm-session';
 import { captureActivations, type ActivationTap, type CaptureOptions } from './activation-capture';
+import { emptyReference, KL_TOP_K, type TopKReference } from './kl-divergence';
 import { evaluatePerplexity, type PerplexityOptions, type PerplexityResult } from './perplexity';
+import { EVAL_PROTOCOL } from '../core/evaluation';
 import type { ModelIndex, TensorInfo } from '../core/model-index';
 import { resizedTensor, toStorageOrder } from '../core/weight-layout';
 
@@ -43,6 +48,8 @@ function feedTensor(info: TensorInfo, values: Float32Array): Tensor {
 
 export class VariantEvaluator {
   private originals = new Map<string, Tensor>();
+  /** The original's distributions, per evaluation text (the token array the caller keeps). */
+  private references = new WeakMap<object, TopKReference>();
 
   private constructor(
     private readonly model: EvaluatedModel,
@@ -97,14 +104,26 @@ export class VariantEvaluator {
     return feeds;
   }
 
-  /** Perplexity of the variant (no weights = the original model). */
+  /**
+   * Perplexity of the variant (no weights = the original model), and for a variant its KL
+   * divergence from the original over the same windows.
+   */
   async evaluate(
     tokenIds: ArrayLike<number>,
     weights: readonly VariantWeight[],
-    options: Omit<PerplexityOptions, 'extraFeeds'> = {},
+    options: Omit<PerplexityOptions, 'extraFeeds' | 'recordReference' | 'klReference'> = {},
   ): Promise<PerplexityResult> {
+    const windows = options.windows ?? EVAL_PROTOCOL.defaultWindows;
+    const known = this.references.get(tokenIds);
+    if (weights.length === 0) {
+      const recordReference = emptyReference(KL_TOP_K, windows, EVAL_PROTOCOL.windowLength - 1);
+      const r = await evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds: await this.feedsFor([]), recordReference });
+      if (!known || known.windows <= windows) this.references.set(tokenIds, recordReference);
+      return r;
+    }
+    if (!known || known.windows < windows) await this.evaluate(tokenIds, [], { windows, signal: options.signal });
     const extraFeeds = await this.feedsFor(weights);
-    return evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds });
+    return evaluatePerplexity(this.session, tokenIds, { ...options, extraFeeds, klReference: this.references.get(tokenIds) });
   }
 
   /** Runs calibration windows through the variant and hands out the taps' activations (taps given at create). */

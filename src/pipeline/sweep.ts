@@ -193,6 +193,7 @@ export async function runSweep(
       modelSparsity: report.sparsity?.model ?? 0,
       ...(gzipBytes !== undefined ? { gzipBytes } : {}),
       ppl: evaluation.ppl,
+      ...(evaluation.kl ? { kl: evaluation.kl } : {}),
       windows: evaluation.windows,
       tensors: report.tensors.flatMap((t) => (t.relError === null ? [] : [{ name: t.name, layer: t.layer, label: t.label, relError: t.relError }])),
       quantizeMs: report.durationMs,

@@ -11,6 +11,14 @@ export function sizeValue(p: Pick<SweepPoint, 'bytes' | 'bitsPerWeight'>, axis: 
   return axis === 'mb' ? p.bytes / 1e6 : p.bitsPerWeight;
 }
 
+/** What the charts' vertical axis shows: perplexity, or KL divergence from the original. */
+export type QualityMetric = 'ppl' | 'kl';
+
+/** A point's value on the quality axis (NaN for a KL-less point saved before KL was measured). */
+export function qualityValue(p: Pick<SweepPoint, 'ppl' | 'kl'>, metric: QualityMetric): number {
+  return metric === 'ppl' ? p.ppl : (p.kl?.mean ?? Number.NaN);
+}
+
 /** What a frontier trades perplexity against: a size axis (smaller is better) or sparsity (larger is better). */
 export type FrontierAxis = SizeAxis | 'sparsity';
 
@@ -19,17 +27,19 @@ function cost(p: SweepPoint, axis: FrontierAxis): number {
 }
 
 /**
- * The points no other point beats on both the axis and perplexity, in order of increasing cost
- * (size up, or sparsity down).
+ * The points no other point beats on both the axis and the quality metric (perplexity by default),
+ * in order of increasing cost (size up, or sparsity down).
  */
-export function paretoFrontier(points: readonly SweepPoint[], axis: FrontierAxis): SweepPoint[] {
-  const sorted = [...points].sort((a, b) => cost(a, axis) - cost(b, axis) || a.ppl - b.ppl);
+export function paretoFrontier(points: readonly SweepPoint[], axis: FrontierAxis, metric: QualityMetric = 'ppl'): SweepPoint[] {
+  const measured = points.filter((p) => !Number.isNaN(qualityValue(p, metric)));
+  const sorted = measured.sort((a, b) => cost(a, axis) - cost(b, axis) || qualityValue(a, metric) - qualityValue(b, metric));
   const out: SweepPoint[] = [];
   let best = Infinity;
   for (const p of sorted) {
-    if (p.ppl < best) {
+    const q = qualityValue(p, metric);
+    if (q < best) {
       out.push(p);
-      best = p.ppl;
+      best = q;
     }
   }
   return out;
@@ -40,7 +50,7 @@ export function pointFileName(sourceName: string, point: Pick<SweepPoint, 'forma
   return outputFileName(sourceName, point.format, point.recipe);
 }
 
-const COLUMNS = ['id', 'label', 'format', 'method', 'bits', 'block', 'symmetric', 'tensors', 'prune_method', 'prune_target', 'sparsity', 'model_sparsity', 'bytes', 'gzip_bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'windows', 'quantize_ms', 'eval_ms'] as const;
+const COLUMNS = ['id', 'label', 'format', 'method', 'bits', 'block', 'symmetric', 'tensors', 'prune_method', 'prune_target', 'sparsity', 'model_sparsity', 'bytes', 'gzip_bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'kl', 'top1_agreement', 'windows', 'quantize_ms', 'eval_ms'] as const;
 
 function csvCell(v: string | number | boolean): string {
   const s = String(v);
@@ -67,6 +77,8 @@ export function pointsToCsv(points: readonly SweepPoint[], reference: EvalReport
     p.bitsPerWeight.toFixed(4),
     p.ppl.toFixed(4),
     reference ? (p.ppl / reference.ppl).toFixed(5) : '',
+    p.kl ? p.kl.mean.toExponential(4) : '',
+    p.kl ? p.kl.top1Agreement.toFixed(4) : '',
     p.windows,
     Math.round(p.quantizeMs),
     Math.round(p.evalMs),

@@ -12,7 +12,7 @@ import { evalRequest } from './eval-slice';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
 import { studioClient } from './studio-client';
 import { axesForm, sameEvalSettings, SWEEP_GGUF_TYPES, SWEEP_SPARSITIES, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
-import { pointFileName, type SizeAxis } from './sweep-export';
+import { pointFileName, type QualityMetric, type SizeAxis } from './sweep-export';
 import { toSweepError, type SweepError } from './sweep-errors';
 import { setSweepProgress } from './sweep-progress';
 import type { StudioState } from './studio-state';
@@ -34,6 +34,8 @@ export interface SweepSlice extends SweepAxesForm {
   sweepError: SweepError | null;
   selectedPointId: string | null;
   sizeAxis: SizeAxis;
+  /** The charts' vertical axis. */
+  qualityMetric: QualityMetric;
   pointSaved: { fileName: string; bytesWritten: number } | null;
   toggleSweepBits(bits: RtnBits): void;
   toggleSweepBlock(block: RtnGroupSize): void;
@@ -57,6 +59,7 @@ export interface SweepSlice extends SweepAxesForm {
   restoreSweep(): Promise<void>;
   selectPoint(id: string | null): void;
   setSizeAxis(axis: SizeAxis): void;
+  setQualityMetric(metric: QualityMetric): void;
   /** Call straight from a click: the save picker needs the user's gesture. */
   exportSelectedPoint(): Promise<void>;
 }
@@ -158,6 +161,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepGridIds: [],
     sweepPoints: [],
     sizeAxis: 'mb',
+    qualityMetric: 'ppl',
 
     toggleSweepBits: (bits) => set((s) => ({ sweepBits: toggled(s.sweepBits, bits, SWEEP_BITS) })),
     toggleSweepBlock: (block) => set((s) => ({ sweepBlocks: toggled(s.sweepBlocks, block, SWEEP_BLOCKS) })),
@@ -230,6 +234,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
 
     selectPoint: (selectedPointId) => set({ selectedPointId, pointSaved: null }),
     setSizeAxis: (sizeAxis) => set({ sizeAxis }),
+    setQualityMetric: (qualityMetric) => set({ qualityMetric }),
 
     async exportSelectedPoint() {
       const { model, sweepPoints, selectedPointId, exportStatus } = get();

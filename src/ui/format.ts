@@ -47,3 +47,8 @@ export function formatRelError(e: number): string {
 export function formatShape(shape: readonly number[]): string {
   return shape.length === 0 ? 'scalar' : shape.join(' × ');
 }
+
+/** "KL 0.0222 · top-1 87.2 %" (KL in nats, from the original's top-k distribution). */
+export function formatKl(kl: { mean: number; top1Agreement: number }): string {
+  return `KL ${kl.mean < 0.001 ? kl.mean.toExponential(2) : kl.mean.toFixed(4)} · top-1 ${(kl.top1Agreement * 100).toFixed(1)} %`;
+}

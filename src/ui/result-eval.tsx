@@ -1,6 +1,9 @@
 // Perplexity of the compressed result, with the Perplexity panel's settings, beside the original's
-// when that was evaluated the same way (ONNX source models: the evaluator runs their graph).
+// when that was evaluated the same way, and its KL divergence from the original (ONNX source
+// models: the evaluator runs their graph).
+import { KL_METHOD_NOTE } from '../core/evaluation';
 import { useStudioStore } from '../store/studio-store';
+import { formatKl } from './format';
 
 export function ResultEval() {
   const onnx = useStudioStore((s) => s.model?.index.format === 'onnx');
@@ -22,6 +25,11 @@ export function ResultEval() {
         <span className="small" data-testid="result-ppl" data-ppl={result.ppl}>
           perplexity <strong>{result.ppl.toFixed(4)}</strong> · W={result.windows} · {result.executionProvider}
           {comparable ? ` · original ${original!.ppl.toFixed(4)} (${((result.ppl / original!.ppl - 1) * 100).toFixed(2)} %)` : ''}
+          {result.kl && (
+            <span className="kl-figure" title={KL_METHOD_NOTE} data-testid="result-kl" data-kl={result.kl.mean} data-top1={result.kl.top1Agreement}>
+              {' · '}{formatKl(result.kl)} (vs the original's top {result.kl.topK} tokens per position: a lower bound)
+            </span>
+          )}
         </span>
       )}
     </div>

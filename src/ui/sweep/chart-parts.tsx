@@ -1,30 +1,40 @@
-// What both trade-off charts share: the perplexity axis (linear or log), the original as a
-// dashed reference line, and the Pareto frontier as a line. Plain functions returning recharts
+// What both trade-off charts share: the quality axis (perplexity or KL divergence from the
+// original, linear or log) on each datum's `y`, the original as a dashed reference line (perplexity
+// only: its KL is 0 by definition), and the Pareto frontier as a line. Plain functions returning recharts
 // elements (called, not rendered as components) so the chart sees its own children directly.
 import { ReferenceLine, Scatter, YAxis } from 'recharts';
 import type { EvalReport } from '../../core/evaluation';
+import type { SweepPoint } from '../../core/sweep';
+import { qualityValue, type QualityMetric } from '../../store/sweep-export';
 import { CHART_COLORS } from './point-style';
 
-export function perplexityAxis(logScale: boolean) {
+const METRIC_LABEL: Record<QualityMetric, string> = { ppl: 'Perplexity', kl: 'KL divergence (nats)' };
+
+/** A datum's quality value under `y` (what qualityAxis plots). */
+export function withQuality<T extends SweepPoint>(p: T, metric: QualityMetric): T & { y: number } {
+  return { ...p, y: qualityValue(p, metric) };
+}
+
+export function qualityAxis(logScale: boolean, metric: QualityMetric) {
   return (
     <YAxis
       type="number"
-      dataKey="ppl"
-      name="Perplexity"
+      dataKey="y"
+      name={METRIC_LABEL[metric]}
       scale={logScale ? 'log' : 'linear'}
       domain={['auto', 'auto']}
       allowDataOverflow={false}
       padding={{ top: 8, bottom: 8 }}
-      tickFormatter={(v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))}
+      tickFormatter={(v: number) => (metric === 'kl' ? (v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)) : v >= 100 ? v.toFixed(0) : v.toFixed(1))}
       tick={{ fontSize: 11, fill: CHART_COLORS.muted }}
       width={64}
-      label={{ value: 'Perplexity', angle: -90, position: 'insideLeft', fontSize: 12, fill: CHART_COLORS.text }}
+      label={{ value: METRIC_LABEL[metric], angle: -90, position: 'insideLeft', fontSize: 12, fill: CHART_COLORS.text }}
     />
   );
 }
 
-export function referenceLine(reference: EvalReport | null) {
-  if (!reference) return null;
+export function referenceLine(reference: EvalReport | null, metric: QualityMetric) {
+  if (!reference || metric !== 'ppl') return null;
   return (
     <ReferenceLine
       y={reference.ppl}

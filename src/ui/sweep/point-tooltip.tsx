@@ -2,7 +2,7 @@
 // (size, and for pruned points their sparsity and gzipped size).
 import type { EvalReport } from '../../core/evaluation';
 import type { SweepPoint } from '../../core/sweep';
-import { formatBytes, formatDuration } from '../format';
+import { formatBytes, formatDuration, formatKl } from '../format';
 import { METHOD_LABEL, pointLabel } from './point-style';
 
 interface TooltipProps {
@@ -24,6 +24,7 @@ export function PointTooltip({ active, payload, reference }: TooltipProps) {
         ppl {point.ppl.toFixed(3)}
         {delta !== null ? ` (${delta >= 0 ? '+' : ''}${delta.toFixed(2)} % vs original)` : ''} · W={point.windows}
       </span>
+      {point.kl && <span data-testid="point-tooltip-kl">{formatKl(point.kl)}</span>}
       <span>
         {formatBytes(point.bytes)} · {point.bitsPerWeight.toFixed(2)} bits/weight
       </span>

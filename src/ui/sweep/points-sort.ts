@@ -1,11 +1,12 @@
 // Sorting of the sweep table: one key per column, numbers before text, stable on ties.
 import type { SweepPoint } from '../../core/sweep';
 
-export type PointSortKey = 'bits' | 'block' | 'sym' | 'selectionLabel' | 'bytes' | 'bitsPerWeight' | 'ppl' | 'quantizeMs' | 'evalMs';
+export type PointSortKey = 'bits' | 'block' | 'sym' | 'selectionLabel' | 'bytes' | 'bitsPerWeight' | 'ppl' | 'kl' | 'quantizeMs' | 'evalMs';
 
 function key(p: SweepPoint, k: PointSortKey): number | string {
   if (k === 'block') return p.block === 'per-channel' ? Number.MAX_SAFE_INTEGER : p.block;
   if (k === 'sym') return p.sym ? 1 : 0;
+  if (k === 'kl') return p.kl?.mean ?? Number.MAX_VALUE;
   return p[k];
 }
 

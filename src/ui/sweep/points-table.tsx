@@ -1,7 +1,8 @@
 // Every finished point of the sweep, sortable by any column; a click selects the point.
 import { useMemo, useState } from 'react';
 import { useStudioStore } from '../../store/studio-store';
-import { formatBytes, formatDuration } from '../format';
+import { KL_METHOD_NOTE } from '../../core/evaluation';
+import { formatBytes, formatDuration, formatKl } from '../format';
 import { bitsColor } from './point-style';
 import { sortPoints, type PointSortKey } from './points-sort';
 import { useFrontier, useReference } from './use-sweep-view';
@@ -14,6 +15,7 @@ const COLUMNS: { key: PointSortKey; label: string; num?: boolean }[] = [
   { key: 'bytes', label: 'Size', num: true },
   { key: 'bitsPerWeight', label: 'Bits/w', num: true },
   { key: 'ppl', label: 'Perplexity', num: true },
+  { key: 'kl', label: 'KL · top-1', num: true },
   { key: 'quantizeMs', label: 'Quantize', num: true },
   { key: 'evalMs', label: 'Evaluate', num: true },
 ];
@@ -66,6 +68,7 @@ export function PointsTable() {
               <td className="num" title={`${p.bytes.toLocaleString('en-US')} bytes`}>{formatBytes(p.bytes)}</td>
               <td className="num">{p.bitsPerWeight.toFixed(2)}</td>
               <td className="num" data-testid="sweep-row-ppl">{p.ppl.toFixed(3)}</td>
+              <td className="num" data-testid="sweep-row-kl" title={KL_METHOD_NOTE}>{p.kl ? formatKl(p.kl).replace('KL ', '') : '–'}</td>
               <td className="num">{formatDuration(p.quantizeMs)}</td>
               <td className="num">{formatDuration(p.evalMs)}</td>
               <td className="num">{reference ? `${((p.ppl / reference.ppl - 1) * 100).toFixed(2)} %` : '–'}</td>

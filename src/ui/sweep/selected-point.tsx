@@ -6,6 +6,7 @@ import type { SweepPoint } from '../../core/sweep';
 import { formatBytes } from '../format';
 import { Stat } from '../stat';
 import { METHOD_LABEL, pointLabel } from './point-style';
+import { KL_METHOD_NOTE } from '../../core/evaluation';
 import { useReference } from './use-sweep-view';
 
 export function SelectedPoint({ point }: { point: SweepPoint }) {
@@ -37,6 +38,7 @@ export function SelectedPoint({ point }: { point: SweepPoint }) {
       </div>
       <dl className="stats">
         <Stat label="Perplexity" value={point.ppl.toFixed(3)} testId="selected-ppl" accent note={delta !== null ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} % vs original · W=${point.windows}` : `W=${point.windows}`} />
+        {point.kl && <Stat label="KL divergence" value={point.kl.mean.toFixed(4)} title={KL_METHOD_NOTE} testId="selected-kl" note={`nats · top-1 agreement ${(point.kl.top1Agreement * 100).toFixed(1)} %`} />}
         <Stat label="Size" value={formatBytes(point.bytes)} title={`${point.bytes.toLocaleString('en-US')} bytes`} testId="selected-size" />
         <Stat label="Bits per weight" value={point.bitsPerWeight.toFixed(2)} testId="selected-bpw" note="incl. scales, zero points" />
       </dl>

@@ -6,7 +6,7 @@ import { useMemo, type RefObject } from 'react';
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis } from 'recharts';
 import type { SweepPoint } from '../../core/sweep';
 import { useStudioStore } from '../../store/studio-store';
-import { frontierLine, perplexityAxis, referenceLine } from './chart-parts';
+import { frontierLine, qualityAxis, referenceLine, withQuality } from './chart-parts';
 import { PointMarker, type MarkerProps } from './point-marker';
 import { bitsShape, CHART_COLORS, PRUNE_COLOR, PRUNE_LABEL, pruneKey } from './point-style';
 import { PointTooltip } from './point-tooltip';
@@ -20,16 +20,17 @@ export function SparsityChart({ logScale, figureRef }: { logScale: boolean; figu
   const select = useStudioStore((s) => s.selectPoint);
   const reference = useReference();
   const { frontier } = useFrontier('sparsity');
+  const metric = useStudioStore((s) => s.qualityMetric);
 
   const groups = useMemo(() => {
-    const byMethod = new Map<string, (SweepPoint & { x: number })[]>();
+    const byMethod = new Map<string, (SweepPoint & { x: number; y: number })[]>();
     for (const p of points) {
       const key = pruneKey(p);
-      byMethod.set(key, [...(byMethod.get(key) ?? []), { ...p, x: (p.sparsity ?? 0) * 100 }]);
+      byMethod.set(key, [...(byMethod.get(key) ?? []), { ...withQuality(p, metric), x: (p.sparsity ?? 0) * 100 }]);
     }
     return [...byMethod.entries()].sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
-  }, [points]);
-  const frontierData = useMemo(() => frontier.map((p) => ({ ...p, x: (p.sparsity ?? 0) * 100 })), [frontier]);
+  }, [points, metric]);
+  const frontierData = useMemo(() => frontier.map((p) => ({ ...withQuality(p, metric), x: (p.sparsity ?? 0) * 100 })), [frontier, metric]);
 
   return (
     <figure className="chart chart-flat sweep-chart" ref={figureRef} data-testid="sparsity-chart" data-points={points.length}>
@@ -45,10 +46,10 @@ export function SparsityChart({ logScale, figureRef }: { logScale: boolean; figu
             tick={{ fontSize: 11, fill: CHART_COLORS.muted }}
             label={{ value: 'Sparsity of the pruned tensors (%; MLP channels: parameters removed)', position: 'insideBottom', offset: -14, fontSize: 12, fill: CHART_COLORS.text }}
           />
-          {perplexityAxis(logScale)}
+          {qualityAxis(logScale, metric)}
           <Tooltip content={<PointTooltip reference={reference} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
           <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
-          {referenceLine(reference)}
+          {referenceLine(reference, metric)}
           {frontierLine(frontierData)}
           {groups.map(([method, data]) => (
             <Scatter

@@ -4,7 +4,8 @@
 import { useRef, useState } from 'react';
 import { downloadBlob } from '../../store/save-file';
 import { modelStem, sweepFileName } from '../../core/output-names';
-import { pointsToCsv, pointsToJson, type SizeAxis } from '../../store/sweep-export';
+import { pointsToCsv, pointsToJson, type QualityMetric, type SizeAxis } from '../../store/sweep-export';
+import { KL_METHOD_NOTE } from '../../core/evaluation';
 import { useStudioStore } from '../../store/studio-store';
 import { ChartDownload } from './chart-download';
 import { LayerErrorChart } from './layer-error-chart';
@@ -19,11 +20,18 @@ const AXES: { id: SizeAxis; label: string }[] = [
   { id: 'bpw', label: 'Bits/weight' },
 ];
 
+const METRICS: { id: QualityMetric; label: string }[] = [
+  { id: 'ppl', label: 'Perplexity' },
+  { id: 'kl', label: 'KL' },
+];
+
 export function SweepResults() {
   const points = useStudioStore((s) => s.sweepPoints);
   const running = useStudioStore((s) => s.sweepStatus !== 'idle');
   const axis = useStudioStore((s) => s.sizeAxis);
   const setAxis = useStudioStore((s) => s.setSizeAxis);
+  const metric = useStudioStore((s) => s.qualityMetric);
+  const setMetric = useStudioStore((s) => s.setQualityMetric);
   const selectedId = useStudioStore((s) => s.selectedPointId);
   const windows = useStudioStore((s) => s.sweepRequest?.windows ?? s.evalWindows);
   const sourceName = useStudioStore((s) => s.model?.index.fileName ?? 'model.onnx');
@@ -45,7 +53,7 @@ export function SweepResults() {
     <section className="panel sweep-results" aria-labelledby="sweep-results-heading" data-testid="sweep-results">
       <header className="panel-header panel-header-row">
         <div>
-          <h2 id="sweep-results-heading">{pruned ? 'Size and sparsity vs perplexity' : 'Size vs perplexity'}</h2>
+          <h2 id="sweep-results-heading">{`${pruned ? 'Size and sparsity' : 'Size'} vs ${metric === 'ppl' ? 'perplexity' : 'KL divergence'}`}</h2>
           <p className="panel-sub" data-testid="sweep-summary">
             wikitext2-w256 · W={windows} · {points.length} point{points.length === 1 ? '' : 's'}
             {reference ? ` · original ${reference.ppl.toFixed(3)}` : ''}
@@ -60,9 +68,17 @@ export function SweepResults() {
               </label>
             ))}
           </div>
+          <div className="segmented segmented-small" role="group" aria-label="Quality axis" title={KL_METHOD_NOTE}>
+            {METRICS.map((m) => (
+              <label key={m.id} className="segment">
+                <input type="radio" name="quality-axis" checked={metric === m.id} onChange={() => setMetric(m.id)} data-testid={`sweep-metric-${m.id}`} />
+                <span>{m.label}</span>
+              </label>
+            ))}
+          </div>
           <label className="radio small">
             <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="sweep-log-scale" />
-            <span>log ppl</span>
+            <span>log scale</span>
           </label>
           {points.length > 0 && <ChartDownload target={chartRef} fileStem={`${stem}-tradeoff`} testId="chart-download" />}
         </div>

@@ -6,18 +6,19 @@ import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tool
 import type { SweepPoint } from '../../core/sweep';
 import { sizeValue } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
-import { frontierLine, perplexityAxis, referenceLine } from './chart-parts';
+import { frontierLine, qualityAxis, referenceLine, withQuality } from './chart-parts';
 import { MethodKey } from './method-key';
 import { PointMarker, type MarkerProps } from './point-marker';
 import { bitsColor, bitsName, CHART_COLORS, methodShape } from './point-style';
 import { PointTooltip } from './point-tooltip';
 import { useFrontier, useReference } from './use-sweep-view';
 
-type Datum = SweepPoint & { x: number };
+type Datum = SweepPoint & { x: number; y: number };
 
 export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figureRef: RefObject<HTMLElement | null> }) {
   const points = useStudioStore((s) => s.sweepPoints);
   const axis = useStudioStore((s) => s.sizeAxis);
+  const metric = useStudioStore((s) => s.qualityMetric);
   const selectedId = useStudioStore((s) => s.selectedPointId);
   const select = useStudioStore((s) => s.selectPoint);
   const reference = useReference();
@@ -27,12 +28,12 @@ export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figu
     const byBits = new Map<number, Datum[]>();
     for (const p of points) {
       const list = byBits.get(p.bits) ?? [];
-      list.push({ ...p, x: sizeValue(p, axis) });
+      list.push({ ...withQuality(p, metric), x: sizeValue(p, axis) });
       byBits.set(p.bits, list);
     }
     return [...byBits.entries()].sort((a, b) => b[0] - a[0]);
-  }, [points, axis]);
-  const frontierData = useMemo(() => frontier.map((p) => ({ ...p, x: sizeValue(p, axis) })), [frontier, axis]);
+  }, [points, axis, metric]);
+  const frontierData = useMemo(() => frontier.map((p) => ({ ...withQuality(p, metric), x: sizeValue(p, axis) })), [frontier, axis, metric]);
   const xLabel = axis === 'mb' ? 'Size (MB)' : 'Bits per weight';
 
   return (
@@ -49,10 +50,10 @@ export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figu
             tick={{ fontSize: 11, fill: CHART_COLORS.muted }}
             label={{ value: xLabel, position: 'insideBottom', offset: -14, fontSize: 12, fill: CHART_COLORS.text }}
           />
-          {perplexityAxis(logScale)}
+          {qualityAxis(logScale, metric)}
           <Tooltip content={<PointTooltip reference={reference} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
           <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
-          {referenceLine(reference)}
+          {referenceLine(reference, metric)}
           {frontierLine(frontierData)}
           {groups.map(([bits, data]) => (
             <Scatter

@@ -19,9 +19,10 @@ export function useReference(): EvalReport | null {
 export function useFrontier(against?: 'sparsity'): { frontier: SweepPoint[]; ids: ReadonlySet<string> } {
   const points = useStudioStore((s) => s.sweepPoints);
   const sizeAxis = useStudioStore((s) => s.sizeAxis);
+  const metric = useStudioStore((s) => s.qualityMetric);
   const axis = against ?? sizeAxis;
   return useMemo(() => {
-    const frontier = paretoFrontier(points, axis);
+    const frontier = paretoFrontier(points, axis, metric);
     return { frontier, ids: new Set(frontier.map((p) => p.id)) };
-  }, [points, axis]);
+  }, [points, axis, metric]);
 }
