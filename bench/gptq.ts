@@ -3,13 +3,14 @@
 // seeded weights and SPD Hessians of several shapes; (2) quality at the protocol's settings — RTN
 // and GPTQ (natural and act-order) at 3-bit/128 and 4-bit/128 on a fixture model, calibrated on
 // 128 windows of the bundled validation text, sequential (the defaults), CPU references;
-// perplexity at W=16 and W=64 (docs/EVAL.md). The CI test (gptq-quality.test.ts) uses 32 windows.
+// perplexity at W=16 and W=64 (docs/EVAL.md) and KL divergence from the original at W=64. The CI test (gptq-quality.test.ts) uses 32 windows.
 // Run: npm run bench:gptq -- [--sizes 256x256,1024x1024] [--model small-llama] [--windows 128]
 //   [--skip-quality] [--skip-solver] [--fixtures DIR].
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CALIBRATION, quantizeLabel, RECIPE_VERSION, type QuantizeSpec, type Recipe } from '../src/core/recipe';
 import { OUTPUT_HEAD_PATTERN } from '../src/core/tensor-selection';
+import { KL_TOP_K } from '../src/core/evaluation';
 import { createNodeLmSession } from '../src/eval/ort-node';
 import { loadTokenizer } from '../src/eval/tokenizer';
 import { VariantEvaluator } from '../src/eval/variant-evaluator';
@@ -102,7 +103,7 @@ if (opts.quality) {
   const gptq = (bits: 3 | 4, actOrder: boolean): QuantizeSpec => ({ method: 'gptq', ...grid(bits), damping: 0.01, blocksize: 128, actOrder });
   const SPECS: QuantizeSpec[] = [{ method: 'rtn', ...grid(3) }, gptq(3, false), gptq(3, true), { method: 'rtn', ...grid(4) }, gptq(4, false), gptq(4, true)];
   const original = { w16: (await evaluator.evaluate(ids, [], { windows: 16 })).ppl, w64: (await evaluator.evaluate(ids, [], { windows: 64 })).ppl };
-  const rows = [['original', '–', original.w16.toFixed(4), original.w64.toFixed(4), '–']];
+  const rows = [['original', '–', original.w16.toFixed(4), original.w64.toFixed(4), '0', '100 %', '–']];
   for (const quantize of SPECS) {
     const calibration = quantize.method === 'gptq' ? { calibration: { ...DEFAULT_CALIBRATION, windows: opts.windows } } : {};
     const recipe: Recipe = { recipe: RECIPE_VERSION, ...calibration, rules: [{ match: OUTPUT_HEAD_PATTERN, keep: true }, { match: '.*', role: 'matmul-weight', quantize }] };
@@ -111,14 +112,16 @@ if (opts.quality) {
     const { results } = await compressModel(model, resolved, { keepResults: true, calibrate: resolved.plan.calibration ? calibrator(model, resolved.plan.calibration, env) : undefined });
     const s = (performance.now() - t0) / 1000;
     const weights = variantWeights(resolved.plan, results!);
-    const w16 = (await evaluator.evaluate(ids, weights, { windows: 16 })).ppl;
-    const w64 = (await evaluator.evaluate(ids, weights, { windows: 64 })).ppl;
+    const w16 = await evaluator.evaluate(ids, weights, { windows: 16 });
+    const w64 = await evaluator.evaluate(ids, weights, { windows: 64 });
     const label = quantizeLabel(quantize);
-    rows.push([label, resolved.plan.bitsPerWeight.toFixed(4), w16.toFixed(4), w64.toFixed(4), `${s.toFixed(1)} s`]);
+    const kl = w64.kl!;
+    rows.push([label, resolved.plan.bitsPerWeight.toFixed(4), w16.ppl.toFixed(4), w64.ppl.toFixed(4), kl.mean.toFixed(5), `${(kl.top1Agreement * 100).toFixed(2)} %`, `${s.toFixed(1)} s`]);
     console.error(rows[rows.length - 1].join('  '));
   }
   await evaluator.release();
   console.log(`\nGPTQ quality, ${opts.model}, every matmul weight but the head; GPTQ calibrated on ${opts.windows} windows, sequential; CPU references, onnxruntime-node`);
-  console.log(table(['method', 'bits/weight', 'ppl W=16', 'ppl W=64', 'compress'], rows));
+  console.log(table(['method', 'bits/weight', 'ppl W=16', 'ppl W=64', 'KL W=64', 'top-1 W=64', 'compress'], rows));
+  console.log(`KL: from the original's top ${KL_TOP_K} tokens per position, the rest lumped (a lower bound of the full KL).`);
 }
 process.exit(0);

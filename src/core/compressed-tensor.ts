@@ -12,7 +12,12 @@ export type RtnSettings = Omit<RtnQuantize, 'method'>;
  * Integer codes per group along K (com.microsoft.MatMulNBits layout, docs/FORMATS.md §2.1):
  * Ŵ[r][c] = (code − zeroPoint) · scale of (r, group of c).
  */
-export interface IntGroupTensor extends IntGroupsLayout {
+/** What a method says about one tensor's run (damping raised, inputs zeroed), for its report row. */
+export interface RunNotes {
+  notes?: readonly string[];
+}
+
+export interface IntGroupTensor extends IntGroupsLayout, RunNotes {
   kind: 'int-groups';
   rows: number;
   cols: number;
@@ -31,7 +36,7 @@ export interface IntGroupTensor extends IntGroupsLayout {
 }
 
 /** A llama.cpp block type: rows of `cols` elements, each row a whole number of blocks, in HF row order. */
-export interface GgmlBlockTensor {
+export interface GgmlBlockTensor extends RunNotes {
   kind: 'ggml';
   rows: number;
   cols: number;
@@ -42,7 +47,7 @@ export interface GgmlBlockTensor {
 }
 
 /** Float values (a pruned weight not quantized after): logical row-major [rows][cols]. */
-export interface DenseTensor {
+export interface DenseTensor extends RunNotes {
   kind: 'dense';
   rows: number;
   cols: number;

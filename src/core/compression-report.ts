@@ -93,6 +93,8 @@ export interface CompressProgress {
 export interface TensorMeasures {
   relError: number;
   zeros?: number;
+  /** What the methods said while running it (damping raised, dead inputs zeroed). */
+  notes?: readonly string[];
 }
 
 /** The report of a plan once its tensors are measured (`paramCount`: the model's, for overall sparsity). */
@@ -106,6 +108,7 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
     const e = t.encoding;
     const m = measured.get(t.name) ?? (e.kind === 'tied' ? measured.get(e.to) : undefined);
     const relError = m?.relError ?? null;
+    if (m?.notes?.length) base.notes = [...t.notes, ...m.notes];
     const prune = t.action.prune;
     const pruned = prune ? { prune: prune.method, sparsity: m?.zeros !== undefined ? m.zeros / t.numel : null } : { sparsity: null };
     if (t.action.kind === 'prune') return { ...base, method: t.action.prune.method, label: pruneLabel(t.action.prune), relError, ...pruned };

@@ -136,8 +136,8 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     if (next !== undefined) void read(next);
     const prune = actionPrune(action);
     let result: CompressedTensor;
+    let pruned: DenseTensor | undefined;
     try {
-      let pruned: DenseTensor | undefined;
       if (prune) {
         const p = pruneMethodOf(prune);
         pruned = opts.gpu ? await p.runGpu(opts.gpu, input, prune, opts.signal) : await p.runRef(input, prune);
@@ -152,16 +152,18 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     } catch (e) {
       throw namedError(e, info);
     }
+    const notes = [...(pruned?.notes ?? []), ...(result !== pruned ? (result.notes ?? []) : [])];
+    const noted = notes.length ? { notes } : {};
     if (entry.channels) {
       // Against the original weight, the removed channels counting as zeros (no zeros are written).
       const written = expandChannels(dequantizeCompressed(result), info.layout!.rows, info.layout!.cols, entry.channels.axis, channels!);
-      measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written) });
+      measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written), ...noted });
     } else if (prune) {
       // Error against the original weight (not the pruned one), zeros counted from what is written.
       const written = dequantizeCompressed(result);
-      measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written), zeros: countZeros(written) });
+      measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written), zeros: countZeros(written), ...noted });
     } else {
-      measures.set(name, { relError: result.relError });
+      measures.set(name, { relError: result.relError, ...noted });
     }
     return result;
   };

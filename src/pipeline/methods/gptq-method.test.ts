@@ -101,6 +101,31 @@ describeWithFixtures('the GPTQ method, GPU against reference (tiny-llama)', [['m
     );
   });
 
+  it('says when inputs were never active (zeroed) and when the damping had to be raised', async () => {
+    const spec = SPECS[0];
+    const info = model.index.tensors.find((t) => t.layer === layers[0])!;
+    const weight = await readWeight(model, info);
+    const n = weight.layout.cols;
+    const h = stats.get(info.name)!.hessian!.slice();
+    for (const dead of [3, 40, 41]) for (let j = 0; j < n; j++) h[dead * n + j] = h[j * n + dead] = 0;
+    const input = { ...weight, stats: { ...stats.get(info.name)!, hessian: h } };
+    for (const run of [() => methodOf(spec).runRef(input, spec), ...(ctx ? [() => methodOf(spec).runGpu(ctx!, input, spec)] : [])]) {
+      const t = (await run()) as IntGroupTensor;
+      expect(t.notes).toEqual([`3 of ${n} inputs were never active in calibration (zero Hessian diagonal): their weights are zeroed`]);
+      const values = dequantizeRef(t);
+      for (const c of [3, 40, 41]) for (let r = 0; r < t.rows; r++) expect(values[r * n + c]).toBe(0);
+    }
+    // Not positive semi-definite: a strongly negative direction that 0.01 × the mean diagonal cannot lift.
+    const bad = stats.get(info.name)!.hessian!.slice();
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += bad[i * n + i] / n;
+    bad[0] = bad[1 + n] = mean;
+    bad[1] = bad[n] = 1.5 * mean;
+    const raised = (await methodOf(spec).runRef({ ...weight, stats: { ...stats.get(info.name)!, hessian: bad } }, spec)) as IntGroupTensor;
+    expect(raised.notes?.[0]).toMatch(/^the Hessian was not positive definite with damping 0\.01 × its mean diagonal: damping raised to \S+ \(more calibration windows help\)$/);
+    for (const v of dequantizeRef(raised)) expect(Number.isFinite(v)).toBe(true);
+  });
+
   it('the data-free methods are exactly those that ask nothing of calibration', async () => {
     const info = model.index.tensors.find((t) => t.layer === 'model.layers.0.mlp.down_proj')!;
     const pruneDefaults: Record<string, PruneSpec> = {};

@@ -10,7 +10,7 @@ import { RecipeError } from '../../core/errors';
 import type { GptqQuantize } from '../../core/recipe';
 import { dampedInverseCholeskyGpu } from '../../kernels/linalg/cholesky';
 import { gptqGpu } from '../../kernels/linalg/gptq';
-import { dampedInverseCholeskyRef } from '../../quant/linalg/cholesky';
+import { dampedInverseCholeskyRef, hessianNotes, type InverseCholesky } from '../../quant/linalg/cholesky';
 import { actOrderPerm, type GptqOptions, gptqRef, type GptqResult, permuteSymmetric } from '../../quant/linalg/gptq';
 import { relativeError } from '../../quant/metrics';
 import { intGroupTensor } from '../../quant/rtn';
@@ -46,9 +46,11 @@ function problemOf(input: WeightInput, spec: GptqQuantize): GptqProblem {
   return { w, rows, cols, h: Float32Array.from(permuteSymmetric(hessian!, cols, perm)), opts: { ...opts, perm } };
 }
 
-function packed(input: WeightInput, spec: GptqQuantize, r: GptqResult): IntGroupTensor {
+function packed(input: WeightInput, spec: GptqQuantize, r: GptqResult, inv: Pick<InverseCholesky, 'dead' | 'damp' | 'dampRaised'>): IntGroupTensor {
   const { rows, cols } = input.layout;
-  return intGroupTensor(r.codes, r.scales, r.zeroPoints, rows, cols, spec, relativeError(originalValues(input), r.values));
+  const notes = hessianNotes(inv, spec.damping, cols);
+  const t = intGroupTensor(r.codes, r.scales, r.zeroPoints, rows, cols, spec, relativeError(originalValues(input), r.values));
+  return notes.length ? { ...t, notes } : t;
 }
 
 export const gptqMethod: QuantizeMethod<GptqQuantize> = {
@@ -81,12 +83,12 @@ export const gptqMethod: QuantizeMethod<GptqQuantize> = {
   async runGpu(gpu, input, spec, signal) {
     const p = problemOf(input, spec);
     const inv = await dampedInverseCholeskyGpu(gpu, p.h, p.cols, { percdamp: spec.damping, signal });
-    return packed(input, spec, await gptqGpu(gpu, p.w, p.rows, p.cols, inv.u, { ...p.opts, signal }));
+    return packed(input, spec, await gptqGpu(gpu, p.w, p.rows, p.cols, inv.u, { ...p.opts, signal }), inv);
   },
 
   async runRef(input, spec) {
     const p = problemOf(input, spec);
     const inv = dampedInverseCholeskyRef(p.h, p.cols, spec.damping);
-    return packed(input, spec, gptqRef(p.w, p.rows, p.cols, inv.u, p.opts));
+    return packed(input, spec, gptqRef(p.w, p.rows, p.cols, inv.u, p.opts), inv);
   },
 };

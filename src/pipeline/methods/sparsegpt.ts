@@ -4,10 +4,11 @@
 // remaining weights to compensate. Dead inputs (zero Hessian diagonal) are zeroed, as the
 // reference does. GPU: src/kernels/linalg/; references: src/quant/linalg/.
 import { RecipeError } from '../../core/errors';
+import type { DenseTensor } from '../../core/compressed-tensor';
 import type { SparseGptPrune } from '../../core/recipe';
 import { dampedInverseCholeskyGpu } from '../../kernels/linalg/cholesky';
 import { sparseGptGpu } from '../../kernels/linalg/sparsegpt';
-import { dampedInverseCholeskyRef } from '../../quant/linalg/cholesky';
+import { dampedInverseCholeskyRef, hessianNotes } from '../../quant/linalg/cholesky';
 import { sparseGptRef } from '../../quant/linalg/sparsegpt';
 import { checkFields } from './check-fields';
 import type { PruneMethod, WeightInput } from './method';
@@ -23,6 +24,8 @@ function solverPattern(spec: SparseGptPrune) {
   const p = kernelPattern(spec, 'row');
   return p.kind === 'n:m' ? p : { kind: 'unstructured' as const, sparsity: p.sparsity };
 }
+
+const withNotes = (t: DenseTensor, notes: string[]): DenseTensor => (notes.length ? { ...t, notes } : t);
 
 /** W with the dead input columns zeroed (they never reach the output). */
 function withDeadZeroed(input: WeightInput, dead: readonly number[]): Float32Array {
@@ -52,7 +55,7 @@ export const sparseGptMethod: PruneMethod<SparseGptPrune> = {
     const { rows, cols } = input.layout;
     const inv = await dampedInverseCholeskyGpu(gpu, hessian!, cols, { percdamp: spec.damping, signal });
     const r = await sparseGptGpu(gpu, withDeadZeroed(input, inv.dead), rows, cols, inv.u, solverPattern(spec), { blocksize: spec.blocksize, signal });
-    return pruneResult(input, r.values);
+    return withNotes(pruneResult(input, r.values), hessianNotes(inv, spec.damping, cols));
   },
   async runRef(input, spec) {
     if (prunesNothing(spec)) return pruneResult(input, originalValues(input));
@@ -60,6 +63,6 @@ export const sparseGptMethod: PruneMethod<SparseGptPrune> = {
     const { rows, cols } = input.layout;
     const inv = dampedInverseCholeskyRef(hessian!, cols, spec.damping);
     const r = sparseGptRef(withDeadZeroed(input, inv.dead), rows, cols, inv.u, solverPattern(spec), spec.blocksize);
-    return pruneResult(input, r.values);
+    return withNotes(pruneResult(input, r.values), hessianNotes(inv, spec.damping, cols));
   },
 };

@@ -4,6 +4,7 @@
 // a message naming the rule and the tensor.
 import { describe, expect, it } from 'vitest';
 import type { CompressionPlan, OutputFormat } from '../../core/compression-plan';
+import { reportOf } from '../../core/compression-report';
 import { RecipeError } from '../../core/errors';
 import { describeWithFixtures } from '../../core/testing/fixtures';
 import { fixtureContext, openFixture, type FixtureModel } from '../exporters/testing/export-fixtures';
@@ -170,6 +171,10 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     const rtn = await plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'lm_head', keep: true }, { match: '.*', role: 'matmul-weight', quantize: { method: 'rtn', bits: 3, group: 128 } }] }, 'onnx', m);
     expect(p.tensors.map((t) => t.bytesAfter)).toEqual(rtn.tensors.map((t) => t.bytesAfter));
     expect(p.notes.filter((n) => n.startsWith('calibration sees'))).toEqual([]); // 128 windows: 32,768 tokens for inputs of up to 384
+    // What a method says while running (damping raised, dead inputs) joins the tensor's plan notes in the report.
+    const first = quantized[0];
+    const report = reportOf(p, new Map([[first.name, { relError: 0.1, notes: ['2 of 128 inputs were never active'] }]]), 0, 'CPU reference');
+    expect(report.tensors.find((t) => t.name === first.name)!.notes).toEqual([...first.notes, '2 of 128 inputs were never active']);
     const short = await plan('tiny-llama', '', { recipe: 1, calibration: { text: 'builtin', windows: 2 }, rules: [{ match: '.*', role: 'matmul-weight', quantize: gptq }] }, 'onnx', m);
     expect(short.notes).toContain('calibration sees 512 tokens, fewer than 4 × the widest input a Hessian method measures (384): its Hessians are poorly estimated and the result may be worse than round-to-nearest; 6 windows or more are advised');
     const embedding = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'embed', quantize: { method: 'gptq', bits: 8 } }] }, 'onnx', m));

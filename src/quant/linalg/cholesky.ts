@@ -21,6 +21,17 @@ export interface InverseCholesky {
   dampRaised: boolean;
 }
 
+/**
+ * What a Hessian solve should tell the person about one tensor: inputs calibration never saw
+ * (zeroed, as the reference code does) and a damping that had to be raised.
+ */
+export function hessianNotes(inv: Pick<InverseCholesky, 'dead' | 'damp' | 'dampRaised'>, percdamp: number, cols: number): string[] {
+  const notes: string[] = [];
+  if (inv.dead.length) notes.push(`${inv.dead.length} of ${cols} inputs were never active in calibration (zero Hessian diagonal): their weights are zeroed`);
+  if (inv.dampRaised) notes.push(`the Hessian was not positive definite with damping ${percdamp} × its mean diagonal: damping raised to ${inv.damp.toPrecision(3)} (more calibration windows help)`);
+  return notes;
+}
+
 /** The damping after `damp` failed: ×10, or percdamp 0.01 of the mean diagonal when it was 0. */
 export function raisedDamp(damp: number, meanDiag: number): number {
   return damp > 0 ? damp * DAMP_RAISE_FACTOR : DEFAULT_PERCDAMP * meanDiag;
