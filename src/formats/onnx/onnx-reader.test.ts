@@ -8,7 +8,7 @@ import { describeWithFixtures, fixtureSource } from '../../core/testing/fixtures
 import { indexOnnx } from '../../model/onnx-index';
 import { openOnnx, readInitializer, readInitializerFloats } from './onnx-reader';
 import { externalize } from './testing/derived-models';
-import { buildModel, syntheticSource } from './testing/synthetic-models';
+import { buildModel, mixedGraph, syntheticSource } from './testing/synthetic-models';
 
 /** Wraps a source and records every range read. */
 function countingSource(inner: ByteSource): ByteSource & { reads: [number, number][] } {
@@ -63,6 +63,16 @@ describe('openOnnx on a synthetic graph', () => {
 });
 
 describe('openOnnx errors', () => {
+  it('checks the byte count of element types without a Dtype (int4: two per byte) and refuses an unknown data_type', async () => {
+    const withTensor = (dataType: number, bytes: number) =>
+      syntheticSource({ ...mixedGraph(), initializers: [...mixedGraph().initializers, { name: 'packed', dims: [4, 4], raw: { dataType, bytes: new Uint8Array(bytes) } }] });
+    const ok = await openOnnx([withTensor(22, 8)]);
+    expect(ok.graph.initializers.find((t) => t.name === 'packed')).toMatchObject({ dtype: 'other', dataType: 22 });
+    await expect(openOnnx([withTensor(22, 9)])).rejects.toThrow('tensor "packed" holds 9 bytes but dims [4, 4] of other need 8');
+    await expect(openOnnx([withTensor(999, 16)])).rejects.toThrow('tensor "packed" has data_type 999, which is not an ONNX element type (1…26)');
+    await expect(openOnnx([withTensor(999, 16)])).rejects.toBeInstanceOf(FormatError);
+  });
+
   it('says a PNG, a text file, random bytes and an empty file are not ONNX models', async () => {
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
     await expectFormatError(openOnnx([bytesSource(png, 'cat.onnx')]), /cat\.onnx: not an ONNX model: .*a PNG image \(at byte 0\)/);

@@ -51,6 +51,14 @@ function parseDecimal(value: string | undefined, what: string, tensor: string, a
 }
 
 /**
+ * Bits per element of the ONNX element types the studio has no Dtype for (onnx.proto
+ * TensorProto.DataType): complex64/128, the float8 variants, uint4/int4/float4 (two per byte),
+ * float8e8m0, uint2/int2. Anything else is not an element type.
+ */
+const OTHER_ELEMENT_BITS: Readonly<Record<number, number>> = { 14: 64, 15: 128, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4, 24: 8, 25: 2, 26: 2 };
+const MAX_ONNX_DATA_TYPE = 26;
+
+/**
  * Builds the tensor descriptor: checks that the byte count matches dims × element size and
  * finds external data among `dataFiles` (by base name). `at` = offset of the tensor record.
  */
@@ -90,8 +98,13 @@ export function finishTensor(p: TensorParts, model: ByteSource, dataFiles: ByteS
     t = { ...base, storage: 'typed', data: { source: bytesSource(bytes, `${p.name} (typed data)`), byteOffset: 0, byteLength: bytes.byteLength } };
   }
   const width = dtypeBytes(dtype);
-  const expected = numelOf(p.dims) * width;
-  if (width > 0 && t.data.byteLength !== expected) {
+  const bits = width > 0 ? 8 * width : OTHER_ELEMENT_BITS[p.dataType];
+  if (bits === undefined) {
+    if (p.dataType === 8) return t; // strings: no fixed width
+    throw new FormatError(`tensor "${p.name}" has data_type ${p.dataType}, which is not an ONNX element type (1…${MAX_ONNX_DATA_TYPE})`, at, file);
+  }
+  const expected = Math.ceil((numelOf(p.dims) * bits) / 8);
+  if (t.data.byteLength !== expected) {
     throw new FormatError(
       `tensor "${p.name}" holds ${t.data.byteLength} bytes but dims [${p.dims.join(', ')}] of ${dtype} need ${expected}`,
       at,

@@ -92,6 +92,10 @@ describe('safetensors: validation', () => {
     expect((await formatError(raw(null, 0, '{"a":'))).message).toMatch(/not valid UTF-8 JSON/);
     expect((await formatError(raw(null, 8, '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'))).message).toMatch(/lists "a" twice/);
     expect((await formatError(raw({ a: t('F33', [1], 0, 4) }, 4))).message).toMatch(/unknown dtype "F33"/);
+    // Names of Object.prototype members are not dtypes either (a fuzz run found "constructor" slipping through).
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect((await formatError(raw({ a: t(name, [1], 0, 4) }, 4))).message).toBe(`bad.safetensors: tensor "a": unknown dtype "${name}" (at byte 8)`);
+    }
     expect((await formatError(raw({ a: t('F32', [-1], 0, 4) }, 4))).message).toMatch(/shape must be an array of non-negative integers/);
     expect((await formatError(raw({ a: t('F32', [1], 4, 0) }, 4))).message).toMatch(/data_offsets must be \[begin, end\]/);
     expect((await formatError(raw({ a: t('F32', [3], 0, 8) }, 8))).message).toMatch(/F32 \[3\] needs 12 bytes but data_offsets span 8/);

@@ -49,7 +49,7 @@ export interface SafetensorsFile {
 
 /** The studio's element type for a safetensors dtype ('F32' → 'f32'); other dtypes keep their name. */
 export function safetensorsDtype(dtype: string): Dtype | string {
-  return CORE_DTYPES[dtype] ?? dtype;
+  return Object.hasOwn(CORE_DTYPES, dtype) ? CORE_DTYPES[dtype] : dtype;
 }
 
 export async function openSafetensors(source: ByteSource): Promise<SafetensorsFile> {
@@ -98,7 +98,8 @@ export async function openSafetensors(source: ByteSource): Promise<SafetensorsFi
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`tensor "${name}": entry must be an object`, 8);
-    const bits = typeof e.dtype === 'string' ? SAFETENSORS_DTYPE_BITS[e.dtype] : undefined;
+    // Own keys only: a dtype named like an Object.prototype member ("constructor") is unknown too.
+    const bits = typeof e.dtype === 'string' && Object.hasOwn(SAFETENSORS_DTYPE_BITS, e.dtype) ? SAFETENSORS_DTYPE_BITS[e.dtype] : undefined;
     if (bits === undefined) fail(`tensor "${name}": unknown dtype ${JSON.stringify(e.dtype)}`, 8);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`tensor "${name}": shape must be an array of non-negative integers, got ${JSON.stringify(e.shape)}`, 8);

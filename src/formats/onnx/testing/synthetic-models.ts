@@ -10,6 +10,8 @@ export interface SyntheticTensor {
   /** float32 values (raw_data), or int64 values written as packed int64_data. */
   values?: Float32Array;
   int64?: number[];
+  /** Raw bytes of any data_type (for element types without a Dtype, or a wrong one). */
+  raw?: { dataType: number; bytes: Uint8Array };
 }
 
 export interface SyntheticGraph {
@@ -26,7 +28,9 @@ export function buildModel(g: SyntheticGraph): Uint8Array {
   graph.string(F.graph.name, 'synthetic');
   for (const t of g.initializers) {
     const w = new RecordWriter().ints(F.tensor.dims, t.dims);
-    if (t.int64) {
+    if (t.raw) {
+      w.int(F.tensor.dataType, t.raw.dataType).string(F.tensor.name, t.name).bytes(F.tensor.rawData, t.raw.bytes);
+    } else if (t.int64) {
       w.int(F.tensor.dataType, OnnxDataType.INT64).packedInts(F.tensor.int64Data, t.int64).string(F.tensor.name, t.name);
     } else {
       const v = t.values ?? new Float32Array(t.dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i + 1));
