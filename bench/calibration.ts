@@ -21,7 +21,7 @@ import { compressModel, exportCompressed } from '../src/pipeline/compress-model'
 import { openModel } from '../src/pipeline/open-model';
 import { resolveRecipe } from '../src/pipeline/recipe/resolve-recipe';
 import { modelSources } from '../src/cli/node-files';
-import { describeMachine } from './eval-report';
+import { describeMachine, textTable } from './eval-report';
 
 function args(argv: string[]) {
   const out = { model: 'small-llama', windows: 16, fixtures: resolve(import.meta.dirname, '../../shared/fixtures') };
@@ -95,6 +95,4 @@ const m = describeMachine();
 console.log(`Calibration and structured pruning, ${a.model}, W=${W} (${tokens} tokens), onnxruntime-node CPU`);
 console.log(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}, load ${m.loadAverageAtStart.join(' ')}`);
 const header = ['what', 'time', 'tokens/s', '× baseline', 'note'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (c: string[]) => c.map((x, i) => (i === 0 || i === 4 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
-console.log([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'));
+console.log(textTable(header, rows, [0, 4]));

@@ -34,9 +34,11 @@ function adapterText(a: { vendor: string; architecture: string; description: str
   return a.description ? `${a.description} (${name})` : name;
 }
 
-function table(header: string[], cells: string[][], leftColumns: number): string {
+/** A plain-text table: the first `left` columns (or those listed) left-aligned, the rest right-aligned. */
+export function textTable(header: string[], cells: string[][], left: number | readonly number[] = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => (i < leftColumns ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  const isLeft = (i: number) => (typeof left === 'number' ? i < left : left.includes(i));
+  const line = (c: string[]) => c.map((x, i) => (isLeft(i) ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -57,7 +59,7 @@ export function formatSweepTable(result: SweepBenchResult): string {
     r.bitsPerWeight.toFixed(2),
   ]);
   const refs = Object.entries(result.referencePpl).map(([m, p]) => `${m} ${p.toFixed(4)}`);
-  return `${table(header, cells, 2)}\nunquantized ppl at the same W: ${refs.join(', ')}`;
+  return `${textTable(header, cells, 2)}\nunquantized ppl at the same W: ${refs.join(', ')}`;
 }
 
 export interface EvalReport {

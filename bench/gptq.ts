@@ -27,7 +27,7 @@ import { dampedInverseCholeskyRef } from '../src/quant/linalg/cholesky';
 import { gptqRef } from '../src/quant/linalg/gptq';
 import { seededNormal, seededSpd } from '../src/quant/linalg/testing';
 import { modelSources } from '../src/cli/node-files';
-import { describeMachine } from './eval-report';
+import { describeMachine, textTable as table } from './eval-report';
 
 const opts = {
   sizes: '256x256,768x256,256x768', // small-llama's shapes; larger (1024x1024, 4096x4096, 11008x4096) on a real GPU
@@ -48,11 +48,6 @@ for (let i = 0; i < argv.length; i++) {
   else throw new Error(`unknown argument ${argv[i]} (use --sizes RxC,…, --model NAME, --windows N, --skip-quality, --skip-solver, --fixtures DIR)`);
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 const m = describeMachine();
 console.log(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}`);

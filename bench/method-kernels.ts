@@ -18,7 +18,7 @@ import { methodOf, pruneMethodOf } from '../src/pipeline/methods/registry';
 import { openModel } from '../src/pipeline/open-model';
 import { readWeight } from '../src/pipeline/weights/read-weight';
 import { modelSources } from '../src/cli/node-files';
-import { describeMachine } from './eval-report';
+import { describeMachine, textTable } from './eval-report';
 
 const opts = { model: 'small-llama', windows: 4, fixtures: resolve(import.meta.dirname, '../../shared/fixtures') };
 const argv = process.argv.slice(2);
@@ -89,9 +89,7 @@ for (const info of infos) {
 }
 
 const header = ['method', 'tensor', 'CPU reference ms', 'WGSL ms', 'CPU / WGSL'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
 console.log(`\nMethods on ${opts.model} (${opts.windows} calibration windows), GPU chain vs CPU reference, same run`);
-console.log([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'));
+console.log(textTable(header, rows, 2));
 ctx.destroy();
 process.exit(0);

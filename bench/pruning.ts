@@ -16,7 +16,7 @@ import { openModel } from '../src/pipeline/open-model';
 import { resolveRecipe } from '../src/pipeline/recipe/resolve-recipe';
 import { variantWeights } from '../src/pipeline/variant-weights';
 import { modelSources } from '../src/cli/node-files';
-import { describeMachine } from './eval-report';
+import { describeMachine, textTable } from './eval-report';
 
 const opts = { model: 'small-llama', windows: DEFAULT_CALIBRATION.windows, fixtures: resolve(import.meta.dirname, '../../shared/fixtures') };
 const argv = process.argv.slice(2);
@@ -63,6 +63,4 @@ const m = describeMachine();
 console.log(`Pruning quality, ${opts.model}, every matmul weight but the head; Wanda/SparseGPT calibrated on ${opts.windows} windows, sequential; CPU references, onnxruntime-node`);
 console.log(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}`);
 const header = ['method', 'sparsity %', 'ppl W=16', 'ppl W=64', 'compress'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
-console.log([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'));
+console.log(textTable(header, rows));

@@ -1,11 +1,11 @@
 // GPTQ's column sweep over one block, one row per invocation (rows are independent given U), as
 // gptqRef (src/quant/linalg/gptq.ts). W is held in solve order; original column c sits at position
 // inv[c]. First the parameters of groups [group_first, group_end) of the row (RTN's groupParams in
-// float32: min, max, first largest |w|; src/quant/rtn.ts, shaders/quant/rtn.wgsl), read from W as it
+// float32: min, max, first largest |w|; src/quant/rtn.ts, common/group-params.wgsl), read from W as it
 // stands at dispatch start; then for each position p of the block: q = the code of w with the
 // group of column order[p], err = (w − (q − zp)·scale)/U_pp, the rest of the block's row −=
 // err·U[p][p+1…], Err[r][p − col_start] = err, codes[r][order[p]] = q. count = 0: parameters only.
-// Helpers: common/round-half-away.wgsl, common/div-rn.wgsl
+// Helpers: common/round-half-away.wgsl, common/div-rn.wgsl, common/group-params.wgsl
 // Bindings: 0 params; 1 mat: f32 workspace: W [rows][cols] at 0 (weight units, solve order),
 //   U [cols][cols] at u_offset, Err [rows][err_stride] at err_offset; 2 order: u32 [2·cols], solve
 //   order (original column of each position) at 0, its inverse at cols; 3 qparams: f32 scales
@@ -40,7 +40,7 @@ override BITS: u32 = 4u;  // 2, 3, 4 or 8
 override SYMMETRIC: bool = false;
 
 /** Scale, reciprocal and zero point of group g of row r (groupParams; ties of |w| keep the lower column). */
-fn group_params(r: u32, g: u32) {
+fn store_group_params(r: u32, g: u32) {
   let cols = params.cols;
   let start = g * params.group_size;
   let end = min(cols, start + params.group_size);
@@ -55,24 +55,11 @@ fn group_params(r: u32, g: u32) {
       amax = v;
     }
   }
-  let maxq = f32((1u << BITS) - 1u);
-  var scale: f32;
-  var zp = 0.0;
-  if (SYMMETRIC) {
-    scale = ldexp(-amax, 1 - i32(BITS));
-    zp = f32(1u << (BITS - 1u));
-  } else {
-    let lo = min(mn, 0.0);
-    let hi = max(mx, 0.0);
-    scale = div_rn(abs(hi - lo), maxq);
-    if (scale != 0.0) {
-      zp = clamp(round_half_away(div_rn(-lo, scale)), 0.0, maxq);
-    }
-  }
+  let p = group_params(mn, mx, amax, BITS, SYMMETRIC);
   let out = r * params.n_groups + g;
-  qparams[out] = scale;
-  qparams[params.rows * params.n_groups + out] = select(0.0, div_rn(1.0, scale), scale != 0.0);
-  zero_points[out] = u32(zp);
+  qparams[out] = p.scale;
+  qparams[params.rows * params.n_groups + out] = p.reciprocal;
+  zero_points[out] = u32(p.zero_point);
 }
 
 @compute @workgroup_size(WG_SIZE)
@@ -83,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     return;
   }
   for (var g = params.group_first; g < params.group_end; g++) {
-    group_params(r, g);
+    store_group_params(r, g);
   }
   let cols = params.cols;
   let row = r * cols;

@@ -4,7 +4,7 @@
 // zero point, or symmetric scale = −(signed abs-max) / 2^(BITS−1); q = roundf(w · (1/scale) [+ zp]).
 // Codes go LSB-first into u32 words (little-endian: the reference's bytes); K is padded to a whole
 // pack block with the last group's zero point. Also writes per-group error partials.
-// Helpers: common/round-half-away.wgsl, common/div-rn.wgsl
+// Helpers: common/round-half-away.wgsl, common/div-rn.wgsl, common/group-params.wgsl
 // Bindings: 0 params; 1 weights: u32 words of W in storage order, element r·row_stride + c·col_stride,
 //   f32 bits or (INPUT_F16) two f16 per word, low half first; 2 codes: u32 [rows][padded_cols·STORED_BITS/32];
 //   3 scales: f32 [rows][groups_per_row]; 4 zero_points: u32 codes [rows][groups_per_row];
@@ -132,21 +132,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 
   // Group parameters (src/quant/rtn.ts groupParams): divisions correctly rounded, as in float32.
+  let gp = group_params(mn, mx, amax, BITS, SYMMETRIC);
   let maxq = f32((1u << BITS) - 1u);
-  var scale: f32;
-  var zp = 0.0;
-  if (SYMMETRIC) {
-    scale = ldexp(-amax, 1 - i32(BITS));
-    zp = f32(1u << (BITS - 1u));
-  } else {
-    let lo = min(mn, 0.0);
-    let hi = max(mx, 0.0);
-    scale = div_rn(abs(hi - lo), maxq);
-    if (scale != 0.0) {
-      zp = clamp(round_half_away(div_rn(-lo, scale)), 0.0, maxq);
-    }
-  }
-  let recip = select(0.0, div_rn(1.0, scale), scale != 0.0);
+  let scale = gp.scale;
+  let zp = gp.zero_point;
+  let recip = gp.reciprocal;
 
   // Pass 2: codes, packed a word at a time; padding columns take the zero point.
   var sums = vec2(0.0);

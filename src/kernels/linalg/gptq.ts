@@ -6,6 +6,7 @@
 import sweepCode from '../../../shaders/linalg/gptq-sweep.wgsl?raw';
 import roundHalfAway from '../../../shaders/common/round-half-away.wgsl?raw';
 import divRn from '../../../shaders/common/div-rn.wgsl?raw';
+import groupParams from '../../../shaders/common/group-params.wgsl?raw';
 import { throwIfAborted } from '../../core/errors';
 import { createBuffer, destroyBuffers, readBuffers, uploadBytes, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
@@ -19,6 +20,7 @@ import { checkBindingSize, checkWorkgroupSize, compileKernel, type Kernel, PassR
 export const GPTQ_SWEEP_SHADER = withHelpers(sweepCode, {
   'common/round-half-away.wgsl': roundHalfAway,
   'common/div-rn.wgsl': divRn,
+  'common/group-params.wgsl': groupParams,
 });
 const SWEEP_WG_SIZE = 64;
 

@@ -4,6 +4,7 @@
 import shaderCode from '../../../shaders/quant/rtn.wgsl?raw';
 import roundHalfAway from '../../../shaders/common/round-half-away.wgsl?raw';
 import divRn from '../../../shaders/common/div-rn.wgsl?raw';
+import groupParams from '../../../shaders/common/group-params.wgsl?raw';
 import { f16BitsToF32 } from '../../core/float16';
 import { GpuLimitError, ShapeError, throwIfAborted } from '../../core/errors';
 import type { WeightLayout } from '../../core/model-index';
@@ -20,6 +21,7 @@ import { encodeSumPairs, sumPairsPipeline } from '../reduce/sum-pairs';
 export const RTN_SHADER = withHelpers(shaderCode, {
   'common/round-half-away.wgsl': roundHalfAway,
   'common/div-rn.wgsl': divRn,
+  'common/group-params.wgsl': groupParams,
 });
 
 const NO_BAD_ELEMENT = 0xffffffff;
