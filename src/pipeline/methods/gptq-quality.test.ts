@@ -3,23 +3,12 @@
 // bundled validation text (onnxruntime-node, sequential as by default), the CPU references, and
 // perplexity of the quantized weights. Sizes are equal by construction (the same grid); the
 // figures are printed for the closing note.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_CALIBRATION, RECIPE_VERSION, type QuantizeSpec, type Recipe } from '../../core/recipe';
 import { OUTPUT_HEAD_PATTERN } from '../../core/tensor-selection';
 import { describeWithFixtures } from '../../core/testing/fixtures';
-import { createNodeLmSession } from '../../eval/ort-node';
-import { loadTokenizer } from '../../eval/tokenizer';
-import { VariantEvaluator } from '../../eval/variant-evaluator';
-import { CalibrationCache, calibrator } from '../calibration/calibrator';
-import { compressModel } from '../compress-model';
-import { openFixture } from '../exporters/testing/export-fixtures';
-import type { OpenedModel } from '../open-model';
-import { resolveRecipe } from '../recipe/resolve-recipe';
-import { variantWeights } from '../variant-weights';
+import { qualityHarness, type QualityHarness } from './testing/quality-run';
 
-const PUBLIC = resolve(import.meta.dirname, '../../../public/eval');
 const W = 16;
 /** Calibration windows (of the protocol's 128): the CPU reference Hessians within CI's time. */
 const CALIBRATION = { ...DEFAULT_CALIBRATION, windows: 32 };
@@ -30,33 +19,19 @@ function recipeOf(quantize: QuantizeSpec): Recipe {
 }
 
 describeWithFixtures('GPTQ quality on small-llama (W=16)', [['models', 'small-llama', 'onnx', 'model.onnx']], () => {
-  let model: OpenedModel;
-  let evaluator: VariantEvaluator;
-  let evalTokens: Int32Array;
-  const cache = new CalibrationCache();
-  const text = readFileSync(`${PUBLIC}/wikitext-2-valid-excerpt.txt`, 'utf8');
-
+  let harness: QualityHarness;
   beforeAll(async () => {
-    model = await openFixture('small-llama', 'onnx/model.onnx');
-    const tokenizer = loadTokenizer(await model.tokenizer!.read(0, model.tokenizer!.byteLength), {}, 'tokenizer.json');
-    evalTokens = tokenizer.encode(readFileSync(`${PUBLIC}/wikitext-2-test-excerpt.txt`, 'utf8'));
-    evaluator = await VariantEvaluator.create(model, (b) => createNodeLmSession(b));
+    harness = await qualityHarness('small-llama');
   }, 120_000);
+  afterAll(() => harness?.release());
 
   async function measure(quantize: QuantizeSpec): Promise<{ ppl: number; bytes: number }> {
     // bytes: the quantized tensors' (the file also carries the recipe, longer for gptq).
-    const recipe = recipeOf(quantize);
-    const resolved = await resolveRecipe(model, recipe, 'onnx');
-    const spec = resolved.plan.calibration;
-    const { results, report } = await compressModel(model, resolved, {
-      keepResults: true,
-      calibrate: spec ? calibrator(model, spec, { text: async () => text, createSession: (b) => createNodeLmSession(b), cache }) : undefined,
-    });
-    const r = await evaluator.evaluate(evalTokens, variantWeights(resolved.plan, results!), { windows: W });
+    const { evaluation, report, plan } = await harness.run(recipeOf(quantize), W);
     const tokens = report.calibration ? `, ${report.calibration.tokens} calibration tokens` : '';
-    const bytes = resolved.plan.tensors.reduce((n, t) => n + t.bytesAfter, 0);
-    console.log(`${JSON.stringify(quantize)}: ppl ${r.ppl.toFixed(4)} (W=${W}), tensors ${bytes} B, ${resolved.plan.bitsPerWeight.toFixed(4)} bits/weight${tokens}`);
-    return { ppl: r.ppl, bytes };
+    const bytes = plan.tensors.reduce((n, t) => n + t.bytesAfter, 0);
+    console.log(`${JSON.stringify(quantize)}: ppl ${evaluation.ppl.toFixed(4)} (W=${W}), tensors ${bytes} B, ${plan.bitsPerWeight.toFixed(4)} bits/weight${tokens}`);
+    return { ppl: evaluation.ppl, bytes };
   }
 
   const grid = (bits: 3 | 4) => ({ bits, group: 128 as const, symmetric: false });

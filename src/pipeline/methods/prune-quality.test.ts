@@ -5,23 +5,12 @@
 // unstructured is measured but not asserted better than magnitude: on small-llama it is not
 // (the closing note gives the figures, and why: the RMSNorm-ed inputs of q/k/v/gate/up have
 // nearly equal channel norms and correlated channels, where per-tensor magnitude wins).
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_CALIBRATION, RECIPE_VERSION, type CalibrationSpec, type PruneSpec, type Recipe } from '../../core/recipe';
 import { OUTPUT_HEAD_PATTERN } from '../../core/tensor-selection';
-import { createNodeLmSession } from '../../eval/ort-node';
-import { loadTokenizer } from '../../eval/tokenizer';
-import { VariantEvaluator } from '../../eval/variant-evaluator';
 import { describeWithFixtures } from '../../core/testing/fixtures';
-import { CalibrationCache, calibrator } from '../calibration/calibrator';
-import { compressModel } from '../compress-model';
-import { openFixture } from '../exporters/testing/export-fixtures';
-import type { OpenedModel } from '../open-model';
-import { resolveRecipe } from '../recipe/resolve-recipe';
-import { variantWeights } from '../variant-weights';
+import { qualityHarness, type QualityHarness } from './testing/quality-run';
 
-const PUBLIC = resolve(import.meta.dirname, '../../../public/eval');
 const W = 16;
 
 function pruneRecipe(prune: PruneSpec, calibration?: CalibrationSpec): Recipe {
@@ -29,30 +18,17 @@ function pruneRecipe(prune: PruneSpec, calibration?: CalibrationSpec): Recipe {
 }
 
 describeWithFixtures('pruning quality on small-llama (W=16)', [['models', 'small-llama', 'onnx', 'model.onnx']], () => {
-  let model: OpenedModel;
-  let evaluator: VariantEvaluator;
-  let evalTokens: Int32Array;
-  const cache = new CalibrationCache();
-  const text = readFileSync(`${PUBLIC}/wikitext-2-valid-excerpt.txt`, 'utf8');
-
+  let harness: QualityHarness;
   beforeAll(async () => {
-    model = await openFixture('small-llama', 'onnx/model.onnx');
-    const tokenizer = loadTokenizer(await model.tokenizer!.read(0, model.tokenizer!.byteLength), {}, 'tokenizer.json');
-    evalTokens = tokenizer.encode(readFileSync(`${PUBLIC}/wikitext-2-test-excerpt.txt`, 'utf8'));
-    evaluator = await VariantEvaluator.create(model, (b) => createNodeLmSession(b));
+    harness = await qualityHarness('small-llama');
   }, 120_000);
+  afterAll(() => harness?.release());
 
   async function ppl(recipe: Recipe): Promise<number> {
-    const resolved = await resolveRecipe(model, recipe, 'onnx');
-    const spec = resolved.plan.calibration;
-    const { results, report } = await compressModel(model, resolved, {
-      keepResults: true,
-      calibrate: spec ? calibrator(model, spec, { text: async () => text, createSession: (b) => createNodeLmSession(b), cache }) : undefined,
-    });
+    const { evaluation, report } = await harness.run(recipe, W);
     expect(report.sparsity!.pruned).toBeGreaterThanOrEqual(0.5);
-    const r = await evaluator.evaluate(evalTokens, variantWeights(resolved.plan, results!), { windows: W });
-    console.log(`${JSON.stringify(recipe.rules[1].prune)} ${JSON.stringify(recipe.calibration ?? {})}: ppl ${r.ppl.toFixed(4)} (W=${W}), sparsity ${report.sparsity!.pruned.toFixed(4)}`);
-    return r.ppl;
+    console.log(`${JSON.stringify(recipe.rules[1].prune)} ${JSON.stringify(recipe.calibration ?? {})}: ppl ${evaluation.ppl.toFixed(4)} (W=${W}), sparsity ${report.sparsity!.pruned.toFixed(4)}`);
+    return evaluation.ppl;
   }
 
   const magnitude = { fifty: 0, twoFour: 0 };
