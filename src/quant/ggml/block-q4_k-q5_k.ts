@@ -85,12 +85,17 @@ export function quantizeQ4_KRef(x: Float32Array): Uint8Array {
   for (let i = 0; i < nb; i++) {
     const o = i * Q4_K_BLOCK_BYTES;
     quantizeSuperBlock(Q4_K, x.subarray(i * QK_K, (i + 1) * QK_K), out, o, L, s);
-    // Chunk c of 64 elements: byte 32c + l holds element 64c + l (low) and 64c + l + 32 (high).
-    for (let c = 0; c < 4; c++) {
-      for (let l = 0; l < 32; l++) out[o + 16 + 32 * c + l] = L[64 * c + l] | (L[64 * c + l + 32] << 4);
-    }
+    packQ4_KCodes(L, out, o);
   }
   return out;
+}
+
+/** Writes 256 codes 0…15 into the qs of the Q4_K block at `o`. */
+export function packQ4_KCodes(L: Uint8Array, out: Uint8Array, o: number): void {
+  // Chunk c of 64 elements: byte 32c + l holds element 64c + l (low) and 64c + l + 32 (high).
+  for (let c = 0; c < 4; c++) {
+    for (let l = 0; l < 32; l++) out[o + 16 + 32 * c + l] = L[64 * c + l] | (L[64 * c + l + 32] << 4);
+  }
 }
 
 export function quantizeQ5_KRef(x: Float32Array): Uint8Array {
@@ -101,23 +106,28 @@ export function quantizeQ5_KRef(x: Float32Array): Uint8Array {
   for (let i = 0; i < nb; i++) {
     const o = i * Q5_K_BLOCK_BYTES;
     quantizeSuperBlock(Q5_K, x.subarray(i * QK_K, (i + 1) * QK_K), out, o, L, s);
-    for (let c = 0; c < 4; c++) {
-      for (let l = 0; l < 32; l++) {
-        let l1 = L[64 * c + l];
-        let l2 = L[64 * c + l + 32];
-        if (l1 > 15) {
-          l1 -= 16;
-          out[o + 16 + l] |= 1 << (2 * c);
-        }
-        if (l2 > 15) {
-          l2 -= 16;
-          out[o + 16 + l] |= 2 << (2 * c);
-        }
-        out[o + 48 + 32 * c + l] = l1 | (l2 << 4);
-      }
-    }
+    packQ5_KCodes(L, out, o);
   }
   return out;
+}
+
+/** Writes 256 codes 0…31 into the qh and qs of the (zeroed) Q5_K block at `o`. */
+export function packQ5_KCodes(L: Uint8Array, out: Uint8Array, o: number): void {
+  for (let c = 0; c < 4; c++) {
+    for (let l = 0; l < 32; l++) {
+      let l1 = L[64 * c + l];
+      let l2 = L[64 * c + l + 32];
+      if (l1 > 15) {
+        l1 -= 16;
+        out[o + 16 + l] |= 1 << (2 * c);
+      }
+      if (l2 > 15) {
+        l2 -= 16;
+        out[o + 16 + l] |= 2 << (2 * c);
+      }
+      out[o + 48 + 32 * c + l] = l1 | (l2 << 4);
+    }
+  }
 }
 
 function dequantizeK4K5(v: Variant, bytes: Uint8Array): Float32Array {

@@ -21,7 +21,7 @@ function readU32(bytes: Uint8Array, o: number): number {
 }
 
 /** Packs 32 five-bit codes: nibbles at `qsAt`, fifth bits as a u32 at `qhAt`. */
-function pack5(out: Uint8Array, qhAt: number, qsAt: number, codes: Uint8Array): void {
+export function pack5(out: Uint8Array, qhAt: number, qsAt: number, codes: ArrayLike<number>): void {
   let qh = 0;
   for (let j = 0; j < QK5 / 2; j++) {
     const q0 = codes[j];

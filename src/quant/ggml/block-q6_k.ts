@@ -1,15 +1,22 @@
 // Q6_K (docs/FORMATS.md §4.5): 256 elements in 210 bytes: ql[128] @0 (low 4 bits), qh[64] @128
 // (high 2 bits), scales[16] int8 @192, d fp16 @208; x = d·scale·q, q ∈ [−32, 31].
-// Reference: ggml quantize_row_q6_K_ref / dequantize_row_q6_K.
-import { blockCount, blockCountOfBytes } from './block-shape';
+// References: ggml quantize_row_q6_K_ref, quantize_row_q6_K_impl (with an importance matrix:
+// the sub-block scale search weighs element j by importance[j] instead of x²) and
+// dequantize_row_q6_K.
+import { blockCount, blockCountOfBytes, rowBlockCount } from './block-shape';
 import { f, GROUP_MAX_EPS, nearestInt, readF16, writeF16 } from './ggml-math';
 import { makeQxQuants } from './kquant-search';
 import { QK_K } from './kquant-pack';
 
 export const Q6_K_BLOCK_BYTES = 210;
 
-export function quantizeQ6_KRef(x: Float32Array): Uint8Array {
+/**
+ * `importance`, when given, holds one weight per column of a row (x is whole rows of that
+ * length), as llama-quantize's `--imatrix` passes them.
+ */
+export function quantizeQ6_KRef(x: Float32Array, importance?: Float32Array): Uint8Array {
   const nb = blockCount(x.length, QK_K, 'Q6_K');
+  const rowBlocks = importance ? rowBlockCount(x.length, importance.length, QK_K, 'Q6_K') : 0;
   const out = new Uint8Array(nb * Q6_K_BLOCK_BYTES);
   const L = new Int8Array(QK_K);
   const scales = new Float32Array(16);
@@ -19,7 +26,9 @@ export function quantizeQ6_KRef(x: Float32Array): Uint8Array {
     let maxScale = 0;
     let maxAbsScale = 0;
     for (let ib = 0; ib < 16; ib++) {
-      scales[ib] = makeQxQuants(32, xb.subarray(16 * ib, 16 * ib + 16), L.subarray(16 * ib, 16 * ib + 16));
+      const at = QK_K * (i % Math.max(1, rowBlocks)) + 16 * ib;
+      const qw = importance?.subarray(at, at + 16);
+      scales[ib] = makeQxQuants(32, xb.subarray(16 * ib, 16 * ib + 16), L.subarray(16 * ib, 16 * ib + 16), qw);
       const a = Math.abs(scales[ib]);
       if (a > maxAbsScale) {
         maxAbsScale = a;

@@ -16,3 +16,14 @@ export function blockCountOfBytes(byteLength: number, blockBytes: number, typeNa
   }
   return byteLength / blockBytes;
 }
+
+/**
+ * Blocks per row for a quantizer given one importance weight per column: `numel` must be whole
+ * rows of `rowLength`, and a row whole blocks (ShapeError otherwise).
+ */
+export function rowBlockCount(numel: number, rowLength: number, blockSize: number, typeName: string): number {
+  if (rowLength <= 0 || numel % rowLength !== 0) {
+    throw new ShapeError(`${typeName}: ${numel} values are not whole rows of ${rowLength} (the importance vector's length)`, { numel, rowLength });
+  }
+  return blockCount(rowLength, blockSize, typeName);
+}

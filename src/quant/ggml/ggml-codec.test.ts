@@ -1,10 +1,12 @@
 // Each dequantizer against its quantizer (round trip within a named per-type error bound, as
 // ggml's test-quantize-fns does), hand-built blocks decoded per docs/FORMATS.md §4.4–4.5, and
-// the edge cases: all-zero and constant blocks, partial blocks, unknown types.
+// the edge cases: all-zero and constant blocks, partial blocks, unknown types; and what an
+// importance vector does (bit-exactness with llama-quantize --imatrix: llama-cpp-imatrix-parity).
 import { describe, expect, it } from 'vitest';
 import { ShapeError, UnsupportedModelError } from '../../core/errors';
 import { f32ToF16Bits } from '../../core/float16';
 import { dequantizeGgmlRef, quantizeGgmlRef } from './ggml-codec';
+import { IMPORTANCE_TYPES } from './importance-quantize';
 import { GGML_SCHEMES } from './schemes';
 
 /**
@@ -69,6 +71,40 @@ describe('ggml CPU references: quantize → dequantize', () => {
     expect(() => quantizeGgmlRef('Q8_0', new Float32Array(33))).toThrow(/multiple of 32 elements, got 33/);
     expect(() => dequantizeGgmlRef('Q6_K', new Uint8Array(209))).toThrow(/multiple of 210 bytes, got 209/);
     expect(() => quantizeGgmlRef('IQ2_XXS', new Float32Array(256))).toThrow(UnsupportedModelError);
+  });
+});
+
+describe('ggml CPU references with an importance vector (llama-quantize --imatrix)', () => {
+  const cols = 512;
+  const x = syntheticWeights(cols * 16, 7);
+  // Columns 0…63 matter 1000× more than the rest, as an outlier channel would.
+  const importance = new Float32Array(cols).map((_, j) => (j < 64 ? 1000 : 1));
+  const weightedErr = (y: Float32Array) => {
+    let e = 0;
+    for (let i = 0; i < x.length; i++) e += importance[i % cols] * (y[i] - x[i]) ** 2;
+    return e;
+  };
+  for (const type of IMPORTANCE_TYPES) {
+    it(`${type}: lowers the importance-weighted error of the important columns`, () => {
+      const plain = dequantizeGgmlRef(type, quantizeGgmlRef(type, x));
+      const weighted = dequantizeGgmlRef(type, quantizeGgmlRef(type, x, importance));
+      expect(weightedErr(weighted)).toBeLessThan(weightedErr(plain));
+    });
+  }
+
+  it('Q8_0 and the float types ignore importance, as llama.cpp does', () => {
+    for (const type of ['Q8_0', 'F16', 'BF16']) expect(quantizeGgmlRef(type, x, importance)).toEqual(quantizeGgmlRef(type, x));
+  });
+
+  it('uniform importance is not the reference quantizer (a different search), but as close', () => {
+    const ones = new Float32Array(cols).fill(1);
+    const a = dequantizeGgmlRef('Q4_K', quantizeGgmlRef('Q4_K', x, ones));
+    expect(relRmse(a, x)).toBeLessThanOrEqual(MAX_REL_RMSE.Q4_K);
+  });
+
+  it('refuses an importance vector that does not match the rows', () => {
+    expect(() => quantizeGgmlRef('Q4_K', x, new Float32Array(300))).toThrow(/not whole rows of 300/);
+    expect(() => quantizeGgmlRef('Q4_0', new Float32Array(48 * 2), new Float32Array(48))).toThrow(ShapeError);
   });
 });
 

@@ -1,6 +1,6 @@
 // One entry point per direction over all CPU references: quantize float32 values into a ggml
-// type's bytes and dequantize them back (docs/FORMATS.md §4). Used by GGUF export, by the tests
-// against llama.cpp, and as the spec for the GPU kernels.
+// type's bytes (optionally importance-weighted) and dequantize them back (docs/FORMATS.md §4).
+// Used by GGUF export, by the tests against llama.cpp, and as the spec for the GPU kernels.
 import { UnsupportedModelError } from '../../core/errors';
 import { bf16ArrayToF32, f16ArrayToF32, f32ArrayToBf16, f32ArrayToF16 } from '../../core/float16';
 import { dequantizeQ2_KRef, quantizeQ2_KRef } from './block-q2_k';
@@ -11,6 +11,7 @@ import { dequantizeQ5_0Ref, dequantizeQ5_1Ref, quantizeQ5_0Ref, quantizeQ5_1Ref 
 import { dequantizeQ6_KRef, quantizeQ6_KRef } from './block-q6_k';
 import { dequantizeQ8_0Ref, quantizeQ8_0Ref } from './block-q8_0';
 import { blockCount, blockCountOfBytes } from './block-shape';
+import { quantizeWithImportance } from './importance-quantize';
 import { ggmlScheme, type GgmlSchemeName } from './schemes';
 
 type Quantize = (x: Float32Array) => Uint8Array;
@@ -53,12 +54,14 @@ function codec(typeName: string) {
 
 /**
  * Quantizes float32 values (rows laid end to end; the count must be a whole number of blocks)
- * into the bytes of ggml type `typeName`, exactly as llama.cpp's reference quantizer would.
+ * into the bytes of ggml type `typeName`, exactly as llama-quantize would: with its reference
+ * quantizer, or, given `importance` (one weight per column, rows of its length; llama.cpp's
+ * `--imatrix`), with its importance-weighted one for the types that have one.
  */
-export function quantizeGgmlRef(typeName: string, x: Float32Array): Uint8Array {
+export function quantizeGgmlRef(typeName: string, x: Float32Array, importance?: Float32Array): Uint8Array {
   const c = codec(typeName);
   blockCount(x.length, c.scheme.blockSize, c.scheme.name);
-  return c.quantize(x);
+  return (importance && quantizeWithImportance(c.scheme.name, x, importance)) || c.quantize(x);
 }
 
 /** Decodes the bytes of ggml type `typeName` to float32 values. */

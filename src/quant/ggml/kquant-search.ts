@@ -1,10 +1,12 @@
 // The scale searches behind ggml's k-quant reference quantizers (docs/FORMATS.md §4.5):
-// make_qx_quants (symmetric, Q6_K), make_q3_quants (symmetric with coordinate descent, Q3_K) and
-// make_qkx2_quants (asymmetric scale + min, Q2_K/Q4_K/Q5_K), from ggml-quants.c. Every float
-// operation is rounded to float32 in upstream order (`f`), which is what makes the codes match.
+// make_qx_quants (symmetric, Q6_K; with importance weights also Q3_K, Q4_0, Q5_0), make_q3_quants
+// (symmetric with coordinate descent, Q3_K) and make_qkx2_quants (asymmetric scale + min,
+// Q2_K/Q4_K/Q5_K), from ggml-quants.c; the importance-only searches are in importance-search.ts.
+// Every float operation is rounded to float32 in upstream order (`f`), which is what makes the
+// codes match.
 import { f, GROUP_MAX_EPS, nearestInt } from './ggml-math';
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+export const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
 
 /** The element of largest magnitude with its sign (first wins ties); 0 if all are 0. */
 function signedAbsMax(x: Float32Array): { max: number; amax: number } {
@@ -21,10 +23,10 @@ function signedAbsMax(x: Float32Array): { max: number; amax: number } {
 }
 
 /**
- * make_qx_quants with rmse_type 1 and no importance weights (weights = x²): writes codes
- * `l + nmax` into L and returns the scale.
+ * make_qx_quants with rmse_type 1: weighted least squares with weights `qw` (llama.cpp's
+ * quant_weights) or, without them, x². Writes codes `l + nmax` into L and returns the scale.
  */
-export function makeQxQuants(nmax: number, x: Float32Array, L: Int8Array): number {
+export function makeQxQuants(nmax: number, x: Float32Array, L: Int8Array, qw?: Float32Array): number {
   const n = x.length;
   const { max, amax } = signedAbsMax(x);
   if (amax < GROUP_MAX_EPS) {
@@ -37,7 +39,7 @@ export function makeQxQuants(nmax: number, x: Float32Array, L: Int8Array): numbe
   for (let i = 0; i < n; i++) {
     const l = clamp(nearestInt(f(iscale * x[i])), -nmax, nmax - 1);
     L[i] = l + nmax;
-    const w = f(x[i] * x[i]);
+    const w = qw ? qw[i] : f(x[i] * x[i]);
     sumlx = f(sumlx + f(f(w * x[i]) * l));
     suml2 = f(suml2 + f(f(w * l) * l));
   }
@@ -50,7 +52,7 @@ export function makeQxQuants(nmax: number, x: Float32Array, L: Int8Array): numbe
     suml2 = 0;
     for (let i = 0; i < n; i++) {
       const l = clamp(nearestInt(f(iscale * x[i])), -nmax, nmax - 1);
-      const w = f(x[i] * x[i]);
+      const w = qw ? qw[i] : f(x[i] * x[i]);
       sumlx = f(sumlx + f(f(w * x[i]) * l));
       suml2 = f(suml2 + f(f(w * l) * l));
     }
