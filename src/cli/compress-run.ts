@@ -2,17 +2,21 @@
 // the recipe into a plan for the output's format, then either print the plan (--dry-run) or run
 // it on the GPU (the CPU references where WebGPU is missing, said on stderr), streaming the file
 // to `OUT.partial` and renaming it when complete; on failure nothing half-written is left.
-import { unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { openAsBlob } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CompressProgress, CompressReport } from '../core/compression-report';
 import { reportOf } from '../core/compression-report';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
-import { GpuUnavailableError, UsageError } from '../core/errors';
-import type { Recipe } from '../core/recipe';
+import { blobSource } from '../core/byte-source';
+import { GpuUnavailableError, MissingFileError, UsageError } from '../core/errors';
+import type { CalibrationSpec, Recipe } from '../core/recipe';
+import { readImatrix } from '../formats/imatrix/imatrix-file';
+import { imatrixCalibration } from '../pipeline/calibration/imatrix-stats';
 import type { GpuContext } from '../gpu/context';
 import { createNodeLmSession } from '../eval/ort-node';
 import { calibrator } from '../pipeline/calibration/calibrator';
-import { compressModel } from '../pipeline/compress-model';
+import { compressModel, type CompressOptions } from '../pipeline/compress-model';
 import { gzipMeasured, type GzipMeasuredSink } from '../pipeline/exporters/gzip-size';
 import type { WrittenOutput } from '../pipeline/exporters/exporter';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
@@ -57,7 +61,7 @@ export async function planRun(args: CompressRunArgs): Promise<Planned> {
 }
 
 /** The GPU when Dawn finds an adapter; else undefined, said on stderr (the CPU references give the same results). */
-async function gpuOrCpu(): Promise<GpuContext | undefined> {
+export async function gpuOrCpu(): Promise<GpuContext | undefined> {
   try {
     return await nodeGpuContext();
   } catch (e) {
@@ -85,6 +89,22 @@ function progress(p: CompressProgress): void {
   progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s`);
 }
 
+/**
+ * The plan's calibrate(): from the importance matrix file it names (llama-quantize's warnings for
+ * weights it lacks go to stderr), or by running the model on the calibration text.
+ */
+async function calibrateFor(model: OpenedModel, spec: CalibrationSpec, gpu: GpuContext | undefined): Promise<CompressOptions['calibrate']> {
+  if (spec.imatrix === undefined) return calibrator(model, spec, { text: calibrationText, createSession: (bytes) => createNodeLmSession(bytes), gpu }, progress);
+  const path = spec.imatrix;
+  const file = await stat(path).catch(() => null);
+  if (!file?.isFile()) throw new MissingFileError(`${path}: importance matrix not found`, path);
+  const fromFile = imatrixCalibration(model, await readImatrix(blobSource(await openAsBlob(path), basename(path))), basename(path));
+  return async (needs) => {
+    for (const w of fromFile.missing(needs)) process.stderr.write(`studio: ${basename(path)} has no importance for ${w}: quantized without (as llama-quantize does)\n`);
+    return fromFile.calibrate(needs);
+  };
+}
+
 /** Runs a plan into OUT (and, for shards, files beside it); `gzip` also measures the files' gzip size. */
 export async function runPlanned({ model, resolved }: Planned, out: string, opts: { gzip?: boolean } = {}): Promise<RunOutcome> {
   const needsGpu = resolved.plan.order.length > 0 || (model.gguf?.tensors.some((t) => !['F32', 'F16', 'BF16'].includes(t.type.name)) ?? false);
@@ -98,7 +118,7 @@ export async function runPlanned({ model, resolved }: Planned, out: string, opts
       gpu,
       dequantize: gpu ? gpuGgmlDequantizer(gpu) : undefined,
       onProgress: progress,
-      calibrate: spec ? calibrator(model, spec, { text: calibrationText, createSession: (bytes) => createNodeLmSession(bytes), gpu }, progress) : undefined,
+      calibrate: spec ? await calibrateFor(model, spec, gpu) : undefined,
       output: async (name) => {
         const path = name === null ? out : join(folder, name);
         const sink = await fileSink(path);

@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors';
 import { compressCommand } from './commands/compress';
 import { convertCommand } from './commands/convert';
+import { imatrixCommand } from './commands/imatrix';
 import { inspectCommand } from './commands/inspect';
 import { evalCommand } from './commands/eval';
 import { pruneCommand } from './commands/prune';
@@ -29,9 +30,10 @@ usage:
                    [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
   npx studio convert MODEL -o OUT.gguf [--type F32|F16|BF16|Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|Q3_K_M|Q2_K] [--pure]
-                     [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
+                     [--imatrix FILE] [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
   npx studio convert MODEL -o OUT.safetensors [--dtype f16|bf16|f32] [--max-shard-size 5GB]
                      [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
+  npx studio imatrix MODEL -o imatrix.gguf [--calib FILE] [--calib-windows N] [--json]
 
 MODEL is an .onnx, .gguf or .safetensors file (external data, config.json and tokenizer.json are
 taken from beside it or its parent folder) or its folder (shards + index).
@@ -63,6 +65,11 @@ convert: llama-family models; config.json and tokenizer.json come from beside MO
 folder. GGUF --type defaults to F16; --pure gives every 2-D weight the one type (also Q4_1, Q5_0,
 Q5_1, Q3_K_S, Q4_K_S, Q5_K_S). safetensors keeps each tensor's dtype unless --dtype; above
 --max-shard-size it writes model-0000i-of-0000K.safetensors + model.safetensors.index.json.
+--imatrix FILE weighs the preset's types by an importance matrix exactly as llama-quantize
+--imatrix does (llama.cpp's GGUF or legacy .dat format, from llama-imatrix or studio imatrix).
+imatrix: runs the model (ONNX) on --calib (default the bundled wikitext-2 excerpt), 128 windows of
+256 tokens, and writes each matmul weight's Σx² per input column and token count in llama.cpp's
+importance-matrix format (GGUF), for convert --imatrix or llama-quantize --imatrix.
 Exit codes: 0 success, 2 usage error, 1 bad input or failure.`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -186,6 +193,7 @@ export async function main(argv: string[]): Promise<number> {
           out: { type: 'string', short: 'o' },
           type: { type: 'string' },
           pure: { type: 'boolean', default: false },
+          imatrix: { type: 'string' },
           dtype: { type: 'string' },
           'max-shard-size': { type: 'string' },
           config: { type: 'string' },
@@ -200,6 +208,22 @@ export async function main(argv: string[]): Promise<number> {
           maxShardSize,
           printRecipe: Boolean(printRecipe),
           pure: values.pure as boolean,
+          json: values.json as boolean,
+        });
+        return EXIT.ok;
+      }
+      case 'imatrix': {
+        const { values, positionals } = parse(rest, {
+          out: { type: 'string', short: 'o' },
+          calib: { type: 'string' },
+          'calib-windows': { type: 'string' },
+          json: { type: 'boolean', default: false },
+        });
+        await imatrixCommand({
+          model: onePositional(positionals, 'imatrix'),
+          out: values.out as string | undefined,
+          calib: values.calib as string | undefined,
+          calibWindows: values['calib-windows'] as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;

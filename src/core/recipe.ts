@@ -40,6 +40,12 @@ export interface RtnQuantize {
 export interface GgmlQuantize {
   method: 'ggml';
   type: GgmlQuantType;
+  /**
+   * Weigh each input column by its importance (mean x² over calibration tokens), as
+   * llama-quantize --imatrix does; from `calibration.imatrix` when given, else measured on the
+   * calibration text. Embeddings take no importance (llama.cpp has none for them).
+   */
+  imatrix?: boolean;
 }
 
 /**
@@ -122,6 +128,12 @@ export interface CalibrationSpec {
    * on the original model (faster, and shared by every recipe on the same text).
    */
   sequential: boolean;
+  /**
+   * A llama.cpp importance-matrix file (llama-imatrix's GGUF or legacy .dat, or one the studio
+   * wrote) that gives the `imatrix` rules their importance instead of running the model; methods
+   * that need more (a Hessian, per-channel sums for pruning) cannot use it.
+   */
+  imatrix?: string;
 }
 export const DEFAULT_CALIBRATION: CalibrationSpec = { text: 'builtin', windows: 128, sequential: true };
 
@@ -152,6 +164,8 @@ export interface Recipe {
   preset?: GgufPresetName;
   /** With `preset`: every quantizable tensor gets the preset's one type (llama-quantize --pure). */
   pure?: boolean;
+  /** With `preset`: its types are importance-weighted (`imatrix: true` on each of its rules). */
+  imatrix?: boolean;
   /** Float type of weights left as they are (GGUF, safetensors) and of dequantized safetensors weights. Default: as stored. */
   dtype?: RecipeDtype;
   /** The text calibrated methods (Wanda, SparseGPT) run on; default builtin, 128 windows. */
@@ -172,15 +186,16 @@ export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
 
 /** "rtn 4-bit/32 asym", "rtn 8-bit/per-channel sym", "ggml Q4_K". */
 export function quantizeLabel(q: QuantizeSpec): string {
-  if (q.method === 'ggml') return `ggml ${q.type}`;
+  if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix ? ' imatrix' : ''}`;
   return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
 }
 
-/** Methods that need no calibration; every other method's needs() asks for some (methods test). */
+/** Methods that need no calibration (ggml unless it is importance-weighted); every other method's needs() asks for some (methods test). */
 export const DATA_FREE_METHODS: readonly (PruneMethodId | QuantizeMethodId)[] = ['magnitude', 'rtn', 'ggml'];
 
 /** Whether a rule runs a method that calibrates first (for the page, before a plan exists). */
 export function ruleCalibrates(rule: Pick<RecipeRule, 'prune' | 'quantize'>): boolean {
+  if (rule.quantize?.method === 'ggml' && rule.quantize.imatrix) return true;
   return [rule.prune?.method, rule.quantize?.method].some((m) => m !== undefined && !DATA_FREE_METHODS.includes(m));
 }
 

@@ -1,12 +1,14 @@
-// `studio convert MODEL -o OUT.gguf [--type T] [--pure]` and `studio convert MODEL -o
+// `studio convert MODEL -o OUT.gguf [--type T] [--pure] [--imatrix FILE]` and `studio convert MODEL -o
 // OUT.safetensors [--dtype D] [--max-shard-size N]`: shorthands for `compress` with a llama.cpp
-// preset or a float conversion (docs/FORMATS.md §4.6, §5). config.json, tokenizer.json and
+// preset or a float conversion (docs/FORMATS.md §4.6, §5); --imatrix weighs the preset's types
+// by an importance matrix, as llama-quantize --imatrix does (GGUF or legacy .dat, from
+// llama-imatrix or `studio imatrix`). config.json, tokenizer.json and
 // tokenizer_config.json come from beside MODEL or its parent folder unless --config/--tokenizer.
 // Prints what llama-quantize prints about fallbacks; --json: { output, bytes, tensors, fallbacks }.
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
-import type { Recipe } from '../../core/recipe';
+import { DEFAULT_CALIBRATION, type Recipe } from '../../core/recipe';
 import { dtypeRecipe, ggufTypeRecipe } from '../../pipeline/recipe/shorthands';
 import { outputFormatOf, planRun, runPlanned } from '../compress-run';
 import { formatBytes, printJson, printLine } from '../output';
@@ -18,6 +20,7 @@ export interface ConvertArgs {
   out?: string;
   type?: string;
   pure: boolean;
+  imatrix?: string;
   dtype?: string;
   maxShardSize?: string;
   config?: string;
@@ -32,10 +35,13 @@ export function convertRecipe(args: ConvertArgs): Recipe {
   const format = /\.(gguf|safetensors)$/i.test(args.out) ? outputFormatOf(args.out) : null;
   if (format === 'gguf') {
     if (args.dtype !== undefined || args.maxShardSize !== undefined) throw new UsageError('--dtype and --max-shard-size are for .safetensors output; GGUF takes --type');
-    return ggufTypeRecipe(args.type ?? 'F16', args.pure);
+    const recipe = ggufTypeRecipe(args.type ?? 'F16', args.pure);
+    if (args.imatrix === undefined) return recipe;
+    if (!recipe.preset) throw new UsageError(`--imatrix weighs llama.cpp's quantized types; --type ${args.type ?? 'F16'} is a float conversion`);
+    return { ...recipe, imatrix: true, calibration: { ...DEFAULT_CALIBRATION, imatrix: args.imatrix } };
   }
   if (format === 'safetensors') {
-    if (args.type !== undefined || args.pure) throw new UsageError('--type and --pure are for .gguf output; safetensors takes --dtype');
+    if (args.type !== undefined || args.pure || args.imatrix !== undefined) throw new UsageError('--type, --pure and --imatrix are for .gguf output; safetensors takes --dtype');
     return dtypeRecipe(args.dtype);
   }
   throw new UsageError(`-o must end in .gguf or .safetensors; got "${args.out}"`);

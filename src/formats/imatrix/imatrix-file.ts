@@ -36,22 +36,30 @@ const COUNTS = '.counts';
 const f = Math.fround;
 
 /**
+ * Importance from sums of squares over `count` tokens, as llama-quantize divides a GGUF entry's
+ * sums by its count (float32; a count of 0 gives 1s). The studio's own calibration goes through
+ * here too, so a run and the file it writes weigh the columns identically.
+ */
+export function importanceFromSums(sums: Float32Array, count: number): Float32Array {
+  const c = Math.round(count);
+  return sums.map((s) => (c > 0 ? f(s / c) : 1));
+}
+
+/**
  * The importance of each input column of weight `name` as llama-quantize computes it from the
- * file (float32 division; an expert with count 0 gets 1s), or undefined when the file has none.
+ * file, or undefined when the file has none.
  */
 export function importanceOf(m: ImportanceMatrix, name: string): Float32Array | undefined {
   const e = m.entries.get(name);
   if (!e) return undefined;
-  const out = new Float32Array(e.sums.length);
   if (m.legacy) {
     const ncall = e.counts[0] ?? 0;
-    for (let i = 0; i < out.length; i++) out[i] = ncall > 0 ? f(e.sums[i] / ncall) : e.sums[i];
-    return out;
+    return ncall > 0 ? e.sums.map((s) => f(s / ncall)) : e.sums.slice();
   }
   const perExpert = e.sums.length / e.counts.length;
+  const out = new Float32Array(e.sums.length);
   for (let x = 0; x < e.counts.length; x++) {
-    const count = Math.round(e.counts[x]);
-    for (let i = x * perExpert; i < (x + 1) * perExpert; i++) out[i] = count > 0 ? f(e.sums[i] / count) : 1;
+    out.set(importanceFromSums(e.sums.subarray(x * perExpert, (x + 1) * perExpert), e.counts[x]), x * perExpert);
   }
   return out;
 }

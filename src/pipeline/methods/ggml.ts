@@ -1,7 +1,10 @@
 // llama.cpp block types as a registered method: each row of W (logical [out, in], HF row order)
 // is encoded as a run of `type` blocks, bit for bit as llama-quantize's reference quantizers do.
 // Blocks never cross rows, so the GGUF exporter's Q/K row permutation moves whole encoded rows.
-// GPU: src/kernels/ggml/quantize.ts (types without a kernel, and the float types, use the
+// With `imatrix`, each input column is weighted by its importance (the calibration's mean x²,
+// or an imported llama.cpp importance matrix: pipeline/calibration/imatrix-stats.ts) exactly as
+// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (types without a kernel, the
+// float types, and importance-weighted quantization — which has no WGSL kernel yet — use the
 // reference); reference: src/quant/ggml/ggml-codec.ts.
 import { decodeFloats } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
@@ -12,12 +15,14 @@ import type { GpuContext } from '../../gpu/context';
 import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
 import { GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
+import { IMPORTANCE_TYPES } from '../../quant/ggml/importance-quantize';
 import { relativeError } from '../../quant/metrics';
+import { importanceFromSums } from '../../formats/imatrix/imatrix-file';
 import type { GgmlBlockTensor } from '../../core/compressed-tensor';
 import { checkFields } from './check-fields';
 import type { QuantizeMethod, WeightInput } from './method';
 
-const FIELDS = ['type'] as const;
+const FIELDS = ['type', 'imatrix'] as const;
 
 function rowMajorValues(input: WeightInput): Float32Array {
   return toRowMajor(decodeFloats(input.bytes, input.dtype), input.layout);
@@ -27,9 +32,17 @@ function result(input: WeightInput, type: string, bytes: Uint8Array, values: Flo
   return { kind: 'ggml', rows: input.layout.rows, cols: input.layout.cols, type, bytes, relError: relativeError(values, decoded) };
 }
 
-async function onGpu(gpu: GpuContext, input: WeightInput, type: GgmlQuantType, signal?: AbortSignal): Promise<GgmlBlockTensor> {
+/** The importance llama-quantize would derive from these statistics (sums / tokens, float32). */
+function importanceOfInput(spec: GgmlQuantize, input: WeightInput): Float32Array | undefined {
+  if (!spec.imatrix || !input.stats) return undefined;
+  return importanceFromSums(input.stats.sumSquares, input.stats.tokens);
+}
+
+async function onGpu(gpu: GpuContext, input: WeightInput, spec: GgmlQuantize, signal?: AbortSignal): Promise<GgmlBlockTensor> {
+  const { type } = spec;
   const values = rowMajorValues(input);
-  const bytes = GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values);
+  const importance = importanceOfInput(spec, input);
+  const bytes = !importance && GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values, importance);
   const decoded = GPU_DEQUANTIZE_TYPES.includes(type) ? await dequantizeGgmlGpu(gpu, type, bytes, values.length, { signal }) : dequantizeGgmlRef(type, bytes);
   return result(input, type, bytes, values, decoded);
 }
@@ -37,14 +50,19 @@ async function onGpu(gpu: GpuContext, input: WeightInput, type: GgmlQuantType, s
 export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
   id: 'ggml',
   fields: FIELDS,
-  needs: () => 'nothing',
+  // llama-imatrix measures the inputs of matmuls; an embedding lookup has none.
+  // Types whose quantizer ignores importance (Q8_0, the floats) need no calibration either.
+  needs: (spec, tensor) => (spec.imatrix && tensor.role === 'matmul-weight' && IMPORTANCE_TYPES.includes(spec.type) ? 'input-stats' : 'nothing'),
 
   parse(raw, rule) {
     checkFields(raw, 'ggml', FIELDS, rule);
     if (!(GGML_QUANT_TYPES as readonly unknown[]).includes(raw.type)) {
       throw new RecipeError(`rule ${rule}: quantize.type must be one of ${GGML_QUANT_TYPES.join(', ')} for ggml; got ${JSON.stringify(raw.type)}`, { rule, field: 'quantize.type' });
     }
-    return { method: 'ggml', type: raw.type as GgmlQuantType };
+    if (raw.imatrix !== undefined && typeof raw.imatrix !== 'boolean') {
+      throw new RecipeError(`rule ${rule}: quantize.imatrix must be true or false; got ${JSON.stringify(raw.imatrix)}`, { rule, field: 'quantize.imatrix' });
+    }
+    return { method: 'ggml', type: raw.type as GgmlQuantType, ...(raw.imatrix ? { imatrix: true } : {}) };
   },
 
   geometry: (spec) => ({ kind: 'ggml', type: spec.type }),
@@ -55,11 +73,11 @@ export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
     return cols % block === 0 ? undefined : `its rows of ${cols} are not a multiple of the ${spec.type} block of ${block}`;
   },
 
-  runGpu: (gpu, input, spec, signal) => onGpu(gpu, input, spec.type, signal),
+  runGpu: (gpu, input, spec, signal) => onGpu(gpu, input, spec, signal),
 
   async runRef(input, spec) {
     const values = rowMajorValues(input);
-    const bytes = quantizeGgmlRef(spec.type, values);
+    const bytes = quantizeGgmlRef(spec.type, values, importanceOfInput(spec, input));
     return result(input, spec.type, bytes, values, dequantizeGgmlRef(spec.type, bytes));
   },
 };

@@ -24,7 +24,7 @@ const pruneRule = (prune: unknown) => ({ recipe: 1, rules: [{ match: 'lm_head', 
 /** [what is wrong, the recipe, the message, the rule and field it names] */
 const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = [
   ['not an object', [1, 2], 'a recipe must be a JSON object with "recipe": 1 and "rules"; got an array', {}],
-  ['unknown top-level field', { recipe: 1, rules: [], colour: 'red' }, 'unknown field "colour" (expected recipe, name, preset, pure, dtype, calibration, rules)', { field: 'colour' }],
+  ['unknown top-level field', { recipe: 1, rules: [], colour: 'red' }, 'unknown field "colour" (expected recipe, name, preset, pure, imatrix, dtype, calibration, rules)', { field: 'colour' }],
   ['wrong version', { recipe: 2, rules: [] }, '"recipe" must be 1 (the recipe format version this studio reads); got 2', { field: 'recipe' }],
   ['name not a string', { recipe: 1, name: 3, rules: [] }, '"name" must be a string; got 3', { field: 'name' }],
   ['unknown preset', { recipe: 1, preset: 'Q4_K_X', rules: [] }, '"preset" must be one of Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_0, Q3_K_M, Q2_K, Q4_1, Q5_0, Q5_1, Q3_K_S, Q4_K_S, Q5_K_S (llama.cpp mixes and pure types); got "Q4_K_X"', { field: 'preset' }],
@@ -52,7 +52,7 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['gptq actOrder not a boolean', rule({ method: 'gptq', bits: 3, actOrder: 'yes' }), 'rule 1: quantize.actOrder must be true or false; got "yes"', { rule: 1, field: 'quantize.actOrder' }],
   ['gptq unknown field', rule({ method: 'gptq', bits: 4, type: 'Q4_0' }), 'rule 1: unknown field quantize.type for method gptq (it takes bits, group, symmetric, damping, blocksize, actOrder)', { rule: 1, field: 'quantize.type' }],
   ['ggml bad type', rule({ method: 'ggml', type: 'Q9_K' }), 'rule 1: quantize.type must be one of F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K for ggml; got "Q9_K"', { rule: 1, field: 'quantize.type' }],
-  ['ggml unknown field', rule({ method: 'ggml', type: 'Q4_K', bits: 4 }), 'rule 1: unknown field quantize.bits for method ggml (it takes type)', { rule: 1, field: 'quantize.bits' }],
+  ['ggml unknown field', rule({ method: 'ggml', type: 'Q4_K', bits: 4 }), 'rule 1: unknown field quantize.bits for method ggml (it takes type, imatrix)', { rule: 1, field: 'quantize.bits' }],
   ['keep and prune', { recipe: 1, rules: [{ match: '.*', keep: true, prune: { method: 'magnitude', sparsity: 0.5 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
   ['prune not an object', pruneRule('wanda'), 'rule 1: "prune" must be an object such as { "method": "wanda", "sparsity": 0.5 }; got "wanda"', { rule: 1, field: 'prune' }],
   ['unknown prune method', pruneRule({ method: 'random', sparsity: 0.5 }), 'rule 1: prune.method must be one of "magnitude", "wanda", "sparsegpt", "channels"; got "random"', { rule: 1, field: 'prune.method' }],
@@ -70,6 +70,10 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['channels sparsity 1', pruneRule({ method: 'channels', sparsity: 1 }), 'rule 1: prune.sparsity must be a number in [0, 1) (the fraction of MLP channels removed); got 1', { rule: 1, field: 'prune.sparsity' }],
   ['calibration not an object', { recipe: 1, calibration: 'builtin', rules: [] }, '"calibration" must be an object such as { "text": "builtin", "windows": 128 }; got "builtin"', { field: 'calibration' }],
   ['empty calibration text', { recipe: 1, calibration: { text: '', windows: 16 }, rules: [] }, 'calibration.text must be "builtin" or the name of a text file; got ""', { field: 'calibration.text' }],
+  ['ggml imatrix not a boolean', rule({ method: 'ggml', type: 'Q4_K', imatrix: 'imatrix.gguf' }), 'rule 1: quantize.imatrix must be true or false; got "imatrix.gguf"', { rule: 1, field: 'quantize.imatrix' }],
+  ['imatrix without a preset', { recipe: 1, imatrix: true, rules: [] }, '"imatrix" at the top applies to a "preset"; a rule of its own takes "quantize": { "method": "ggml", "type": …, "imatrix": true }', { field: 'imatrix' }],
+  ['imatrix not a boolean', { recipe: 1, preset: 'Q4_K_M', imatrix: 1, rules: [] }, '"imatrix" must be true or false; got 1', { field: 'imatrix' }],
+  ['empty calibration.imatrix', { recipe: 1, calibration: { imatrix: '' }, rules: [] }, 'calibration.imatrix must name an importance-matrix file (llama-imatrix\'s .gguf or .dat); got ""', { field: 'calibration.imatrix' }],
   ['calibration windows 0', { recipe: 1, calibration: { text: 'builtin', windows: 0 }, rules: [] }, 'calibration.windows must be a positive integer (windows of 256 tokens); got 0', { field: 'calibration.windows' }],
 ];
 

@@ -11,9 +11,9 @@ import {
 } from '../../core/recipe';
 import { isPruneMethodId, isQuantizeMethodId, methodById, pruneMethodById } from '../methods/registry';
 
-const TOP_FIELDS = ['recipe', 'name', 'preset', 'pure', 'dtype', 'calibration', 'rules'] as const;
+const TOP_FIELDS = ['recipe', 'name', 'preset', 'pure', 'imatrix', 'dtype', 'calibration', 'rules'] as const;
 const RULE_FIELDS = ['match', 'role', 'keep', 'prune', 'quantize'] as const;
-const CALIBRATION_FIELDS = ['text', 'windows', 'sequential'] as const;
+const CALIBRATION_FIELDS = ['text', 'windows', 'sequential', 'imatrix'] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const oneOf = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
@@ -70,7 +70,14 @@ function parseCalibration(value: unknown): CalibrationSpec {
   }
   const sequential = value.sequential ?? DEFAULT_CALIBRATION.sequential;
   if (typeof sequential !== 'boolean') throw new RecipeError(`calibration.sequential must be true or false; got ${JSON.stringify(value.sequential)}`, { field: 'calibration.sequential' });
-  return { text, windows, sequential };
+  const spec: CalibrationSpec = { text, windows, sequential };
+  if (value.imatrix !== undefined) {
+    if (typeof value.imatrix !== 'string' || value.imatrix === '') {
+      throw new RecipeError(`calibration.imatrix must name an importance-matrix file (llama-imatrix's .gguf or .dat); got ${JSON.stringify(value.imatrix)}`, { field: 'calibration.imatrix' });
+    }
+    spec.imatrix = value.imatrix;
+  }
+  return spec;
 }
 
 /** Validates recipe JSON (already parsed) and returns it canonical; throws RecipeError. */
@@ -95,6 +102,11 @@ export function parseRecipe(value: unknown): Recipe {
     if (typeof value.pure !== 'boolean') throw new RecipeError(`"pure" must be true or false; got ${JSON.stringify(value.pure)}`, { field: 'pure' });
     if (recipe.preset === undefined) throw new RecipeError('"pure" applies to a "preset" (llama-quantize --pure), and this recipe has none', { field: 'pure' });
     recipe.pure = value.pure;
+  }
+  if (value.imatrix !== undefined) {
+    if (typeof value.imatrix !== 'boolean') throw new RecipeError(`"imatrix" must be true or false; got ${JSON.stringify(value.imatrix)}`, { field: 'imatrix' });
+    if (recipe.preset === undefined) throw new RecipeError('"imatrix" at the top applies to a "preset"; a rule of its own takes "quantize": { "method": "ggml", "type": …, "imatrix": true }', { field: 'imatrix' });
+    if (value.imatrix) recipe.imatrix = true;
   }
   if (value.dtype !== undefined) {
     if (!(RECIPE_DTYPES as readonly unknown[]).includes(value.dtype)) throw new RecipeError(`"dtype" must be one of ${oneOf(RECIPE_DTYPES)}; got ${JSON.stringify(value.dtype)}`, { field: 'dtype' });

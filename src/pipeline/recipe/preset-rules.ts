@@ -69,7 +69,7 @@ export function presetRules(recipe: Recipe, candidates: readonly PresetCandidate
   });
   const rules: RecipeRule[] = [...byType].map(([type, layers]) => ({
     match: `^(?:${layers.map(escapeRegExp).join('|')})$`,
-    quantize: { method: 'ggml', type: type as GgmlQuantType },
+    quantize: { method: 'ggml', type: type as GgmlQuantType, ...(recipe.imatrix ? { imatrix: true } : {}) },
   }));
   return { rules, fallbacks, summary };
 }

@@ -40,16 +40,22 @@ const GGML_WITH_MINIMUMS = new Set(['Q4_1', 'Q5_1', 'Q2_K', 'Q4_K', 'Q5_K']);
  * Refuses what a rule cannot do to a tensor (naming both); returns what its methods need from
  * calibration. `t` is the source tensor, `out` what is written (narrower after channel pruning).
  */
-function checkAction(action: TensorAction, t: TensorInfo, out: TensorInfo, rule: number | null, hasGraph: boolean): MethodNeeds {
+function checkAction(action: TensorAction, t: TensorInfo, out: TensorInfo, rule: number | null, hasGraph: boolean, imatrixFile: string | undefined): MethodNeeds {
   const at = { rule: rule ?? undefined, tensor: t.name };
   const prune = actionPrune(action);
-  /** Calibrated methods need the graph to run and an input to measure. */
+  /** Calibrated methods need the graph to run (or, for per-column sums, an importance matrix file) and an input to measure. */
   const checkCalibrated = (label: string, needs: MethodNeeds, verb: string, instead: string) => {
     if (needs === 'nothing') return;
     if (t.role === 'embedding') {
       throw new RecipeError(`rule ${rule} (${label}) cannot ${verb} the embedding ${t.layer} (${t.name}): it has no input activations to calibrate on (${instead}, or keep it)`, at);
     }
-    if (!hasGraph) throw new RecipeError(`rule ${rule} (${label}) needs calibration, which runs the model's ONNX graph; this model has none (${instead})`, at);
+    if (imatrixFile !== undefined) {
+      if (needs === 'hessian') {
+        throw new RecipeError(`rule ${rule} (${label}) needs a Hessian of its input, which the importance matrix ${imatrixFile} (per-column means only) cannot give: remove calibration.imatrix to calibrate on text, or ${instead}`, at);
+      }
+      return;
+    }
+    if (!hasGraph) throw new RecipeError(`rule ${rule} (${label}) needs calibration, which runs the model's ONNX graph; this model has none (${instead}${needs === 'input-stats' ? ', or give an importance matrix file as calibration.imatrix' : ''})`, at);
   };
   let needs: MethodNeeds = 'nothing';
   if (prune) {
@@ -124,7 +130,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     const resize = resized.get(source.name);
     // What is written: the tensor itself, or its narrower self after channel pruning.
     const t = resize ? resizedTensor(source, resize.rows, resize.cols) : source;
-    const needs = checkAction(action, source, t, rule, model.onnx !== undefined);
+    const needs = checkAction(action, source, t, rule, model.onnx !== undefined, recipe.calibration?.imatrix);
     const encoding = target.encode(t, action, rule);
     const fallback = fallbacks.get(t.name);
     const notes = fallback ? [`llama.cpp fallback: ${fallback.message}`] : [];
