@@ -27,7 +27,7 @@ usage:
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
   npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq]
                    [--sparsity 0,0.5,2:4 [--prune-methods magnitude,wanda,sparsegpt,channels]]
-                   [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M]
+                   [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M [--gguf-imatrix no|yes|both]]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
   npx studio convert MODEL -o OUT.gguf [--type F32|F16|BF16|Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|Q3_K_M|Q2_K] [--pure]
                      [--imatrix FILE] [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
@@ -56,7 +56,8 @@ eval/sweep: perplexity by docs/EVAL.md (wikitext2-w256, default W=16) with onnxr
 tokenizer defaults to tokenizer.json beside MODEL (or in its parent folder), the text to the
 bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then a summary;
 --gguf-types adds llama.cpp points (presets or pure types, through the GGUF converter; the
-model's config.json and tokenizer.json are needed).
+model's config.json and tokenizer.json are needed); --gguf-imatrix both adds each type weighted by
+an importance matrix measured on the calibration text (one pass, as llama-imatrix).
 --methods rtn,gptq crosses the quantization method with bits × blocks × zero point (gptq points
 calibrate first); --sparsity 0,0.5,2:4 with --prune-methods adds the pruning axis (crossed with
 the rtn points); calibrated points run on --calib (default the bundled text), --calib-windows N
@@ -242,6 +243,7 @@ export async function main(argv: string[]): Promise<number> {
         const { values, positionals } = parse(rest, {
           bits: { type: 'string' },
           'gguf-types': { type: 'string' },
+          'gguf-imatrix': { type: 'string' },
           block: { type: 'string' },
           sym: { type: 'string' },
           methods: { type: 'string' },
@@ -261,6 +263,7 @@ export async function main(argv: string[]): Promise<number> {
           model: onePositional(positionals, 'sweep'),
           ...(values as object),
           ggufTypes: values['gguf-types'] as string | undefined,
+          ggufImatrix: values['gguf-imatrix'] as string | undefined,
           pruneMethods: values['prune-methods'] as string | undefined,
           calibWindows: values['calib-windows'] as string | undefined,
           json: values.json as boolean,

@@ -10,7 +10,7 @@ function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
   if (q.method === 'gptq') {
     return { method: 'gptq', bits: q.bits, group: q.group, symmetric: q.symmetric, damping: q.damping, blocksize: q.blocksize, actOrder: q.actOrder };
   }
-  return { method: 'ggml', type: q.type };
+  return { method: 'ggml', type: q.type, ...(q.imatrix ? { imatrix: true } : {}) };
 }
 
 function canonicalPrune(p: PruneSpec): PruneSpec {
@@ -37,8 +37,12 @@ export function canonicalRecipe(recipe: Recipe): Recipe {
   if (recipe.name !== undefined) out.name = recipe.name;
   if (recipe.preset !== undefined) out.preset = recipe.preset;
   if (recipe.pure !== undefined) out.pure = recipe.pure;
+  if (recipe.imatrix) out.imatrix = true;
   if (recipe.dtype !== undefined) out.dtype = recipe.dtype;
-  if (recipe.calibration !== undefined) out.calibration = { text: recipe.calibration.text, windows: recipe.calibration.windows, sequential: recipe.calibration.sequential };
+  if (recipe.calibration !== undefined) {
+    const c = recipe.calibration;
+    out.calibration = { text: c.text, windows: c.windows, sequential: c.sequential, ...(c.imatrix !== undefined ? { imatrix: c.imatrix } : {}) };
+  }
   out.rules = recipe.rules.map(canonicalRule);
   return out;
 }

@@ -29,6 +29,11 @@ export interface SweepAxes {
   selections: { label: string; selection: TensorSelection }[];
   /** llama.cpp presets or pure types (`Q4_K_M`, `Q8_0`, `Q4_1`), one GGUF point each. */
   ggufTypes?: string[];
+  /**
+   * Each llama.cpp type without (false) and/or with (true) an importance matrix measured on
+   * `calibration` in one pass over the original model, as llama-imatrix does; default [false].
+   */
+  ggufImatrix?: boolean[];
   /** Rules every point starts with; a point's own rules come after them (the first match wins). */
   base?: Recipe;
 }
@@ -43,7 +48,7 @@ export interface SweepPointConfig {
   label: string;
   selectionLabel: string;
   /** Chart traits. */
-  method: SweepQuantizeMethod | 'llama.cpp' | 'float';
+  method: SweepQuantizeMethod | 'llama.cpp' | 'llama.cpp imatrix' | 'float';
   /** Nominal bits (the digit of a llama.cpp type name); 16 for points left in float. */
   bits: number;
   /** The point's pruning, when it prunes. */

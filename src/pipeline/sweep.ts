@@ -75,11 +75,21 @@ export function gridPoint(spec: GridSpec | null, selection: Selection, base?: Re
   return point(recipe, 'onnx', { label, selectionLabel: selection.label, ...traits, ...(prune ? { prune } : {}) });
 }
 
-/** A point for one llama.cpp preset or pure type, after the base's rules. */
-export function ggufPoint(type: string, base?: Recipe): SweepPointConfig {
+/**
+ * A point for one llama.cpp preset or pure type, after the base's rules; with `imatrix`, its types
+ * weighted by an importance matrix measured on `calibration` in one pass over the original model
+ * (llama-imatrix's way, and shared by every such point).
+ */
+export function ggufPoint(type: string, base?: Recipe, imatrix = false, calibration?: CalibrationSpec): SweepPointConfig {
   const preset = type.toUpperCase() as GgufPresetName;
-  const recipe: Recipe = { recipe: RECIPE_VERSION, preset, rules: [...(base?.rules ?? [])] };
-  return point(recipe, 'gguf', { label: `llama.cpp ${preset}`, selectionLabel: 'llama.cpp mix', method: 'llama.cpp', ...ggufTypeTraits(preset) });
+  const recipe: Recipe = {
+    recipe: RECIPE_VERSION,
+    preset,
+    ...(imatrix ? { imatrix: true, calibration: { ...(calibration ?? DEFAULT_CALIBRATION), sequential: false } } : {}),
+    rules: [...(base?.rules ?? [])],
+  };
+  const method = imatrix ? 'llama.cpp imatrix' : 'llama.cpp';
+  return point(recipe, 'gguf', { label: `llama.cpp ${preset}${imatrix ? ' + imatrix' : ''}`, selectionLabel: 'llama.cpp mix', method, ...ggufTypeTraits(preset) });
 }
 
 /** The pruning of each point of the axes: none for sparsity 0, else every method at every target. */
@@ -97,7 +107,8 @@ function prunings(axes: SweepAxes): PointPrune[] {
  * cheap, near-lossless points show up first).
  */
 export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
-  const out = (axes.ggufTypes ?? []).map((t) => ggufPoint(t, axes.base));
+  const imatrix = axes.ggufImatrix?.length ? axes.ggufImatrix : [false];
+  const out = (axes.ggufTypes ?? []).flatMap((t) => imatrix.map((i) => ggufPoint(t, axes.base, i, axes.calibration)));
   const bits = [...new Set(axes.bits)].sort((a, b) => b - a);
   const prunes = prunings(axes);
   const methods = axes.quantizeMethods?.length ? axes.quantizeMethods : ['rtn' as const];

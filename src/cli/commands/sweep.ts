@@ -25,6 +25,8 @@ export interface SweepArgs {
   model: string;
   bits?: string;
   ggufTypes?: string;
+  /** llama.cpp points without (no), with (yes) or both ways with an importance matrix. */
+  ggufImatrix?: string;
   block?: string;
   sym?: string;
   methods?: string;
@@ -81,7 +83,11 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
   });
   if (args.pruneMethods !== undefined && args.sparsity === undefined) throw new UsageError('--prune-methods goes with --sparsity (e.g. 0,0.5,2:4)');
   const prunes = sparsities.some((s) => s !== 0);
-  const calibrates = methods.includes('gptq') || (prunes && pruneMethods.some((m) => m !== 'magnitude'));
+  const imatrix = args.ggufImatrix ?? 'no';
+  const ggufImatrix = imatrix === 'both' ? [false, true] : imatrix === 'yes' ? [true] : imatrix === 'no' ? [false] : null;
+  if (!ggufImatrix) throw new UsageError(`--gguf-imatrix must be no, yes or both, got "${imatrix}"`);
+  if (args.ggufImatrix !== undefined && ggufTypes.length === 0) throw new UsageError('--gguf-imatrix goes with --gguf-types');
+  const calibrates = methods.includes('gptq') || (prunes && pruneMethods.some((m) => m !== 'magnitude')) || ggufImatrix.includes(true);
   const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
   return {
@@ -90,6 +96,7 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
     symmetric,
     selections: [{ label: selectionLabel(selection), selection }],
     ggufTypes,
+    ...(ggufImatrix.includes(true) ? { ggufImatrix } : {}),
     ...(base ? { base } : {}),
     ...(methods.includes('gptq') ? { quantizeMethods: methods } : {}),
     ...(prunes ? { sparsities, pruneMethods } : {}),

@@ -149,12 +149,33 @@ describe('parseRecipe', () => {
   });
 });
 
+const IMATRIX_EXAMPLE = {
+  recipe: 1,
+  preset: 'Q4_K_M',
+  imatrix: true,
+  calibration: { imatrix: 'imatrix.gguf' },
+  rules: [{ match: 'down_proj', quantize: { method: 'ggml', type: 'Q6_K', imatrix: true } }],
+};
+
+describe('importance-matrix fields', () => {
+  it('keep their values through parsing and the canonical form (and so the recipe id)', () => {
+    expect(parseRecipe(IMATRIX_EXAMPLE)).toEqual({
+      recipe: 1,
+      preset: 'Q4_K_M',
+      imatrix: true,
+      calibration: { text: 'builtin', windows: 128, sequential: true, imatrix: 'imatrix.gguf' },
+      rules: [{ match: 'down_proj', quantize: { method: 'ggml', type: 'Q6_K', imatrix: true } }],
+    });
+    expect(recipeId(parseRecipe(IMATRIX_EXAMPLE))).not.toBe(recipeId(parseRecipe({ ...IMATRIX_EXAMPLE, imatrix: false })));
+  });
+});
+
 describe('docs/recipe.schema.json', () => {
   const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../docs/recipe.schema.json'), 'utf8'));
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
   it('accepts every recipe the parser accepts', () => {
-    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, ...GPTQ_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }]) {
+    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, ...GPTQ_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }, IMATRIX_EXAMPLE]) {
       parseRecipe(r);
       expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
     }

@@ -186,6 +186,29 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     expect(noGraph.message).toBe('rule 0 (gptq 3-bit/128 asym) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn")');
   });
 
+  it('importance-weighted llama.cpp types measure matmul inputs (not embeddings), from text or an imatrix file, which needs no graph', async () => {
+    const onnx = await openFixture('tiny-llama', 'onnx/model.onnx');
+    const p = await plan('tiny-llama', '', { recipe: 1, preset: 'Q4_K_M', imatrix: true, rules: [] }, 'gguf', onnx);
+    expect(p.calibration).toEqual({ text: 'builtin', windows: 128, sequential: true });
+    const byRole = (role: string) => p.tensors.filter((t) => t.role === role && t.action.kind === 'quantize');
+    // Q5_0 (the fallback for rows of 128) takes importance; Q8_0 (Q6_K's fallback) ignores it, as in llama.cpp.
+    const typeOf = (t: (typeof p.tensors)[number]) => (t.action.kind === 'quantize' && t.action.spec.method === 'ggml' ? t.action.spec.type : '');
+    expect(byRole('matmul-weight').map((t) => [typeOf(t), t.needs]).filter(([type, needs]) => (type === 'Q8_0') !== (needs === 'nothing'))).toEqual([]);
+    expect(byRole('matmul-weight').filter((t) => t.needs === 'input-stats')).toHaveLength(24);
+    expect(byRole('embedding').every((t) => t.needs === 'nothing')).toBe(true);
+    expect(p.rules.every((r) => !r.quantize || (r.quantize.method === 'ggml' && r.quantize.imatrix))).toBe(true);
+
+    const gguf = await openFixture('tiny-llama', 'gguf/model-f32.gguf');
+    const rule = { match: 'mlp', quantize: { method: 'ggml', type: 'Q4_0', imatrix: true } };
+    const noGraph = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [rule] }, 'gguf', gguf));
+    expect(noGraph.message).toBe('rule 0 (ggml Q4_0 imatrix) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn", or give an importance matrix file as calibration.imatrix)');
+    const fromFile = await plan('tiny-llama', '', { recipe: 1, calibration: { imatrix: 'imatrix.gguf' }, rules: [rule] }, 'gguf', gguf);
+    expect(fromFile.calibration).toMatchObject({ imatrix: 'imatrix.gguf' });
+    expect(fromFile.tensors.filter((t) => t.needs === 'input-stats').map((t) => t.layer)).toHaveLength(12);
+    const hessian = await refusal(plan('tiny-llama', '', { recipe: 1, calibration: { imatrix: 'imatrix.gguf' }, rules: [{ match: 'mlp', quantize: { method: 'gptq', bits: 4 } }] }, 'onnx', onnx));
+    expect(hessian.message).toMatch(/^rule 0 \(gptq 4-bit\/32 asym\) needs a Hessian of its input, which the importance matrix imatrix\.gguf \(per-column means only\) cannot give/);
+  });
+
   it('channel pruning narrows each MLP as a whole, and says so; it refuses halves of an MLP and mixed widths where a format holds one', async () => {
     const m = await openFixture('tiny-llama', 'onnx/model.onnx');
     const channels = { method: 'channels', sparsity: 0.25 };

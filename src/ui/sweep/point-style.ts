@@ -47,6 +47,7 @@ export const METHOD_SHAPE: Record<string, SymbolType> = {
   awq: 'triangle',
   hqq: 'square',
   'llama.cpp': 'star',
+  'llama.cpp imatrix': 'cross',
   float: 'wye',
 };
 
@@ -60,6 +61,7 @@ export const METHOD_LABEL: Record<string, string> = {
   awq: 'AWQ',
   hqq: 'HQQ',
   'llama.cpp': 'llama.cpp',
+  'llama.cpp imatrix': 'llama.cpp + imatrix',
   float: 'float',
 };
 
@@ -68,7 +70,7 @@ export const METHOD_LABEL: Record<string, string> = {
  * type name: "llama.cpp Q4_K_M · llama.cpp mix"; a float point "wanda 2:4 · float · all-matmuls".
  */
 export function pointLabel(p: { method: string; label: string; bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string; prune?: SweepPoint['prune'] }): string {
-  if (p.method === 'llama.cpp') return `${p.label} · ${p.selectionLabel}`;
+  if (p.method.startsWith('llama.cpp')) return `${p.label} · ${p.selectionLabel}`;
   const pruned = p.prune ? `${p.prune.method} ${typeof p.prune.target === 'number' ? `${Math.round(p.prune.target * 100)}%` : p.prune.target} · ` : '';
   if (p.method === 'float') return `${pruned}float · ${p.selectionLabel}`;
   const block = p.block === 'per-channel' ? 'per channel' : `block ${p.block}`;
