@@ -10,13 +10,12 @@ import { reportOf } from '../core/compression-report';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import { blobSource } from '../core/byte-source';
 import { GpuUnavailableError, MissingFileError, UsageError } from '../core/errors';
-import type { CalibrationSpec, Recipe } from '../core/recipe';
-import { readImatrix } from '../formats/imatrix/imatrix-file';
-import { imatrixCalibration } from '../pipeline/calibration/imatrix-stats';
+import type { Recipe } from '../core/recipe';
+import { readImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
 import type { GpuContext } from '../gpu/context';
 import { createNodeLmSession } from '../eval/ort-node';
 import { calibrator } from '../pipeline/calibration/calibrator';
-import { compressModel, type CompressOptions } from '../pipeline/compress-model';
+import { compressModel } from '../pipeline/compress-model';
 import { gzipMeasured, type GzipMeasuredSink } from '../pipeline/exporters/gzip-size';
 import type { WrittenOutput } from '../pipeline/exporters/exporter';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
@@ -89,20 +88,11 @@ function progress(p: CompressProgress): void {
   progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s`);
 }
 
-/**
- * The plan's calibrate(): from the importance matrix file it names (llama-quantize's warnings for
- * weights it lacks go to stderr), or by running the model on the calibration text.
- */
-async function calibrateFor(model: OpenedModel, spec: CalibrationSpec, gpu: GpuContext | undefined): Promise<CompressOptions['calibrate']> {
-  if (spec.imatrix === undefined) return calibrator(model, spec, { text: calibrationText, createSession: (bytes) => createNodeLmSession(bytes), gpu }, progress);
-  const path = spec.imatrix;
+/** An importance-matrix file a recipe names (calibration.imatrix), as a path. */
+async function imatrixFile(path: string): Promise<ImportanceMatrix> {
   const file = await stat(path).catch(() => null);
   if (!file?.isFile()) throw new MissingFileError(`${path}: importance matrix not found`, path);
-  const fromFile = imatrixCalibration(model, await readImatrix(blobSource(await openAsBlob(path), basename(path))), basename(path));
-  return async (needs) => {
-    for (const w of fromFile.missing(needs)) process.stderr.write(`studio: ${basename(path)} has no importance for ${w}: quantized without (as llama-quantize does)\n`);
-    return fromFile.calibrate(needs);
-  };
+  return readImatrix(blobSource(await openAsBlob(path), basename(path)));
 }
 
 /** Runs a plan into OUT (and, for shards, files beside it); `gzip` also measures the files' gzip size. */
@@ -118,7 +108,7 @@ export async function runPlanned({ model, resolved }: Planned, out: string, opts
       gpu,
       dequantize: gpu ? gpuGgmlDequantizer(gpu) : undefined,
       onProgress: progress,
-      calibrate: spec ? await calibrateFor(model, spec, gpu) : undefined,
+      calibrate: spec ? calibrator(model, spec, { text: calibrationText, imatrix: imatrixFile, createSession: (bytes) => createNodeLmSession(bytes), gpu }, progress) : undefined,
       output: async (name) => {
         const path = name === null ? out : join(folder, name);
         const sink = await fileSink(path);
@@ -130,6 +120,7 @@ export async function runPlanned({ model, resolved }: Planned, out: string, opts
       },
     });
     endProgress();
+    for (const n of report.notes) if (n.includes('has no importance for')) process.stderr.write(`studio: ${n}\n`);
     if (opts.gzip) report.gzipBytes = (await Promise.all(measured.map((m) => m.gzipBytes()))).reduce((a, b) => a + b, 0);
     return { ...written!, report, paths: opened.map((o) => o.path) };
   } catch (e) {

@@ -17,7 +17,7 @@ export function modelStem(sourceName: string): string {
 }
 
 function specTag(q: QuantizeSpec): string {
-  if (q.method === 'ggml') return q.type;
+  if (q.method === 'ggml') return `${q.type}${q.imatrix ? '-imatrix' : ''}`;
   const grid = `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
   return q.method === 'gptq' ? `gptq-${grid}${q.actOrder ? '-act' : ''}` : grid;
 }
@@ -38,7 +38,7 @@ const sameRules = (a: RecipeRule[], b: RecipeRule[]) => canonicalRules(a) === ca
 export function recipeTag(recipe: Recipe, format: OutputFormat): string {
   if (recipe.name) return recipe.name.replace(/[^\w.-]+/g, '_');
   if (recipe.preset) {
-    const tag = `${recipe.preset}${presetIsPure(recipe) ? '-pure' : ''}`;
+    const tag = `${recipe.preset}${presetIsPure(recipe) ? '-pure' : ''}${recipe.imatrix ? '-imatrix' : ''}`;
     return recipe.rules.length ? `${tag}-custom-${recipeId(recipe).slice(2, 8)}` : tag;
   }
   if (recipe.rules.length === 0) {
@@ -62,4 +62,9 @@ export function outputFileName(sourceName: string, format: OutputFormat, recipe:
 /** "<model stem>-sweep.<ext>" (sweep tables and charts). */
 export function sweepFileName(sourceName: string, ext: string): string {
   return `${modelStem(sourceName)}-sweep.${ext}`;
+}
+
+/** "<model stem>-imatrix.gguf": an importance matrix measured on the model (llama.cpp's GGUF form). */
+export function imatrixFileName(sourceName: string): string {
+  return `${modelStem(sourceName)}-imatrix.gguf`;
 }

@@ -199,6 +199,11 @@ export function ruleCalibrates(rule: Pick<RecipeRule, 'prune' | 'quantize'>): bo
   return [rule.prune?.method, rule.quantize?.method].some((m) => m !== undefined && !DATA_FREE_METHODS.includes(m));
 }
 
+/** Whether any of the recipe's llama.cpp types are importance-weighted (its preset's or a rule's). */
+export function recipeUsesImatrix(recipe: Pick<Recipe, 'preset' | 'imatrix' | 'rules'>): boolean {
+  return (recipe.preset !== undefined && recipe.imatrix === true) || recipe.rules.some((r) => r.quantize?.method === 'ggml' && r.quantize.imatrix === true);
+}
+
 /** "magnitude 50%", "wanda 2:4", "sparsegpt 60%". */
 export function pruneLabel(p: PruneSpec): string {
   const target = p.pattern ?? `${Math.round((p.sparsity ?? 0) * 1000) / 10}%`;

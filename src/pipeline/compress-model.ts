@@ -53,6 +53,8 @@ export interface CompressResult {
   results?: Map<string, CompressedTensor>;
   /** What was written, when `output` was given. */
   written?: WrittenOutput;
+  /** What calibration measured, when the plan calibrated (the page offers it as an importance matrix). */
+  calibration?: CalibrationStats;
 }
 
 /** The adapter in words: its description, else vendor and architecture ("google swiftshader"). */
@@ -220,8 +222,11 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
   throwIfAborted(opts.signal);
   const device = opts.gpu ? deviceName(opts.gpu) : 'CPU reference';
   const report = reportOf(plan, measures, performance.now() - start, device, model.index.paramCount);
-  if (calibration) report.calibration = { text: calibration.text, windows: calibration.windows, tokens: calibration.tokens, passes: calibration.passes };
-  return { report, results: kept, written };
+  if (calibration) {
+    report.calibration = { text: calibration.text, windows: calibration.windows, tokens: calibration.tokens, passes: calibration.passes };
+    report.notes.push(...calibration.notes);
+  }
+  return { report, results: kept, written, ...(calibration ? { calibration } : {}) };
 }
 
 /** Writes an export from kept results (the page's download after a run). */

@@ -20,6 +20,8 @@ export interface ExportSlice {
   lastSaved: SavedFile | null;
   /** Call straight from a click: the save picker needs the user's gesture. */
   downloadResult(): Promise<void>;
+  /** The importance matrix the last run measured, in llama.cpp's format (a small file: always a download). */
+  downloadImatrix(): Promise<void>;
 }
 
 export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> = (set, get) => ({
@@ -44,6 +46,20 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         downloadBlob(result.blob, fileName);
         set({ lastSaved: { fileName, bytesWritten: result.bytesWritten, via: 'download' } });
       }
+    } catch (error) {
+      get().showError('export', error);
+    } finally {
+      set({ exportStatus: 'idle' });
+    }
+  },
+
+  async downloadImatrix() {
+    if (get().exportStatus !== 'idle' || get().jobStatus !== 'idle') return;
+    set({ exportStatus: 'saving', notice: null });
+    try {
+      const result = await studioClient().exportImatrix();
+      downloadBlob(result.blob!, result.fileName);
+      set({ lastSaved: { fileName: result.fileName, bytesWritten: result.bytesWritten, via: 'download' } });
     } catch (error) {
       get().showError('export', error);
     } finally {

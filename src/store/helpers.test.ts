@@ -1,7 +1,7 @@
 // Pure helpers of the store: file picking, tensor selection count, export names, progress numbers.
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../core/model-index';
-import { outputFileName } from '../core/output-names';
+import { imatrixFileName, outputFileName } from '../core/output-names';
 import { selectionRules } from '../core/tensor-selection';
 import { pickModelFiles } from './pick-model-files';
 import { progressView } from './progress-store';
@@ -54,6 +54,9 @@ describe('outputFileName', () => {
     expect(outputFileName('model.onnx', 'onnx', { recipe: 1, rules: selectionRules({ kind: 'all-but-head' }, { quantize: four }) })).toBe('model-q4-b32-asym-all-but-head.onnx');
     expect(outputFileName('model.onnx', 'gguf', { recipe: 1, preset: 'Q8_0', pure: true, rules: [] })).toBe('model-Q8_0-pure.gguf');
     expect(outputFileName('model.safetensors', 'gguf', { recipe: 1, preset: 'Q4_K_M', rules: [] })).toBe('model-Q4_K_M.gguf');
+    expect(outputFileName('model.onnx', 'gguf', { recipe: 1, preset: 'Q4_K_M', imatrix: true, rules: [] })).toBe('model-Q4_K_M-imatrix.gguf');
+    expect(outputFileName('model.onnx', 'gguf', { recipe: 1, rules: selectionRules({ kind: 'all-matmuls' }, { quantize: { method: 'ggml', type: 'Q4_0', imatrix: true } }) })).toBe('model-Q4_0-imatrix.gguf');
+    expect(imatrixFileName('dir/model.onnx')).toBe('model-imatrix.gguf');
     expect(outputFileName('model.gguf', 'safetensors', { recipe: 1, dtype: 'bf16', rules: [] })).toBe('model-bf16.safetensors');
     expect(outputFileName('model.onnx', 'gguf', { recipe: 1, dtype: 'f16', rules: [] })).toBe('model-F16.gguf');
     expect(outputFileName('model.onnx', 'onnx', { recipe: 1, name: 'my mix', rules: [] })).toBe('model-my_mix.onnx');

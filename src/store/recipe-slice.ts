@@ -10,6 +10,7 @@ import { RecipeError } from '../core/errors';
 import { outputFileName } from '../core/output-names';
 import { defaultQuickRecipe, QUICK_RECIPES } from './quick-recipes';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
+import type { ImatrixInfo } from '../workers/studio-api';
 import { studioClient } from './studio-client';
 import type { StudioState } from './studio-state';
 
@@ -38,6 +39,8 @@ export interface RecipeSlice {
   removeRule(index: number): void;
   setPreset(preset: GgufPresetName | undefined): void;
   setPure(pure: boolean): void;
+  /** The preset's types importance-weighted (recipe `imatrix`). */
+  setPresetImatrix(on: boolean): void;
   setDtype(dtype: RecipeDtype | undefined): void;
   /** The recipe's calibration settings (undefined: the defaults, when a method needs them). */
   setCalibration(calibration: CalibrationSpec | undefined): void;
@@ -45,6 +48,10 @@ export interface RecipeSlice {
   calibrationTexts: { name: string; characters: number }[];
   /** Adds the person's own calibration text and points the recipe at it. */
   addCalibrationText(file: File): Promise<void>;
+  /** Importance-matrix files the worker holds (calibration.imatrix names them). */
+  imatrixFiles: ImatrixInfo[];
+  /** Loads a llama.cpp importance matrix and points the recipe's calibration at it. */
+  addImatrixFile(file: File): Promise<void>;
   /** Loads recipe JSON (a file's or a drop's); a bad one is reported and the editor keeps its recipe. */
   loadRecipe(value: unknown, source: string): Promise<void>;
   /** Reads a recipe file the person picked. */
@@ -103,6 +110,7 @@ export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> =
     planStatus: 'idle',
     offeredRecipe: null,
     calibrationTexts: [],
+    imatrixFiles: [],
 
     setOutputFormat(format) {
       if (format === get().outputFormat) return;
@@ -136,12 +144,17 @@ export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> =
       edit({ ...r, rules: r.rules.filter((_, i) => i !== index) });
     },
     setPreset(preset) {
-      const { preset: _p, pure: _u, ...rest } = get().recipe;
-      edit(preset ? { ...rest, preset } : rest);
+      // Importance weighting stays across presets; it means nothing without one.
+      const { preset: _p, pure: _u, imatrix, ...rest } = get().recipe;
+      edit(preset ? { ...rest, preset, ...(imatrix ? { imatrix } : {}) } : rest);
     },
     setPure(pure) {
       const { pure: _u, ...rest } = get().recipe;
       edit(pure && rest.preset ? { ...rest, pure: true } : rest);
+    },
+    setPresetImatrix(on) {
+      const { imatrix: _i, ...rest } = get().recipe;
+      edit(on && rest.preset ? { ...rest, imatrix: true } : rest);
     },
     setDtype(dtype) {
       const { dtype: _d, ...rest } = get().recipe;
@@ -156,6 +169,16 @@ export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> =
         const added = await studioClient().addCalibrationText(file);
         set({ calibrationTexts: [...get().calibrationTexts.filter((t) => t.name !== added.name), added] });
         get().setCalibration({ ...(get().recipe.calibration ?? DEFAULT_CALIBRATION), text: added.name });
+      } catch (error) {
+        get().showError('recipe', error, file.name);
+      }
+    },
+
+    async addImatrixFile(file) {
+      try {
+        const added = await studioClient().addImatrix(file);
+        set({ imatrixFiles: [...get().imatrixFiles.filter((t) => t.name !== added.name), added] });
+        get().setCalibration({ ...(get().recipe.calibration ?? DEFAULT_CALIBRATION), imatrix: added.name });
       } catch (error) {
         get().showError('recipe', error, file.name);
       }

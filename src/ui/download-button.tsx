@@ -1,5 +1,6 @@
 // Saves the compressed result: a save dialog where the browser has one, else a download. The file
-// is named after the recipe, in the format the result was made for.
+// is named after the recipe, in the format the result was made for. And the importance matrix a
+// calibrated run measured (llama.cpp's format: for llama-quantize --imatrix, or a later run here).
 import { outputFileName } from '../core/output-names';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes } from './format';
@@ -24,5 +25,16 @@ export function DownloadButton() {
         </span>
       )}
     </div>
+  );
+}
+
+export function ImatrixDownload() {
+  const download = useStudioStore((s) => s.downloadImatrix);
+  const busy = useStudioStore((s) => s.exportStatus === 'saving' || s.jobStatus !== 'idle' || s.loadStatus !== 'idle');
+  return (
+    <button type="button" className="button button-small" onClick={() => void download()} disabled={busy} data-testid="imatrix-download"
+      title="Σx² per input column and the token count of every weight calibration measured, in llama.cpp's importance-matrix format (imatrix.gguf): llama-quantize --imatrix reads it, and so does Load imatrix… here">
+      Download importance matrix
+    </button>
   );
 }

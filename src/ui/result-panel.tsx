@@ -1,10 +1,11 @@
 // The last run: what recipe it ran, size before/after (and gzipped when pruned), bits per weight,
 // sparsity counted from the weights, the calibration it used, the per-layer error with
 // the rule each tensor got, notes (fallbacks, CPU references), its perplexity on request, and the
-// download. Says so when the editor's recipe has changed since.
+// download (and what calibration measured, as a llama.cpp importance matrix). Says so when the
+// editor's recipe has changed since.
 import { canonicalRecipe, recipeId } from '../core/recipe-id';
 import { useStudioStore } from '../store/studio-store';
-import { DownloadButton } from './download-button';
+import { DownloadButton, ImatrixDownload } from './download-button';
 import { ErrorChart } from './error-chart';
 import { ErrorTable } from './error-table';
 import { WEBGPU_HELP } from './error-text';
@@ -54,11 +55,18 @@ export function ResultPanel() {
           <Stat label="Gzipped" value={formatBytes(report.gzipBytes)} title={`${formatInteger(report.gzipBytes)} bytes with gzip`} testId="result-gzip" note="zeros shrink a file only once compressed" />
         )}
       </dl>
-      {report.calibration && (
+      {report.calibration && (report.calibration.passes === 0 ? (
         <p className="small muted" data-testid="result-calibration">
-          Calibrated on {formatInteger(report.calibration.tokens)} tokens ({report.calibration.windows} windows of {report.calibration.text === 'builtin' ? 'the bundled wikitext-2 validation excerpt' : report.calibration.text}).
+          Importance read from {report.calibration.text}{report.calibration.windows ? ` (measured on ${formatInteger(report.calibration.tokens)} tokens)` : ''}: nothing ran before compressing.
         </p>
-      )}
+      ) : (
+        <div className="small muted result-calibration-row">
+          <p data-testid="result-calibration">
+            Calibrated on {formatInteger(report.calibration.tokens)} tokens ({report.calibration.windows} windows of {report.calibration.text === 'builtin' ? 'the bundled wikitext-2 validation excerpt' : report.calibration.text}).
+          </p>
+          <ImatrixDownload />
+        </div>
+      ))}
       {report.notes.map((n) => (
         <p key={n} className="small muted" data-testid="result-note">{n}</p>
       ))}

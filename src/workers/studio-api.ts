@@ -29,6 +29,17 @@ export interface ExportResult {
   blob?: Blob;
 }
 
+/** An importance-matrix file the person loaded. */
+export interface ImatrixInfo {
+  name: string;
+  /** Weights it has importance for. */
+  entries: number;
+  /** Calibration chunks and tokens per chunk it was made from (0 when the file does not say). */
+  chunks: number;
+  chunkSize: number;
+  datasets: string[];
+}
+
 /** Which model an evaluation scores: the original, or the last compressed result. */
 export type EvalSubject = 'original' | 'result';
 
@@ -49,6 +60,13 @@ export interface StudioApi {
   compress(request: CompressRequest, onProgress: (p: CompressProgress) => void): Promise<CompressReport>;
   /** Adds a calibration text (a recipe's `calibration.text` names it by file name). */
   addCalibrationText(file: File): Promise<{ name: string; characters: number }>;
+  /** Reads a llama.cpp importance-matrix file (GGUF or legacy .dat); a recipe's `calibration.imatrix` names it by file name. */
+  addImatrix(file: File): Promise<ImatrixInfo>;
+  /**
+   * The importance matrix the last run measured on its calibration text, in llama.cpp's format
+   * (for llama-quantize --imatrix or a later run); UsageError when the last run measured none.
+   */
+  exportImatrix(): Promise<ExportResult>;
   /** Cancels the running job, if any; the previous result stays. */
   cancel(): void;
   /** The one export entry point: streams to the handle (File System Access API) or returns a Blob. */

@@ -11,13 +11,16 @@ import type { CompressReport } from '../core/compression-report';
 import type { EvalBackend } from '../core/evaluation';
 import { MissingFileError, UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
-import { outputFileName } from '../core/output-names';
+import { imatrixFileName, outputFileName } from '../core/output-names';
 import { createWebLmSession } from '../eval/ort-web';
 import { CALIBRATION_TEXT_EXCERPT_PATH, EVAL_TEXT_EXCERPT_PATH } from '../eval/perplexity';
 import { ModelEvaluation } from '../eval/model-evaluation';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
+import { readImatrix, writeImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
+import type { CalibrationStats } from '../pipeline/calibration/calibrate';
 import { CalibrationCache, calibrator, type CalibrationEnvironment } from '../pipeline/calibration/calibrator';
+import { imatrixFromCalibration } from '../pipeline/calibration/imatrix-stats';
 import { compressModel, exportCompressed } from '../pipeline/compress-model';
 import { exportContextOf } from '../pipeline/export-context';
 import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
@@ -49,10 +52,12 @@ interface Opened {
 
 /** Calibration texts the person added, by file name (a recipe names them; they outlive a model). */
 const calibrationTexts = new Map<string, string>();
+/** Importance-matrix files the person loaded, by file name (calibration.imatrix names them). */
+const imatrixFiles = new Map<string, ImportanceMatrix>();
 
 let gpu: Promise<GpuContext> | null = null;
 let opened: Opened | null = null;
-let last: { resolved: ResolvedPlan; results: Map<string, CompressedTensor>; report: CompressReport } | null = null;
+let last: { resolved: ResolvedPlan; results: Map<string, CompressedTensor>; report: CompressReport; calibration?: CalibrationStats } | null = null;
 let job: AbortController | null = null;
 let sweep: { controller: AbortController; reason: 'paused' | 'cancelled' } | null = null;
 
@@ -96,6 +101,11 @@ function calibrationEnvironment(o: Opened, backend: EvalBackend, ctx: GpuContext
       const text = calibrationTexts.get(name);
       if (text === undefined) throw new MissingFileError(`the recipe calibrates on "${name}", which is not loaded: add it as the calibration text, or use the bundled one`, name);
       return text;
+    },
+    async imatrix(name) {
+      const m = imatrixFiles.get(name);
+      if (!m) throw new MissingFileError(`the recipe takes its importance from "${name}", which is not loaded: add it with Load imatrix…, or measure it on a text`, name);
+      return m;
     },
     createSession: (bytes) => createWebLmSession(bytes, { executionProvider: backend }),
     gpu: ctx ?? undefined,
@@ -200,7 +210,7 @@ const api: StudioApi = {
       const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle(onProgress, 100);
       const spec = resolved.plan.calibration;
-      const { report, results } = await compressModel(o.model, resolved, {
+      const { report, results, calibration } = await compressModel(o.model, resolved, {
         gpu: ctx ?? undefined,
         dequantize: ctx ? gpuGgmlDequantizer(ctx, signal) : undefined,
         signal,
@@ -212,7 +222,7 @@ const api: StudioApi = {
       if (resolved.plan.order.length && !ctx) report.notes.push('WebGPU is not available in this browser: the CPU references computed this result (the same numbers, more slowly).');
       // Zeros do not make a dense file smaller, but they compress: say by how much.
       if (report.sparsity) report.gzipBytes = await gzipSizeOf(resolved, results!);
-      last = { resolved, results: results!, report };
+      last = { resolved, results: results!, report, ...(calibration ? { calibration } : {}) };
       return report;
     });
   },
@@ -222,6 +232,23 @@ const api: StudioApi = {
     if (!text.trim()) throw new UsageError(`${file.name} is empty: a calibration text needs at least one window of 256 tokens`);
     calibrationTexts.set(file.name, text);
     return { name: file.name, characters: text.length };
+  },
+
+  async addImatrix(file) {
+    const m = await readImatrix(blobSource(file, file.name));
+    imatrixFiles.set(file.name, m);
+    return { name: file.name, entries: m.entries.size, chunks: m.chunkCount, chunkSize: m.chunkSize, datasets: m.datasets };
+  },
+
+  async exportImatrix() {
+    const { model } = requireModel();
+    const stats = last?.calibration;
+    if (!last || !stats || stats.passes === 0) throw new UsageError('The last run measured no importance: compress with a recipe that calibrates on a text first');
+    const weights = last.resolved.plan.tensors.filter((t) => t.needs !== 'nothing' && t.role === 'matmul-weight').map((t) => t.name);
+    const sink = blobSink();
+    await writeImatrix(sink, imatrixFromCalibration(model, stats, weights));
+    const blob = sink.toBlob();
+    return { fileName: imatrixFileName(model.index.fileName), bytesWritten: blob.size, blob };
   },
 
   cancel() {

@@ -31,9 +31,12 @@ export class CalibrationStats {
     readonly tokens: number,
     /** 'builtin' or the text file's name. */
     readonly text: string,
-    /** Capture passes over the text: 1, or one per decoder layer when sequential. */
+    /** Capture passes over the text: 1, or one per decoder layer when sequential (0: read from an importance-matrix file). */
     readonly passes: number = 1,
   ) {}
+
+  /** What the run should tell the person (weights a file had no statistics for). */
+  readonly notes: string[] = [];
 
   /** The statistics of a weight's input, if calibration measured it. */
   get(weight: string): InputStats | undefined {

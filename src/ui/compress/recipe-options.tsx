@@ -1,5 +1,5 @@
 // The recipe's top-level settings for GGUF and safetensors output: a llama.cpp preset (its
-// per-tensor choices come after the rules), --pure, and the float type of kept weights.
+// per-tensor choices come after the rules), --pure, --imatrix, and the float type of kept weights.
 import type { OutputFormat } from '../../core/compression-plan';
 import { GGUF_MIX_PRESETS, GGUF_PURE_PRESETS, RECIPE_DTYPES, type GgufPresetName, type Recipe, type RecipeDtype } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
@@ -7,6 +7,7 @@ import { useStudioStore } from '../../store/studio-store';
 export function RecipeOptions({ recipe, format, disabled }: { recipe: Recipe; format: OutputFormat; disabled: boolean }) {
   const setPreset = useStudioStore((s) => s.setPreset);
   const setPure = useStudioStore((s) => s.setPure);
+  const setPresetImatrix = useStudioStore((s) => s.setPresetImatrix);
   const setDtype = useStudioStore((s) => s.setDtype);
   if (format === 'onnx') return null;
   const pureOnly = (GGUF_PURE_PRESETS as readonly string[]).includes(recipe.preset ?? '');
@@ -30,6 +31,12 @@ export function RecipeOptions({ recipe, format, disabled }: { recipe: Recipe; fo
         <label className="radio" title="llama-quantize --pure: every quantizable tensor gets the preset's one type">
           <input type="checkbox" checked={pureOnly || recipe.pure === true} disabled={disabled || pureOnly} onChange={(e) => setPure(e.target.checked)} data-testid="recipe-pure" />
           <span>pure</span>
+        </label>
+      )}
+      {format === 'gguf' && recipe.preset && (
+        <label className="radio" title="llama-quantize --imatrix: the preset's types weigh each input column by its importance, measured on calibration text or read from an importance-matrix file (below)">
+          <input type="checkbox" checked={recipe.imatrix === true} disabled={disabled} onChange={(e) => setPresetImatrix(e.target.checked)} data-testid="recipe-imatrix" />
+          <span>importance matrix</span>
         </label>
       )}
       <label className="field">

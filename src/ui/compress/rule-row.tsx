@@ -1,6 +1,7 @@
 // One rule of the recipe editor: its pattern, an optional role limit, what it does (pruning
 // first, then keep / rtn or GPTQ with bits, group and zero point / a llama.cpp type), its place in the
-// order, and what it takes in the current plan (tensors and bytes) or why it cannot run.
+// order, and what it takes in the current plan (tensors and bytes) or why it cannot run. A
+// llama.cpp type may be importance-weighted (imatrix).
 import { GGML_QUANT_TYPES, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
@@ -108,9 +109,18 @@ export function RuleRow(props: {
           </>
         )}
         {q?.method === 'ggml' && (
-          <select aria-label={`Rule ${index} type`} value={q.type} disabled={disabled} onChange={(e) => setQuantize({ ...q, type: e.target.value as GgmlQuantType })} data-testid={`${t}-type`}>
-            {GGML_QUANT_TYPES.map((g) => <option key={g} value={g}>{g}</option>)}
-          </select>
+          <>
+            <select aria-label={`Rule ${index} type`} value={q.type} disabled={disabled} onChange={(e) => setQuantize({ ...q, type: e.target.value as GgmlQuantType })} data-testid={`${t}-type`}>
+              {GGML_QUANT_TYPES.map((g) => <option key={g} value={g}>{g}</option>)}
+            </select>
+            <label className="radio small" title="Importance matrix: weigh each input column by how strongly it is used (mean x² over calibration tokens), as llama-quantize --imatrix does; Q8_0 and float types ignore it">
+              <input type="checkbox" checked={q.imatrix === true} disabled={disabled} onChange={(e) => {
+                const { imatrix: _i, ...plain } = q;
+                setQuantize(e.target.checked ? { ...plain, imatrix: true } : plain);
+              }} data-testid={`${t}-imatrix`} />
+              <span>imatrix</span>
+            </label>
+          </>
         )}
       </div>
       {props.error ? (

@@ -1,0 +1,85 @@
+// Importance matrices in the page, end to end: the sample to GGUF Q4_0 --pure with "importance
+// matrix" on calibrates on a short text (wasm), the result offers the measured matrix in
+// llama.cpp's format; loading that file back as the importance source compresses without running
+// the model and gives the very same file, which differs from the plain Q4_0 one; a matrix made for
+// another model is refused with what and where, and the page stays usable.
+import { openAsBlob } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { blobSource } from '../src/core/byte-source';
+import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
+import { readImatrix } from '../src/formats/imatrix/imatrix-file';
+import { loadSample } from './page-steps';
+
+const SMALL_IMATRIX = resolve(import.meta.dirname, '../../shared/fixtures/models/small-llama/gguf/llama.cpp-imatrix/imatrix.gguf');
+
+async function compressAndSave(page: Page, path: (name: string) => string): Promise<string> {
+  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await page.getByTestId('compress-button').click();
+  await expect(page.getByTestId('result-scheme')).toContainText('GGUF', { timeout: 240_000 });
+  await expect(page.getByTestId('result-stale')).toHaveCount(0);
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
+  const download = await downloading;
+  const out = path(download.suggestedFilename());
+  await download.saveAs(out);
+  return out;
+}
+
+const tensorBytes = async (path: string) => {
+  const g = await openGguf(blobSource(await openAsBlob(path), path));
+  return new Map(await Promise.all(g.tensors.map(async (t) => [t.name, Buffer.from(await readGgufTensor(g, t))] as const)));
+};
+
+test('the sample as GGUF Q4_0 with an importance matrix: measured, downloaded, loaded back, same file', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('format-gguf').check();
+  await page.getByTestId('quick-recipe').selectOption('gguf-Q4_0');
+  await page.getByTestId('recipe-pure').check();
+  const plainPath = await compressAndSave(page, (n) => testInfo.outputPath(`plain-${n}`));
+
+  await page.getByTestId('recipe-imatrix').check();
+  await expect(page.getByTestId('calibration-fields')).toBeVisible();
+  await expect(page.getByTestId('imatrix-source')).toHaveValue('');
+  await page.getByTestId('calibration-windows').fill('2');
+  const measuredPath = await compressAndSave(page, (n) => testInfo.outputPath(`measured-${n}`));
+  expect(measuredPath.endsWith('model-Q4_0-pure-imatrix.gguf')).toBe(true);
+  await expect(page.getByTestId('result-calibration')).toContainText('512 tokens');
+
+  // The measured importance, as llama.cpp's file.
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('imatrix-download').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('model-imatrix.gguf');
+  const imatrixPath = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(imatrixPath);
+  const matrix = await readImatrix(blobSource(await openAsBlob(imatrixPath), 'model-imatrix.gguf'));
+  expect([matrix.chunkCount, matrix.chunkSize, matrix.legacy]).toEqual([2, 256, false]);
+  expect(matrix.entries.get('blk.0.attn_q.weight')?.counts[0]).toBe(512);
+
+  // Loaded back as the importance source: nothing runs, the same bytes come out.
+  await page.getByTestId('imatrix-file').setInputFiles(imatrixPath);
+  await expect(page.getByTestId('imatrix-source')).toHaveValue('model-imatrix.gguf');
+  await expect(page.getByTestId('imatrix-info')).toContainText('measured on 2 chunks of 256 tokens');
+  await expect(page.getByTestId('calibration-windows')).toHaveCount(0);
+  const fromFilePath = await compressAndSave(page, (n) => testInfo.outputPath(`from-file-${n}`));
+  await expect(page.getByTestId('result-calibration')).toContainText('Importance read from model-imatrix.gguf');
+
+  const [plain, measured, fromFile] = await Promise.all([tensorBytes(plainPath), tensorBytes(measuredPath), tensorBytes(fromFilePath)]);
+  for (const [name, bytes] of measured) expect(bytes.equals(fromFile.get(name)!), name).toBe(true);
+  const changed = [...measured].filter(([name, bytes]) => !bytes.equals(plain.get(name)!)).map(([name]) => name);
+  expect(changed).toContain('blk.0.ffn_down.weight');
+  expect(changed).not.toContain('token_embd.weight');
+
+  // Another model's matrix: refused, naming the file and the weight; the last result stays.
+  await page.getByTestId('imatrix-file').setInputFiles(SMALL_IMATRIX);
+  await expect(page.getByTestId('imatrix-source')).toHaveValue('imatrix.gguf');
+  await page.getByTestId('compress-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText(/imatrix\.gguf has \d+ importance values for blk\.\d+\.\w+\.weight, whose rows have \d+: it was made for another model/);
+  await expect(page.getByTestId('result-panel')).toBeVisible();
+  expect(pageErrors).toEqual([]);
+});
