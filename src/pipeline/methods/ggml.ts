@@ -3,9 +3,9 @@
 // Blocks never cross rows, so the GGUF exporter's Q/K row permutation moves whole encoded rows.
 // With `imatrix`, each input column is weighted by its importance (the calibration's mean x²,
 // or an imported llama.cpp importance matrix: pipeline/calibration/imatrix-stats.ts) exactly as
-// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (types without a kernel, the
-// float types, and importance-weighted quantization — which has no WGSL kernel yet — use the
-// reference); reference: src/quant/ggml/ggml-codec.ts.
+// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts, and for importance-weighted
+// Q4_K/Q5_K src/kernels/ggml/quantize-importance.ts (types without a kernel — the float types, and
+// the other importance-weighted types — use the reference); reference: src/quant/ggml/ggml-codec.ts.
 import { decodeFloats } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
 import { ggmlTypeByName } from '../../core/ggml-types';
@@ -14,6 +14,7 @@ import { toRowMajor } from '../../core/weight-layout';
 import type { GpuContext } from '../../gpu/context';
 import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
 import { GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
+import { GPU_IMPORTANCE_TYPES, quantizeGgmlImportanceGpu } from '../../kernels/ggml/quantize-importance';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
 import { IMPORTANCE_TYPES } from '../../quant/ggml/importance-quantize';
 import { relativeError } from '../../quant/metrics';
@@ -42,7 +43,12 @@ async function onGpu(gpu: GpuContext, input: WeightInput, spec: GgmlQuantize, si
   const { type } = spec;
   const values = rowMajorValues(input);
   const importance = importanceOfInput(spec, input);
-  const bytes = !importance && GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values, importance);
+  let bytes: Uint8Array;
+  if (importance) {
+    bytes = GPU_IMPORTANCE_TYPES.includes(type) ? await quantizeGgmlImportanceGpu(gpu, type, values, importance, { signal }) : quantizeGgmlRef(type, values, importance);
+  } else {
+    bytes = GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values);
+  }
   const decoded = GPU_DEQUANTIZE_TYPES.includes(type) ? await dequantizeGgmlGpu(gpu, type, bytes, values.length, { signal }) : dequantizeGgmlRef(type, bytes);
   return result(input, type, bytes, values, decoded);
 }

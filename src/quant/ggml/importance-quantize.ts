@@ -165,7 +165,13 @@ function q4_KOrQ5_K(nmax: 15 | 31, blockBytes: number, pack: (L: Uint8Array, out
     }
     const dBlock = makeQpQuants(63, scales, ls, sw);
     const mBlock = makeQpQuants(63, mins, lm, sw);
-    // Upstream clamps the codes to 63 for Q5_K only; make_qp_quants never exceeds nmax anyway.
+    // make_qp_quants keeps a negative code as its uint8 wrap; upstream's Q5_K (not Q4_K) clamps to 63.
+    if (nmax === 31) {
+      for (let j = 0; j < 8; j++) {
+        ls[j] = Math.min(63, ls[j]);
+        lm[j] = Math.min(63, lm[j]);
+      }
+    }
     packScaleMinK4(ls, lm, out, o + 4);
     const d = writeF16(out, o, dBlock);
     const dmin = writeF16(out, o + 2, mBlock);
