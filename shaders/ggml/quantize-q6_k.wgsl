@@ -3,22 +3,28 @@
 // (rmse_type 1) operation by operation in float32 (src/quant/ggml/block-q6_k.ts, kquant-search.ts;
 // docs/FORMATS.md §4.5): divisions correctly rounded (div_rn), nearest_int = round (ties to even),
 // and every product the reference rounds before a sum goes through opaque(), so no fma skips it.
+// With IMPORTANCE (llama-quantize --imatrix: quantize_row_q6_K_impl), the search weighs element j
+// of a row by importance[j] instead of x² (src/quant/ggml/block-q6_k.ts).
 // Helpers: common/div-rn.wgsl, ggml/common/f16-bits.wgsl
 // Bindings: 0 params; 1 values: f32, blocks·256 finite elements; 2 out: u32 words of the block bytes
-//   (little-endian, zero-initialised; blocks straddle words, so each word is written with atomicOr).
+//   (little-endian, zero-initialised; blocks straddle words, so each word is written with atomicOr);
+//   3 importance: f32, row_blocks·256, one weight per column of a row (read only with IMPORTANCE).
 // Dispatch: ⌈blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension;
 // one invocation per super-block b = (y·num_workgroups.x + x)·WG_SIZE + local index.
 
 struct Params {
   blocks: u32,
   opaque_zero: u32,  // always 0, but unknown to the compiler: see opaque()
+  row_blocks: u32,   // super-blocks per row (with IMPORTANCE)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> values: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read> importance: array<f32>;
 
 override WG_SIZE: u32 = 64u;
+override IMPORTANCE: bool = false;
 
 const BLOCK_BYTES = 210u;
 const NMAX = 32;
@@ -28,6 +34,15 @@ var<private> codes: array<u32, 256>;   // l + 32, 0…63
 var<private> staged: array<u32, 54>;   // the block's bytes at their offset in its first word
 var<private> lead: u32;
 var<private> base: u32;                // index of the block's first value
+var<private> qbase: u32;               // index of the block's first column in `importance`
+
+// The least-squares weight of element e of the block: its column's importance, or x² (the reference).
+fn weight_of(e: u32, x: f32) -> f32 {
+  if (IMPORTANCE) {
+    return importance[qbase + e];
+  }
+  return x * x;
+}
 
 fn opaque(x: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(x) | params.opaque_zero);
@@ -42,7 +57,7 @@ fn code_of(iscale: f32, x: f32) -> i32 {
   return clamp(i32(round(iscale * x)), -NMAX, NMAX - 1);
 }
 
-// make_qx_quants(16, 32, x, L, rmse_type = 1) on elements first…first+15: codes into `codes`, returns the scale.
+// make_qx_quants(16, 32, x, L, rmse_type = 1, weights) on elements first…first+15: codes into `codes`, returns the scale.
 fn make_qx_quants(first: u32) -> f32 {
   var mx = 0.0;
   var amax = 0.0;
@@ -66,7 +81,7 @@ fn make_qx_quants(first: u32) -> f32 {
     let x = values[base + first + i];
     let l = code_of(iscale, x);
     codes[first + i] = u32(l + NMAX);
-    let w = x * x;
+    let w = weight_of(first + i, x);
     sumlx += opaque((w * x) * f32(l));
     suml2 += opaque((w * f32(l)) * f32(l));
   }
@@ -82,7 +97,7 @@ fn make_qx_quants(first: u32) -> f32 {
     for (var i = 0u; i < 16u; i++) {
       let x = values[base + first + i];
       let l = code_of(iscale, x);
-      let w = x * x;
+      let w = weight_of(first + i, x);
       sumlx += opaque((w * x) * f32(l));
       suml2 += opaque((w * f32(l)) * f32(l));
     }
@@ -105,6 +120,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     return;
   }
   base = b * 256u;
+  qbase = (b % max(params.row_blocks, 1u)) * 256u;
   let o = b * BLOCK_BYTES;
   lead = o & 3u;
 

@@ -1,7 +1,7 @@
-// Importance-weighted GPU quantization (quantizeGgmlImportanceGpu) vs quantizeGgmlRef(type, x,
+// Importance-weighted GPU quantization (quantizeGgmlGpu with an importance vector) vs quantizeGgmlRef(type, x,
 // importance), byte for byte: seeded rows with heavy-tailed importance (dead columns included)
 // and special super-blocks, then small-llama's weights with the importance matrix llama-imatrix
-// wrote, also against the blocks llama-quantize --imatrix wrote (model-<TYPE>_S-pure-imatrix.gguf).
+// wrote, also against the blocks llama-quantize --imatrix wrote (model-<TYPE>[_S]-pure-imatrix.gguf).
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../core/byte-source';
 import { ShapeError, UnsupportedModelError } from '../../core/errors';
@@ -13,7 +13,7 @@ import { acquireBrowserGpu } from '../../gpu/browser-gpu';
 import { gpuForTests } from '../../gpu/testing';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
 import { seededRandom, seededWeights } from '../quant/rtn-compare';
-import { GPU_IMPORTANCE_TYPES, quantizeGgmlImportanceGpu } from './quantize-importance';
+import { GPU_IMPORTANCE_TYPES, quantizeGgmlGpu } from './quantize';
 import { addComparison, type BlockComparison, compareBlockBytes, openGgufFixtures } from './testing/ggml-gpu-compare';
 
 const { ctx, skipReason } = await gpuForTests(acquireBrowserGpu);
@@ -47,7 +47,7 @@ interface Tally extends BlockComparison {
 }
 
 async function check(typeName: string, x: Float32Array, importance: Float32Array, label: string, t: Tally): Promise<Uint8Array> {
-  const gpu = await quantizeGgmlImportanceGpu(ctx!, typeName, x, importance);
+  const gpu = await quantizeGgmlGpu(ctx!, typeName, x, { importance });
   const ref = quantizeGgmlRef(typeName, x, importance);
   addComparison(t, compareBlockBytes(gpu, ref, ggmlTypeByName(typeName)!.blockBytes, label));
   t.errGpu += weightedError(typeName, gpu, x, importance);
@@ -62,7 +62,7 @@ function expectClose(typeName: string, what: string, t: Tally): void {
   expect(t.errGpu).toBeLessThanOrEqual(t.errRef * MAX_ERROR_RATIO);
 }
 
-describe('quantizeGgmlImportanceGpu vs the importance-weighted reference', () => {
+describe('quantizeGgmlGpu with importance vs the importance-weighted reference', () => {
   for (const typeName of GPU_IMPORTANCE_TYPES) {
     gpuIt(`${typeName}: seeded rows and special super-blocks`, async () => {
       const seed = ggmlTypeByName(typeName)!.id * 17;
@@ -80,7 +80,7 @@ describe('quantizeGgmlImportanceGpu vs the importance-weighted reference', () =>
 
     gpuIt(`${typeName}: small-llama with llama-imatrix's matrix, also against llama-quantize --imatrix`, async () => {
       const dir = 'models/small-llama/gguf';
-      const got = await openGgufFixtures({ source: `${dir}/model-f16.gguf`, quantized: `${dir}/llama.cpp-imatrix/model-${typeName}_S-pure-imatrix.gguf` });
+      const got = await openGgufFixtures({ source: `${dir}/model-f16.gguf`, quantized: `${dir}/llama.cpp-imatrix/model-${typeName === 'Q6_K' ? 'Q6_K' : `${typeName}_S`}-pure-imatrix.gguf` });
       const im = await fetchFixtures({ imatrix: `${dir}/llama.cpp-imatrix/imatrix.gguf`.split('/') });
       if (got.missing !== undefined || im.missing !== undefined) return console.warn(`skipped: ${got.missing ?? im.missing}`);
       const matrix = await readImatrix(bytesSource(new Uint8Array(im.files.imatrix), 'imatrix.gguf'));
@@ -103,11 +103,11 @@ describe('quantizeGgmlImportanceGpu vs the importance-weighted reference', () =>
   }
 
   gpuIt('refuses types without a kernel, rows that do not fit, and non-finite values', async () => {
-    await expect(quantizeGgmlImportanceGpu(ctx!, 'Q2_K', new Float32Array(256), new Float32Array(256))).rejects.toThrow(UnsupportedModelError);
-    await expect(quantizeGgmlImportanceGpu(ctx!, 'Q4_K', new Float32Array(512), new Float32Array(384))).rejects.toThrow(/not whole rows of 384/);
+    await expect(quantizeGgmlGpu(ctx!, 'Q2_K', new Float32Array(256), { importance: new Float32Array(256) })).rejects.toThrow(UnsupportedModelError);
+    await expect(quantizeGgmlGpu(ctx!, 'Q4_K', new Float32Array(512), { importance: new Float32Array(384) })).rejects.toThrow(/not whole rows of 384/);
     const x = new Float32Array(256);
     x[9] = Infinity;
-    const err = await quantizeGgmlImportanceGpu(ctx!, 'Q5_K', x, new Float32Array(256)).catch((e: unknown) => e);
+    const err = await quantizeGgmlGpu(ctx!, 'Q5_K', x, { importance: new Float32Array(256) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShapeError);
     expect((err as Error).message).toBe('cannot quantize to Q5_K: value Infinity at element 9 is not finite');
   });

@@ -1,13 +1,17 @@
 // Wrapper for shaders/ggml/quantize-legacy.wgsl (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1), quantize-q2_k.wgsl,
-// quantize-q3_k.wgsl, quantize-q4_k-q5_k.wgsl and quantize-q6_k.wgsl: float32 rows → ggml block bytes on the GPU, equal to quantizeGgmlRef
-// (src/quant/ggml/ggml-codec.ts; docs/FORMATS.md §4.4–4.5; legacy byte for byte, k-quants best-effort,
-// see the tests). The kernels share one bind-group layout and Params. Other types throw UnsupportedModelError so callers fall back to the
-// reference. Sizes are bytes unless named otherwise.
+// quantize-q3_k.wgsl, quantize-q4_k-q5_k.wgsl and quantize-q6_k.wgsl: float32 rows → ggml block bytes
+// on the GPU, equal to quantizeGgmlRef (src/quant/ggml/ggml-codec.ts; docs/FORMATS.md §4.4–4.5; legacy
+// byte for byte, k-quants best-effort, see the tests). With an importance vector (llama-quantize
+// --imatrix): Q6_K's kernel with IMPORTANCE set, and quantize-importance-k4-k5.wgsl for Q4_K/Q5_K.
+// The kernels share one bind-group layout (binding 3, the importance, is a 4-byte placeholder for
+// the kernels that do not read it) and Params. Other types throw UnsupportedModelError so callers
+// fall back to the reference. Sizes are bytes unless named otherwise.
 import legacyCode from '../../../shaders/ggml/quantize-legacy.wgsl?raw';
 import q6kCode from '../../../shaders/ggml/quantize-q6_k.wgsl?raw';
 import q4kq5kCode from '../../../shaders/ggml/quantize-q4_k-q5_k.wgsl?raw';
 import q3kCode from '../../../shaders/ggml/quantize-q3_k.wgsl?raw';
 import q2kCode from '../../../shaders/ggml/quantize-q2_k.wgsl?raw';
+import importanceK4K5Code from '../../../shaders/ggml/quantize-importance-k4-k5.wgsl?raw';
 import sqrtRn from '../../../shaders/ggml/common/sqrt-rn.wgsl?raw';
 import f16Bits from '../../../shaders/ggml/common/f16-bits.wgsl?raw';
 import divRn from '../../../shaders/common/div-rn.wgsl?raw';
@@ -32,6 +36,7 @@ export const QUANTIZE_Q6_K_SHADER = withHelpers(q6kCode, HELPERS);
 export const QUANTIZE_Q4_K_Q5_K_SHADER = withHelpers(q4kq5kCode, HELPERS);
 export const QUANTIZE_Q3_K_SHADER = withHelpers(q3kCode, HELPERS);
 export const QUANTIZE_Q2_K_SHADER = withHelpers(q2kCode, HELPERS);
+export const QUANTIZE_IMPORTANCE_K4_K5_SHADER = withHelpers(importanceK4K5Code, HELPERS);
 
 interface KernelChoice {
   key: string;
@@ -55,6 +60,16 @@ const KERNEL_OF: Readonly<Record<string, KernelChoice>> = {
 /** Type names quantizeGgmlGpu accepts. */
 export const GPU_QUANTIZE_TYPES: readonly string[] = Object.keys(KERNEL_OF);
 
+/** Importance-weighted kernels (llama-quantize --imatrix), and the override that selects the weighting. */
+const IMPORTANCE_KERNEL_OF: Readonly<Record<string, KernelChoice & { flag?: string }>> = {
+  Q4_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true },
+  Q5_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true },
+  Q6_K: { ...KERNEL_OF.Q6_K, flag: 'IMPORTANCE' },
+};
+
+/** Type names quantizeGgmlGpu accepts with an importance vector (the others: the reference). */
+export const GPU_IMPORTANCE_TYPES: readonly string[] = Object.keys(IMPORTANCE_KERNEL_OF);
+
 const WG_SIZE = 64;
 
 /** Everything about one quantization that does not depend on the values. */
@@ -65,17 +80,23 @@ export interface GgmlQuantizePlan {
   byteLength: number;
   dispatch: [number, number];
   constants: Record<string, number>;
+  /** The kernel (its pipeline key and source). */
+  kernel: KernelChoice;
+  /** With importance: blocks per row (the importance vector holds rowBlocks · blockSize weights). */
+  rowBlocks?: number;
 }
 
-/** Checks type, sizes and device limits; touches no GPU object. */
-export function planQuantizeGgmlGpu(ctx: GpuContext, typeName: string, numel: number): GgmlQuantizePlan {
+/** Checks type, sizes and device limits; touches no GPU object. `rowLength`: the importance vector's length, when weighted. */
+export function planQuantizeGgmlGpu(ctx: GpuContext, typeName: string, numel: number, rowLength?: number): GgmlQuantizePlan {
   const type = ggmlTypeByName(typeName);
-  if (!type || !Object.hasOwn(KERNEL_OF, typeName)) {
-    throw new UnsupportedModelError(
-      `quantizing to ggml type ${typeName} on the GPU is not implemented (GPU types: ${GPU_QUANTIZE_TYPES.join(', ')}); ` +
-        'use quantizeGgmlRef',
-      { dtype: typeName },
-    );
+  const kernels = rowLength === undefined ? KERNEL_OF : IMPORTANCE_KERNEL_OF;
+  if (!type || !Object.hasOwn(kernels, typeName)) {
+    const what = rowLength === undefined ? 'ggml type' : 'importance-weighted ggml type';
+    const list = rowLength === undefined ? GPU_QUANTIZE_TYPES : GPU_IMPORTANCE_TYPES;
+    throw new UnsupportedModelError(`quantizing to ${what} ${typeName} on the GPU is not implemented (GPU types: ${list.join(', ')}); use quantizeGgmlRef`, { dtype: typeName });
+  }
+  if (rowLength !== undefined && (rowLength <= 0 || rowLength % type.blockSize !== 0 || numel % rowLength !== 0)) {
+    throw new ShapeError(`${typeName}: ${numel} values are not whole rows of ${rowLength} (the importance vector's length) in blocks of ${type.blockSize}`, { numel, rowLength });
   }
   if (!Number.isSafeInteger(numel) || numel < 0 || numel % type.blockSize !== 0) {
     throw new ShapeError(`${typeName} needs a multiple of ${type.blockSize} elements, got ${numel}`, {
@@ -99,8 +120,11 @@ export function planQuantizeGgmlGpu(ctx: GpuContext, typeName: string, numel: nu
     ctx.limits.maxComputeWorkgroupsPerDimension,
     `quantizing ${numel} values to ${typeName}`,
   );
-  const constants: Record<string, number> = KERNEL_OF[typeName].typed ? { WG_SIZE, TYPE: type.id } : { WG_SIZE };
-  return { type, blocks, byteLength, dispatch, constants };
+  const kernel = kernels[typeName];
+  const constants: Record<string, number> = kernel.typed ? { WG_SIZE, TYPE: type.id } : { WG_SIZE };
+  const flag = rowLength === undefined ? undefined : IMPORTANCE_KERNEL_OF[typeName].flag;
+  if (flag) constants[flag] = 1;
+  return { type, blocks, byteLength, dispatch, constants, kernel, ...(rowLength !== undefined ? { rowBlocks: rowLength / type.blockSize } : {}) };
 }
 
 function layoutOf(ctx: GpuContext): GPUBindGroupLayout {
@@ -109,20 +133,20 @@ function layoutOf(ctx: GpuContext): GPUBindGroupLayout {
     visibility: GPUShaderStage.COMPUTE,
     buffer: { type },
   });
-  return ctx.pipelines.layout('ggml/quantize', [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'storage')]);
+  return ctx.pipelines.layout('ggml/quantize', [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'storage'), entry(3, 'read-only-storage')]);
 }
 
-/** The compiled pipeline for a plan's type (cached on the context). */
+/** The compiled pipeline for a plan's kernel (cached on the context). */
 export function quantizePipeline(ctx: GpuContext, plan: GgmlQuantizePlan): Promise<GPUComputePipeline> {
-  const { key, code } = KERNEL_OF[plan.type.name];
-  return ctx.pipelines.pipeline(key, code, layoutOf(ctx), plan.constants);
+  return ctx.pipelines.pipeline(plan.kernel.key, plan.kernel.code, layoutOf(ctx), plan.constants);
 }
 
-/** Params in struct order (`Params` of every quantize kernel). */
+/** Params in struct order (`Params` of the quantize kernels; those without importance stop after opaque_zero). */
 function packParams(plan: GgmlQuantizePlan): ['u32', number][] {
   return [
     ['u32', plan.blocks],
     ['u32', 0], // opaque_zero
+    ['u32', plan.rowBlocks ?? 1],
   ];
 }
 
@@ -134,16 +158,17 @@ function firstNonFinite(values: Float32Array): number {
 
 /**
  * Quantizes float32 values (rows of whole blocks, end to end) into ggml type `typeName` on the
- * GPU; the bytes equal quantizeGgmlRef's. UnsupportedModelError for types without a GPU kernel,
- * ShapeError for a partial block or a non-finite value.
+ * GPU — weighted by `importance` (one weight per column of a row) when given, as llama-quantize
+ * --imatrix does; the bytes equal quantizeGgmlRef's. UnsupportedModelError for types without a GPU
+ * kernel, ShapeError for a partial block, rows the importance does not fit, or a non-finite value.
  */
 export async function quantizeGgmlGpu(
   ctx: GpuContext,
   typeName: string,
   values: Float32Array,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; importance?: Float32Array } = {},
 ): Promise<Uint8Array> {
-  const plan = planQuantizeGgmlGpu(ctx, typeName, values.length);
+  const plan = planQuantizeGgmlGpu(ctx, typeName, values.length, opts.importance?.length);
   const bad = firstNonFinite(values);
   if (bad >= 0) {
     throw new ShapeError(`cannot quantize to ${typeName}: value ${values[bad]} at element ${bad} is not finite`, { element: bad });
@@ -162,6 +187,8 @@ export async function quantizeGgmlGpu(
       // New buffers are zero-filled, which the kernel's atomicOr relies on.
       const blocks = createBuffer(ctx, plan.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, `ggml ${typeName} blocks`);
       owned.push(blocks);
+      const weights = opts.importance ? uploadStorage(ctx, new Uint8Array(opts.importance.buffer, opts.importance.byteOffset, opts.importance.byteLength), 'ggml importance') : createBuffer(ctx, 4, GPUBufferUsage.STORAGE, 'ggml importance (unused)');
+      owned.push(weights);
       const encoder = ctx.device.createCommandEncoder({ label: 'ggml quantize' });
       const pass = encoder.beginComputePass({ label: 'ggml quantize' });
       pass.setPipeline(pipeline);
@@ -170,7 +197,7 @@ export async function quantizeGgmlGpu(
         ctx.device.createBindGroup({
           label: 'ggml quantize',
           layout: layoutOf(ctx),
-          entries: [params, input, blocks].map((buffer, binding) => ({ binding, resource: { buffer } })),
+          entries: [params, input, blocks, weights].map((buffer, binding) => ({ binding, resource: { buffer } })),
         }),
       );
       pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);

@@ -3,9 +3,9 @@
 // Blocks never cross rows, so the GGUF exporter's Q/K row permutation moves whole encoded rows.
 // With `imatrix`, each input column is weighted by its importance (the calibration's mean x²,
 // or an imported llama.cpp importance matrix: pipeline/calibration/imatrix-stats.ts) exactly as
-// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts, and for importance-weighted
-// Q4_K/Q5_K src/kernels/ggml/quantize-importance.ts (types without a kernel — the float types, and
-// the other importance-weighted types — use the reference); reference: src/quant/ggml/ggml-codec.ts.
+// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (types without a kernel — the
+// float types, and importance-weighted types but Q4_K/Q5_K/Q6_K — use the reference); reference:
+// src/quant/ggml/ggml-codec.ts.
 import { decodeFloats } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
 import { ggmlTypeByName } from '../../core/ggml-types';
@@ -13,8 +13,7 @@ import { GGML_QUANT_TYPES, type GgmlQuantize, type GgmlQuantType } from '../../c
 import { toRowMajor } from '../../core/weight-layout';
 import type { GpuContext } from '../../gpu/context';
 import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
-import { GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
-import { GPU_IMPORTANCE_TYPES, quantizeGgmlImportanceGpu } from '../../kernels/ggml/quantize-importance';
+import { GPU_IMPORTANCE_TYPES, GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
 import { IMPORTANCE_TYPES } from '../../quant/ggml/importance-quantize';
 import { relativeError } from '../../quant/metrics';
@@ -45,7 +44,7 @@ async function onGpu(gpu: GpuContext, input: WeightInput, spec: GgmlQuantize, si
   const importance = importanceOfInput(spec, input);
   let bytes: Uint8Array;
   if (importance) {
-    bytes = GPU_IMPORTANCE_TYPES.includes(type) ? await quantizeGgmlImportanceGpu(gpu, type, values, importance, { signal }) : quantizeGgmlRef(type, values, importance);
+    bytes = GPU_IMPORTANCE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal, importance }) : quantizeGgmlRef(type, values, importance);
   } else {
     bytes = GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values);
   }
