@@ -25,6 +25,8 @@ afterAll(() => ctx?.destroy());
 const MIN_IDENTICAL_SHARE = 0.999;
 /** Importance-weighted squared error of the GPU blocks may exceed the reference's by at most this factor. */
 const MAX_ERROR_RATIO = 1 + 1e-9;
+/** The llama-quantize --imatrix file of small-llama that holds each type (fixtures/README.md). */
+const FIXTURE_FILE: Record<string, string> = { Q2_K: 'Q2_K', Q3_K: 'Q3_K_S', Q4_K: 'Q4_K_S', Q5_K: 'Q5_K_S', Q6_K: 'Q6_K' };
 /** Super-blocks of small-llama taken per type, in file order (SwiftShader time). */
 const FIXTURE_BLOCKS = 2048;
 
@@ -80,7 +82,7 @@ describe('quantizeGgmlGpu with importance vs the importance-weighted reference',
 
     gpuIt(`${typeName}: small-llama with llama-imatrix's matrix, also against llama-quantize --imatrix`, async () => {
       const dir = 'models/small-llama/gguf';
-      const got = await openGgufFixtures({ source: `${dir}/model-f16.gguf`, quantized: `${dir}/llama.cpp-imatrix/model-${typeName === 'Q6_K' ? 'Q6_K' : `${typeName}_S`}-pure-imatrix.gguf` });
+      const got = await openGgufFixtures({ source: `${dir}/model-f16.gguf`, quantized: `${dir}/llama.cpp-imatrix/model-${FIXTURE_FILE[typeName]}-pure-imatrix.gguf` });
       const im = await fetchFixtures({ imatrix: `${dir}/llama.cpp-imatrix/imatrix.gguf`.split('/') });
       if (got.missing !== undefined || im.missing !== undefined) return console.warn(`skipped: ${got.missing ?? im.missing}`);
       const matrix = await readImatrix(bytesSource(new Uint8Array(im.files.imatrix), 'imatrix.gguf'));
@@ -103,7 +105,7 @@ describe('quantizeGgmlGpu with importance vs the importance-weighted reference',
   }
 
   gpuIt('refuses types without a kernel, rows that do not fit, and non-finite values', async () => {
-    await expect(quantizeGgmlGpu(ctx!, 'Q2_K', new Float32Array(256), { importance: new Float32Array(256) })).rejects.toThrow(UnsupportedModelError);
+    await expect(quantizeGgmlGpu(ctx!, 'Q4_1', new Float32Array(256), { importance: new Float32Array(256) })).rejects.toThrow(UnsupportedModelError);
     await expect(quantizeGgmlGpu(ctx!, 'Q4_K', new Float32Array(512), { importance: new Float32Array(384) })).rejects.toThrow(/not whole rows of 384/);
     const x = new Float32Array(256);
     x[9] = Infinity;

@@ -2,7 +2,7 @@
 // quantize-q3_k.wgsl, quantize-q4_k-q5_k.wgsl and quantize-q6_k.wgsl: float32 rows → ggml block bytes
 // on the GPU, equal to quantizeGgmlRef (src/quant/ggml/ggml-codec.ts; docs/FORMATS.md §4.4–4.5; legacy
 // byte for byte, k-quants best-effort, see the tests). With an importance vector (llama-quantize
-// --imatrix): Q6_K's kernel with IMPORTANCE set, and quantize-importance-k4-k5.wgsl for Q4_K/Q5_K.
+// --imatrix): quantize-importance-q2_k.wgsl, -q3_k.wgsl, -k4-k5.wgsl, and Q6_K's kernel with IMPORTANCE set.
 // The kernels share one bind-group layout (binding 3, the importance, is a 4-byte placeholder for
 // the kernels that do not read it) and Params. Other types throw UnsupportedModelError so callers
 // fall back to the reference. Sizes are bytes unless named otherwise.
@@ -12,6 +12,8 @@ import q4kq5kCode from '../../../shaders/ggml/quantize-q4_k-q5_k.wgsl?raw';
 import q3kCode from '../../../shaders/ggml/quantize-q3_k.wgsl?raw';
 import q2kCode from '../../../shaders/ggml/quantize-q2_k.wgsl?raw';
 import importanceK4K5Code from '../../../shaders/ggml/quantize-importance-k4-k5.wgsl?raw';
+import importanceQ2KCode from '../../../shaders/ggml/quantize-importance-q2_k.wgsl?raw';
+import importanceQ3KCode from '../../../shaders/ggml/quantize-importance-q3_k.wgsl?raw';
 import sqrtRn from '../../../shaders/ggml/common/sqrt-rn.wgsl?raw';
 import f16Bits from '../../../shaders/ggml/common/f16-bits.wgsl?raw';
 import divRn from '../../../shaders/common/div-rn.wgsl?raw';
@@ -37,6 +39,8 @@ export const QUANTIZE_Q4_K_Q5_K_SHADER = withHelpers(q4kq5kCode, HELPERS);
 export const QUANTIZE_Q3_K_SHADER = withHelpers(q3kCode, HELPERS);
 export const QUANTIZE_Q2_K_SHADER = withHelpers(q2kCode, HELPERS);
 export const QUANTIZE_IMPORTANCE_K4_K5_SHADER = withHelpers(importanceK4K5Code, HELPERS);
+export const QUANTIZE_IMPORTANCE_Q2_K_SHADER = withHelpers(importanceQ2KCode, HELPERS);
+export const QUANTIZE_IMPORTANCE_Q3_K_SHADER = withHelpers(importanceQ3KCode, HELPERS);
 
 interface KernelChoice {
   key: string;
@@ -62,6 +66,8 @@ export const GPU_QUANTIZE_TYPES: readonly string[] = Object.keys(KERNEL_OF);
 
 /** Importance-weighted kernels (llama-quantize --imatrix), and the override that selects the weighting. */
 const IMPORTANCE_KERNEL_OF: Readonly<Record<string, KernelChoice & { flag?: string }>> = {
+  Q2_K: { key: 'ggml/quantize-importance-q2_k', code: QUANTIZE_IMPORTANCE_Q2_K_SHADER, typed: false },
+  Q3_K: { key: 'ggml/quantize-importance-q3_k', code: QUANTIZE_IMPORTANCE_Q3_K_SHADER, typed: false },
   Q4_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true },
   Q5_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true },
   Q6_K: { ...KERNEL_OF.Q6_K, flag: 'IMPORTANCE' },

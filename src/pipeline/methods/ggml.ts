@@ -4,7 +4,7 @@
 // With `imatrix`, each input column is weighted by its importance (the calibration's mean x²,
 // or an imported llama.cpp importance matrix: pipeline/calibration/imatrix-stats.ts) exactly as
 // llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (types without a kernel — the
-// float types, and importance-weighted types but Q4_K/Q5_K/Q6_K — use the reference); reference:
+// float types, and the importance-weighted legacy types — use the reference); reference:
 // src/quant/ggml/ggml-codec.ts.
 import { decodeFloats } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
