@@ -1,6 +1,6 @@
 // Importance-weighted GPU quantization (quantizeGgmlGpu with an importance vector) vs quantizeGgmlRef(type, x,
 // importance), byte for byte: seeded rows with heavy-tailed importance (dead columns included)
-// and special super-blocks, then small-llama's weights with the importance matrix llama-imatrix
+// and special blocks, then small-llama's weights with the importance matrix llama-imatrix
 // wrote, also against the blocks llama-quantize --imatrix wrote (model-<TYPE>[_S]-pure-imatrix.gguf).
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../core/byte-source';
@@ -12,6 +12,7 @@ import { fetchFixtures } from '../../eval/testing/browser-fixtures';
 import { acquireBrowserGpu } from '../../gpu/browser-gpu';
 import { gpuForTests } from '../../gpu/testing';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
+import { IMPORTANCE_TYPES } from '../../quant/ggml/importance-quantize';
 import { seededRandom, seededWeights } from '../quant/rtn-compare';
 import { GPU_IMPORTANCE_TYPES, quantizeGgmlGpu } from './quantize';
 import { addComparison, type BlockComparison, compareBlockBytes, openGgufFixtures } from './testing/ggml-gpu-compare';
@@ -21,12 +22,12 @@ const gpuIt = ctx ? it : it.skip;
 if (!ctx) console.warn(skipReason);
 afterAll(() => ctx?.destroy());
 
-/** K-quant searches in float32 (FORMATS §4.3): share of blocks that must be identical. */
-const MIN_IDENTICAL_SHARE = 0.999;
+/** Share of blocks that must be identical: every legacy block (FORMATS §4.4b), ≥ 99.9 % of k-quants (§4.3, best-effort). */
+const minIdenticalShare = (typeName: string) => (ggmlTypeByName(typeName)!.blockSize === 32 ? 1 : 0.999);
 /** Importance-weighted squared error of the GPU blocks may exceed the reference's by at most this factor. */
 const MAX_ERROR_RATIO = 1 + 1e-9;
 /** The llama-quantize --imatrix file of small-llama that holds each type (fixtures/README.md). */
-const FIXTURE_FILE: Record<string, string> = { Q2_K: 'Q2_K', Q3_K: 'Q3_K_S', Q4_K: 'Q4_K_S', Q5_K: 'Q5_K_S', Q6_K: 'Q6_K' };
+const FIXTURE_FILE: Record<string, string> = { Q4_0: 'Q4_0', Q2_K: 'Q2_K', Q3_K: 'Q3_K_S', Q4_K: 'Q4_K_S', Q5_K: 'Q5_K_S', Q6_K: 'Q6_K' };
 /** Super-blocks of small-llama taken per type, in file order (SwiftShader time). */
 const FIXTURE_BLOCKS = 2048;
 
@@ -60,7 +61,7 @@ async function check(typeName: string, x: Float32Array, importance: Float32Array
 function expectClose(typeName: string, what: string, t: Tally): void {
   const share = t.identical / t.blocks;
   console.log(`${typeName} ${what}: ${t.identical}/${t.blocks} blocks identical to the reference (${(100 * share).toFixed(3)} %), Σw(x̂−x)² GPU ${t.errGpu.toPrecision(8)} vs ${t.errRef.toPrecision(8)}${t.first ? `; first difference: ${t.first}` : ""}`);
-  expect(share, t.first).toBeGreaterThanOrEqual(MIN_IDENTICAL_SHARE);
+  expect(share, t.first).toBeGreaterThanOrEqual(minIdenticalShare(typeName));
   expect(t.errGpu).toBeLessThanOrEqual(t.errRef * MAX_ERROR_RATIO);
 }
 
@@ -80,6 +81,8 @@ describe('quantizeGgmlGpu with importance vs the importance-weighted reference',
       expectClose(typeName, 'seeded', t);
     });
 
+    // Q4_1, Q5_0 and Q5_1 have no llama-quantize --imatrix fixture: the seeded rows hold them to the reference.
+    if (!FIXTURE_FILE[typeName]) continue;
     gpuIt(`${typeName}: small-llama with llama-imatrix's matrix, also against llama-quantize --imatrix`, async () => {
       const dir = 'models/small-llama/gguf';
       const got = await openGgufFixtures({ source: `${dir}/model-f16.gguf`, quantized: `${dir}/llama.cpp-imatrix/model-${FIXTURE_FILE[typeName]}-pure-imatrix.gguf` });
@@ -100,12 +103,16 @@ describe('quantizeGgmlGpu with importance vs the importance-weighted reference',
       console.log(`${typeName} small-llama + imatrix: ${vsLlama.identical}/${vsLlama.blocks} blocks identical to llama-quantize --imatrix`);
       expect(t.blocks).toBeGreaterThan(0);
       expectClose(typeName, 'small-llama', t);
-      expect(vsLlama.identical / vsLlama.blocks, vsLlama.first).toBeGreaterThanOrEqual(MIN_IDENTICAL_SHARE);
+      expect(vsLlama.identical / vsLlama.blocks, vsLlama.first).toBeGreaterThanOrEqual(minIdenticalShare(typeName));
     });
   }
 
+  it('has a kernel for every type whose reference takes importance', () => {
+    expect([...GPU_IMPORTANCE_TYPES].sort()).toEqual([...IMPORTANCE_TYPES].sort());
+  });
+
   gpuIt('refuses types without a kernel, rows that do not fit, and non-finite values', async () => {
-    await expect(quantizeGgmlGpu(ctx!, 'Q4_1', new Float32Array(256), { importance: new Float32Array(256) })).rejects.toThrow(UnsupportedModelError);
+    await expect(quantizeGgmlGpu(ctx!, 'Q8_0', new Float32Array(256), { importance: new Float32Array(256) })).rejects.toThrow(UnsupportedModelError);
     await expect(quantizeGgmlGpu(ctx!, 'Q4_K', new Float32Array(512), { importance: new Float32Array(384) })).rejects.toThrow(/not whole rows of 384/);
     const x = new Float32Array(256);
     x[9] = Infinity;

@@ -2,7 +2,8 @@
 // quantize-q3_k.wgsl, quantize-q4_k-q5_k.wgsl and quantize-q6_k.wgsl: float32 rows → ggml block bytes
 // on the GPU, equal to quantizeGgmlRef (src/quant/ggml/ggml-codec.ts; docs/FORMATS.md §4.4–4.5; legacy
 // byte for byte, k-quants best-effort, see the tests). With an importance vector (llama-quantize
-// --imatrix): quantize-importance-q2_k.wgsl, -q3_k.wgsl, -k4-k5.wgsl, and Q6_K's kernel with IMPORTANCE set.
+// --imatrix): quantize-importance-legacy.wgsl, -q2_k.wgsl, -q3_k.wgsl, -k4-k5.wgsl, and Q6_K's
+// kernel with IMPORTANCE set.
 // The kernels share one bind-group layout (binding 3, the importance, is a 4-byte placeholder for
 // the kernels that do not read it) and Params. Other types throw UnsupportedModelError so callers
 // fall back to the reference. Sizes are bytes unless named otherwise.
@@ -14,6 +15,7 @@ import q2kCode from '../../../shaders/ggml/quantize-q2_k.wgsl?raw';
 import importanceK4K5Code from '../../../shaders/ggml/quantize-importance-k4-k5.wgsl?raw';
 import importanceQ2KCode from '../../../shaders/ggml/quantize-importance-q2_k.wgsl?raw';
 import importanceQ3KCode from '../../../shaders/ggml/quantize-importance-q3_k.wgsl?raw';
+import importanceLegacyCode from '../../../shaders/ggml/quantize-importance-legacy.wgsl?raw';
 import sqrtRn from '../../../shaders/ggml/common/sqrt-rn.wgsl?raw';
 import f16Bits from '../../../shaders/ggml/common/f16-bits.wgsl?raw';
 import divRn from '../../../shaders/common/div-rn.wgsl?raw';
@@ -41,12 +43,15 @@ export const QUANTIZE_Q2_K_SHADER = withHelpers(q2kCode, HELPERS);
 export const QUANTIZE_IMPORTANCE_K4_K5_SHADER = withHelpers(importanceK4K5Code, HELPERS);
 export const QUANTIZE_IMPORTANCE_Q2_K_SHADER = withHelpers(importanceQ2KCode, HELPERS);
 export const QUANTIZE_IMPORTANCE_Q3_K_SHADER = withHelpers(importanceQ3KCode, HELPERS);
+export const QUANTIZE_IMPORTANCE_LEGACY_SHADER = withHelpers(importanceLegacyCode, HELPERS);
 
 interface KernelChoice {
   key: string;
   code: string;
   /** The kernel serves several types, picked by its TYPE override (the ggml_type id). */
   typed: boolean;
+  /** One invocation per row instead of per block (a sum over the whole row comes first). */
+  perRow?: boolean;
 }
 
 const LEGACY: KernelChoice = { key: 'ggml/quantize-legacy', code: QUANTIZE_LEGACY_SHADER, typed: true };
@@ -65,7 +70,9 @@ const KERNEL_OF: Readonly<Record<string, KernelChoice>> = {
 export const GPU_QUANTIZE_TYPES: readonly string[] = Object.keys(KERNEL_OF);
 
 /** Importance-weighted kernels (llama-quantize --imatrix), and the override that selects the weighting. */
+const IMPORTANCE_LEGACY: KernelChoice = { key: 'ggml/quantize-importance-legacy', code: QUANTIZE_IMPORTANCE_LEGACY_SHADER, typed: true, perRow: true };
 const IMPORTANCE_KERNEL_OF: Readonly<Record<string, KernelChoice & { flag?: string }>> = {
+  Q4_0: IMPORTANCE_LEGACY, Q4_1: IMPORTANCE_LEGACY, Q5_0: IMPORTANCE_LEGACY, Q5_1: IMPORTANCE_LEGACY,
   Q2_K: { key: 'ggml/quantize-importance-q2_k', code: QUANTIZE_IMPORTANCE_Q2_K_SHADER, typed: false },
   Q3_K: { key: 'ggml/quantize-importance-q3_k', code: QUANTIZE_IMPORTANCE_Q3_K_SHADER, typed: false },
   Q4_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true },
@@ -121,12 +128,13 @@ export function planQuantizeGgmlGpu(ctx: GpuContext, typeName: string, numel: nu
       { bytes: largest, maxStorageBufferBindingSize: maxBinding },
     );
   }
+  const kernel = kernels[typeName];
+  const invocations = kernel.perRow && rowLength ? numel / rowLength : blocks;
   const dispatch = dispatchGrid(
-    Math.ceil(blocks / WG_SIZE),
+    Math.ceil(invocations / WG_SIZE),
     ctx.limits.maxComputeWorkgroupsPerDimension,
     `quantizing ${numel} values to ${typeName}`,
   );
-  const kernel = kernels[typeName];
   const constants: Record<string, number> = kernel.typed ? { WG_SIZE, TYPE: type.id } : { WG_SIZE };
   const flag = rowLength === undefined ? undefined : IMPORTANCE_KERNEL_OF[typeName].flag;
   if (flag) constants[flag] = 1;

@@ -3,9 +3,8 @@
 // Blocks never cross rows, so the GGUF exporter's Q/K row permutation moves whole encoded rows.
 // With `imatrix`, each input column is weighted by its importance (the calibration's mean x²,
 // or an imported llama.cpp importance matrix: pipeline/calibration/imatrix-stats.ts) exactly as
-// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (types without a kernel — the
-// float types, and the importance-weighted legacy types — use the reference); reference:
-// src/quant/ggml/ggml-codec.ts.
+// llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (the float types use the
+// reference); reference: src/quant/ggml/ggml-codec.ts.
 import { decodeFloats } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
 import { ggmlTypeByName } from '../../core/ggml-types';
