@@ -112,7 +112,8 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
     const prune = t.action.prune;
     const pruned = prune ? { prune: prune.method, sparsity: m?.zeros !== undefined ? m.zeros / t.numel : null } : { sparsity: null };
     if (t.action.kind === 'prune') return { ...base, method: t.action.prune.method, label: pruneLabel(t.action.prune), relError, ...pruned };
-    const spec = t.action.spec;
+    // An importance-weighted rule weighs only what calibration measured (never an embedding).
+    const spec = t.action.spec.method === 'ggml' && t.needs === 'nothing' ? { method: 'ggml' as const, type: t.action.spec.type } : t.action.spec;
     const label = [prune ? pruneLabel(prune) : '', quantizeLabel(spec)].filter(Boolean).join(' + ');
     if (spec.method !== 'ggml') {
       return { ...base, method: spec.method, label, bits: spec.bits, storedBits: spec.bits === 3 ? 4 : spec.bits, group: spec.group, relError, ...pruned };

@@ -16,6 +16,8 @@ export type RtnGroupSize = (typeof RTN_GROUP_SIZES)[number] | 'per-channel';
 /** The llama.cpp block and float types the studio encodes and decodes (src/quant/ggml). */
 export const GGML_QUANT_TYPES = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'] as const;
 export type GgmlQuantType = (typeof GGML_QUANT_TYPES)[number];
+/** The types whose llama.cpp quantizer uses an importance matrix (Q8_0 and the floats ignore it); src/quant/ggml/importance-quantize.ts implements them. */
+export const GGML_IMPORTANCE_TYPES: readonly GgmlQuantType[] = ['Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'];
 
 /** llama-quantize mixes the studio reproduces tensor for tensor (src/quant/ggml/gguf-presets.ts). */
 export const GGUF_MIX_PRESETS = ['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'Q3_K_M', 'Q2_K'] as const;
@@ -186,7 +188,7 @@ export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
 
 /** "rtn 4-bit/32 asym", "rtn 8-bit/per-channel sym", "ggml Q4_K". */
 export function quantizeLabel(q: QuantizeSpec): string {
-  if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix ? ' imatrix' : ''}`;
+  if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix && GGML_IMPORTANCE_TYPES.includes(q.type) ? ' imatrix' : ''}`;
   return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
 }
 

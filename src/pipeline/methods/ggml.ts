@@ -8,13 +8,12 @@
 import { decodeFloats } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
 import { ggmlTypeByName } from '../../core/ggml-types';
-import { GGML_QUANT_TYPES, type GgmlQuantize, type GgmlQuantType } from '../../core/recipe';
+import { GGML_IMPORTANCE_TYPES, GGML_QUANT_TYPES, type GgmlQuantize, type GgmlQuantType } from '../../core/recipe';
 import { toRowMajor } from '../../core/weight-layout';
 import type { GpuContext } from '../../gpu/context';
 import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
 import { GPU_IMPORTANCE_TYPES, GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
-import { IMPORTANCE_TYPES } from '../../quant/ggml/importance-quantize';
 import { relativeError } from '../../quant/metrics';
 import { importanceFromSums } from '../../formats/imatrix/imatrix-file';
 import type { GgmlBlockTensor } from '../../core/compressed-tensor';
@@ -56,7 +55,7 @@ export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
   fields: FIELDS,
   // llama-imatrix measures the inputs of matmuls; an embedding lookup has none.
   // Types whose quantizer ignores importance (Q8_0, the floats) need no calibration either.
-  needs: (spec, tensor) => (spec.imatrix && tensor.role === 'matmul-weight' && IMPORTANCE_TYPES.includes(spec.type) ? 'input-stats' : 'nothing'),
+  needs: (spec, tensor) => (spec.imatrix && tensor.role === 'matmul-weight' && GGML_IMPORTANCE_TYPES.includes(spec.type) ? 'input-stats' : 'nothing'),
 
   parse(raw, rule) {
     checkFields(raw, 'ggml', FIELDS, rule);

@@ -4,6 +4,7 @@
 // importance vector does (bit-exactness with llama-quantize --imatrix: llama-cpp-imatrix-parity).
 import { describe, expect, it } from 'vitest';
 import { ShapeError, UnsupportedModelError } from '../../core/errors';
+import { GGML_IMPORTANCE_TYPES } from '../../core/recipe';
 import { f32ToF16Bits } from '../../core/float16';
 import { dequantizeGgmlRef, quantizeGgmlRef } from './ggml-codec';
 import { IMPORTANCE_TYPES } from './importance-quantize';
@@ -91,6 +92,10 @@ describe('ggml CPU references with an importance vector (llama-quantize --imatri
       expect(weightedErr(weighted)).toBeLessThan(weightedErr(plain));
     });
   }
+
+  it('implements exactly the types the recipe calls importance-weighted', () => {
+    expect([...IMPORTANCE_TYPES].sort()).toEqual([...GGML_IMPORTANCE_TYPES].sort());
+  });
 
   it('Q8_0 and the float types ignore importance, as llama.cpp does', () => {
     for (const type of ['Q8_0', 'F16', 'BF16']) expect(quantizeGgmlRef(type, x, importance)).toEqual(quantizeGgmlRef(type, x));

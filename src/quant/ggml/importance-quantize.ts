@@ -197,7 +197,7 @@ const ROWS: Partial<Record<string, { blockSize: number; blockBytes: number; row:
   Q5_K: { blockSize: QK_K, blockBytes: Q5_K_BLOCK_BYTES, row: q4_KOrQ5_K(31, Q5_K_BLOCK_BYTES, packQ5_KCodes) },
 };
 
-/** Types whose llama.cpp quantizer uses an importance matrix (the others ignore it). */
+/** Types with an importance-weighted quantizer here: core/recipe.ts GGML_IMPORTANCE_TYPES (codec test). */
 export const IMPORTANCE_TYPES: readonly string[] = [...Object.keys(ROWS), 'Q6_K'];
 
 /**

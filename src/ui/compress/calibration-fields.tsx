@@ -22,7 +22,7 @@ function ImportanceSource({ spec, disabled }: { spec: CalibrationSpec; disabled:
         <label className="field">
           <span className="label">Importance matrix</span>
           <select value={spec.imatrix ?? ''} disabled={disabled} onChange={(e) => setCalibration(e.target.value ? { ...spec, imatrix: e.target.value } : measured)} data-testid="imatrix-source">
-            <option value="">measured on the calibration text</option>
+            <option value="">measured on the text</option>
             {files.map((f) => <option key={f.name} value={f.name}>{f.name} ({f.entries} weights)</option>)}
             {spec.imatrix !== undefined && !chosen && <option value={spec.imatrix}>{spec.imatrix} (not loaded)</option>}
           </select>
