@@ -2,11 +2,13 @@
 // matrix" on calibrates on a short text (wasm), the result offers the measured matrix in
 // llama.cpp's format; loading that file back as the importance source compresses without running
 // the model and gives the very same file, which differs from the plain Q4_0 one; a matrix made for
-// another model is refused with what and where, and the page stays usable.
+// another model is refused with what and where, and the page stays usable. A sweep puts a llama.cpp
+// type with and without an importance matrix side by side.
 import { openAsBlob } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
+import { recipeId } from '../src/core/recipe-id';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { readImatrix } from '../src/formats/imatrix/imatrix-file';
 import { loadSample } from './page-steps';
@@ -82,4 +84,29 @@ test('the sample as GGUF Q4_0 with an importance matrix: measured, downloaded, l
   await expect(page.getByTestId('error-banner')).toContainText(/imatrix\.gguf has \d+ importance values for blk\.\d+\.\w+\.weight, whose rows have \d+: it was made for another model/);
   await expect(page.getByTestId('result-panel')).toBeVisible();
   expect(pageErrors).toEqual([]);
+});
+
+test('a sweep puts a llama.cpp type with and without an importance matrix on one chart', async ({ page }) => {
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('4');
+  for (const id of ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']) await page.getByTestId(id).uncheck();
+  await page.getByTestId('sweep-gguf-Q4_0').check();
+  await page.getByTestId('sweep-gguf-imatrix-yes').check();
+  await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');
+  await page.getByTestId('sweep-calibration-windows').fill('2');
+  await page.getByTestId('sweep-start').click();
+
+  const plain = recipeId({ recipe: 1, preset: 'Q4_0', rules: [] });
+  const weighted = recipeId({ recipe: 1, preset: 'Q4_0', imatrix: true, calibration: { text: 'builtin', windows: 2, sequential: false }, rules: [] });
+  const chart = page.getByTestId('sweep-chart');
+  for (const id of [plain, weighted]) await expect(chart.locator(`[data-testid="sweep-point"][data-point-id="${id}"]`)).toHaveCount(1, { timeout: 240_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  // Same size, different numbers: the importance matrix changed the blocks.
+  const a = chart.locator(`[data-testid="sweep-point"][data-point-id="${plain}"]`);
+  const b = chart.locator(`[data-testid="sweep-point"][data-point-id="${weighted}"]`);
+  expect(await a.getAttribute('data-ppl')).not.toBe(await b.getAttribute('data-ppl'));
+  await b.hover();
+  await expect(page.getByTestId('point-tooltip')).toContainText('Q4_0 + imatrix');
 });

@@ -1,5 +1,5 @@
 // The sweep form's axes (bits, block sizes, zero point, quantization methods, which tensors,
-// llama.cpp types, base rules, pruning methods × sparsities, left in float)
+// llama.cpp types with and without an importance matrix, base rules, pruning methods × sparsities, left in float)
 // turned into the worker's SweepAxes, and back from a saved request. Selection labels name points.
 import { DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, PRUNE_PATTERNS, RECIPE_VERSION, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
 import type { SweepAxes, SweepQuantizeMethod, SweepRequest, SweepSparsity } from '../core/sweep';
@@ -25,6 +25,8 @@ export interface SweepAxesForm {
   sweepExclude: string;
   /** llama.cpp types (ONNX models only: evaluated through the GGUF exporter's tensors), one point each. */
   sweepGgufTypes?: string[];
+  /** Each llama.cpp type without (false) and/or with (true) an importance matrix (absent: without). */
+  sweepGgufImatrix?: boolean[];
   /** Which base rules every point starts with (SWEEP_BASES id). */
   sweepBase?: string;
   /** Also points left in float (pruning alone). */
@@ -61,9 +63,15 @@ export function toSweepAxes(form: SweepAxesForm): SweepAxes {
       return { label: selectionLabel(selection), selection };
     }),
     ...(form.sweepGgufTypes?.length ? { ggufTypes: [...form.sweepGgufTypes] } : {}),
+    ...(form.sweepGgufTypes?.length && ggufImatrixOf(form).includes(true) ? { ggufImatrix: ggufImatrixOf(form) } : {}),
     ...baseOf(form.sweepBase),
     ...pruningOf(form),
   };
+}
+
+/** With and/or without an importance matrix, for the llama.cpp types (at least one; default without). */
+function ggufImatrixOf(form: SweepAxesForm): boolean[] {
+  return form.sweepGgufImatrix?.length ? [...form.sweepGgufImatrix] : [false];
 }
 
 /** The quantization methods, only when gptq is among them (so an rtn sweep keeps its request and ids). */
@@ -78,7 +86,8 @@ function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'quantizeMethods' | 'un
   const methods = form.sweepPruneMethods ?? [];
   const prunes = sparsities.some((s) => s !== 0) && methods.length > 0;
   const quantizeMethods = quantizeMethodsOf(form);
-  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods !== undefined;
+  const imatrix = Boolean(form.sweepGgufTypes?.length) && ggufImatrixOf(form).includes(true);
+  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods !== undefined || imatrix;
   return {
     ...(quantizeMethods ? { quantizeMethods } : {}),
     ...(form.sweepUnquantized ? { unquantized: true } : {}),
@@ -109,7 +118,7 @@ export function gridSize(form: SweepAxesForm): number {
   // gptq points are never pruned: one per setting and selection.
   const gptq = axes.quantizeMethods?.includes('gptq') && targets.includes(0) ? settings * selections : 0;
   const rtn = axes.quantizeMethods && !axes.quantizeMethods.includes('rtn') ? 0 : settings * selections * prunes;
-  return rtn + gptq + float + (form.sweepGgufTypes?.length ?? 0);
+  return rtn + gptq + float + (form.sweepGgufTypes?.length ?? 0) * ggufImatrixOf(form).length;
 }
 
 /** The form that produced a saved request (to show what a restored sweep ran). */
@@ -124,6 +133,7 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepInclude: custom?.kind === 'custom' ? (custom.include ?? '') : '',
     sweepExclude: custom?.kind === 'custom' ? (custom.exclude ?? '') : '',
     sweepGgufTypes: [...(axes.ggufTypes ?? [])],
+    sweepGgufImatrix: [...(axes.ggufImatrix ?? [false])],
     sweepBase: axes.base?.name ?? 'none',
     sweepUnquantized: axes.unquantized ?? false,
     sweepSparsities: [...(axes.sparsities ?? [0])],

@@ -163,6 +163,24 @@ describe('sweep helpers', () => {
     expect(toSweepAxes(form({ sweepBits: [3] })).quantizeMethods).toBeUndefined();
   });
 
+  it('crosses llama.cpp types with an importance matrix when asked, measured once on the original model', () => {
+    const form = (f: Partial<SweepAxesForm>): SweepAxesForm => ({ sweepInclude: '', sweepExclude: '', sweepBits: [], sweepBlocks: [32], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], sweepGgufTypes: ['Q4_K_M', 'Q2_K'], ...f });
+    const both = form({ sweepGgufImatrix: [false, true], sweepCalibrationWindows: 16 });
+    const grid = expandGrid(toSweepAxes(both));
+    expect(grid.map((p) => `${p.method}: ${p.label}`)).toEqual([
+      'llama.cpp: llama.cpp Q4_K_M',
+      'llama.cpp imatrix: llama.cpp Q4_K_M + imatrix',
+      'llama.cpp: llama.cpp Q2_K',
+      'llama.cpp imatrix: llama.cpp Q2_K + imatrix',
+    ]);
+    expect(gridSize(both)).toBe(4);
+    expect(grid[1].recipe).toEqual({ recipe: 1, preset: 'Q4_K_M', imatrix: true, calibration: { text: 'builtin', windows: 16, sequential: false }, rules: [] });
+    expect(grid[0].recipe).toEqual({ recipe: 1, preset: 'Q4_K_M', rules: [] });
+    // Without the importance axis the request stays as it was (saved points keep their ids).
+    expect(toSweepAxes(form({ sweepGgufImatrix: [false] }))).toEqual(toSweepAxes(form({})));
+    expect(toSweepAxes(form({})).calibration).toBeUndefined();
+  });
+
   it('puts the sparsest point that no denser point beats on the sparsity frontier', () => {
     const at = (sparsity: number, ppl: number, id: string) => ({ ...point(4, ppl, 500), id, sparsity });
     expect(paretoFrontier([at(0, 50, 'dense'), at(0.5, 60, 'half'), at(0.5, 70, 'worse'), at(0.6, 90, 'sixty')], 'sparsity').map((p) => p.id)).toEqual(['sixty', 'half', 'dense']);

@@ -43,6 +43,8 @@ export interface SweepSlice extends SweepAxesForm {
   toggleSweepQuantizeMethod(method: SweepQuantizeMethod): void;
   toggleSweepSelection(kind: SweepSelectionKind): void;
   toggleSweepGgufType(type: string): void;
+  /** llama.cpp points without (false) and/or with (true) an importance matrix. */
+  toggleSweepGgufImatrix(on: boolean): void;
   setSweepInclude(pattern: string): void;
   setSweepExclude(pattern: string): void;
   setSweepBase(id: string): void;
@@ -152,6 +154,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepInclude: '',
     sweepExclude: '',
     sweepGgufTypes: [],
+    sweepGgufImatrix: [false],
     sweepBase: 'none',
     sweepUnquantized: false,
     sweepSparsities: [0],
@@ -169,6 +172,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     toggleSweepQuantizeMethod: (m) => set((s) => ({ sweepQuantizeMethods: toggled(s.sweepQuantizeMethods ?? ['rtn'], m, SWEEP_QUANTIZE_METHODS) })),
     toggleSweepSelection: (kind) => set((s) => ({ sweepSelections: toggled(s.sweepSelections, kind, SELECTION_KINDS) })),
     toggleSweepGgufType: (type) => set((s) => ({ sweepGgufTypes: toggled(s.sweepGgufTypes ?? [], type, SWEEP_GGUF_TYPES) })),
+    toggleSweepGgufImatrix: (on) => set((s) => ({ sweepGgufImatrix: toggled(s.sweepGgufImatrix ?? [false], on, [false, true]) })),
     setSweepInclude: (sweepInclude) => set({ sweepInclude }),
     setSweepExclude: (sweepExclude) => set({ sweepExclude }),
     setSweepBase: (sweepBase) => set({ sweepBase }),

@@ -155,11 +155,25 @@ function LlamaCppTypes({ disabled }: { disabled: boolean }) {
   const model = useStudioStore((s) => s.model);
   const types = useStudioStore((s) => s.sweepGgufTypes ?? []);
   const toggle = useStudioStore((s) => s.toggleSweepGgufType);
+  const imatrix = useStudioStore((s) => s.sweepGgufImatrix ?? [false]);
+  const toggleImatrix = useStudioStore((s) => s.toggleSweepGgufImatrix);
   if (model?.index.format !== 'onnx') return null;
   const ready = model.hasTokenizer && model.hasConfig !== false;
   return (
     <>
       <CheckGroup legend="llama.cpp types" options={SWEEP_GGUF_TYPES.map((t) => ({ value: t, label: t, testId: `sweep-gguf-${t}` }))} checked={types} onToggle={toggle} disabled={disabled || !ready} />
+      {types.length > 0 && (
+        <CheckGroup
+          legend="llama.cpp importance matrix (measured once on the calibration text, as llama-imatrix)"
+          options={[
+            { value: false, label: 'without', testId: 'sweep-gguf-imatrix-no' },
+            { value: true, label: 'with', testId: 'sweep-gguf-imatrix-yes' },
+          ]}
+          checked={imatrix}
+          onToggle={toggleImatrix}
+          disabled={disabled}
+        />
+      )}
       {!ready && <p className="small muted" data-testid="sweep-gguf-needs">llama.cpp types need the model's config.json and tokenizer.json: open them with the model.</p>}
     </>
   );
