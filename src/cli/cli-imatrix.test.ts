@@ -69,7 +69,7 @@ describeWithFixtures('studio imatrix on tiny-llama (ONNX), then convert --imatri
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ output: im, windows: 2, tokens: 512, chunkSize: 256 });
     const matrix = await readImatrix(blobSource(await openAsBlob(im), 'tiny-imatrix.gguf'));
-    expect([matrix.chunkCount, matrix.chunkSize, matrix.datasets, matrix.legacy]).toEqual([2, 256, ['builtin'], false]);
+    expect([matrix.chunkCount, matrix.chunkSize, matrix.datasets, matrix.legacy]).toEqual([2, 256, ['wikitext-2-valid-excerpt.txt'], false]);
     const names = [...matrix.entries.keys()];
     expect(names).toContain('blk.0.attn_q.weight');
     expect(names).toContain('blk.3.ffn_down.weight');

@@ -7,6 +7,7 @@ import { ShapeError } from '../../core/errors';
 import { EVAL_PROTOCOL } from '../../core/evaluation';
 import type { TensorInfo } from '../../core/model-index';
 import type { MethodNeeds } from '../../core/recipe';
+import { CALIBRATION_TEXT_EXCERPT_PATH } from '../../eval/perplexity';
 import { importanceOf, type ImportanceMatrix } from '../../formats/imatrix/imatrix-file';
 import { hfToGgufName } from '../../model/llama-names';
 import type { InputStats } from '../methods/method';
@@ -65,5 +66,7 @@ export function imatrixFromCalibration(model: OpenedModel, stats: CalibrationSta
     const s = stats.get(w);
     if (s) entries.set(imatrixNameOf(infos.get(w)!), { sums: s.sumSquares, counts: Float32Array.of(s.tokens) });
   }
-  return { entries, datasets: [stats.text], chunkCount: stats.windows, chunkSize: EVAL_PROTOCOL.windowLength, legacy: false };
+  // llama-imatrix names its text file; 'builtin' is the studio's bundled excerpt.
+  const dataset = stats.text === 'builtin' ? CALIBRATION_TEXT_EXCERPT_PATH.split('/').pop()! : stats.text;
+  return { entries, datasets: [dataset], chunkCount: stats.windows, chunkSize: EVAL_PROTOCOL.windowLength, legacy: false };
 }
