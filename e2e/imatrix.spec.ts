@@ -48,9 +48,13 @@ test('the sample as GGUF Q4_0 with an importance matrix: measured, downloaded, l
   await expect(page.getByTestId('calibration-fields')).toBeVisible();
   await expect(page.getByTestId('imatrix-source')).toHaveValue('');
   await page.getByTestId('calibration-windows').fill('2');
+  // One pass over the original model, as llama-imatrix measures.
+  await expect(page.getByTestId('calibration-sequential')).toBeChecked();
+  await page.getByTestId('calibration-sequential').uncheck();
   const measuredPath = await compressAndSave(page, (n) => testInfo.outputPath(`measured-${n}`));
   expect(measuredPath.endsWith('model-Q4_0-pure-imatrix.gguf')).toBe(true);
   await expect(page.getByTestId('result-calibration')).toContainText('512 tokens');
+  await expect(page.getByTestId('result-calibration')).toContainText('one pass over the original model');
 
   // The measured importance, as llama.cpp's file.
   const downloading = page.waitForEvent('download');

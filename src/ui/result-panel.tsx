@@ -62,7 +62,7 @@ export function ResultPanel() {
       ) : (
         <div className="small muted result-calibration-row">
           <p data-testid="result-calibration">
-            Calibrated on {formatInteger(report.calibration.tokens)} tokens ({report.calibration.windows} windows of {report.calibration.text === 'builtin' ? 'the bundled wikitext-2 validation excerpt' : report.calibration.text}).
+            Calibrated on {formatInteger(report.calibration.tokens)} tokens ({report.calibration.windows} windows of {report.calibration.text === 'builtin' ? 'the bundled wikitext-2 validation excerpt' : report.calibration.text}; {report.calibration.passes === 1 ? 'one pass over the original model' : `${report.calibration.passes} passes, layer by layer`}).
           </p>
           <ImatrixDownload />
         </div>

@@ -1,7 +1,8 @@
 // The recipe's calibration settings, shown when a rule uses a method that calibrates (Wanda,
 // SparseGPT, MLP channels, GPTQ, importance-weighted llama.cpp types): the text (the bundled
 // wikitext-2 validation excerpt, which never overlaps the evaluation text, or the person's own
-// file) and how many windows of 256 tokens to run — fewer is faster and says so in the result.
+// file), how many windows of 256 tokens to run — fewer is faster and says so in the result — and
+// whether layers are measured one after another on the compressed model (sequential) or in one pass.
 // Importance-weighted types may instead take a llama.cpp importance-matrix file (llama-imatrix's,
 // or one the studio measured earlier), and then nothing runs.
 import { DEFAULT_CALIBRATION, recipeUsesImatrix, ruleCalibrates, type CalibrationSpec, type Recipe } from '../../core/recipe';
@@ -92,6 +93,10 @@ export function CalibrationFields({ recipe, disabled }: { recipe: Recipe; disabl
               }} />
             </label>
           </div>
+          <label className="radio small" title="Layer by layer, as the Wanda, SparseGPT and GPTQ reference code does: each decoder layer is measured on what the already-compressed layers before it produce (one pass per layer). Off: one pass over the original model, as llama-imatrix does (faster, shared by every recipe on the same text).">
+            <input type="checkbox" checked={spec.sequential} onChange={(e) => setCalibration({ ...spec, sequential: e.target.checked })} data-testid="calibration-sequential" />
+            <span>layer by layer (sequential)</span>
+          </label>
           <p id="calibration-tokens" className="small muted" data-testid="calibration-tokens">
             {Number.isInteger(spec.windows) && spec.windows > 0 ? `${formatInteger(tokens)} calibration tokens (${spec.windows} × ${EVAL_PROTOCOL.windowLength})${spec.windows < DEFAULT_CALIBRATION.windows ? `; the protocol uses ${DEFAULT_CALIBRATION.windows} windows` : ''}` : 'a whole number of windows, at least 1'}
             {!known && ` · "${spec.text}" is not loaded here: add it with Own text…`}
