@@ -113,4 +113,6 @@ test('a sweep puts a llama.cpp type with and without an importance matrix on one
   expect(await a.getAttribute('data-ppl')).not.toBe(await b.getAttribute('data-ppl'));
   await b.hover();
   await expect(page.getByTestId('point-tooltip')).toContainText('Q4_0 + imatrix');
+  // Its own marker, named in the key under the chart.
+  await expect(page.locator('[data-testid="method-key-item"][data-method="llama.cpp imatrix"]')).toContainText('llama.cpp + imatrix');
 });
