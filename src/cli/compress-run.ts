@@ -85,7 +85,8 @@ function progress(p: CompressProgress): void {
     return;
   }
   const mbps = p.elapsedMs > 0 ? p.bytesDone / 1e3 / p.elapsedMs : 0;
-  progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s`);
+  const left = p.bytesDone > 0 ? ((p.bytesTotal - p.bytesDone) * p.elapsedMs) / p.bytesDone / 1000 : undefined;
+  progressLine(`compress [${p.tensorsDone}/${p.tensorsTotal}] ${p.currentTensor}  ${mbps.toFixed(1)} MB/s${left !== undefined ? `, ${left.toFixed(0)} s left` : ''}`);
 }
 
 /** An importance-matrix file a recipe names (calibration.imatrix), as a path. */
