@@ -45,6 +45,12 @@ describeWithFixtures('studio convert --imatrix against llama-quantize --imatrix 
     }, 300_000);
   }
 
+  it('an importance matrix given as a model says what it is and where it goes', async () => {
+    const r = await runCli(['inspect', fixturePath(...IM, 'imatrix.gguf')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/imatrix\.gguf is a llama\.cpp importance matrix, not a model: use it with convert --imatrix \(CLI\) or Load imatrix… \(page\)/);
+  });
+
   it('refuses --imatrix for float types and another model\'s matrix, before writing anything', async () => {
     const im = fixturePath(...IM, 'imatrix.gguf');
     const f16 = await runCli(['convert', fixturePath(...SMALL, 'model-f16.gguf'), '-o', join(tmp, 'x.gguf'), '--type', 'F16', '--imatrix', im]);

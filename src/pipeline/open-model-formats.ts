@@ -30,6 +30,10 @@ export interface FormatModel {
 
 export async function openGgufModel(file: ByteSource): Promise<FormatModel> {
   const gguf = await openGguf(file);
+  // llama-imatrix writes GGUF too: say what the file is and where it goes.
+  if (gguf.metadata.get('general.type')?.value === 'imatrix') {
+    throw new UsageError(`${file.name} is a llama.cpp importance matrix, not a model: use it with convert --imatrix (CLI) or Load imatrix… (page), beside a model`);
+  }
   return { index: ggufModelIndex(gguf), files: [file], gguf, readTensor: (name) => readGgufTensor(gguf, name) };
 }
 
