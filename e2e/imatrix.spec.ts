@@ -4,13 +4,14 @@
 // the model and gives the very same file, which differs from the plain Q4_0 one; a matrix made for
 // another model is refused with what and where, and the page stays usable. A sweep puts a llama.cpp
 // type with and without an importance matrix side by side.
-import { openAsBlob } from 'node:fs';
+import { openAsBlob, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { recipeId } from '../src/core/recipe-id';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { readImatrix } from '../src/formats/imatrix/imatrix-file';
+import { dropFiles } from './drop-files';
 import { loadSample } from './page-steps';
 
 const SMALL_IMATRIX = resolve(import.meta.dirname, '../../shared/fixtures/models/small-llama/gguf/llama.cpp-imatrix/imatrix.gguf');
@@ -81,8 +82,9 @@ test('the sample as GGUF Q4_0 with an importance matrix: measured, downloaded, l
   expect(changed).toContain('blk.0.ffn_down.weight');
   expect(changed).not.toContain('token_embd.weight');
 
-  // Another model's matrix: refused, naming the file and the weight; the last result stays.
-  await page.getByTestId('imatrix-file').setInputFiles(SMALL_IMATRIX);
+  // Another model's matrix, dropped on the page: it becomes the importance source, and compressing
+  // with it is refused, naming the file and the weight; the last result stays.
+  await dropFiles(page, page.getByTestId('drop-zone'), [{ name: 'imatrix.gguf', buffer: readFileSync(SMALL_IMATRIX) }]);
   await expect(page.getByTestId('imatrix-source')).toHaveValue('imatrix.gguf');
   await page.getByTestId('compress-button').click();
   await expect(page.getByTestId('error-banner')).toContainText(/imatrix\.gguf has \d+ importance values for blk\.\d+\.\w+\.weight, whose rows have \d+: it was made for another model/);

@@ -1,7 +1,9 @@
 // The opened model: what the worker said about it (summary only; the bytes stay in the worker).
 // A failed load keeps the previous model and result on the page (issue: "nothing already done is
-// lost"). A recipe file dropped or picked on its own goes to the recipe editor instead.
+// lost"). A recipe file dropped or picked on its own goes to the recipe editor instead, and a
+// llama.cpp importance matrix (imatrix GGUF or legacy .dat) to the recipe's importance source.
 import type { StateCreator } from 'zustand';
+import { UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { studioClient } from './studio-client';
 import { pickModelFiles } from './pick-model-files';
@@ -38,6 +40,12 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     }
   }
 
+  /** A lone importance-matrix file (llama-imatrix's GGUF, told by the worker from its first bytes, or legacy .dat). */
+  async function isImatrixFile(files: File[]): Promise<boolean> {
+    if (files.length !== 1 || !/\.(gguf|dat)$/i.test(files[0].name)) return false;
+    return studioClient().isImatrix(files[0]).catch(() => false);
+  }
+
   async function open(getFiles: () => Promise<File[]>, label: string): Promise<void> {
     if (get().jobStatus !== 'idle') return;
     const serial = ++loadSerial;
@@ -63,6 +71,10 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     async openFiles(files) {
       const recipe = await recipeFile(files);
       if (recipe !== undefined) return get().loadRecipe(recipe, files[0].name);
+      if (await isImatrixFile(files)) {
+        if (!get().model) return get().showError('load', new UsageError(`${files[0].name} is a llama.cpp importance matrix: open a model first, then drop it (or use Load imatrix…) to weigh its llama.cpp types`));
+        return get().addImatrixFile(files[0]);
+      }
       return open(async () => files, describeFiles(files));
     },
     openSample: () => open(fetchSampleFiles, 'the sample model'),

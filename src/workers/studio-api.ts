@@ -60,6 +60,8 @@ export interface StudioApi {
   compress(request: CompressRequest, onProgress: (p: CompressProgress) => void): Promise<CompressReport>;
   /** Adds a calibration text (a recipe's `calibration.text` names it by file name). */
   addCalibrationText(file: File): Promise<{ name: string; characters: number }>;
+  /** Whether a file is a llama.cpp importance matrix (an imatrix GGUF by its first bytes, or a legacy .dat by name). */
+  isImatrix(file: File): Promise<boolean>;
   /** Reads a llama.cpp importance-matrix file (GGUF or legacy .dat); a recipe's `calibration.imatrix` names it by file name. */
   addImatrix(file: File): Promise<ImatrixInfo>;
   /**

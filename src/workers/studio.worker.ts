@@ -17,7 +17,7 @@ import { CALIBRATION_TEXT_EXCERPT_PATH, EVAL_TEXT_EXCERPT_PATH } from '../eval/p
 import { ModelEvaluation } from '../eval/model-evaluation';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
-import { readImatrix, writeImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
+import { IMATRIX_SNIFF_BYTES, readImatrix, sniffImatrixGguf, writeImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
 import type { CalibrationStats } from '../pipeline/calibration/calibrate';
 import { CalibrationCache, calibrator, type CalibrationEnvironment } from '../pipeline/calibration/calibrator';
 import { imatrixFromCalibration } from '../pipeline/calibration/imatrix-stats';
@@ -232,6 +232,11 @@ const api: StudioApi = {
     if (!text.trim()) throw new UsageError(`${file.name} is empty: a calibration text needs at least one window of 256 tokens`);
     calibrationTexts.set(file.name, text);
     return { name: file.name, characters: text.length };
+  },
+
+  async isImatrix(file) {
+    if (/\.dat$/i.test(file.name)) return true;
+    return sniffImatrixGguf(new Uint8Array(await file.slice(0, IMATRIX_SNIFF_BYTES).arrayBuffer()));
   },
 
   async addImatrix(file) {

@@ -6,7 +6,7 @@ import { blobSink, concatChunks } from '../../core/byte-sink';
 import { bytesSource } from '../../core/byte-source';
 import { FormatError } from '../../core/errors';
 import { fixtureSource, itWithFixtures } from '../gguf/testing/fixtures';
-import { importanceOf, readImatrix, writeImatrix, type ImportanceMatrix } from './imatrix-file';
+import { IMATRIX_SNIFF_BYTES, importanceOf, readImatrix, sniffImatrixGguf, writeImatrix, type ImportanceMatrix } from './imatrix-file';
 
 const DIR = 'models/small-llama/gguf/llama.cpp-imatrix';
 
@@ -92,6 +92,15 @@ describe('importance matrix files', () => {
     const at = text.indexOf('w.counts');
     bytes[at + 7] = 'z'.charCodeAt(0);
     await expect(readImatrix(bytesSource(bytes, 'half.gguf'))).rejects.toThrow(/half.gguf: w has sums but no counts/);
+  });
+
+  itWithFixtures([`${DIR}/imatrix.gguf`, 'models/small-llama/gguf/model-f16.gguf'], 'tells an importance-matrix GGUF from a model by its first bytes', async () => {
+    const head = async (path: string) => (await fixtureSource(path)).read(0, IMATRIX_SNIFF_BYTES);
+    expect(sniffImatrixGguf(await head(`${DIR}/imatrix.gguf`))).toBe(true);
+    expect(sniffImatrixGguf(await head('models/small-llama/gguf/model-f16.gguf'))).toBe(false);
+    const ours = await written({ entries: new Map([['w', { sums: Float32Array.of(1), counts: Float32Array.of(1) }]]), datasets: [], chunkCount: 0, chunkSize: 0, legacy: false });
+    expect(sniffImatrixGguf(ours.subarray(0, IMATRIX_SNIFF_BYTES))).toBe(true);
+    expect(sniffImatrixGguf(new Uint8Array(10))).toBe(false);
   });
 
   itWithFixtures(['models/small-llama/gguf/model-f16.gguf'], 'refuses a model GGUF given as an importance matrix', async () => {

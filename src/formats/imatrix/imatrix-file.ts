@@ -155,6 +155,34 @@ async function readLegacyImatrix(source: ByteSource): Promise<ImportanceMatrix> 
   return m;
 }
 
+/** Bytes sniffImatrixGguf needs from the start of a file. */
+export const IMATRIX_SNIFF_BYTES = 64;
+
+/**
+ * Whether the first bytes of a file are a GGUF whose first key is general.type = "imatrix", as
+ * llama-imatrix and the studio write them (for routing a dropped file without parsing a whole
+ * header, which for a model can be megabytes of vocabulary).
+ */
+export function sniffImatrixGguf(head: Uint8Array): boolean {
+  if (head.byteLength < 24) return false;
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (v.getUint32(0, true) !== GGUF_MAGIC) return false;
+  const key = 'general.type';
+  const value = 'imatrix';
+  let at = 24;
+  const need = 8 + key.length + 4 + 8 + value.length;
+  if (head.byteLength < at + need) return false;
+  if (Number(v.getBigUint64(at, true)) !== key.length) return false;
+  at += 8;
+  if (new TextDecoder().decode(head.subarray(at, at + key.length)) !== key) return false;
+  at += key.length;
+  if (v.getUint32(at, true) !== 8) return false; // GGUF string
+  at += 4;
+  if (Number(v.getBigUint64(at, true)) !== value.length) return false;
+  at += 8;
+  return new TextDecoder().decode(head.subarray(at, at + value.length)) === value;
+}
+
 /** Reads either form (GGUF when the file starts with the GGUF magic, else legacy). */
 export async function readImatrix(source: ByteSource): Promise<ImportanceMatrix> {
   if (source.byteLength < 4) throw new FormatError(`too short to be an importance matrix (${source.byteLength} bytes)`, 0, source.name);
