@@ -45,10 +45,19 @@ describeWithFixtures('studio convert --imatrix against llama-quantize --imatrix 
     }, 300_000);
   }
 
-  it('an importance matrix given as a model says what it is and where it goes', async () => {
-    const r = await runCli(['inspect', fixturePath(...IM, 'imatrix.gguf')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/imatrix\.gguf is a llama\.cpp importance matrix, not a model: use it with convert --imatrix \(CLI\) or Load imatrix… \(page\)/);
+  it('inspect shows what an importance matrix holds; given as a model, it says what it is and where it goes', async () => {
+    const r = await runCli(['inspect', fixturePath(...IM, 'imatrix.gguf'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info).toMatchObject({ kind: 'imatrix', format: 'gguf', datasets: ['wikitext-2-valid.txt'], chunkCount: 128, chunkSize: 256 });
+    expect(info.entries).toHaveLength(56);
+    expect(info.entries.find((e: { name: string }) => e.name === 'blk.0.ffn_down.weight')).toEqual({ name: 'blk.0.ffn_down.weight', columns: 768, experts: 1, tokens: 32768 });
+    const dat = await runCli(['inspect', fixturePath(...IM, 'imatrix.dat')]);
+    expect(dat.code, dat.stderr).toBe(0);
+    expect(dat.stdout).toMatch(/imatrix\.dat +\(llama\.cpp importance matrix, legacy \.dat/);
+    const asModel = await runCli(['convert', fixturePath(...IM, 'imatrix.gguf'), '-o', join(tmp, 'm.gguf'), '--type', 'Q4_0']);
+    expect(asModel.code).toBe(2);
+    expect(asModel.stderr).toMatch(/imatrix\.gguf is a llama\.cpp importance matrix, not a model: use it with convert --imatrix \(CLI\) or Load imatrix… \(page\)/);
   });
 
   it('refuses --imatrix for float types and another model\'s matrix, before writing anything', async () => {

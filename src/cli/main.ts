@@ -36,7 +36,8 @@ usage:
   npx studio imatrix MODEL -o imatrix.gguf [--calib FILE] [--calib-windows N] [--json]
 
 MODEL is an .onnx, .gguf or .safetensors file (external data, config.json and tokenizer.json are
-taken from beside it or its parent folder) or its folder (shards + index).
+taken from beside it or its parent folder) or its folder (shards + index); inspect also reads
+llama.cpp importance matrices (imatrix.gguf, .dat).
 compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; the first rule whose
 "match" regular expression matches the layer or tensor name decides, unmatched tensors are kept.
 --dry-run prints the plan (tensor, rule, method, exact bytes) without writing; --json prints
