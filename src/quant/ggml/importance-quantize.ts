@@ -4,7 +4,7 @@
 // every weight in that column when scales and mins are searched. Q6_K's variant lives in
 // block-q6_k.ts (it only swaps the weights of one search); Q8_0 and the float types ignore
 // importance, as upstream does. Float operations are rounded to float32 in upstream order (`f`):
-// given the same importance vector the blocks equal llama-quantize's (llama-cpp-parity test).
+// given the same importance vector the blocks equal llama-quantize's (llama-cpp-imatrix-parity test).
 import { rowBlockCount } from './block-shape';
 import { packQ3_KCodes, packQ3_KScales, Q3_K_BLOCK_BYTES, scaleQ3K } from './block-q3_k';
 import { Q4_0_BLOCK_BYTES, Q4_1_BLOCK_BYTES, QK4 } from './block-q4';
