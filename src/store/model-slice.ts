@@ -43,7 +43,11 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
   /** A lone importance-matrix file (llama-imatrix's GGUF, told by the worker from its first bytes, or legacy .dat). */
   async function isImatrixFile(files: File[]): Promise<boolean> {
     if (files.length !== 1 || !/\.(gguf|dat)$/i.test(files[0].name)) return false;
-    return studioClient().isImatrix(files[0]).catch(() => false);
+    try {
+      return await studioClient().isImatrix(files[0]);
+    } catch {
+      return false; // not readable as one: open it as a model, which says what is wrong
+    }
   }
 
   async function open(getFiles: () => Promise<File[]>, label: string): Promise<void> {

@@ -136,6 +136,30 @@ describe('studio store', () => {
     expect(useStudioStore.getState().offeredRecipe).toBeNull();
   });
 
+  it('an importance matrix dropped alone becomes the importance source; without a model it says to open one', async () => {
+    const added: string[] = [];
+    setStudioClient(fakeClient({
+      open: async (files) => summary(files[0].name),
+      plan: async ({ recipe }) => plan(recipe as Recipe),
+      isImatrix: async (f) => f.name === 'imatrix.gguf',
+      addImatrix: async (f) => {
+        added.push(f.name);
+        return { name: f.name, entries: 7, chunks: 2, chunkSize: 256, datasets: [] };
+      },
+    }));
+    await useStudioStore.getState().openFiles([file('imatrix.gguf')]);
+    expect(useStudioStore.getState().notice?.message).toMatch(/imatrix\.gguf is a llama\.cpp importance matrix: open a model first/);
+    expect(added).toEqual([]);
+    await useStudioStore.getState().openFiles([file('m.onnx')]);
+    await useStudioStore.getState().openFiles([file('imatrix.gguf')]);
+    expect(added).toEqual(['imatrix.gguf']);
+    expect(useStudioStore.getState().imatrixFiles.map((f) => f.name)).toEqual(['imatrix.gguf']);
+    expect(useStudioStore.getState().recipe.calibration?.imatrix).toBe('imatrix.gguf');
+    // Another .gguf is a model, opened as one.
+    await useStudioStore.getState().openFiles([file('model.gguf')]);
+    expect(useStudioStore.getState().model?.index.fileName).toBe('model.gguf');
+  });
+
   it('a cancelled run keeps the previous report and reports "cancelled"', async () => {
     let release: (() => void) | null = null;
     setStudioClient(fakeClient({
