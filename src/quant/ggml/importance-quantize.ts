@@ -13,16 +13,16 @@ import { pack5, Q5_0_BLOCK_BYTES, Q5_1_BLOCK_BYTES } from './block-q5';
 import { Q2_K_BLOCK_BYTES } from './block-q2_k';
 import { quantizeQ6_KRef } from './block-q6_k';
 import { f, nearestInt, writeF16 } from './ggml-math';
-import { makeQkx3Quants, makeQpQuants } from './importance-search';
-import { clamp, makeQxQuants } from './kquant-search';
+import { makeQpQuants } from './importance-search';
+import { clamp, makeQkx2Quants, makeQxQuants } from './kquant-search';
 import { pack2bit, packScaleMinK4, QK_K, scaleMinK4 } from './kquant-pack';
 
 /** Quantizes one row (importance: one weight per element of the row) into `out` at `o`. */
 type RowQuantizer = (x: Float32Array, importance: Float32Array, out: Uint8Array, o: number) => void;
 
-/** The grid search upstream's asymmetric impl paths share: rmin −0.9, rdelta 0.05, 36 steps. */
+/** make_qkx3_quants(…, −0.9, 0.05, 36, false), the grid search upstream's asymmetric impl paths share: make_qkx2_quants's math (importance-search.ts). */
 const qkx3 = (nmax: number, x: Float32Array, w: Float32Array, L: Uint8Array, Laux: Uint8Array) =>
-  makeQkx3Quants(nmax, x, w, L, Laux, f(-0.9), f(0.05), 36);
+  makeQkx2Quants(nmax, x, w, L, Laux, f(-0.9), f(0.05), 36, false);
 
 function sumSquares(x: Float32Array): number {
   let s = 0;

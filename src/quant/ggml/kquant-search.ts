@@ -1,7 +1,8 @@
 // The scale searches behind ggml's k-quant reference quantizers (docs/FORMATS.md §4.5):
 // make_qx_quants (symmetric, Q6_K; with importance weights also Q3_K, Q4_0, Q5_0), make_q3_quants
 // (symmetric with coordinate descent, Q3_K) and make_qkx2_quants (asymmetric scale + min,
-// Q2_K/Q4_K/Q5_K), from ggml-quants.c; the importance-only searches are in importance-search.ts.
+// Q2_K/Q4_K/Q5_K, and as make_qkx3_quants the importance-weighted ones), from ggml-quants.c; the
+// importance-only search is in importance-search.ts.
 // Every float operation is rounded to float32 in upstream order (`f`), which is what makes the
 // codes match.
 import { f, GROUP_MAX_EPS, nearestInt } from './ggml-math';
@@ -149,7 +150,7 @@ export function makeQkx2Quants(
   }
   if (min > 0) min = 0;
   if (max === min) {
-    L.fill(0);
+    L.fill(0, 0, n);
     return { scale: 0, min: -min };
   }
   let iscale = f(nmax / f(max - min));
