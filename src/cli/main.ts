@@ -21,6 +21,7 @@ usage:
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--method rtn|gptq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
+                      [--method hqq [--zero-point float|integer]]
                       [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
@@ -46,6 +47,8 @@ preset expanded for this model). quantize and convert are shorthands that build 
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included), round-to-nearest;
 --method gptq calibrates first (as prune does, below) and compensates each column's rounding error
 through the Hessian of its input (--act-order: largest Hessian diagonal first, groups unchanged).
+--method hqq needs no calibration: each group's zero point optimised (half-quadratic solver, block 64
+by default); float zero points run on onnxruntime's CPU/wasm providers, --zero-point integer also on WebGPU.
 prune: every MatMul weight but the output head (channels: whole MLP channels, a really narrower
 model, GGUF feed_forward_length / config.json intermediate_size updated); wanda, sparsegpt and
 channels calibrate first on --calib
@@ -129,6 +132,7 @@ export async function main(argv: string[]): Promise<number> {
           sym: { type: 'boolean', default: false },
           method: { type: 'string' },
           'act-order': { type: 'boolean', default: false },
+          'zero-point': { type: 'string' },
           calib: { type: 'string' },
           'calib-windows': { type: 'string' },
           'calib-once': { type: 'boolean', default: false },
@@ -147,6 +151,7 @@ export async function main(argv: string[]): Promise<number> {
           sym: values.sym as boolean,
           method: values.method as string | undefined,
           actOrder: values['act-order'] as boolean,
+          zeroPoint: values['zero-point'] as string | undefined,
           calib: values.calib as string | undefined,
           calibWindows: values['calib-windows'] as string | undefined,
           calibOnce: values['calib-once'] as boolean,

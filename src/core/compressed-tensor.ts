@@ -25,10 +25,13 @@ export interface IntGroupTensor extends IntGroupsLayout, RunNotes {
   codes: Uint8Array;
   /** [rows][⌈cols/groupSize⌉] float32. */
   scales: Float32Array;
-  /** Integer zero-point codes [rows][⌈cols/groupSize⌉]; symmetric schemes hold 2^(bits−1). */
+  /**
+   * Integer zero-point codes [rows][⌈cols/groupSize⌉]; symmetric schemes hold 2^(bits−1). With
+   * float zero points, each rounded to the grid (what the padding codes hold).
+   */
   zeroPoints: Uint8Array;
-  /** Float zero points in place of `zeroPoints`, for methods that optimise them (HQQ); none yet. */
-  floatZeroPoints?: Float32Array;
+  /** Float zero points [rows][⌈cols/groupSize⌉] (layout `floatZeroPoints`, HQQ): they, not `zeroPoints`, dequantize. */
+  zeroPointValues?: Float32Array;
   /** Group of each input column when a method reorders columns (GPTQ act-order g_idx); none yet. */
   groupIndex?: Int32Array;
   /** ‖W − Ŵ‖ / ‖W‖ over the real (unpadded) elements. */

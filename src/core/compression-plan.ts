@@ -19,6 +19,8 @@ export interface IntGroupsLayout {
   groupSize: number;
   /** Elements per packed blob; the input dimension is zero-padded to a multiple of it. */
   packBlock: number;
+  /** Zero points are floats (HQQ), stored in the scales' type, not packed integer codes. */
+  floatZeroPoints?: boolean;
 }
 
 /** How the exporter stores one tensor. */

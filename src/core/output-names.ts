@@ -18,6 +18,7 @@ export function modelStem(sourceName: string): string {
 
 function specTag(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `${q.type}${q.imatrix ? '-imatrix' : ''}`;
+  if (q.method === 'hqq') return `hqq-q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}${q.zeroPoint === 'integer' ? '-intzp' : ''}`;
   const grid = `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
   return q.method === 'gptq' ? `gptq-${grid}${q.actOrder ? '-act' : ''}` : grid;
 }

@@ -10,6 +10,9 @@ function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
   if (q.method === 'gptq') {
     return { method: 'gptq', bits: q.bits, group: q.group, symmetric: q.symmetric, damping: q.damping, blocksize: q.blocksize, actOrder: q.actOrder };
   }
+  if (q.method === 'hqq') {
+    return { method: 'hqq', bits: q.bits, group: q.group, symmetric: false, zeroPoint: q.zeroPoint, iterations: q.iterations, lpNorm: q.lpNorm, beta: q.beta, kappa: q.kappa };
+  }
   return { method: 'ggml', type: q.type, ...(q.imatrix ? { imatrix: true } : {}) };
 }
 

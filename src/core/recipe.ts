@@ -65,9 +65,36 @@ export interface GptqQuantize extends Omit<RtnQuantize, 'method'> {
   actOrder: boolean;
 }
 
-export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize;
+/** Where HQQ's optimised zero points are stored: as floats (its own result) or rounded to the integer grid. */
+export const HQQ_ZERO_POINTS = ['float', 'integer'] as const;
+export type HqqZeroPoint = (typeof HQQ_ZERO_POINTS)[number];
+
+/**
+ * HQQ (Badri & Shaji 2023, "Half-Quadratic Quantization of Large Machine Learning Models"):
+ * calibration-free; per group the asymmetric min/max grid, then the zero point optimised by the
+ * half-quadratic proximal solver for an lp (p < 1) reconstruction error. Exports as MatMulNBits
+ * with float zero points (or integer ones where a runtime needs them).
+ */
+export interface HqqQuantize {
+  method: 'hqq';
+  bits: RtnBits;
+  group: RtnGroupSize;
+  /** HQQ's grid is asymmetric (a recipe may leave this out). */
+  symmetric: false;
+  /** Default float, except 8-bit (onnxruntime runs float zero points for 2- and 4-bit codes only). */
+  zeroPoint: HqqZeroPoint;
+  /** Solver iterations (each group stops early once its error stops falling). */
+  iterations: number;
+  /** The p of the lp norm the solver minimises (0 < p ≤ 1). */
+  lpNorm: number;
+  /** Initial β of the half-quadratic splitting, multiplied by `kappa` every iteration. */
+  beta: number;
+  kappa: number;
+}
+
+export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize | HqqQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
-export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq'];
+export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq', 'hqq'];
 
 /** N:M sparsity along the input dimension: at most N nonzeros in every M consecutive inputs. */
 export const PRUNE_PATTERNS = ['2:4', '4:8'] as const;
@@ -189,11 +216,12 @@ export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
 /** "rtn 4-bit/32 asym", "rtn 8-bit/per-channel sym", "ggml Q4_K". */
 export function quantizeLabel(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix && GGML_IMPORTANCE_TYPES.includes(q.type) ? ' imatrix' : ''}`;
+  if (q.method === 'hqq') return `hqq ${q.bits}-bit/${q.group}${q.zeroPoint === 'integer' ? ' int-zp' : ''}`;
   return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
 }
 
 /** Methods that need no calibration (ggml unless it is importance-weighted); every other method's needs() asks for some (methods test). */
-export const DATA_FREE_METHODS: readonly (PruneMethodId | QuantizeMethodId)[] = ['magnitude', 'rtn', 'ggml'];
+export const DATA_FREE_METHODS: readonly (PruneMethodId | QuantizeMethodId)[] = ['magnitude', 'rtn', 'ggml', 'hqq'];
 
 /** Whether a rule runs a method that calibrates first (for the page, before a plan exists). */
 export function ruleCalibrates(rule: Pick<RecipeRule, 'prune' | 'quantize'>): boolean {

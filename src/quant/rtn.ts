@@ -151,14 +151,15 @@ export function codeAt(t: IntGroupTensor, r: number, c: number): number {
   return (t.codes[bit >> 3] >> (bit & 7)) & ((1 << t.storedBits) - 1);
 }
 
-/** Ŵ in logical [rows][cols] order, float32. */
+/** Ŵ in logical [rows][cols] order, float32: (code − zero point)·scale, each step rounded as MatMulNBits does. */
 export function dequantizeRef(t: IntGroupTensor): Float32Array<ArrayBuffer> {
   const out = new Float32Array(t.rows * t.cols);
   const groups = Math.ceil(t.cols / t.groupSize);
   for (let r = 0; r < t.rows; r++) {
     for (let c = 0; c < t.cols; c++) {
       const g = r * groups + Math.floor(c / t.groupSize);
-      out[r * t.cols + c] = fround((codeAt(t, r, c) - t.zeroPoints[g]) * t.scales[g]);
+      const zero = t.zeroPointValues ? fround(codeAt(t, r, c) - t.zeroPointValues[g]) : codeAt(t, r, c) - t.zeroPoints[g];
+      out[r * t.cols + c] = fround(zero * t.scales[g]);
     }
   }
   return out;

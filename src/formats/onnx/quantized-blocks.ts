@@ -1,6 +1,7 @@
 // Integer-group tensors laid out per pack block, as ORT's MatMulNBits and GatherBlockQuantized
 // take them (docs/FORMATS.md §2.1–2.2): codes [N, kb, blob], scales [N, kb], zero points packed
-// LSB-first per row with each row padded to a whole byte. Per-channel tensors (groupSize = K)
+// LSB-first per row with each row padded to a whole byte, or float zero points [N, kb] in the
+// scales' type (MatMulNBits takes those unpacked; HQQ writes them). Per-channel tensors (groupSize = K)
 // repeat the row's scale and zero point in every pack block. Sizes follow from the layout alone,
 // so an export's exact size is known before any weight is quantized.
 import { UnsupportedModelError } from '../../core/errors';
@@ -22,15 +23,15 @@ export interface PackBlockSizes {
   blobBytes: number;
   codesBytes: number;
   scalesBytes: number;
-  /** Bytes of one row of packed zero points. */
+  /** Bytes of one row of zero points (packed codes, or kb floats). */
   zpRowBytes: number;
   /** 0 when the op's implicit zero point is right. */
   zeroPointsBytes: number;
 }
 
-/** True when the zero points must be written: asymmetric, or 3-bit codes in 4-bit containers (implicit zp 8 ≠ 4). */
-export function needsZeroPoints(q: Pick<IntGroupsLayout, 'symmetric' | 'bits' | 'storedBits'>): boolean {
-  return !q.symmetric || q.bits !== q.storedBits;
+/** True when the zero points must be written: asymmetric, float, or 3-bit codes in 4-bit containers (implicit zp 8 ≠ 4). */
+export function needsZeroPoints(q: Pick<IntGroupsLayout, 'symmetric' | 'bits' | 'storedBits' | 'floatZeroPoints'>): boolean {
+  return !q.symmetric || q.bits !== q.storedBits || q.floatZeroPoints === true;
 }
 
 /** Bytes of an activation-typed scale (float32 or float16). */
@@ -48,7 +49,7 @@ export function packBlockSizes(q: IntGroupsShape, scaleType: number, what: strin
   }
   const kb = Math.ceil(cols / packBlock);
   const blobBytes = (packBlock * storedBits) / 8;
-  const zpRowBytes = Math.ceil((kb * storedBits) / 8);
+  const zpRowBytes = q.floatZeroPoints ? kb * scaleElementBytes(scaleType) : Math.ceil((kb * storedBits) / 8);
   return {
     kb,
     blobBytes,
@@ -72,18 +73,22 @@ export function packBlockData(q: IntGroupTensor, scaleType: number): { scales: U
   const groups = Math.ceil(cols / groupSize);
   const groupOf = (b: number) => (groupSize === cols ? 0 : Math.floor((b * q.packBlock) / groupSize));
   const scales = new Float32Array(rows * kb);
-  const zeroPoints = zeroPointsBytes ? new Uint8Array(zeroPointsBytes) : undefined;
+  if (q.floatZeroPoints && !q.zeroPointValues) throw new Error('Internal error: a float-zero-point tensor has no zero point values');
+  const floatZeros = q.floatZeroPoints ? new Float32Array(rows * kb) : undefined;
+  const zeroPoints = zeroPointsBytes && !floatZeros ? new Uint8Array(zeroPointsBytes) : undefined;
   for (let r = 0; r < rows; r++) {
     for (let b = 0; b < kb; b++) {
       const g = r * groups + groupOf(b);
       scales[r * kb + b] = q.scales[g];
-      if (zeroPoints) {
+      if (floatZeros) {
+        floatZeros[r * kb + b] = q.zeroPointValues![g];
+      } else if (zeroPoints) {
         const bit = b * q.storedBits;
         zeroPoints[r * zpRowBytes + (bit >> 3)] |= q.zeroPoints[g] << (bit & 7);
       }
     }
   }
-  return { scales: scaleBytes(scales, scaleType), zeroPoints };
+  return { scales: scaleBytes(scales, scaleType), zeroPoints: floatZeros ? scaleBytes(floatZeros, scaleType) : zeroPoints };
 }
 
 /** Scales as raw LE bytes of the activation type (float32 or float16). */

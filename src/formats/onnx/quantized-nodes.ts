@@ -78,7 +78,11 @@ function blockInitializers(q: PendingQuantized, names: QuantizedNames, scaleType
     encodeTensor(names.codes, OnnxDataType.UINT8, codesDims, s.codes),
     encodeTensor(names.scales, scaleType, [q.rows, s.sizes.kb], s.scales),
   ];
-  if (s.zeroPoints) initializers.push(encodeTensor(names.zeroPoints, OnnxDataType.UINT8, [q.rows, s.sizes.zpRowBytes], s.zeroPoints));
+  if (s.zeroPoints) {
+    // Float zero points are [N, kb] in the scales' type; integer ones are packed bytes per row.
+    const [type, dims] = q.floatZeroPoints ? [scaleType, [q.rows, s.sizes.kb]] : [OnnxDataType.UINT8, [q.rows, s.sizes.zpRowBytes]];
+    initializers.push(encodeTensor(names.zeroPoints, type, dims, s.zeroPoints));
+  }
   return { hasZeroPoints: Boolean(s.zeroPoints), initializers };
 }
 
@@ -115,7 +119,8 @@ export function matmulNBits(
 }
 
 /** Why GatherBlockQuantized cannot hold this embedding, or undefined when it can. */
-export function gatherBlockQuantizedProblem(q: Pick<IntGroupsShape, 'cols' | 'bits' | 'storedBits' | 'packBlock'>): string | undefined {
+export function gatherBlockQuantizedProblem(q: Pick<IntGroupsShape, 'cols' | 'bits' | 'storedBits' | 'packBlock' | 'floatZeroPoints'>): string | undefined {
+  if (q.floatZeroPoints) return 'GatherBlockQuantized takes integer zero points (for HQQ, set zeroPoint "integer" on the embedding\'s rule)';
   if (q.storedBits !== 2 && q.cols % q.packBlock === 0) return undefined;
   return `GatherBlockQuantized needs 4 or 8 bits and a hidden size that is a multiple of the block (got ${q.bits} bits, block ${q.packBlock}, hidden size ${q.cols})`;
 }

@@ -20,6 +20,14 @@ import { resizedTensor, toStorageOrder } from '../../core/weight-layout';
 import { dequantizeCompressed } from '../../quant/dequantize-compressed';
 import { encodeFloats } from './float-bytes';
 
+/**
+ * Measured with onnxruntime 1.30 (src/formats/onnx/float-zero-points.test.ts and its browser twin):
+ * the CPU and wasm EPs run MatMulNBits with float zero points; the WebGPU EP has no kernel for them
+ * and onnxruntime places those nodes on the CPU EP.
+ */
+export const FLOAT_ZERO_POINTS_NOTE =
+  'float zero points (HQQ) run on onnxruntime\'s CPU and wasm execution providers; its WebGPU provider (1.30) runs these MatMulNBits on the CPU instead — for WebGPU speed use zeroPoint "integer"';
+
 const FLOAT_NAME: Record<string, 'F32' | 'F16' | 'BF16'> = { f32: 'F32', f16: 'F16', bf16: 'BF16' };
 
 export const onnxExporter: Exporter = {
@@ -95,7 +103,10 @@ export const onnxExporter: Exporter = {
         const type = scaleType(tensor.name);
         return intGroupsStoredBytes({ rows: tensor.layout!.rows, cols: tensor.layout!.cols, ...e }, type === OnnxDataType.FLOAT16 ? type : OnnxDataType.FLOAT);
       },
-      planNotes: () => [],
+      planNotes: (plan) =>
+        plan.tensors.some((t) => t.encoding.kind === 'matmul-nbits' && t.encoding.floatZeroPoints)
+          ? [FLOAT_ZERO_POINTS_NOTE]
+          : [],
       fileBytes: (plan) => onnxExportBytes(onnx, edit(plan, null)),
       // The graph's initializers as written: quantized weights become codes/scales/zero-point tensors.
       outputTensors: (plan) =>

@@ -3,6 +3,7 @@ import type { PruneMethodId, PruneSpec, QuantizeMethodId, QuantizeSpec } from '.
 import { channelsMethod } from './channels';
 import { ggmlMethod } from './ggml';
 import { gptqMethod } from './gptq';
+import { hqqMethod } from './hqq';
 import { magnitudeMethod } from './magnitude';
 import type { PruneMethod, QuantizeMethod } from './method';
 import { rtnMethod } from './rtn';
@@ -13,6 +14,7 @@ const METHODS: { [K in QuantizeMethodId]: QuantizeMethod<Extract<QuantizeSpec, {
   rtn: rtnMethod,
   ggml: ggmlMethod,
   gptq: gptqMethod,
+  hqq: hqqMethod,
 };
 
 export function isQuantizeMethodId(id: unknown): id is QuantizeMethodId {

@@ -41,7 +41,7 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['both keep and quantize', { recipe: 1, rules: [{ match: '.*', keep: true, quantize: { method: 'rtn', bits: 4 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
   ['keep false', { recipe: 1, rules: [{ match: '.*', keep: false }] }, 'rule 0: "keep" must be true; got false', { rule: 0, field: 'keep' }],
   ['quantize not an object', rule(4), 'rule 1: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got 4', { rule: 1, field: 'quantize' }],
-  ['unknown method', rule({ method: 'awq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml", "gptq"; got "awq"', { rule: 1, field: 'quantize.method' }],
+  ['unknown method', rule({ method: 'awq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml", "gptq", "hqq"; got "awq"', { rule: 1, field: 'quantize.method' }],
   ['rtn bits 5', rule({ method: 'rtn', bits: 5 }), 'rule 1: quantize.bits must be 2, 3, 4 or 8 for rtn; got 5', { rule: 1, field: 'quantize.bits' }],
   ['rtn bad group', rule({ method: 'rtn', bits: 4, group: 48 }), 'rule 1: quantize.group must be 16, 32, 64, 128, 256 or "per-channel"; got 48', { rule: 1, field: 'quantize.group' }],
   ['rtn symmetric not a boolean', rule({ method: 'rtn', bits: 4, symmetric: 'no' }), 'rule 1: quantize.symmetric must be true or false; got "no"', { rule: 1, field: 'quantize.symmetric' }],
@@ -75,6 +75,11 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['imatrix not a boolean', { recipe: 1, preset: 'Q4_K_M', imatrix: 1, rules: [] }, '"imatrix" must be true or false; got 1', { field: 'imatrix' }],
   ['empty calibration.imatrix', { recipe: 1, calibration: { imatrix: '' }, rules: [] }, 'calibration.imatrix must name an importance-matrix file (llama-imatrix\'s .gguf or .dat); got ""', { field: 'calibration.imatrix' }],
   ['calibration windows 0', { recipe: 1, calibration: { text: 'builtin', windows: 0 }, rules: [] }, 'calibration.windows must be a positive integer (windows of 256 tokens); got 0', { field: 'calibration.windows' }],
+  ['hqq symmetric', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'hqq', bits: 4, symmetric: true } }] }, 'rule 0: HQQ optimises the zero point of an asymmetric grid; quantize.symmetric must be false or left out', { rule: 0, field: 'quantize.symmetric' }],
+  ['hqq 8-bit float zero points', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'hqq', bits: 8, zeroPoint: 'float' } }] }, 'rule 0: 8-bit HQQ needs integer zero points: onnxruntime\'s MatMulNBits runs float zero points for 2-, 3- and 4-bit codes only; set quantize.zeroPoint to "integer"', { rule: 0, field: 'quantize.zeroPoint' }],
+  ['hqq bad zero point', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'hqq', bits: 4, zeroPoint: 'half' } }] }, 'rule 0: quantize.zeroPoint must be "float" or "integer"; got "half"', { rule: 0, field: 'quantize.zeroPoint' }],
+  ['hqq lpNorm above 1', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'hqq', bits: 4, lpNorm: 2 } }] }, 'rule 0: quantize.lpNorm must be a number in (0, 1] (the p of the lp error); got 2', { rule: 0, field: 'quantize.lpNorm' }],
+  ['hqq unknown field', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'hqq', bits: 4, damping: 0.1 } }] }, 'rule 0: unknown field quantize.damping for method hqq (it takes bits, group, symmetric, zeroPoint, iterations, lpNorm, beta, kappa)', { rule: 0, field: 'quantize.damping' }],
 ];
 
 /** The issue's prune fields, alone and before quantization, with calibration. */
@@ -92,7 +97,18 @@ const GPTQ_EXAMPLES = [
   { recipe: 1, rules: [{ match: 'mlp', quantize: { method: 'gptq', bits: 4, group: 'per-channel', symmetric: true, damping: 0.05, blocksize: 64, actOrder: true } }] },
 ];
 
+const HQQ_EXAMPLES = [
+  { recipe: 1, rules: [{ match: '.*', role: 'matmul-weight', quantize: { method: 'hqq', bits: 4 } }] },
+  { recipe: 1, rules: [{ match: 'mlp', quantize: { method: 'hqq', bits: 8, group: 128, zeroPoint: 'integer', iterations: 10, lpNorm: 1, beta: 5, kappa: 1.05 } }] },
+];
+
 describe('parseRecipe', () => {
+  it('accepts hqq rules and fills their defaults (group 64, float zero points below 8 bits, the reference solver settings)', () => {
+    expect(parseRecipe(HQQ_EXAMPLES[0]).rules[0].quantize).toEqual({ method: 'hqq', bits: 4, group: 64, symmetric: false, zeroPoint: 'float', iterations: 20, lpNorm: 0.7, beta: 10, kappa: 1.01 });
+    expect(parseRecipe(HQQ_EXAMPLES[1]).rules[0].quantize).toEqual({ ...HQQ_EXAMPLES[1].rules[0].quantize, symmetric: false });
+    expect(parseRecipe({ recipe: 1, rules: [{ match: '.*', quantize: { method: 'hqq', bits: 8 } }] }).rules[0].quantize).toMatchObject({ zeroPoint: 'integer' });
+  });
+
   it('accepts gptq rules and fills their defaults (group 32, asymmetric, damping 0.01, blocks of 128, natural order)', () => {
     expect(parseRecipe(GPTQ_EXAMPLES[0]).rules[1].quantize).toEqual({ method: 'gptq', bits: 3, group: 128, symmetric: false, damping: 0.01, blocksize: 128, actOrder: false });
     expect(parseRecipe(GPTQ_EXAMPLES[1]).rules[0].quantize).toEqual(GPTQ_EXAMPLES[1].rules[0].quantize);
@@ -175,7 +191,7 @@ describe('docs/recipe.schema.json', () => {
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
   it('accepts every recipe the parser accepts', () => {
-    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, ...GPTQ_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }, IMATRIX_EXAMPLE]) {
+    for (const r of [ISSUE_EXAMPLE, { recipe: 1, rules: [] }, ...PRUNE_EXAMPLES, ...GPTQ_EXAMPLES, ...HQQ_EXAMPLES, { recipe: 1, preset: 'Q4_K_M', pure: true, dtype: 'bf16', name: 'x', rules: [{ match: 'a', role: 'embedding', quantize: { method: 'ggml', type: 'Q8_0' } }] }, IMATRIX_EXAMPLE]) {
       parseRecipe(r);
       expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
     }

@@ -74,9 +74,11 @@ function parsedAsFlags(raw: Record<string, unknown>, flags: Record<string, strin
 }
 
 export interface QuantizeFlags extends RtnFlags, CalibrationFlags {
-  /** rtn (default) or gptq. */
+  /** rtn (default), gptq or hqq. */
   method?: string;
   actOrder?: boolean;
+  /** hqq: float (default below 8 bits) or integer. */
+  zeroPoint?: string;
   include?: string;
   exclude?: string;
 }
@@ -84,14 +86,25 @@ export interface QuantizeFlags extends RtnFlags, CalibrationFlags {
 /** `quantize` flags → the recipe they mean (gptq: the same grid, calibrated first). */
 export function quantizeRecipe(args: QuantizeFlags): Recipe {
   const method = args.method ?? 'rtn';
-  if (method !== 'rtn' && method !== 'gptq') throw new UsageError(`--method must be rtn or gptq, got "${method}"`);
-  if (method === 'rtn' && (args.actOrder || hasCalibrationFlags(args))) throw new UsageError('--act-order and --calib* go with --method gptq (rtn needs no calibration)');
+  if (method !== 'rtn' && method !== 'gptq' && method !== 'hqq') throw new UsageError(`--method must be rtn, gptq or hqq, got "${method}"`);
+  if (method !== 'gptq' && (args.actOrder || hasCalibrationFlags(args))) throw new UsageError(`--act-order and --calib* go with --method gptq (${method} needs no calibration)`);
+  if (method !== 'hqq' && args.zeroPoint !== undefined) throw new UsageError('--zero-point goes with --method hqq');
+  if (method === 'hqq') return hqqRecipe(args);
   const grid = rtnSpecFromFlags(args);
   if (method === 'rtn') return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), { quantize: grid }) };
   const quantize = { ...grid, method: 'gptq', ...(args.actOrder ? { actOrder: true } : {}) };
   // GPTQ calibrates each weight's input: embeddings (no input) are kept.
   const rules = selectionRules(selectionFromFlags(args), { quantize: grid }).map((r) => (r.quantize ? { ...r, role: 'matmul-weight', quantize } : r));
   return parsedAsFlags({ recipe: RECIPE_VERSION, calibration: calibrationOf(args), rules }, {});
+}
+
+/** `quantize --method hqq`: HQQ's own group default (64) unless --block/--per-channel say otherwise; no --sym (its grid is asymmetric). */
+function hqqRecipe(args: QuantizeFlags): Recipe {
+  if (args.sym) throw new UsageError('--sym does not go with --method hqq (HQQ optimises the zero point of an asymmetric grid)');
+  const { bits, group } = rtnSpecFromFlags({ ...args, block: args.block ?? (args.perChannel ? undefined : '64') });
+  const quantize = { method: 'hqq', bits, group, ...(args.zeroPoint !== undefined ? { zeroPoint: args.zeroPoint } : {}) };
+  const rules = selectionRules(selectionFromFlags(args), { quantize: { method: 'rtn', bits, group, symmetric: false } }).map((r) => (r.quantize ? { ...r, quantize } : r));
+  return parsedAsFlags({ recipe: RECIPE_VERSION, rules }, { 'quantize.zeroPoint': '--zero-point' });
 }
 
 const FLOAT_TYPES: Record<string, RecipeDtype> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };

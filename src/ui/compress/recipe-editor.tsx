@@ -9,7 +9,7 @@ import { CalibrationFields } from './calibration-fields';
 import { RecipeOptions } from './recipe-options';
 import { RuleRow } from './rule-row';
 
-const ACTIONS = { onnx: ['rtn', 'gptq'], gguf: ['ggml'], safetensors: ['rtn', 'gptq', 'ggml'] } as const;
+const ACTIONS = { onnx: ['rtn', 'gptq', 'hqq'], gguf: ['ggml'], safetensors: ['rtn', 'gptq', 'hqq', 'ggml'] } as const;
 
 export function RecipeEditor({ disabled }: { disabled: boolean }) {
   const format = useStudioStore((s) => s.outputFormat);

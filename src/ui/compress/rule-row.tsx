@@ -1,12 +1,13 @@
 // One rule of the recipe editor: its pattern, an optional role limit, what it does (pruning
-// first, then keep / rtn or GPTQ with bits, group and zero point / a llama.cpp type), its place in the
+// first, then keep / rtn or GPTQ with bits, group and zero point / HQQ with bits, group and how its
+// zero points are stored / a llama.cpp type), its place in the
 // order, and what it takes in the current plan (tensors and bytes) or why it cannot run. A
 // llama.cpp type may be importance-weighted (imatrix).
-import { GGML_QUANT_TYPES, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
+import { GGML_QUANT_TYPES, HQQ_ZERO_POINTS, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
 
-type Action = 'keep' | 'rtn' | 'gptq' | 'ggml';
+type Action = 'keep' | 'rtn' | 'gptq' | 'hqq' | 'ggml';
 
 const ROLE_LABEL: Record<RuleRole, string> = { 'matmul-weight': 'matmul weights', embedding: 'embeddings' };
 
@@ -22,7 +23,16 @@ function specFor(action: Action, previous: QuantizeSpec | undefined): QuantizeSp
   const grid = previous && previous.method !== 'ggml' ? { bits: previous.bits, group: previous.group, symmetric: previous.symmetric } : { bits: 4 as RtnBits, group: 32 as RtnGroupSize, symmetric: false };
   if (action === 'rtn') return { method: 'rtn', ...grid };
   if (action === 'gptq') return previous?.method === 'gptq' ? previous : { method: 'gptq', ...grid, damping: 0.01, blocksize: 128, actOrder: false };
+  if (action === 'hqq') {
+    if (previous?.method === 'hqq') return previous;
+    return { method: 'hqq', bits: grid.bits, group: previous && previous.method !== 'ggml' ? grid.group : 64, symmetric: false, zeroPoint: hqqZeroPointFor(grid.bits), iterations: 20, lpNorm: 0.7, beta: 10, kappa: 1.01 };
+  }
   return previous?.method === 'ggml' ? previous : { method: 'ggml', type: 'Q8_0' };
+}
+
+/** HQQ's zero points: float where onnxruntime runs them (2-, 3-, 4-bit), integer for 8-bit. */
+function hqqZeroPointFor(bits: RtnBits, wanted: HqqZeroPoint = 'float'): HqqZeroPoint {
+  return bits === 8 ? 'integer' : wanted;
 }
 
 export function RuleRow(props: {
@@ -84,6 +94,7 @@ export function RuleRow(props: {
           <option value="keep">{rule.prune ? 'no quantization' : 'keep as is'}</option>
           {props.actions.includes('rtn') && <option value="rtn">round-to-nearest</option>}
           {props.actions.includes('gptq') && <option value="gptq" title="GPTQ: rounding errors compensated through the calibration Hessian (calibrates on text first)">GPTQ</option>}
+          {props.actions.includes('hqq') && <option value="hqq" title="HQQ: each group's zero point optimised for an lp reconstruction error (no calibration)">HQQ</option>}
           {props.actions.includes('ggml') && <option value="ggml">llama.cpp type</option>}
           {!props.actions.includes(action) && action !== 'keep' && <option value={action}>{action} (not for this format)</option>}
         </select>
@@ -106,6 +117,24 @@ export function RuleRow(props: {
                 <span>act-order</span>
               </label>
             )}
+          </>
+        )}
+        {q?.method === 'hqq' && (
+          <>
+            <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => {
+              const bits = Number(e.target.value) as RtnBits;
+              setQuantize({ ...q, bits, zeroPoint: hqqZeroPointFor(bits, q.zeroPoint) });
+            }} data-testid={`${t}-bits`}>
+              {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
+            </select>
+            <select aria-label={`Rule ${index} group`} value={String(q.group)} disabled={disabled} onChange={(e) => setQuantize({ ...q, group: (e.target.value === 'per-channel' ? 'per-channel' : Number(e.target.value)) as RtnGroupSize })} data-testid={`${t}-group`}>
+              {RTN_GROUP_SIZES.map((g) => <option key={g} value={g}>group {g}</option>)}
+              <option value="per-channel">per channel</option>
+            </select>
+            <select aria-label={`Rule ${index} zero points`} value={q.zeroPoint} disabled={disabled} onChange={(e) => setQuantize({ ...q, zeroPoint: e.target.value as HqqZeroPoint })} data-testid={`${t}-zero-point`}
+              title="Float zero points are HQQ's own result and run on onnxruntime's CPU and wasm providers (2-4 bit); integer ones also run on its WebGPU provider">
+              {HQQ_ZERO_POINTS.map((z) => <option key={z} value={z} disabled={z === 'float' && q.bits === 8}>{z} zero points</option>)}
+            </select>
           </>
         )}
         {q?.method === 'ggml' && (

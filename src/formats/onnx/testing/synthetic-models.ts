@@ -20,6 +20,8 @@ export interface SyntheticGraph {
   inputs: { name: string; elemType?: number; dims: (number | string)[] }[];
   outputs: { name: string; elemType?: number; dims: (number | string)[] }[];
   metadata?: Record<string, string>;
+  /** Opsets besides the default domain's 17 (com.microsoft for contrib ops). */
+  opsets?: { domain: string; version: number }[];
 }
 
 export function buildModel(g: SyntheticGraph): Uint8Array {
@@ -45,6 +47,7 @@ export function buildModel(g: SyntheticGraph): Uint8Array {
     .string(F.model.producerName, 'studio-test')
     .message(F.model.graph, graph)
     .message(F.model.opsetImport, new RecordWriter().string(F.opset.domain, '').int(F.opset.version, 17));
+  for (const o of g.opsets ?? []) model.message(F.model.opsetImport, new RecordWriter().string(F.opset.domain, o.domain).int(F.opset.version, o.version));
   for (const [k, v] of Object.entries(g.metadata ?? {})) {
     model.message(F.model.metadataProps, new RecordWriter().string(F.entry.key, k).string(F.entry.value, v));
   }
