@@ -26,7 +26,7 @@ usage:
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
-  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq]
+  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq,hqq]
                    [--sparsity 0,0.5,2:4 [--prune-methods magnitude,wanda,sparsegpt,channels]]
                    [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M [--gguf-imatrix no|yes|both]]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
@@ -62,8 +62,8 @@ bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then 
 --gguf-types adds llama.cpp points (presets or pure types, through the GGUF converter; the
 model's config.json and tokenizer.json are needed); --gguf-imatrix both adds each type weighted by
 an importance matrix measured on the calibration text (one pass, as llama-imatrix).
---methods rtn,gptq crosses the quantization method with bits × blocks × zero point (gptq points
-calibrate first); --sparsity 0,0.5,2:4 with --prune-methods adds the pruning axis (crossed with
+--methods rtn,gptq,hqq crosses the quantization method with bits × blocks × zero point (gptq points
+calibrate first; hqq takes the asymmetric settings); --sparsity 0,0.5,2:4 with --prune-methods adds the pruning axis (crossed with
 the rtn points); calibrated points run on --calib (default the bundled text), --calib-windows N
 (default 128) windows, sequential.
 convert: llama-family models; config.json and tokenizer.json come from beside MODEL or its parent

@@ -92,6 +92,16 @@ export interface HqqQuantize {
   kappa: number;
 }
 
+/** HQQ's solver settings as the reference has them (mobiusml/hqq, optimize_weights_proximal_legacy). */
+export const HQQ_DEFAULTS = { iterations: 20, lpNorm: 0.7, beta: 10, kappa: 1.01 } as const;
+/** HQQ's reference group size. */
+export const HQQ_DEFAULT_GROUP = 64;
+
+/** HQQ's default zero points: float where onnxruntime runs them (2-, 3- and 4-bit codes), integer at 8 bits. */
+export function hqqDefaultZeroPoint(bits: RtnBits): HqqZeroPoint {
+  return bits === 8 ? 'integer' : 'float';
+}
+
 export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize | HqqQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
 export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq', 'hqq'];

@@ -4,8 +4,11 @@ import type { OutputFormat } from './compression-plan';
 import type { EvalReport, EvalRequest, KlFigures } from './evaluation';
 import type { CalibrationSpec, PruneMethodId, PrunePatternName, Recipe, RtnBits, RtnGroupSize } from './recipe';
 
-/** The quantization methods a sweep crosses with bits × blocks × zero point: they share rtn's grid. */
-export const SWEEP_QUANTIZE_METHODS = ['rtn', 'gptq'] as const;
+/**
+ * The quantization methods a sweep crosses with bits × blocks × zero point: they share rtn's grid
+ * (HQQ's is asymmetric: it takes the asymmetric settings only).
+ */
+export const SWEEP_QUANTIZE_METHODS = ['rtn', 'gptq', 'hqq'] as const;
 export type SweepQuantizeMethod = (typeof SWEEP_QUANTIZE_METHODS)[number];
 import type { TensorSelection } from './tensor-selection';
 
@@ -14,7 +17,7 @@ export type SweepSparsity = number | PrunePatternName;
 
 export interface SweepAxes {
   bits: RtnBits[];
-  /** The quantization methods (default rtn); gptq points calibrate (with `calibration`) and are never pruned. */
+  /** The quantization methods (default rtn); gptq points calibrate (with `calibration`); gptq and hqq points are never pruned. */
   quantizeMethods?: SweepQuantizeMethod[];
   /** Also points whose weights are not quantized (pruning alone). */
   unquantized?: boolean;

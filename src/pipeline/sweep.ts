@@ -11,10 +11,10 @@ import { CancelledError } from '../core/errors';
 import type { OutputFormat } from '../core/compression-plan';
 import { recipeId } from '../core/recipe-id';
 import {
-  DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, RECIPE_VERSION, ruleCalibrates,
-  type CalibrationSpec, type GgufPresetName, type GptqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnQuantize,
+  DEFAULT_CALIBRATION, HQQ_DEFAULTS, hqqDefaultZeroPoint, pruneLabel, quantizeLabel, RECIPE_VERSION, ruleCalibrates,
+  type CalibrationSpec, type GgufPresetName, type GptqQuantize, type HqqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnBits, type RtnGroupSize, type RtnQuantize,
 } from '../core/recipe';
-import type { SweepAxes, SweepPoint, SweepPointConfig, SweepSparsity } from '../core/sweep';
+import type { SweepAxes, SweepPoint, SweepPointConfig, SweepQuantizeMethod, SweepSparsity } from '../core/sweep';
 import { MLP_PROJECTIONS, selectionRules } from '../core/tensor-selection';
 import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
 import type { CaptureProgress } from '../eval/activation-capture';
@@ -57,7 +57,15 @@ function recipeOf(rules: Recipe['rules'], base: Recipe | undefined, calibration:
 }
 
 /** A setting of the integer grid: rtn, or gptq on the same grid (its solver's defaults). */
-export type GridSpec = RtnQuantize | GptqQuantize;
+export type GridSpec = RtnQuantize | GptqQuantize | HqqQuantize;
+
+/** The spec of `method` on one grid setting (each method's defaults); null where the method has no such setting (HQQ is asymmetric). */
+export function gridSpec(method: SweepQuantizeMethod, grid: { bits: RtnBits; group: RtnGroupSize; symmetric: boolean }): GridSpec | null {
+  if (method === 'rtn') return { method, ...grid };
+  if (method === 'gptq') return { method, ...grid, damping: 0.01, blocksize: 128, actOrder: false };
+  if (grid.symmetric) return null;
+  return { method, bits: grid.bits, group: grid.group, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
+}
 
 /** A point for one grid setting (or none: float) over one selection, optionally pruned first, after the base's rules. */
 export function gridPoint(spec: GridSpec | null, selection: Selection, base?: Recipe, prune?: PointPrune, calibration?: CalibrationSpec): SweepPointConfig {
@@ -118,8 +126,8 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
     for (const group of axes.blocks) {
       for (const symmetric of axes.symmetric) {
         for (const method of methods) {
-          const grid = { bits: b, group, symmetric };
-          settings.push(method === 'rtn' ? { method, ...grid } : { method, ...grid, damping: 0.01, blocksize: 128, actOrder: false });
+          const spec = gridSpec(method, { bits: b, group, symmetric });
+          if (spec) settings.push(spec);
         }
       }
     }
@@ -127,8 +135,9 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
   for (const spec of settings) {
     for (const s of axes.selections) {
       for (const p of prunes) {
-        // Float and not pruned is the original model: the reference line, not a point. GPTQ does not follow pruning (it would refill the zeros).
-        if ((spec || p) && !(p && spec?.method === 'gptq')) out.push(gridPoint(spec, s, axes.base, p, axes.calibration));
+        // Float and not pruned is the original model: the reference line, not a point. GPTQ does not follow
+        // pruning (it would refill the zeros), nor does HQQ (its float zero points cannot store them).
+        if ((spec || p) && !(p && (spec?.method === 'gptq' || spec?.method === 'hqq'))) out.push(gridPoint(spec, s, axes.base, p, axes.calibration));
       }
     }
   }

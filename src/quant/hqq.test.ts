@@ -76,10 +76,17 @@ describe('HQQ reference', () => {
     const w = seededWeights(16 * 128, 5);
     const r = hqqRef(w, 16, 128, { ...OPTS, zeroPoint: 'integer', group: 32 });
     expect(Array.from(r.zeros).every((z) => Number.isInteger(z) && z >= 0 && z <= 15)).toBe(true);
+    let zeros = 0;
     for (let i = 0; i < w.length; i++) {
       const g = Math.floor(i / 32);
       expect(r.values[i]).toBe(fround(fround(r.codes[i] - r.zeros[g]) * r.scales[g]));
+      // An exact zero (a pruned weight) stays exactly zero: its code is the zero point.
+      if (w[i] === 0) {
+        zeros++;
+        expect(Math.abs(r.values[i])).toBe(0);
+      }
     }
+    expect(zeros).toBeGreaterThan(0);
   });
 
   it('packs float zero points that dequantize to the solver\'s Ŵ; integer ones pack as codes', () => {

@@ -17,6 +17,7 @@
 import type { IntGroupTensor } from '../core/compressed-tensor';
 import { ShapeError } from '../core/errors';
 import type { HqqZeroPoint, RtnBits, RtnGroupSize } from '../core/recipe';
+export { HQQ_DEFAULTS } from '../core/recipe';
 import { relativeError } from './metrics';
 import { groupSizeOf, intGroupTensor } from './rtn';
 
@@ -32,8 +33,6 @@ export interface HqqOptions {
   kappa: number;
 }
 
-/** The reference's defaults (hqq/core/optimize.py). */
-export const HQQ_DEFAULTS = { iterations: 20, lpNorm: 0.7, beta: 10, kappa: 1.01 } as const;
 /** Ranges at or below this get inverse scale 1 (the reference's guard against tiny denominators). */
 export const HQQ_MIN_RANGE = Math.fround(1e-4);
 /** The reference clamps the inverse scale here (half-precision safety, kept for identical grids). */

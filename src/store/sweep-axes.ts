@@ -18,7 +18,7 @@ export interface SweepAxesForm {
   sweepBits: RtnBits[];
   sweepBlocks: RtnGroupSize[];
   sweepSymmetric: boolean[];
-  /** rtn and/or gptq over the same grid (absent: rtn). */
+  /** rtn, gptq and/or hqq over the same grid (absent: rtn; hqq takes its asymmetric settings). */
   sweepQuantizeMethods?: SweepQuantizeMethod[];
   sweepSelections: SweepSelectionKind[];
   sweepInclude: string;
@@ -74,10 +74,10 @@ function ggufImatrixOf(form: SweepAxesForm): boolean[] {
   return form.sweepGgufImatrix?.length ? [...form.sweepGgufImatrix] : [false];
 }
 
-/** The quantization methods, only when gptq is among them (so an rtn sweep keeps its request and ids). */
+/** The quantization methods, only when one besides rtn is among them (so an rtn sweep keeps its request and ids). */
 function quantizeMethodsOf(form: SweepAxesForm): SweepQuantizeMethod[] | undefined {
   const methods = form.sweepQuantizeMethods ?? ['rtn'];
-  return methods.includes('gptq') ? [...methods] : undefined;
+  return methods.some((m) => m !== 'rtn') ? [...methods] : undefined;
 }
 
 /** The pruning axes, only when the form prunes (so a quantization-only sweep keeps its request and ids). */
@@ -87,7 +87,7 @@ function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'quantizeMethods' | 'un
   const prunes = sparsities.some((s) => s !== 0) && methods.length > 0;
   const quantizeMethods = quantizeMethodsOf(form);
   const imatrix = Boolean(form.sweepGgufTypes?.length) && ggufImatrixOf(form).includes(true);
-  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods !== undefined || imatrix;
+  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods?.includes('gptq') === true || imatrix;
   return {
     ...(quantizeMethods ? { quantizeMethods } : {}),
     ...(form.sweepUnquantized ? { unquantized: true } : {}),
@@ -115,10 +115,12 @@ export function gridSize(form: SweepAxesForm): number {
   const settings = form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length;
   const selections = form.sweepSelections.length;
   const float = axes.unquantized ? selections * (prunes - (targets.includes(0) ? 1 : 0)) : 0;
-  // gptq points are never pruned: one per setting and selection.
+  // gptq and hqq points are never pruned: one per setting (hqq: asymmetric ones) and selection.
   const gptq = axes.quantizeMethods?.includes('gptq') && targets.includes(0) ? settings * selections : 0;
+  const asymmetric = form.sweepBits.length * form.sweepBlocks.length * (form.sweepSymmetric.includes(false) ? 1 : 0);
+  const hqq = axes.quantizeMethods?.includes('hqq') && targets.includes(0) ? asymmetric * selections : 0;
   const rtn = axes.quantizeMethods && !axes.quantizeMethods.includes('rtn') ? 0 : settings * selections * prunes;
-  return rtn + gptq + float + (form.sweepGgufTypes?.length ?? 0) * ggufImatrixOf(form).length;
+  return rtn + gptq + hqq + float + (form.sweepGgufTypes?.length ?? 0) * ggufImatrixOf(form).length;
 }
 
 /** The form that produced a saved request (to show what a restored sweep ran). */

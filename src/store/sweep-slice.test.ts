@@ -163,6 +163,25 @@ describe('sweep helpers', () => {
     expect(toSweepAxes(form({ sweepBits: [3] })).quantizeMethods).toBeUndefined();
   });
 
+  it('hqq points take the asymmetric settings, need no calibration and are never pruned', () => {
+    const form = (f: Partial<SweepAxesForm>): SweepAxesForm => ({ sweepInclude: '', sweepExclude: '', sweepBits: [4, 2], sweepBlocks: [64], sweepSymmetric: [false, true], sweepSelections: ['all-matmuls'], ...f });
+    const cases: [Partial<SweepAxesForm>, string[]][] = [
+      [{ sweepQuantizeMethods: ['rtn', 'hqq'] }, ['rtn 4 asym', 'hqq 4 asym', 'rtn 4 sym', 'rtn 2 asym', 'hqq 2 asym', 'rtn 2 sym']],
+      [{ sweepQuantizeMethods: ['hqq'], sweepSymmetric: [true] }, []],
+      [{ sweepQuantizeMethods: ['rtn', 'hqq'], sweepBits: [4], sweepSymmetric: [false], sweepSparsities: [0, 0.5], sweepPruneMethods: ['magnitude'] }, ['rtn 4 asym', 'rtn 4 asym magnitude', 'hqq 4 asym']],
+    ];
+    for (const [f, labels] of cases) {
+      const grid = expandGrid(toSweepAxes(form(f)));
+      expect(grid.map((p) => [p.method, p.bits, p.sym ? 'sym' : 'asym', p.prune?.method].filter(Boolean).join(' '))).toEqual(labels);
+      expect(gridSize(form(f))).toBe(labels.length);
+    }
+    const axes = toSweepAxes(form({ sweepQuantizeMethods: ['hqq'], sweepBits: [8] }));
+    expect(axes.calibration).toBeUndefined();
+    const [eight] = expandGrid(axes);
+    expect(eight.recipe).toEqual({ recipe: 1, rules: [{ match: '.*', role: 'matmul-weight', quantize: { method: 'hqq', bits: 8, group: 64, symmetric: false, zeroPoint: 'integer', iterations: 20, lpNorm: 0.7, beta: 10, kappa: 1.01 } }] });
+    expect(eight.label).toBe('hqq 8-bit/64 int-zp');
+  });
+
   it('crosses llama.cpp types with an importance matrix when asked, measured once on the original model', () => {
     const form = (f: Partial<SweepAxesForm>): SweepAxesForm => ({ sweepInclude: '', sweepExclude: '', sweepBits: [], sweepBlocks: [32], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], sweepGgufTypes: ['Q4_K_M', 'Q2_K'], ...f });
     const both = form({ sweepGgufImatrix: [false, true], sweepCalibrationWindows: 16 });

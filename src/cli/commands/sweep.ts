@@ -68,7 +68,7 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
   const selection = selectionFromFlags(args);
   const base = args.recipe ? await readRecipeFile(args.recipe) : undefined;
   const methods = list(args.methods ?? 'rtn', '--methods').map((m) => {
-    if (!(SWEEP_QUANTIZE_METHODS as readonly string[]).includes(m)) throw new UsageError(`--methods values must be ${SWEEP_QUANTIZE_METHODS.join(' or ')}, got "${m}"`);
+    if (!(SWEEP_QUANTIZE_METHODS as readonly string[]).includes(m)) throw new UsageError(`--methods values must be ${SWEEP_QUANTIZE_METHODS.join(', ')}, got "${m}"`);
     return m as SweepQuantizeMethod;
   });
   const sparsities = args.sparsity === undefined ? [0] : list(args.sparsity, '--sparsity').map((s): SweepSparsity => {
@@ -98,7 +98,8 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
     ggufTypes,
     ...(ggufImatrix.includes(true) ? { ggufImatrix } : {}),
     ...(base ? { base } : {}),
-    ...(methods.includes('gptq') ? { quantizeMethods: methods } : {}),
+    // An rtn-only sweep leaves the axis out, so its request (and its points' ids) stay as they were.
+    ...(methods.some((m) => m !== 'rtn') ? { quantizeMethods: methods } : {}),
     ...(prunes ? { sparsities, pruneMethods } : {}),
     ...(calibrates ? { calibration: { ...DEFAULT_CALIBRATION, text: args.calib ?? DEFAULT_CALIBRATION.text, windows } } : {}),
   };

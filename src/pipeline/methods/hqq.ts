@@ -7,17 +7,15 @@
 // integer ones. The WebGPU EP places float-zero-point MatMulNBits on the CPU EP (the ONNX
 // exporter says so in its plan notes). GPU: src/kernels/quant/hqq.ts; reference: src/quant/hqq.ts.
 import { RecipeError } from '../../core/errors';
-import { HQQ_ZERO_POINTS, type HqqQuantize, type HqqZeroPoint } from '../../core/recipe';
+import { HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqQuantize, type HqqZeroPoint } from '../../core/recipe';
 import { hqqGpu } from '../../kernels/quant/hqq';
-import { HQQ_DEFAULTS, type HqqOptions, hqqRef, hqqTensor } from '../../quant/hqq';
+import { type HqqOptions, hqqRef, hqqTensor } from '../../quant/hqq';
 import { checkFields } from './check-fields';
 import type { QuantizeMethod, ResultGeometry, WeightInput } from './method';
 import { originalValues } from './prune-run';
 import { INT_GRID_FIELDS, intGroupsGeometry, parseIntGrid } from './rtn';
 
 const FIELDS = [...INT_GRID_FIELDS, 'zeroPoint', 'iterations', 'lpNorm', 'beta', 'kappa'] as const;
-/** HQQ's reference group size. */
-export const HQQ_DEFAULT_GROUP = 64;
 /** Bit widths whose MatMulNBits runs float zero points (onnxruntime 1.30, CPU and wasm EPs). */
 export const FLOAT_ZERO_POINT_BITS: readonly number[] = [2, 3, 4];
 
@@ -53,7 +51,7 @@ export const hqqMethod: QuantizeMethod<HqqQuantize> = {
     }
     const grid = parseIntGrid({ group: HQQ_DEFAULT_GROUP, ...raw, symmetric: false }, rule, 'hqq');
     const floatOk = FLOAT_ZERO_POINT_BITS.includes(grid.bits);
-    const zeroPoint = (raw.zeroPoint ?? (floatOk ? 'float' : 'integer')) as HqqZeroPoint;
+    const zeroPoint = (raw.zeroPoint ?? hqqDefaultZeroPoint(grid.bits)) as HqqZeroPoint;
     if (!(HQQ_ZERO_POINTS as readonly unknown[]).includes(zeroPoint)) {
       throw new RecipeError(`rule ${rule}: quantize.zeroPoint must be "float" or "integer"; got ${JSON.stringify(raw.zeroPoint)}`, { rule, field: 'quantize.zeroPoint' });
     }

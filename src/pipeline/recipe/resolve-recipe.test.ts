@@ -154,6 +154,10 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     expect(embedding.message).toMatch(/^rule 0 \(wanda 50%\) cannot prune the embedding model\.embed_tokens \(.+\): it has no input activations to calibrate on/);
     const minimum = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', pattern: '2:4' }, quantize: { method: 'ggml', type: 'Q4_1' } }] }, 'gguf', m));
     expect(minimum.message).toContain('rule 0 prunes and quantizes to Q4_1, whose blocks have a minimum and cannot store exact zeros');
+    const hqqFloat = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', pattern: '2:4' }, quantize: { method: 'hqq', bits: 4 } }] }, 'onnx', m));
+    expect(hqqFloat.message).toContain('rule 0 prunes and quantizes with HQQ\'s float zero points, which cannot store exact zeros');
+    // Integer zero points hold exact zeros (code z dequantizes to 0).
+    await plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'magnitude', pattern: '2:4' }, quantize: { method: 'hqq', bits: 4, zeroPoint: 'integer' } }] }, 'onnx', m);
     const gguf = await openFixture('tiny-llama', 'gguf/model-f32.gguf');
     const noGraph = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: 'mlp', prune: { method: 'sparsegpt', sparsity: 0.5 } }] }, 'gguf', gguf));
     expect(noGraph.message).toBe('rule 0 (sparsegpt 50%) needs calibration, which runs the model\'s ONNX graph; this model has none (use method "magnitude")');

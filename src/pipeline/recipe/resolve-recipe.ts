@@ -77,6 +77,12 @@ function checkAction(action: TensorAction, t: TensorInfo, out: TensorInfo, rule:
       throw new RecipeError(`rule ${rule} prunes (${pruneLabel(prune)}) and quantizes with ${action.spec.method}, which is not supported yet: quantize pruned weights with "rtn" or "ggml"`, { ...at, field: 'quantize.method' });
     }
     needs = NEEDS_ORDER.indexOf(quantizeNeeds) > NEEDS_ORDER.indexOf(needs) ? quantizeNeeds : needs;
+    if (prune && action.spec.method === 'hqq' && action.spec.zeroPoint === 'float') {
+      throw new RecipeError(
+        `rule ${rule} prunes and quantizes with HQQ's float zero points, which cannot store exact zeros (0 dequantizes to (round(z) − z)·s): set quantize.zeroPoint to "integer" after pruning`,
+        { ...at, field: 'quantize.zeroPoint' },
+      );
+    }
     if (prune && action.spec.method === 'ggml' && GGML_WITH_MINIMUMS.has(action.spec.type)) {
       throw new RecipeError(
         `rule ${rule} prunes and quantizes to ${action.spec.type}, whose blocks have a minimum and cannot store exact zeros: use Q8_0, Q5_0, Q4_0, Q6_K or Q3_K after pruning`,

@@ -3,7 +3,7 @@
 // zero points are stored / a llama.cpp type), its place in the
 // order, and what it takes in the current plan (tensors and bytes) or why it cannot run. A
 // llama.cpp type may be importance-weighted (imatrix).
-import { GGML_QUANT_TYPES, HQQ_ZERO_POINTS, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
+import { GGML_QUANT_TYPES, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
 
@@ -25,14 +25,9 @@ function specFor(action: Action, previous: QuantizeSpec | undefined): QuantizeSp
   if (action === 'gptq') return previous?.method === 'gptq' ? previous : { method: 'gptq', ...grid, damping: 0.01, blocksize: 128, actOrder: false };
   if (action === 'hqq') {
     if (previous?.method === 'hqq') return previous;
-    return { method: 'hqq', bits: grid.bits, group: previous && previous.method !== 'ggml' ? grid.group : 64, symmetric: false, zeroPoint: hqqZeroPointFor(grid.bits), iterations: 20, lpNorm: 0.7, beta: 10, kappa: 1.01 };
+    return { method: 'hqq', bits: grid.bits, group: previous && previous.method !== 'ggml' ? grid.group : HQQ_DEFAULT_GROUP, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
   }
   return previous?.method === 'ggml' ? previous : { method: 'ggml', type: 'Q8_0' };
-}
-
-/** HQQ's zero points: float where onnxruntime runs them (2-, 3-, 4-bit), integer for 8-bit. */
-function hqqZeroPointFor(bits: RtnBits, wanted: HqqZeroPoint = 'float'): HqqZeroPoint {
-  return bits === 8 ? 'integer' : wanted;
 }
 
 export function RuleRow(props: {
@@ -123,7 +118,7 @@ export function RuleRow(props: {
           <>
             <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => {
               const bits = Number(e.target.value) as RtnBits;
-              setQuantize({ ...q, bits, zeroPoint: hqqZeroPointFor(bits, q.zeroPoint) });
+              setQuantize({ ...q, bits, zeroPoint: bits === 8 ? 'integer' : q.zeroPoint });
             }} data-testid={`${t}-bits`}>
               {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
             </select>

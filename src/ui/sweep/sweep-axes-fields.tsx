@@ -11,6 +11,7 @@ import { SWEEP_QUANTIZE_METHODS, type SweepQuantizeMethod } from '../../core/swe
 import { PRUNE_METHODS, type PruneMethodId } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
 import { CheckGroup } from './check-group';
+import { METHOD_LABEL } from './point-style';
 
 const KINDS: SweepSelectionKind[] = ['all-matmuls', 'all-but-embeddings-and-head', 'custom'];
 const DEFAULT_QUANTIZE_METHODS: readonly SweepQuantizeMethod[] = ['rtn'];
@@ -59,8 +60,8 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
         disabled={disabled}
       />
       <CheckGroup
-        legend="Quantization method (GPTQ calibrates first; it is not crossed with pruning)"
-        options={SWEEP_QUANTIZE_METHODS.map((m) => ({ value: m, label: m === 'rtn' ? 'RTN' : 'GPTQ', testId: `sweep-method-${m}` }))}
+        legend="Quantization method (GPTQ calibrates first; GPTQ and HQQ are not crossed with pruning; HQQ takes the asymmetric settings)"
+        options={SWEEP_QUANTIZE_METHODS.map((m) => ({ value: m, label: METHOD_LABEL[m], testId: `sweep-method-${m}` }))}
         checked={quantizeMethods}
         onToggle={toggleQuantizeMethod}
         disabled={disabled}
