@@ -1,6 +1,6 @@
 // Each calibrated or pruning method's GPU chain against its CPU reference, in one run (not a test):
-// magnitude (per tensor, per row, 2:4), Wanda (50 %, 2:4), SparseGPT (50 %, 2:4) and GPTQ
-// (4-bit/128) on real weights of a fixture model with real calibration statistics, through the
+// magnitude (per tensor, per row, 2:4), Wanda (50 %, 2:4), SparseGPT (50 %, 2:4), GPTQ
+// (4-bit/128) and the data-free HQQ (4-bit/64, 20 iterations) beside RTN (4-bit/64) on real weights of a fixture model with real calibration statistics, through the
 // registered methods exactly as the pipeline calls them; and the Hessian accumulation of the
 // calibration run itself, GPU against CPU. GPU times include upload, shader compilation is
 // excluded (one warm-up run each). On SwiftShader (CPU emulation of WebGPU) the ratios are
@@ -8,7 +8,8 @@
 // Run: npm run bench:methods -- [--model small-llama] [--windows 4] [--fixtures DIR].
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { GptqQuantize, PruneSpec } from '../src/core/recipe';
+import type { GptqQuantize, HqqQuantize, PruneSpec, RtnQuantize } from '../src/core/recipe';
+import { HQQ_DEFAULTS } from '../src/core/recipe';
 import { createNodeLmSession } from '../src/eval/ort-node';
 import { loadTokenizer } from '../src/eval/tokenizer';
 import { createGpuContext } from '../src/gpu/context';
@@ -70,6 +71,10 @@ const PRUNE: PruneSpec[] = [
   { method: 'sparsegpt', pattern: '2:4', damping: 0.01, blocksize: 128 },
 ];
 const GPTQ: GptqQuantize = { method: 'gptq', bits: 4, group: 128, symmetric: false, damping: 0.01, blocksize: 128, actOrder: false };
+const DATA_FREE: (RtnQuantize | HqqQuantize)[] = [
+  { method: 'rtn', bits: 4, group: 64, symmetric: false },
+  { method: 'hqq', bits: 4, group: 64, symmetric: false, zeroPoint: 'float', ...HQQ_DEFAULTS },
+];
 
 for (const info of infos) {
   const input = { ...(await readWeight(model, info)), stats: stats.get(info.name) };
@@ -86,6 +91,13 @@ for (const info of infos) {
   const gpu = await ms(() => gptq.runGpu(ctx, input, GPTQ));
   const cpu = await ms(() => gptq.runRef(input, GPTQ));
   add('gptq 4-bit/128', `${info.layer.split('.').pop()} ${shape}`, cpu, gpu);
+  for (const spec of DATA_FREE) {
+    const method = methodOf(spec);
+    await method.runGpu(ctx, input, spec);
+    const g = await ms(() => method.runGpu(ctx, input, spec));
+    const c = await ms(() => method.runRef(input, spec));
+    add(`${spec.method} 4-bit/64`, `${info.layer.split('.').pop()} ${shape}`, c, g);
+  }
 }
 
 const header = ['method', 'tensor', 'CPU reference ms', 'WGSL ms', 'CPU / WGSL'];
