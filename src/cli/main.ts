@@ -17,7 +17,8 @@ const HELP = `Compression Studio command line
 
 usage:
   npx studio inspect MODEL [--json]
-  npx studio compress MODEL --recipe FILE -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
+  npx studio compress MODEL (--recipe FILE | --target-bpw B | --target-size 1.2GB [--calib FILE] [--calib-windows N])
+                      -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--method rtn|gptq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
@@ -44,6 +45,9 @@ compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; t
 --dry-run prints the plan (tensor, rule, method, exact bytes) without writing; --json prints
 { inputBytes, outputBytes, bitsPerWeight, tensors: [...] }; --print-recipe prints the recipe (a
 preset expanded for this model). quantize and convert are shorthands that build a recipe.
+--target-bpw / --target-size: a size budget writes the recipe — per matmul weight the rtn setting
+(llama.cpp type for GGUF) with the least predicted loss that fits (calibrated output error scaled
+by a KL probe per weight; calibration --calib-windows, default 32) — and runs it.
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included), round-to-nearest;
 --method gptq calibrates first (as prune does, below) and compensates each column's rounding error
 through the Hessian of its input (--act-order: largest Hessian diagonal first, groups unchanged).
@@ -108,6 +112,10 @@ export async function main(argv: string[]): Promise<number> {
           config: { type: 'string' },
           tokenizer: { type: 'string' },
           'max-shard-size': { type: 'string' },
+          'target-bpw': { type: 'string' },
+          'target-size': { type: 'string' },
+          calib: { type: 'string' },
+          'calib-windows': { type: 'string' },
           json: { type: 'boolean', default: false },
         });
         await compressCommand({
@@ -119,6 +127,10 @@ export async function main(argv: string[]): Promise<number> {
           config: values.config as string | undefined,
           tokenizer: values.tokenizer as string | undefined,
           maxShardSize: values['max-shard-size'] as string | undefined,
+          targetBpw: values['target-bpw'] as string | undefined,
+          targetSize: values['target-size'] as string | undefined,
+          calib: values.calib as string | undefined,
+          calibWindows: values['calib-windows'] as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;

@@ -1,12 +1,14 @@
-// `studio compress MODEL --recipe FILE -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
-// [--print-recipe] [--config F] [--tokenizer F] [--max-shard-size S]`: runs a recipe (the one
-// format the page, sweeps and exports share) and writes the output; --dry-run prints the plan.
+// `studio compress MODEL (--recipe FILE | --target-bpw B | --target-size S [--calib F] [--calib-windows N])
+// -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json] [--print-recipe] [--config F]
+// [--tokenizer F] [--max-shard-size S]`: runs a recipe (the one format the page, sweeps and exports
+// share), or the size budget's recipe for a target, and writes the output; --dry-run prints the plan.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MissingFileError, UnsupportedModelError, UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
 import type { Recipe } from '../../core/recipe';
 import { parseRecipeText } from '../../pipeline/recipe/parse-recipe';
+import { budgetRecipeFor } from '../budget-run';
 import { dryRunReport, planRun, runPlanned } from '../compress-run';
 import { formatBytes, printJson, printLine } from '../output';
 import { printReportJson, printReportTable } from '../plan-output';
@@ -23,6 +25,11 @@ export interface CompressArgs {
   config?: string;
   tokenizer?: string;
   maxShardSize?: string;
+  /** A size budget instead of a recipe: bits per quantized weight, or the output's size. */
+  targetBpw?: string;
+  targetSize?: string;
+  calib?: string;
+  calibWindows?: string;
 }
 
 export async function readRecipeFile(path: string | undefined): Promise<Recipe> {
@@ -77,5 +84,8 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
 }
 
 export async function compressCommand(args: CompressArgs): Promise<void> {
-  await compressWith(args, await readRecipeFile(args.recipe));
+  const budget = args.targetBpw !== undefined || args.targetSize !== undefined;
+  if (budget && args.recipe) throw new UsageError('give --recipe FILE or a size target (--target-bpw, --target-size), not both (a budget writes its own recipe: --print-recipe shows it)');
+  if (!budget && (args.calib !== undefined || args.calibWindows !== undefined)) throw new UsageError('--calib and --calib-windows go with --target-bpw or --target-size (a recipe says its own calibration)');
+  await compressWith(args, budget ? await budgetRecipeFor(args) : await readRecipeFile(args.recipe));
 }

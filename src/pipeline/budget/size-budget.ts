@@ -184,13 +184,26 @@ export async function sizeBudgetRecipe(model: OpenedModel, target: BudgetTarget,
   if (opts.signal?.aborted) throw new CancelledError('the size budget was cancelled');
 
   const options = weights.map((t, i) => candidates.map((_, c) => ({ bytes: bytesOf[c].get(t.name)!, loss: losses[i][c] })));
-  const allocation = allocateBudget(options, budgetBytes);
-  if (!allocation) throw new RecipeError(`the target leaves ${budgetBytes} bytes for the weights, too few once sizes are rounded to the allocator's units; raise it slightly`);
-  const choice = allocation.choice.map((c) => candidates[c]);
   const layers = weights.map((t) => t.layer);
   const label = 'bitsPerWeight' in target ? `${target.bitsPerWeight}bpw` : `${target.bytes}B`;
+  const allocate = (bytes: number) => {
+    const a = allocateBudget(options, bytes);
+    if (!a) throw new RecipeError(`the target leaves ${bytes} bytes for the weights, too few once sizes are rounded to the allocator's units; raise it slightly`);
+    const choice = a.choice.map((c) => candidates[c]);
+    return { allocation: a, choice, recipe: { recipe: RECIPE_VERSION, name: `budget-${label}`, rules: rulesOf(layers, choice) } satisfies Recipe };
+  };
+  let chosen = allocate(budgetBytes);
+  if ('bytes' in target) {
+    // The file also carries its recipe (longer than the uniform one the fixed bytes came from): give back what it overshoots.
+    for (let tries = 0; tries < 3; tries++) {
+      const over = (await resolveRecipe(model, chosen.recipe, format, opts.context)).plan.outputBytes - target.bytes;
+      if (over <= 0) break;
+      chosen = allocate(chosen.allocation.bytes - over);
+    }
+  }
+  const { allocation, choice } = chosen;
   return {
-    recipe: { recipe: RECIPE_VERSION, name: `budget-${label}`, rules: rulesOf(layers, choice) },
+    recipe: chosen.recipe,
     budgetBytes,
     bytes: allocation.bytes,
     bitsPerWeight: (8 * allocation.bytes) / numel,

@@ -1,0 +1,55 @@
+// `studio compress --target-bpw / --target-size` as a user runs it on tiny-llama: the recipe the
+// budget wrote (--print-recipe, a valid recipe that names every matmul weight once), a file of at
+// most the target size that onnxruntime runs, and the
+// mistakes — a target below the smallest setting, a target with --recipe — each one clear line.
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
+import { parseRecipe } from '../pipeline/recipe/parse-recipe';
+import { runCli } from './run-cli';
+
+const TINY = ['models', 'tiny-llama'];
+const tmp = mkdtempSync(join(tmpdir(), 'studio-budget-'));
+
+describeWithFixtures('studio compress with a size target on tiny-llama', [[...TINY, 'onnx', 'model.onnx'], [...TINY, 'tokenizer.json']], () => {
+  const onnx = () => fixturePath(...TINY, 'onnx', 'model.onnx');
+
+  it('--target-bpw --print-recipe: a recipe naming each of the 29 matmul weights once, within the target', async () => {
+    const r = await runCli(['compress', onnx(), '-o', join(tmp, 'x.onnx'), '--target-bpw', '4.5', '--calib-windows', '4', '--print-recipe']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/studio: budget 4\.\d+ bits\/weight .* predicted KL/);
+    const recipe = parseRecipe(JSON.parse(r.stdout));
+    expect(recipe.name).toBe('budget-4.5bpw');
+    const named = recipe.rules.flatMap((rule) => rule.match.replace(/^\^\(|\)\$$/g, '').split('|'));
+    expect(named).toHaveLength(29);
+    expect(new Set(named).size).toBe(29);
+    const plan = await runCli(['compress', onnx(), '-o', join(tmp, 'x.onnx'), '--target-bpw', '4.5', '--calib-windows', '4', '--dry-run', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).bitsPerWeight).toBeLessThanOrEqual(4.5);
+  }, 300_000);
+
+  it('--target-size: the file is at most that size and onnxruntime runs it', async () => {
+    const out = join(tmp, 'budget.onnx');
+    const r = await runCli(['compress', onnx(), '-o', out, '--target-size', '3.2MB', '--calib-windows', '4', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(out).size).toBeLessThanOrEqual(3.2e6);
+    expect(JSON.parse(r.stdout).outputBytes).toBe(statSync(out).size);
+    const run = await runCli(['eval', out, '--tokenizer', fixturePath(...TINY, 'tokenizer.json'), '--windows', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(Number.isFinite(JSON.parse(run.stdout).ppl)).toBe(true);
+  }, 300_000);
+
+  it('says what is wrong: a target below the smallest setting, a target and a recipe, a bad size', async () => {
+    const low = await runCli(['compress', onnx(), '-o', join(tmp, 'y.onnx'), '--target-bpw', '1']);
+    expect(low.code).not.toBe(0);
+    expect(low.stderr).toMatch(/the target is below the smallest the candidates can make: every weight at its smallest setting takes \d+ bytes \(2\.\d+ bits\/weight\)/);
+    const both = await runCli(['compress', onnx(), '-o', join(tmp, 'y.onnx'), '--target-bpw', '4', '--recipe', 'r.json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --recipe FILE or a size target');
+    const size = await runCli(['compress', onnx(), '-o', join(tmp, 'y.onnx'), '--target-size', 'big']);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toContain('--target-size must be a size such as 5GB');
+  }, 120_000);
+});
