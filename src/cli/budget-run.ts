@@ -8,7 +8,8 @@ import { quantizeLabel, type Recipe } from '../core/recipe';
 import { createNodeLmSession } from '../eval/ort-node';
 import { loadTokenizer } from '../eval/tokenizer';
 import { VariantEvaluator } from '../eval/variant-evaluator';
-import { sizeBudgetRecipe, type BudgetTarget } from '../pipeline/budget/size-budget';
+import { sizeBudgetRecipe } from '../pipeline/budget/size-budget';
+import { BUDGET_CALIBRATION_WINDOWS, BUDGET_PROBE_WINDOWS, largestUniformWithin, type BudgetTarget } from '../core/size-budget';
 import { calibrator } from '../pipeline/calibration/calibrator';
 import { openModel } from '../pipeline/open-model';
 import { outputFormatOf, gpuOrCpu } from './compress-run';
@@ -28,9 +29,6 @@ export interface BudgetFlags {
   config?: string;
   tokenizer?: string;
 }
-
-export const BUDGET_CALIBRATION_WINDOWS = 32;
-export const BUDGET_PROBE_WINDOWS = 4;
 
 export function budgetTargetOf(args: Pick<BudgetFlags, 'targetBpw' | 'targetSize'>): BudgetTarget {
   if (args.targetBpw !== undefined && args.targetSize !== undefined) throw new UsageError('give --target-bpw or --target-size, not both');
@@ -77,7 +75,7 @@ export async function budgetRecipeFor(args: BudgetFlags): Promise<Recipe> {
     });
     endProgress();
     const unit = r.sensitivity === 'kl-probe' ? 'KL' : 'output error';
-    const near = r.uniform.filter((u) => u.bytes <= r.budgetBytes).sort((a, b) => b.bytes - a.bytes)[0];
+    const near = largestUniformWithin(r.uniform, r.budgetBytes);
     process.stderr.write(
       `studio: budget ${r.bitsPerWeight.toFixed(3)} bits/weight (${r.bytes} bytes of weights, ${r.budgetBytes} allowed), predicted ${unit} ${r.loss.toExponential(3)}` +
         (near ? `; the largest uniform setting that fits, ${quantizeLabel(near.spec)} at ${near.bitsPerWeight.toFixed(3)} bits/weight: ${near.loss.toExponential(3)}` : '') +

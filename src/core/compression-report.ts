@@ -77,8 +77,8 @@ export interface CompressReport {
 
 /** Tensors and source bytes done, as the pipeline reports them; calibration windows first, when the recipe needs them. */
 export interface CompressProgress {
-  /** 'calibration' while the model runs on calibration text, then 'compress'. */
-  stage?: 'calibration' | 'compress';
+  /** 'calibration' while the model runs on calibration text, then 'compress'; 'budget' while a size budget measures each weight (tensors = weights). */
+  stage?: 'calibration' | 'compress' | 'budget';
   /** During calibration: windows done of all, and tokens per second. */
   calibration?: { windowsDone: number; windowsTotal: number; tokensPerSecond: number; elapsedMs: number };
   tensorsDone: number;

@@ -5,7 +5,7 @@ import type { StudioErrorCode } from '../core/errors';
 import type { StudioState } from './studio-state';
 
 /** Which step a notice came from: the banner words its title after it. */
-export type NoticeStep = 'load' | 'compress' | 'export' | 'recipe';
+export type NoticeStep = 'load' | 'compress' | 'export' | 'recipe' | 'budget';
 
 export interface Notice {
   step: NoticeStep;

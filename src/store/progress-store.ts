@@ -37,6 +37,15 @@ export function progressView(p: CompressProgress): ProgressView {
       currentTensor: 'running the model on the calibration text',
     };
   }
+  if (p.stage === 'budget') {
+    return {
+      fraction: p.tensorsTotal > 0 ? p.tensorsDone / p.tensorsTotal : 0,
+      counts: `sizing: ${p.tensorsDone} / ${p.tensorsTotal} weights`,
+      rate: '',
+      msLeft: p.tensorsDone > 0 ? ((p.tensorsTotal - p.tensorsDone) * p.elapsedMs) / p.tensorsDone : null,
+      currentTensor: p.currentTensor ? `every candidate setting on ${p.currentTensor}, and its KL probe` : '',
+    };
+  }
   const fraction =
     p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.tensorsTotal > 0 ? p.tensorsDone / p.tensorsTotal : 0;
   const seconds = p.elapsedMs / 1000;

@@ -14,6 +14,7 @@ const STEP: Record<NoticeStep, string> = {
   compress: 'Compression failed',
   export: 'The file could not be saved',
   recipe: 'The recipe could not be loaded',
+  budget: 'No recipe fits that size',
 };
 
 export const WEBGPU_HELP =

@@ -6,6 +6,7 @@ import type { CompressProgress, CompressReport } from '../core/compression-repor
 import type { EvalBackend, EvalProgress, EvalReport, EvalRequest } from '../core/evaluation';
 import type { ModelSummary } from '../core/model-summary';
 import type { Recipe } from '../core/recipe';
+import type { BudgetRequest, BudgetSummary } from '../core/size-budget';
 import type { SweepPoint, SweepProgress, SweepRequest, SweepState } from '../core/sweep';
 
 /** A recipe (as JSON data: the editor's or a file's) and the format to plan it for. */
@@ -58,6 +59,12 @@ export interface StudioApi {
   plan(request: PlanRequest): Promise<CompressionPlan>;
   /** Runs a recipe on the GPU and keeps the result for evaluation and export. Throws CancelledError when cancelled. */
   compress(request: CompressRequest, onProgress: (p: CompressProgress) => void): Promise<CompressReport>;
+  /**
+   * A size budget for the open model: calibrates, measures every candidate on every matmul weight
+   * (with a KL probe each), and returns the recipe that fits the target with the least predicted
+   * loss. A job like compress (progress, cancel()); RecipeError when the target cannot be met.
+   */
+  fitBudget(request: BudgetRequest, onProgress: (p: CompressProgress) => void): Promise<BudgetSummary>;
   /** Adds a calibration text (a recipe's `calibration.text` names it by file name). */
   addCalibrationText(file: File): Promise<{ name: string; characters: number }>;
   /** Whether a file is a llama.cpp importance matrix (an imatrix GGUF by its first bytes, or a legacy .dat by name). */

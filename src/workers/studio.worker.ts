@@ -27,6 +27,9 @@ import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter'
 import { gzipMeasured } from '../pipeline/exporters/gzip-size';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { embeddedRecipe } from '../pipeline/recipe/embedded-recipe';
+import { budgetSummary, sizeBudgetRecipe } from '../pipeline/budget/size-budget';
+import { BUDGET_PROBE_WINDOWS } from '../core/size-budget';
+import { loadTokenizer } from '../eval/tokenizer';
 import { parseRecipe } from '../pipeline/recipe/parse-recipe';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
 import { variantWeights } from '../pipeline/variant-weights';
@@ -224,6 +227,38 @@ const api: StudioApi = {
       if (report.sparsity) report.gzipBytes = await gzipSizeOf(resolved, results!);
       last = { resolved, results: results!, report, ...(calibration ? { calibration } : {}) };
       return report;
+    });
+  },
+
+  async fitBudget(request, onProgress) {
+    const o = requireModel();
+    return asJob(async (signal) => {
+      const ctx = await gpuOrNull();
+      const progress = throttle(onProgress, 100);
+      const backend = request.backend ?? 'auto';
+      const env = calibrationEnvironment(o, backend, ctx);
+      const spec = { text: request.calibration.text, windows: request.calibration.windows, sequential: false };
+      const calibrate = calibrator(o.model, spec, env, progress.call);
+      let probe;
+      if (o.model.onnx && o.model.tokenizer) {
+        const tokenizer = loadTokenizer(await o.model.tokenizer.read(0, o.model.tokenizer.byteLength), {}, o.model.tokenizer.name);
+        probe = { evaluator: await o.evaluation.evaluator(backend), tokens: tokenizer.encode(await env.text(spec.text)), windows: BUDGET_PROBE_WINDOWS };
+      }
+      const started = performance.now();
+      const r = await sizeBudgetRecipe(o.model, request.target, request.format, {
+        calibrate: (needs, s) => calibrate(needs, s),
+        gpu: ctx ?? undefined,
+        context: await o.context,
+        signal,
+        probe,
+        onProgress: (p) => {
+          if (p.stage === 'sensitivity') {
+            progress.call({ stage: 'budget', tensorsDone: p.done, tensorsTotal: p.total, bytesDone: 0, bytesTotal: 0, elapsedMs: performance.now() - started, currentTensor: p.current ?? '' });
+          }
+        },
+      });
+      progress.flush();
+      return budgetSummary(r);
     });
   },
 

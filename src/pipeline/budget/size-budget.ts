@@ -18,6 +18,7 @@ import type { OutputFormat } from '../../core/compression-plan';
 import { CancelledError, RecipeError, throwIfAborted } from '../../core/errors';
 import { quantizeLabel, RECIPE_VERSION, type MethodNeeds, type QuantizeSpec, type Recipe, type RecipeRule } from '../../core/recipe';
 import { escapeRegExp } from '../../core/regexp';
+import type { BudgetSensitivity, BudgetSummary, BudgetTarget } from '../../core/size-budget';
 import type { GpuContext } from '../../gpu/context';
 import type { VariantEvaluator } from '../../eval/variant-evaluator';
 import { dequantizeCompressed } from '../../quant/dequantize-compressed';
@@ -40,9 +41,6 @@ export const GGML_BUDGET_CANDIDATES: readonly QuantizeSpec[] = (['Q2_K', 'Q3_K',
 export function defaultCandidates(format: OutputFormat): readonly QuantizeSpec[] {
   return format === 'gguf' ? GGML_BUDGET_CANDIDATES : RTN_BUDGET_CANDIDATES;
 }
-
-/** Bits per quantized weight (as plans count them) or bytes of the whole output. */
-export type BudgetTarget = { bitsPerWeight: number } | { bytes: number };
 
 export interface BudgetProgress {
   stage: 'calibration' | 'sensitivity';
@@ -87,8 +85,13 @@ export interface SizeBudgetResult {
   /** The setting each weight got, in model order. */
   tensors: { layer: string; spec: QuantizeSpec; bytes: number; loss: number; kl?: number }[];
   calibrationTokens: number;
-  /** How losses were predicted: output errors scaled by KL probes, or output errors alone. */
-  sensitivity: 'kl-probe' | 'output-error';
+  sensitivity: BudgetSensitivity;
+}
+
+/** The part of a result the page shows (plain data across the worker boundary). */
+export function budgetSummary(r: SizeBudgetResult): BudgetSummary {
+  const { recipe, bitsPerWeight, bytes, budgetBytes, loss, sensitivity, calibrationTokens } = r;
+  return { recipe, bitsPerWeight, bytes, budgetBytes, loss, sensitivity, calibrationTokens, uniform: r.uniform.map((u) => ({ label: quantizeLabel(u.spec), bytes: u.bytes, bitsPerWeight: u.bitsPerWeight, loss: u.loss })) };
 }
 
 /** "4.5 bits/weight" → the budget of the quantized weights in bytes. */

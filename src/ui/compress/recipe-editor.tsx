@@ -1,13 +1,14 @@
 // The recipe editor of the compress form: a quick recipe to start from, the rules in order (each
 // with what it takes in the current plan), adding rules, the format's top-level options, and
-// recipe files (save as JSON, load a file; a dropped recipe file lands here too), and the
-// calibration text when a rule's method needs one.
+// recipe files (save as JSON, load a file; a dropped recipe file lands here too), a target size
+// that writes the rules (size-budget-fields.tsx), and the calibration text when a rule's method needs one.
 import { ruleTotals } from '../../core/compression-plan';
 import { QUICK_RECIPES } from '../../store/quick-recipes';
 import { useStudioStore } from '../../store/studio-store';
 import { CalibrationFields } from './calibration-fields';
 import { RecipeOptions } from './recipe-options';
 import { RuleRow } from './rule-row';
+import { SizeBudgetFields } from './size-budget-fields';
 
 const ACTIONS = { onnx: ['rtn', 'gptq', 'hqq'], gguf: ['ggml'], safetensors: ['rtn', 'gptq', 'hqq', 'ggml'] } as const;
 
@@ -36,6 +37,7 @@ export function RecipeEditor({ disabled }: { disabled: boolean }) {
           {quick.map((q) => <option key={q.id} value={q.id}>{q.label}</option>)}
         </select>
       </label>
+      <SizeBudgetFields disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
         <legend>Rules · the first that matches a tensor decides; unmatched tensors are kept</legend>
         {recipe.rules.length === 0 ? (
