@@ -4,9 +4,10 @@
 // the uniform settings (words and chart); the recipe compresses and evaluates like any other, and
 // its KL divergence from the original is below uniform rtn 4-bit/128's (4.28 bits/weight, the
 // largest uniform setting that fits). A target below what any setting can make is said, and the
-// editor keeps its recipe.
+// editor keeps its recipe. Then a sweep with a size-budget point puts it on the size chart beside
+// a uniform point, with its own marker.
 import { expect, test, type Page } from '@playwright/test';
-import { loadSample } from './page-steps';
+import { chooseOnly, loadSample } from './page-steps';
 
 const W = 4;
 
@@ -58,5 +59,34 @@ test('a 4.5 bits/weight budget on the sample writes rules that fit, and lands cl
   await page.getByTestId('budget-run').click();
   await expect(page.getByTestId('error-banner')).toContainText('the target is below the smallest the candidates can make', { timeout: 60_000 });
   expect(await page.getByTestId('rules').locator('li').count()).toBe(rules);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a sweep with a size-budget point: on the size chart beside the uniform points, its own marker', async ({ page }) => {
+  test.setTimeout(600_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('4');
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-4']);
+  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-128']);
+  await page.getByTestId('sweep-budgets').fill('4.5');
+  await page.getByTestId('sweep-calibration-windows').fill('4');
+  await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');
+  await page.getByTestId('sweep-start').click();
+
+  const chart = page.getByTestId('sweep-chart');
+  await expect(chart.getByTestId('sweep-point')).toHaveCount(2, { timeout: 480_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  const budget = chart.locator('[data-testid="sweep-point"][data-method="budget"]');
+  const rtn = chart.locator('[data-testid="sweep-point"][data-method="rtn"]');
+  await expect(budget).toHaveCount(1);
+  await expect(rtn).toHaveCount(1);
+  await expect(chart.getByTestId('method-key-item')).toHaveText(['RTN', 'size budget']);
+  console.log(`sweep W=4: rtn 4-bit/128 ${await rtn.getAttribute('data-ppl')}, budget 4.5 ${await budget.getAttribute('data-ppl')}`);
+  await page.getByTestId('sweep-metric-kl').check();
+  await expect(chart.getByTestId('sweep-point')).toHaveCount(2);
   expect(pageErrors).toEqual([]);
 });

@@ -1,6 +1,6 @@
 // `studio compress --target-bpw / --target-size` as a user runs it on tiny-llama: the recipe the
 // budget wrote (--print-recipe, a valid recipe that names every matmul weight once), a file of at
-// most the target size that onnxruntime runs, and the
+// most the target size that onnxruntime runs, a sweep's size-budget point, and the
 // mistakes — a target below the smallest setting, a target with --recipe — each one clear line.
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,19 @@ describeWithFixtures('studio compress with a size target on tiny-llama', [[...TI
     const run = await runCli(['eval', out, '--tokenizer', fixturePath(...TINY, 'tokenizer.json'), '--windows', '2', '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(Number.isFinite(JSON.parse(run.stdout).ppl)).toBe(true);
+  }, 300_000);
+
+  it('sweep --budget-bpw: a budget point beside the uniform ones, with the recipe it wrote, within its target', async () => {
+    const r = await runCli(['sweep', onnx(), '--bits', '4', '--block', '128', '--budget-bpw', '4.5', '--calib-windows', '4', '--windows', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [uniform, budget] = lines.filter((l) => !l.summary);
+    expect(uniform.method).toBe('rtn');
+    expect(budget).toMatchObject({ method: 'budget', label: 'budget 4.5 bits/weight', budget: { bitsPerWeight: 4.5 } });
+    expect(budget.bitsPerWeight).toBeLessThanOrEqual(4.5);
+    expect(budget.recipe.rules.length).toBeGreaterThan(1);
+    expect(budget.kl.mean).toBeGreaterThan(0);
+    console.log(`tiny-llama W=2: rtn 4-bit/128 (${uniform.bitsPerWeight} bits/weight) KL ${uniform.kl.mean}, budget 4.5 (${budget.bitsPerWeight}) KL ${budget.kl.mean}`);
   }, 300_000);
 
   it('says what is wrong: a target below the smallest setting, a target and a recipe, a bad size', async () => {

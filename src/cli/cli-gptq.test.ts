@@ -64,14 +64,14 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     expect(gptq.kl.topK).toBe(32);
     const bad = await runCli(['sweep', onnx(), '--bits', '4', '--methods', 'awq', '--json']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--methods values must be rtn or gptq, got "awq"');
+    expect(bad.stderr).toContain('--methods values must be rtn, gptq, hqq, got "awq"');
   });
 
   it('bad input: one clear line each', async () => {
     const out = join(tmp, 'bad.onnx');
     const method = await runCli(['quantize', onnx(), '-o', out, '--method', 'awq', '--bits', '4']);
     expect(method.code).toBe(2);
-    expect(method.stderr).toContain('--method must be rtn or gptq, got "awq"');
+    expect(method.stderr).toContain('--method must be rtn, gptq or hqq, got "awq"');
     const actOrder = await runCli(['quantize', onnx(), '-o', out, '--bits', '4', '--act-order']);
     expect(actOrder.code).toBe(2);
     expect(actOrder.stderr).toContain('--act-order and --calib* go with --method gptq');

@@ -29,7 +29,7 @@ usage:
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
   npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq,hqq]
                    [--sparsity 0,0.5,2:4 [--prune-methods magnitude,wanda,sparsegpt,channels]]
-                   [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M [--gguf-imatrix no|yes|both]]
+                   [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M [--gguf-imatrix no|yes|both]] [--budget-bpw 4.5,5.125]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
   npx studio convert MODEL -o OUT.gguf [--type F32|F16|BF16|Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|Q3_K_M|Q2_K] [--pure]
                      [--imatrix FILE] [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
@@ -68,8 +68,9 @@ model's config.json and tokenizer.json are needed); --gguf-imatrix both adds eac
 an importance matrix measured on the calibration text (one pass, as llama-imatrix).
 --methods rtn,gptq,hqq crosses the quantization method with bits × blocks × zero point (gptq points
 calibrate first; hqq takes the asymmetric settings); --sparsity 0,0.5,2:4 with --prune-methods adds the pruning axis (crossed with
-the rtn points); calibrated points run on --calib (default the bundled text), --calib-windows N
-(default 128) windows, sequential.
+the rtn points); --budget-bpw adds size-budget points (compress --target-bpw's recipe, written when
+the point runs); calibrated points run on --calib (default the bundled text), --calib-windows N
+(default 128, 32 for budgets alone) windows, sequential.
 convert: llama-family models; config.json and tokenizer.json come from beside MODEL or its parent
 folder. GGUF --type defaults to F16; --pure gives every 2-D weight the one type (also Q4_1, Q5_0,
 Q5_1, Q3_K_S, Q4_K_S, Q5_K_S). safetensors keeps each tensor's dtype unless --dtype; above
@@ -262,6 +263,7 @@ export async function main(argv: string[]): Promise<number> {
           bits: { type: 'string' },
           'gguf-types': { type: 'string' },
           'gguf-imatrix': { type: 'string' },
+          'budget-bpw': { type: 'string' },
           block: { type: 'string' },
           sym: { type: 'string' },
           methods: { type: 'string' },
@@ -282,6 +284,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(values as object),
           ggufTypes: values['gguf-types'] as string | undefined,
           ggufImatrix: values['gguf-imatrix'] as string | undefined,
+          budgetBpw: values['budget-bpw'] as string | undefined,
           pruneMethods: values['prune-methods'] as string | undefined,
           calibWindows: values['calib-windows'] as string | undefined,
           json: values.json as boolean,

@@ -39,6 +39,12 @@ export interface SweepAxes {
   ggufImatrix?: boolean[];
   /** Rules every point starts with; a point's own rules come after them (the first match wins). */
   base?: Recipe;
+  /**
+   * Size-budget points at these bits per weight (ONNX, rtn candidates; pipeline/budget): each
+   * point's recipe is written when it runs, calibrated in one pass on `calibration` with a KL
+   * probe per weight. The base's rules do not apply to them (the budget names every weight).
+   */
+  budgets?: number[];
 }
 
 export interface SweepPointConfig {
@@ -51,7 +57,9 @@ export interface SweepPointConfig {
   label: string;
   selectionLabel: string;
   /** Chart traits. */
-  method: SweepQuantizeMethod | 'llama.cpp' | 'llama.cpp imatrix' | 'float';
+  method: SweepQuantizeMethod | 'llama.cpp' | 'llama.cpp imatrix' | 'float' | 'budget';
+  /** A size-budget point: its target; `recipe` holds the calibration until the point runs, then the recipe the budget wrote. */
+  budget?: { bitsPerWeight: number };
   /** Nominal bits (the digit of a llama.cpp type name); 16 for points left in float. */
   bits: number;
   /** The point's pruning, when it prunes. */

@@ -26,6 +26,9 @@ import type { ExportContext } from './exporters/exporter';
 import type { OpenedModel } from './open-model';
 import { resolveRecipe, type ResolvedPlan } from './recipe/resolve-recipe';
 import { variantWeights } from './variant-weights';
+import { BUDGET_CALIBRATION_WINDOWS, BUDGET_PROBE_WINDOWS } from '../core/size-budget';
+import { loadTokenizer } from '../eval/tokenizer';
+import { sizeBudgetRecipe } from './budget/size-budget';
 
 /** Nominal bits, block and symmetry of a llama.cpp type name, for the chart's axes and colours. */
 export function ggufTypeTraits(name: string): { bits: number; block: 32 | 256; sym: boolean } {
@@ -100,6 +103,17 @@ export function ggufPoint(type: string, base?: Recipe, imatrix = false, calibrat
   return point(recipe, 'gguf', { label: `llama.cpp ${preset}${imatrix ? ' + imatrix' : ''}`, selectionLabel: 'llama.cpp mix', method, ...ggufTypeTraits(preset) });
 }
 
+/**
+ * A size-budget point at `bitsPerWeight`: until it runs, its recipe holds only the calibration it
+ * will use (so its id names target and calibration); runSweep writes the real one.
+ */
+export function budgetPoint(bitsPerWeight: number, calibration?: CalibrationSpec): SweepPointConfig {
+  const spec: CalibrationSpec = { ...(calibration ?? { ...DEFAULT_CALIBRATION, windows: BUDGET_CALIBRATION_WINDOWS }), sequential: false };
+  const recipe: Recipe = { recipe: RECIPE_VERSION, name: `budget-${bitsPerWeight}bpw`, calibration: spec, rules: [] };
+  const id = `b-${bitsPerWeight}-${recipeId(recipe).slice(2)}`;
+  return { id, recipe, format: 'onnx', label: `budget ${bitsPerWeight} bits/weight`, selectionLabel: 'size budget', method: 'budget', budget: { bitsPerWeight }, bits: Math.floor(bitsPerWeight), block: 'per-channel', sym: false };
+}
+
 /** The pruning of each point of the axes: none for sparsity 0, else every method at every target. */
 function prunings(axes: SweepAxes): PointPrune[] {
   const targets = axes.sparsities?.length ? axes.sparsities : [0];
@@ -141,6 +155,7 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
       }
     }
   }
+  for (const b of axes.budgets ?? []) out.push(budgetPoint(b, axes.calibration));
   const seen = new Set<string>();
   return out.filter((p) => !seen.has(p.id) && seen.add(p.id));
 }
@@ -176,6 +191,26 @@ export interface SweepOptions extends SweepEvents {
   calibrate?: (spec: CalibrationSpec, needs: ReadonlyMap<string, MethodNeeds>, signal: AbortSignal | undefined, onProgress: (p: CaptureProgress) => void, sequential?: SequentialRun) => Promise<CalibrationStats>;
   /** Measures the gzip size of a pruned point's export (zeros only shrink once compressed). */
   gzipBytes?: (resolved: ResolvedPlan, results: ReadonlyMap<string, CompressedTensor>) => Promise<number>;
+  /** A calibration text by name (what `calibrate` runs on), for size-budget points' KL probes. */
+  calibrationText?: (name: string) => Promise<string>;
+}
+
+/** The recipe a size-budget point runs: the budget's, calibrated (and probed) on the point's calibration. */
+async function budgetPointRecipe(model: OpenedModel, config: SweepPointConfig, evaluator: VariantEvaluator, opts: SweepOptions, onCalibration: (c: CaptureProgress) => void): Promise<Recipe> {
+  const spec = config.recipe.calibration!;
+  if (!opts.calibrate) throw new Error('Internal error: a size-budget point needs calibrate()');
+  let probe;
+  if (opts.calibrationText && model.tokenizer) {
+    const tokenizer = loadTokenizer(await model.tokenizer.read(0, model.tokenizer.byteLength), {}, model.tokenizer.name);
+    probe = { evaluator, tokens: tokenizer.encode(await opts.calibrationText(spec.text)), windows: BUDGET_PROBE_WINDOWS };
+  }
+  const r = await sizeBudgetRecipe(model, { bitsPerWeight: config.budget!.bitsPerWeight }, 'onnx', {
+    calibrate: (needs, signal) => opts.calibrate!(spec, needs, signal, onCalibration),
+    gpu: opts.gpu,
+    signal: opts.signal,
+    probe,
+  });
+  return r.recipe;
 }
 
 /** Runs every point of `grid` not in `done`; stops with CancelledError when the signal aborts. */
@@ -192,10 +227,11 @@ export async function runSweep(
     const config = todo[i];
     if (opts.signal?.aborted) throw new CancelledError('Sweep paused');
     opts.onProgress?.({ pointIndex: i, pointsTotal: todo.length, config, phase: 'quantize' });
-    const resolved = await resolveRecipe(model, config.recipe, config.format, opts.exportContext);
-    const spec = resolved.plan.calibration;
     const onCalibration = (c: CaptureProgress) =>
       opts.onProgress?.({ pointIndex: i, pointsTotal: todo.length, config, phase: 'calibrate', eval: { windowsDone: c.windowsDone, windowsTotal: c.windowsTotal, tokensPerSecond: c.tokensPerSecond } });
+    const recipe = config.budget ? await budgetPointRecipe(model, config, evaluator, opts, onCalibration) : config.recipe;
+    const resolved = await resolveRecipe(model, recipe, config.format, opts.exportContext);
+    const spec = resolved.plan.calibration;
     const calibrate = spec && opts.calibrate ? (needs: ReadonlyMap<string, MethodNeeds>, signal?: AbortSignal, sequential?: SequentialRun) => opts.calibrate!(spec, needs, signal, onCalibration, sequential) : undefined;
     const { report, results } = await compressModel(model, resolved, { gpu: opts.gpu, signal: opts.signal, keepResults: true, calibrate });
     const gzipBytes = report.sparsity && opts.gzipBytes ? await opts.gzipBytes(resolved, results!) : undefined;
@@ -207,6 +243,7 @@ export async function runSweep(
     });
     const p: SweepPoint = {
       ...config,
+      recipe,
       bytes: report.outputBytes,
       bitsPerWeight: report.bitsPerWeight,
       sparsity: report.sparsity?.pruned ?? removedFraction(resolved.plan),

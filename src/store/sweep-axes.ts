@@ -34,8 +34,17 @@ export interface SweepAxesForm {
   /** The sparsity axis; 0 is "not pruned". */
   sweepSparsities?: SweepSparsity[];
   sweepPruneMethods?: PruneMethodId[];
-  /** Calibration windows of the bundled text, for the points whose methods calibrate (Wanda, SparseGPT, channels, GPTQ). */
+  /** Calibration windows of the bundled text, for the points whose methods calibrate (Wanda, SparseGPT, channels, GPTQ, size budgets). */
   sweepCalibrationWindows?: number;
+  /** Size-budget points at these bits per weight. */
+  sweepBudgets?: number[];
+}
+
+/** "4.5, 5.125" → [4.5, 5.125]; undefined when a value is not bits per weight in (0, 32]. */
+export function parseBudgets(text: string): number[] | undefined {
+  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const values = parts.map(Number);
+  return values.every((v) => v > 0 && v <= 32) ? [...new Set(values)] : undefined;
 }
 
 /** The sparsity axis' choices, in the order the form shows them. */
@@ -66,6 +75,7 @@ export function toSweepAxes(form: SweepAxesForm): SweepAxes {
     ...(form.sweepGgufTypes?.length && ggufImatrixOf(form).includes(true) ? { ggufImatrix: ggufImatrixOf(form) } : {}),
     ...baseOf(form.sweepBase),
     ...pruningOf(form),
+    ...(form.sweepBudgets?.length ? { budgets: [...form.sweepBudgets] } : {}),
   };
 }
 
@@ -87,7 +97,7 @@ function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'quantizeMethods' | 'un
   const prunes = sparsities.some((s) => s !== 0) && methods.length > 0;
   const quantizeMethods = quantizeMethodsOf(form);
   const imatrix = Boolean(form.sweepGgufTypes?.length) && ggufImatrixOf(form).includes(true);
-  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods?.includes('gptq') === true || imatrix;
+  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods?.includes('gptq') === true || imatrix || Boolean(form.sweepBudgets?.length);
   return {
     ...(quantizeMethods ? { quantizeMethods } : {}),
     ...(form.sweepUnquantized ? { unquantized: true } : {}),
@@ -120,7 +130,7 @@ export function gridSize(form: SweepAxesForm): number {
   const asymmetric = form.sweepBits.length * form.sweepBlocks.length * (form.sweepSymmetric.includes(false) ? 1 : 0);
   const hqq = axes.quantizeMethods?.includes('hqq') && targets.includes(0) ? asymmetric * selections : 0;
   const rtn = axes.quantizeMethods && !axes.quantizeMethods.includes('rtn') ? 0 : settings * selections * prunes;
-  return rtn + gptq + hqq + float + (form.sweepGgufTypes?.length ?? 0) * ggufImatrixOf(form).length;
+  return rtn + gptq + hqq + float + (form.sweepGgufTypes?.length ?? 0) * ggufImatrixOf(form).length + (form.sweepBudgets?.length ?? 0);
 }
 
 /** The form that produced a saved request (to show what a restored sweep ran). */
@@ -141,6 +151,7 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepSparsities: [...(axes.sparsities ?? [0])],
     sweepPruneMethods: [...(axes.pruneMethods ?? [])],
     sweepCalibrationWindows: axes.calibration?.windows ?? DEFAULT_CALIBRATION.windows,
+    sweepBudgets: [...(axes.budgets ?? [])],
   };
 }
 

@@ -10,7 +10,7 @@ import type { StudioClient } from '../workers/studio-client';
 import { expandGrid, gridPoint } from '../pipeline/sweep';
 import { setStudioClient } from './studio-client';
 import { useStudioStore } from './studio-store';
-import { gridSize, toSweepAxes, type SweepAxesForm } from './sweep-axes';
+import { axesForm, gridSize, parseBudgets, toSweepAxes, type SweepAxesForm } from './sweep-axes';
 import { paretoFrontier, pointFileName, pointsToCsv } from './sweep-export';
 
 const initial = useStudioStore.getState();
@@ -161,6 +161,23 @@ describe('sweep helpers', () => {
     // An rtn-only form keeps its request (and so its saved points' ids) as before the axis existed.
     expect(toSweepAxes(form({ sweepBits: [3], sweepQuantizeMethods: ['rtn'] }))).toEqual(toSweepAxes(form({ sweepBits: [3] })));
     expect(toSweepAxes(form({ sweepBits: [3] })).quantizeMethods).toBeUndefined();
+  });
+
+  it('size-budget points: one per target, calibrated, after the grid; the form text parses or is refused', () => {
+    const form: SweepAxesForm = { sweepInclude: '', sweepExclude: '', sweepBits: [4], sweepBlocks: [128], sweepSymmetric: [false], sweepSelections: ['all-matmuls'], sweepBudgets: [4.5, 5.125], sweepCalibrationWindows: 16 };
+    const axes = toSweepAxes(form);
+    expect(axes.budgets).toEqual([4.5, 5.125]);
+    expect(axes.calibration).toEqual({ text: 'builtin', windows: 16, sequential: true });
+    const grid = expandGrid(axes);
+    expect(grid.map((p) => `${p.method} ${p.label}`)).toEqual(['rtn rtn 4-bit/128 asym', 'budget budget 4.5 bits/weight', 'budget budget 5.125 bits/weight']);
+    expect(gridSize(form)).toBe(3);
+    expect(grid[1].recipe).toEqual({ recipe: 1, name: 'budget-4.5bpw', calibration: { text: 'builtin', windows: 16, sequential: false }, rules: [] });
+    expect(grid[1].id).not.toBe(grid[2].id);
+    expect(axesForm(axes).sweepBudgets).toEqual([4.5, 5.125]);
+    expect(parseBudgets('4.5, 5.125,4.5')).toEqual([4.5, 5.125]);
+    expect(parseBudgets('')).toEqual([]);
+    expect(parseBudgets('4.5, big')).toBeUndefined();
+    expect(parseBudgets('0')).toBeUndefined();
   });
 
   it('hqq points take the asymmetric settings, need no calibration and are never pruned', () => {

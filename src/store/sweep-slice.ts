@@ -52,6 +52,8 @@ export interface SweepSlice extends SweepAxesForm {
   toggleSweepPruneMethod(m: PruneMethodId): void;
   setSweepUnquantized(on: boolean): void;
   setSweepCalibrationWindows(windows: number): void;
+  /** Size-budget points at these bits per weight. */
+  setSweepBudgets(budgets: number[]): void;
   startSweep(): Promise<void>;
   resumeSweep(): Promise<void>;
   pauseSweep(): void;
@@ -160,6 +162,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepSparsities: [0],
     sweepPruneMethods: ['magnitude'],
     sweepCalibrationWindows: DEFAULT_CALIBRATION.windows,
+    sweepBudgets: [],
     ...EMPTY_SWEEP,
     sweepGridIds: [],
     sweepPoints: [],
@@ -180,6 +183,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     toggleSweepPruneMethod: (m) => set((s) => ({ sweepPruneMethods: toggled(s.sweepPruneMethods ?? [], m, PRUNE_METHODS) })),
     setSweepUnquantized: (sweepUnquantized) => set({ sweepUnquantized }),
     setSweepCalibrationWindows: (sweepCalibrationWindows) => set({ sweepCalibrationWindows }),
+    setSweepBudgets: (sweepBudgets) => set({ sweepBudgets }),
 
     startSweep: () => {
       const s = get();

@@ -342,6 +342,7 @@ const api: StudioApi = {
         stopReason: () => current.reason,
         calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
         gzipBytes: gzipSizeOf,
+        calibrationText: (name) => env.text(name),
       });
     } finally {
       if (sweep === current) sweep = null;

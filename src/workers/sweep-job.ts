@@ -24,6 +24,8 @@ export interface SweepJobControl {
   calibrate: SweepOptions['calibrate'];
   /** The gzip size of a pruned point's export. */
   gzipBytes: SweepOptions['gzipBytes'];
+  /** Calibration texts by name (size-budget points probe on them). */
+  calibrationText: SweepOptions['calibrationText'];
 }
 
 export async function runSweepJob(
@@ -68,6 +70,7 @@ export async function runSweepJob(
       exportContext: grid.some((p) => p.format === 'gguf') ? await exportContextOf(model) : undefined,
       calibrate: control.calibrate,
       gzipBytes: control.gzipBytes,
+      calibrationText: control.calibrationText,
       onProgress: (p) =>
         callbacks.onProgress({
           pointIndex: p.pointIndex,

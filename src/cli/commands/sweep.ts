@@ -1,6 +1,6 @@
 // `studio sweep MODEL --bits 8,4,3 --block 32,128 [--sym both|yes|no] [--methods rtn,gptq]
 // [--sparsity 0,0.5,2:4 --prune-methods magnitude,wanda,sparsegpt,channels] [--calib FILE]
-// [--calib-windows N] [--gguf-types Q8_0,Q4_K_M] [--include RE] [--exclude RE] [--recipe BASE]
+// [--calib-windows N] [--gguf-types Q8_0,Q4_K_M] [--budget-bpw 4.5,5.125] [--include RE] [--exclude RE] [--recipe BASE]
 // [--windows N] [--tokenizer FILE] [--text FILE] --json`: the grid as a queue of recipes (a base
 // recipe's rules first, then each point's), one JSON line per finished point on stdout (its id is
 // its recipe's, as in the page), then a summary. Calibrated points share one calibration each.
@@ -9,6 +9,7 @@ import { MissingFileError, UsageError } from '../../core/errors';
 import { DEFAULT_CALIBRATION, PRUNE_METHODS, PRUNE_PATTERNS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../../core/recipe';
 import { SWEEP_QUANTIZE_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepSparsity } from '../../core/sweep';
 import { selectionLabel } from '../../core/tensor-selection';
+import { BUDGET_CALIBRATION_WINDOWS } from '../../core/size-budget';
 import { createNodeLmSession } from '../../eval/ort-node';
 import { VariantEvaluator } from '../../eval/variant-evaluator';
 import { openModel } from '../../pipeline/open-model';
@@ -30,6 +31,8 @@ export interface SweepArgs {
   block?: string;
   sym?: string;
   methods?: string;
+  /** Size-budget points at these bits per weight. */
+  budgetBpw?: string;
   sparsity?: string;
   pruneMethods?: string;
   calib?: string;
@@ -54,7 +57,12 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
     if (!preset) throw new UsageError(`--gguf-types takes llama.cpp presets or pure types (Q8_0, Q4_K_M, Q4_1, …); got "${t}"`);
     return preset;
   });
-  if (!args.bits && ggufTypes.length === 0) throw new UsageError('give --bits (RTN points) and/or --gguf-types (llama.cpp points)');
+  const budgets = (args.budgetBpw ? list(args.budgetBpw, '--budget-bpw') : []).map((b) => {
+    const n = Number(b);
+    if (!(n > 0 && n <= 32)) throw new UsageError(`--budget-bpw values must be bits per weight in (0, 32], got "${b}"`);
+    return n;
+  });
+  if (!args.bits && ggufTypes.length === 0 && budgets.length === 0) throw new UsageError('give --bits (RTN points), --gguf-types (llama.cpp points) and/or --budget-bpw (size-budget points)');
   const bits = (args.bits ? list(args.bits, '--bits') : []).map((b) => rtnSpecFromFlags({ bits: b, perChannel: false, sym: false }).bits as RtnBits);
   const blocks = list(args.block ?? '32', '--block').map((b): RtnGroupSize => {
     if (b === 'pc' || b === 'per-channel') return 'per-channel';
@@ -87,8 +95,10 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
   const ggufImatrix = imatrix === 'both' ? [false, true] : imatrix === 'yes' ? [true] : imatrix === 'no' ? [false] : null;
   if (!ggufImatrix) throw new UsageError(`--gguf-imatrix must be no, yes or both, got "${imatrix}"`);
   if (args.ggufImatrix !== undefined && ggufTypes.length === 0) throw new UsageError('--gguf-imatrix goes with --gguf-types');
-  const calibrates = methods.includes('gptq') || (prunes && pruneMethods.some((m) => m !== 'magnitude')) || ggufImatrix.includes(true);
-  const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
+  const calibrates = budgets.length > 0 || methods.includes('gptq') || (prunes && pruneMethods.some((m) => m !== 'magnitude')) || ggufImatrix.includes(true);
+  // Size budgets alone calibrate on fewer windows by default (per-column sums settle quickly).
+  const onlyBudgets = budgets.length > 0 && !methods.includes('gptq') && !(prunes && pruneMethods.some((m) => m !== 'magnitude')) && !ggufImatrix.includes(true);
+  const windows = args.calibWindows === undefined ? (onlyBudgets ? BUDGET_CALIBRATION_WINDOWS : DEFAULT_CALIBRATION.windows) : Number(args.calibWindows);
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
   return {
     bits,
@@ -101,6 +111,7 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
     // An rtn-only sweep leaves the axis out, so its request (and its points' ids) stay as they were.
     ...(methods.some((m) => m !== 'rtn') ? { quantizeMethods: methods } : {}),
     ...(prunes ? { sparsities, pruneMethods } : {}),
+    ...(budgets.length ? { budgets } : {}),
     ...(calibrates ? { calibration: { ...DEFAULT_CALIBRATION, text: args.calib ?? DEFAULT_CALIBRATION.text, windows } } : {}),
   };
 }
@@ -128,6 +139,7 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
       gpu: ctx,
       exportContext: sidecars?.context,
       calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
+      calibrationText,
       onProgress: (p) =>
         progressLine(`sweep [${p.pointIndex + 1}/${p.pointsTotal}] ${p.config.label} ${p.phase}${p.eval ? ` ${p.eval.windowsDone}/${p.eval.windowsTotal}` : ''}`),
       onPoint: (point) => printJson(point),

@@ -44,8 +44,8 @@ export function pruneKey(p: Pick<SweepPoint, 'prune'>): string {
 export const METHOD_SHAPE: Record<string, SymbolType> = {
   rtn: 'circle',
   gptq: 'diamond',
-  awq: 'triangle',
   hqq: 'square',
+  budget: 'triangle',
   'llama.cpp': 'star',
   'llama.cpp imatrix': 'cross',
   float: 'wye',
@@ -58,8 +58,8 @@ export function methodShape(method: string): SymbolType {
 export const METHOD_LABEL: Record<string, string> = {
   rtn: 'RTN',
   gptq: 'GPTQ',
-  awq: 'AWQ',
   hqq: 'HQQ',
+  budget: 'size budget',
   'llama.cpp': 'llama.cpp',
   'llama.cpp imatrix': 'llama.cpp + imatrix',
   float: 'float',
@@ -71,6 +71,7 @@ export const METHOD_LABEL: Record<string, string> = {
  */
 export function pointLabel(p: { method: string; label: string; bits: number; block: number | 'per-channel'; sym: boolean; selectionLabel: string; prune?: SweepPoint['prune'] }): string {
   if (p.method.startsWith('llama.cpp')) return `${p.label} · ${p.selectionLabel}`;
+  if (p.method === 'budget') return `${p.label} · mixed rtn settings`;
   const pruned = p.prune ? `${p.prune.method} ${typeof p.prune.target === 'number' ? `${Math.round(p.prune.target * 100)}%` : p.prune.target} · ` : '';
   if (p.method === 'float') return `${pruned}float · ${p.selectionLabel}`;
   const block = p.block === 'per-channel' ? 'per channel' : `block ${p.block}`;

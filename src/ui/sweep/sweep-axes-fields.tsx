@@ -1,12 +1,12 @@
-// The sweep's axes: bits (or none: float), block sizes, zero point, quantization methods (RTN, GPTQ
-// on the same grid) and which tensors (with custom patterns), pruning methods × sparsities (crossed
-// with every RTN setting), the calibration windows when a method calibrates, and llama.cpp types
-// (ONNX models only: evaluated through the dequantized GGUF weights).
-import { useMemo } from 'react';
+// The sweep's axes: bits (or none: float), block sizes, zero point, quantization methods (RTN, GPTQ,
+// HQQ on the same grid) and which tensors (with custom patterns), pruning methods × sparsities (crossed
+// with every RTN setting), the calibration windows when a method calibrates, llama.cpp types
+// (ONNX models only: evaluated through the dequantized GGUF weights), and size-budget points.
+import { useMemo, useState } from 'react';
 import { SWEEP_BASES } from '../../store/quick-recipes';
 import { countSelection } from '../../store/selection-count';
 import { SWEEP_BITS, SWEEP_BLOCKS } from '../../store/sweep-slice';
-import { sparsityText, sweepCalibrates, SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, SWEEP_SPARSITIES, type SweepSelectionKind } from '../../store/sweep-axes';
+import { parseBudgets, sparsityText, sweepCalibrates, SWEEP_GGUF_TYPES, SWEEP_SELECTION_LABEL, SWEEP_SPARSITIES, type SweepSelectionKind } from '../../store/sweep-axes';
 import { SWEEP_QUANTIZE_METHODS, type SweepQuantizeMethod } from '../../core/sweep';
 import { PRUNE_METHODS, type PruneMethodId } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
@@ -68,6 +68,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
       />
       <PruningAxes disabled={disabled} />
       <LlamaCppTypes disabled={disabled} />
+      <SizeBudgets disabled={disabled} />
       <SweepBase disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
         <legend>Tensors</legend>
@@ -147,6 +148,34 @@ function SweepBase({ disabled }: { disabled: boolean }) {
           <option key={b.id} value={b.id}>{b.label}</option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** Size-budget points (mixed rtn settings written per point for the least predicted loss) at the bits per weight typed. */
+function SizeBudgets({ disabled }: { disabled: boolean }) {
+  const budgets = useStudioStore((s) => s.sweepBudgets ?? []);
+  const setBudgets = useStudioStore((s) => s.setSweepBudgets);
+  const [text, setText] = useState(budgets.join(', '));
+  const valid = parseBudgets(text) !== undefined;
+  return (
+    <label className="field">
+      <span className="label">Size budgets · bits per weight, comma-separated (each point mixes rtn settings for the least predicted loss)</span>
+      <input
+        type="text"
+        className="mono"
+        value={text}
+        placeholder="e.g. 4.5, 5.125"
+        disabled={disabled}
+        aria-invalid={!valid}
+        onChange={(e) => {
+          setText(e.target.value);
+          const parsed = parseBudgets(e.target.value);
+          if (parsed) setBudgets(parsed);
+        }}
+        data-testid="sweep-budgets"
+      />
+      {!valid && <span className="small sweep-error" role="alert">Bits per weight between 0 and 32, separated by commas</span>}
     </label>
   );
 }
