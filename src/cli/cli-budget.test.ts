@@ -1,7 +1,7 @@
 // `studio compress --target-bpw / --target-size` as a user runs it on tiny-llama: the recipe the
 // budget wrote (--print-recipe, a valid recipe that names every matmul weight once), a file of at
 // most the target size that onnxruntime runs, a sweep's size-budget point, and the
-// mistakes — a target below the smallest setting, a target with --recipe — each one clear line.
+// mistakes — a target below the smallest setting, a target with --recipe, a model without a graph — each one clear line.
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { runCli } from './run-cli';
 const TINY = ['models', 'tiny-llama'];
 const tmp = mkdtempSync(join(tmpdir(), 'studio-budget-'));
 
-describeWithFixtures('studio compress with a size target on tiny-llama', [[...TINY, 'onnx', 'model.onnx'], [...TINY, 'tokenizer.json']], () => {
+describeWithFixtures('studio compress with a size target on tiny-llama', [[...TINY, 'onnx', 'model.onnx'], [...TINY, 'tokenizer.json'], [...TINY, 'gguf', 'model-f32.gguf']], () => {
   const onnx = () => fixturePath(...TINY, 'onnx', 'model.onnx');
 
   it('--target-bpw --print-recipe: a recipe naming each of the 29 matmul weights once, within the target', async () => {
@@ -61,6 +61,9 @@ describeWithFixtures('studio compress with a size target on tiny-llama', [[...TI
     const both = await runCli(['compress', onnx(), '-o', join(tmp, 'y.onnx'), '--target-bpw', '4', '--recipe', 'r.json']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('give --recipe FILE or a size target');
+    const gguf = await runCli(['compress', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', join(tmp, 'y.gguf'), '--target-bpw', '4']);
+    expect(gguf.code).not.toBe(0);
+    expect(gguf.stderr).toContain("a size budget calibrates and probes by running the model's ONNX graph");
     const size = await runCli(['compress', onnx(), '-o', join(tmp, 'y.onnx'), '--target-size', 'big']);
     expect(size.code).toBe(2);
     expect(size.stderr).toContain('--target-size must be a size such as 5GB');

@@ -120,6 +120,7 @@ function rulesOf(layers: string[], choice: QuantizeSpec[]): RecipeRule[] {
 }
 
 export async function sizeBudgetRecipe(model: OpenedModel, target: BudgetTarget, format: OutputFormat, opts: SizeBudgetOptions): Promise<SizeBudgetResult> {
+  if (!model.onnx) throw new RecipeError(`a size budget calibrates and probes by running the model's ONNX graph, and ${model.index.fileName} has none: open the ONNX export of the model`);
   const candidates = opts.candidates ?? defaultCandidates(format);
   // Exact bytes of every candidate on every weight, from the plan of a uniform recipe of it.
   const plans = [];
