@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../core/errors';
 import { seededWeights } from '../kernels/quant/rtn-compare';
-import { HQQ_DEFAULTS, type HqqOptions, hqqCode, hqqGroupRef, hqqRef, hqqStep, hqqTensor, roundHalfEven, shrinkLp } from './hqq';
+import { HQQ_DEFAULTS } from '../core/recipe';
+import { type HqqOptions, hqqCode, hqqGroupRef, hqqRef, hqqStep, hqqTensor, roundHalfEven, shrinkLp } from './hqq';
 import { dequantizeRef } from './rtn';
 
 const fround = Math.fround;

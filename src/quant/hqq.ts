@@ -17,7 +17,6 @@
 import type { IntGroupTensor } from '../core/compressed-tensor';
 import { ShapeError } from '../core/errors';
 import type { HqqZeroPoint, RtnBits, RtnGroupSize } from '../core/recipe';
-export { HQQ_DEFAULTS } from '../core/recipe';
 import { relativeError } from './metrics';
 import { groupSizeOf, intGroupTensor } from './rtn';
 

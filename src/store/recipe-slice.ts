@@ -80,9 +80,12 @@ function planErrorOf(error: unknown): PlanError {
 export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> = (set, get, api) => {
   let planSerial = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
-  // The shown plan is stale from the moment the recipe changes (planStatus says so), not only once the request goes out.
+  // The shown plan is stale from the moment the recipe changes (planStatus says so), not only once the
+  // request goes out; a request already in flight is for the old recipe, so its answer is dropped
+  // (else it would land during the debounce and read as fresh).
   const schedulePlan = () => {
     if (timer) clearTimeout(timer);
+    planSerial++;
     if (get().planStatus !== 'planning') set({ planStatus: 'planning' });
     timer = setTimeout(() => void get().refreshPlan(), PLAN_DELAY_MS);
   };

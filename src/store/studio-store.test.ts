@@ -104,6 +104,29 @@ describe('studio store', () => {
     expect(planned.at(-1)!.rules.map((r) => r.match)).toEqual(['down_proj']);
   });
 
+  it('a plan still in flight when the recipe changes is dropped: the editor stays "planning" until the new one', async () => {
+    const answers: { recipe: Recipe; resolve: (p: CompressionPlan) => void }[] = [];
+    setStudioClient(fakeClient({
+      open: async () => summary('m.onnx'),
+      plan: ({ recipe }) => new Promise<CompressionPlan>((resolve) => answers.push({ recipe: recipe as Recipe, resolve })),
+    }));
+    await useStudioStore.getState().openFiles([file('m.onnx')]);
+    await settle();
+    expect(answers).toHaveLength(1); // the request for the opened model's recipe is in flight
+    useStudioStore.getState().addRule();
+    answers[0].resolve({ ...plan(answers[0].recipe), outputBytes: 111 });
+    await new Promise((r) => setTimeout(r, 0));
+    // The old answer arrived during the debounce: not shown, and the plan still reads as stale.
+    expect(useStudioStore.getState().planStatus).toBe('planning');
+    expect(useStudioStore.getState().plan?.outputBytes).not.toBe(111);
+    await settle();
+    expect(answers).toHaveLength(2);
+    answers[1].resolve({ ...plan(answers[1].recipe), outputBytes: 222 });
+    await settle();
+    expect(useStudioStore.getState().planStatus).toBe('idle');
+    expect(useStudioStore.getState().plan?.outputBytes).toBe(222);
+  });
+
   it('a recipe file dropped alone goes to the editor; a bad one says so and keeps the editor\'s recipe', async () => {
     const good = { recipe: 1, rules: [{ match: '.*', quantize: { method: 'ggml', type: 'Q8_0' } }] };
     let opened = 0;
