@@ -36,8 +36,39 @@ export type TensorEncoding =
   /** Not written: the output reuses another tensor (a tied output head in GGUF and safetensors). */
   | { kind: 'tied'; to: string };
 
-/** What the recipe does to one tensor: keep it, prune it, or quantize it (after pruning, when both). */
-export type TensorAction = { kind: 'keep' } | { kind: 'prune'; prune: PruneSpec } | { kind: 'quantize'; spec: QuantizeSpec; prune?: PruneSpec };
+/**
+ * What the recipe does to one tensor: keep it, prune it, or quantize it (after pruning, when both);
+ * `fold`: a norm weight divided by the AWQ scales of the weights after it (the model computes the
+ * same function; the weights after it carry the scales).
+ */
+export type TensorAction = { kind: 'keep' } | { kind: 'prune'; prune: PruneSpec } | { kind: 'quantize'; spec: QuantizeSpec; prune?: PruneSpec } | { kind: 'fold' };
+
+/**
+ * Weights that read one input and take one AWQ scale vector s on its channels (their columns
+ * multiplied by s), and where 1/s is folded: a norm's weight, or the output rows of the weight
+ * that produces the input (v_proj before o_proj, up_proj before down_proj).
+ */
+export interface AwqScaleGroup {
+  /** "model.layers.3 attention input", for progress and notes. */
+  id: string;
+  /** Source tensor names of the weights taking s on their input columns. */
+  consumers: string[];
+  producer: { name: string; kind: 'norm' | 'rows' };
+  /** Grouped-query attention (v → o): o's input column c takes the scale of v's row tiedIndex(tie, c). */
+  tie?: AwqHeadTie;
+}
+
+export interface AwqHeadTie {
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** o_proj's input column c (head ⌊c/headDim⌋) → the v_proj row of its key/value head. */
+export function tiedIndex(tie: AwqHeadTie, c: number): number {
+  const h = Math.floor(c / tie.headDim);
+  return Math.floor(h / (tie.heads / tie.kvHeads)) * tie.headDim + (c % tie.headDim);
+}
 
 /** The prune spec of an action, if it prunes. */
 export function actionPrune(a: TensorAction): PruneSpec | undefined {
@@ -80,12 +111,14 @@ export interface CompressionPlan {
   rules: RecipeRule[];
   /** Where each of `rules` came from: 'recipe' or the preset's name. */
   ruleSources: string[];
-  /** Every tensor rules can see (matmul weights and embeddings), in model order. */
+  /** Every tensor rules can see (matmul weights and embeddings), in model order; then the norms AWQ folds scales into. */
   tensors: TensorPlan[];
   /** Names of the tensors the plan compresses (prunes or quantizes), in the order the exporter writes them. */
   order: string[];
   /** The calibration text and windows, when a method needs calibration. */
   calibration?: CalibrationSpec;
+  /** AWQ's scale groups, when a rule quantizes with AWQ and scales can be folded. */
+  awq?: AwqScaleGroup[];
   /** The MLP width of every layer after channel pruning (GGUF feed_forward_length, config.json intermediate_size), when it changed. */
   mlpWidth?: { from: number; to: number };
   /** Bytes of the input model files. */

@@ -105,6 +105,7 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
       bytesBefore: t.bytesBefore, bytes: t.bytesAfter, notes: t.notes,
     };
     if (t.action.kind === 'keep') return { ...base, method: 'keep', label: 'keep', relError: null, sparsity: null };
+    if (t.action.kind === 'fold') return { ...base, method: 'fold', label: 'AWQ scales folded in', relError: null, sparsity: null };
     const e = t.encoding;
     const m = measured.get(t.name) ?? (e.kind === 'tied' ? measured.get(e.to) : undefined);
     const relError = m?.relError ?? null;
@@ -121,7 +122,7 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
     const info = ggmlTypeByName(spec.type)!;
     return { ...base, method: 'ggml', label, type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError, ...pruned };
   });
-  const prunedTensors = plan.tensors.filter((t) => t.action.kind !== 'keep' && t.action.prune && !t.channels && t.encoding.kind !== 'tied');
+  const prunedTensors = plan.tensors.filter((t) => t.action.kind !== 'keep' && t.action.kind !== 'fold' && t.action.prune && !t.channels && t.encoding.kind !== 'tied');
   // Channel pruning removes parameters instead of zeroing them.
   const removed = plan.tensors.reduce((n, t) => n + (!t.channels ? 0 : (t.channels.of - t.channels.kept) * (t.channels.axis === 'rows' ? t.cols : t.rows)), 0);
   const zeros = prunedTensors.reduce((n, t) => n + (measured.get(t.name)?.zeros ?? 0), 0);

@@ -102,9 +102,30 @@ export function hqqDefaultZeroPoint(bits: RtnBits): HqqZeroPoint {
   return bits === 8 ? 'integer' : 'float';
 }
 
-export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize | HqqQuantize;
+/**
+ * AWQ (Lin et al. 2024, "Activation-aware Weight Quantization"): per input channel a scale
+ * s = m^α (m: the channel's activation magnitude on calibration text, α searched on a grid for the
+ * least output error of the quantized weights), multiplied into the weights and divided out of the
+ * operation before them (the RMSNorm weight before q/k/v and gate/up, v before o, up before down),
+ * so the exported model has the same ops; then an optional clipping range per group. The RTN grid
+ * (exports as MatMulNBits like rtn); needs calibration.
+ */
+export interface AwqQuantize extends Omit<RtnQuantize, 'method'> {
+  method: 'awq';
+  /** Exponents tried: α = i / gridPoints for i = 0 … gridPoints − 1 (α = 0 is round-to-nearest). */
+  gridPoints: number;
+  /** Search each group's clipping range (AWQ's auto_clip; never on q/k, as the reference). */
+  clip: boolean;
+}
+
+/** AWQ's search settings as the reference has them (mit-han-lab/llm-awq auto_scale / auto_clip). */
+export const AWQ_DEFAULTS = { gridPoints: 20, clip: true } as const;
+/** AWQ's reference group size (q_group_size 128). */
+export const AWQ_DEFAULT_GROUP = 128;
+
+export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize | HqqQuantize | AwqQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
-export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq', 'hqq'];
+export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq', 'hqq', 'awq'];
 
 /** N:M sparsity along the input dimension: at most N nonzeros in every M consecutive inputs. */
 export const PRUNE_PATTERNS = ['2:4', '4:8'] as const;
@@ -227,6 +248,7 @@ export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
 export function quantizeLabel(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix && GGML_IMPORTANCE_TYPES.includes(q.type) ? ' imatrix' : ''}`;
   if (q.method === 'hqq') return `hqq ${q.bits}-bit/${q.group}${q.zeroPoint === 'integer' ? ' int-zp' : ''}`;
+  if (q.method === 'awq') return `awq ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.clip ? '' : ' no-clip'}`;
   return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
 }
 

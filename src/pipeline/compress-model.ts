@@ -19,6 +19,9 @@ import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
 import type { SinkFactory, WrittenOutput } from './exporters/exporter';
 import type { InputStats, WeightInput } from './methods/method';
 import { expandChannels, mlpPart, selectChannels } from './methods/mlp-channels';
+import { type AwqGroupScales, scaledStats, scaleWeight, searchGroupScales, unscaleWeight } from './methods/awq-scales';
+import type { AwqScaleGroup } from '../core/compression-plan';
+import type { AwqQuantize } from '../core/recipe';
 
 /** The calibration statistics of a weight's input, by weight name. */
 type StatsOf = (name: string) => InputStats | undefined;
@@ -125,6 +128,61 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     return kept;
   };
 
+  /** AWQ: each scale group's scales, searched once from its weights and their input statistics. */
+  const awqByConsumer = new Map<string, AwqScaleGroup>();
+  const awqByProducer = new Map<string, AwqScaleGroup>();
+  for (const g of plan.awq ?? []) {
+    for (const c of g.consumers) awqByConsumer.set(c, g);
+    awqByProducer.set(g.producer.name, g);
+  }
+  const awqScales = new Map<string, Promise<AwqGroupScales>>();
+  /**
+   * Sequential calibration feeds what was compressed to the next layers' capture in the original
+   * space — Ŵ with its AWQ scales taken back out, norms as they were — which computes the same
+   * function as the folded model; kept here (by name) until the capture takes it.
+   */
+  const awqOriginalSpace = new Map<string, Float32Array>();
+  const awqScalesFor = (group: AwqScaleGroup, statsOf: StatsOf): Promise<AwqGroupScales> => {
+    let s = awqScales.get(group.id);
+    if (!s) {
+      const spec = (entries.get(group.consumers[0])!.action as { spec: AwqQuantize }).spec;
+      s = Promise.all(group.consumers.map(async (c) => ({ ...(await readWeight(model, infos.get(c)!, opts.dequantize)), stats: statsOf(c) }))).then((weights) =>
+        searchGroupScales(group, weights, spec, opts.gpu, opts.signal),
+      );
+      s.catch(() => {}); // awaited (and thrown) by each tensor of the group
+      awqScales.set(group.id, s);
+    }
+    return s;
+  };
+  /** A norm with its group's AWQ scales divided out. */
+  const foldNorm = async (name: string, statsOf: StatsOf): Promise<CompressedTensor> => {
+    const info = infos.get(name)!;
+    const scales = await awqScalesFor(awqByProducer.get(name)!, statsOf);
+    const vector = { ...info, layout: { rows: 1, cols: info.numel, rowStride: info.numel, colStride: 1 } };
+    const gamma = originalValues(await readWeight(model, vector, opts.dequantize));
+    const values = Float32Array.from(gamma, (v, i) => v / scales.producer[i]);
+    measures.set(name, { relError: 0 });
+    if (plan.calibration?.sequential) awqOriginalSpace.set(name, gamma);
+    return { kind: 'dense', rows: 1, cols: info.numel, values, relError: 0 };
+  };
+  /** The weight as its method sees it under AWQ: scales in its columns (a consumer), 1/s in its rows (a producer). */
+  const awqInput = async (input: WeightInput, statsOf: StatsOf): Promise<{ input: WeightInput; cols?: AwqGroupScales; rows?: AwqGroupScales }> => {
+    const name = input.info.name;
+    const asConsumer = awqByConsumer.get(name);
+    const asProducer = awqByProducer.get(name);
+    if (!asConsumer && !asProducer) return { input };
+    const cols = asConsumer ? await awqScalesFor(asConsumer, statsOf) : undefined;
+    const rows = asProducer ? await awqScalesFor(asProducer, statsOf) : undefined;
+    const { rows: r, cols: c } = input.layout;
+    const values = scaleWeight(originalValues(input), r, c, cols?.consumer, rows?.producer);
+    const stats = cols && input.stats ? scaledStats(input.stats, cols.consumer) : input.stats;
+    return {
+      input: { info: input.info, bytes: new Uint8Array(values.buffer), dtype: 'f32', layout: { rows: r, cols: c, rowStride: c, colStride: 1 }, ...(stats ? { stats } : {}) },
+      cols,
+      rows,
+    };
+  };
+
   /** Runs one tensor's action (prune, then quantize) and measures it against the original. */
   const compressTensor = async (name: string, statsOf: StatsOf, next: string | undefined): Promise<CompressedTensor> => {
     throwIfAborted(opts.signal);
@@ -132,10 +190,13 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     const entry = entries.get(name)!;
     const action = entry.action;
     if (action.kind === 'keep') throw new Error(`Internal error: ${name} has nothing to do`);
+    if (action.kind === 'fold') return foldNorm(name, statsOf);
     const channels = entry.channels ? await channelsFor(name, statsOf) : undefined;
-    const input: WeightInput = { ...(await read(name)), stats: statsOf(name), ...(channels ? { channels } : {}) };
+    const original: WeightInput = { ...(await read(name)), stats: statsOf(name), ...(channels ? { channels } : {}) };
     reads.delete(name);
     if (next !== undefined) void read(next);
+    const awq = await awqInput(original, statsOf);
+    const input = awq.input;
     const prune = actionPrune(action);
     let result: CompressedTensor;
     let pruned: DenseTensor | undefined;
@@ -155,8 +216,16 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
       throw namedError(e, info);
     }
     const notes = [...(pruned?.notes ?? []), ...(result !== pruned ? (result.notes ?? []) : [])];
+    if (awq.cols) notes.push(`AWQ scales of ${awq.cols.group.id}: α = ${awq.cols.alpha.toFixed(2)}, output error ${awq.cols.ofRtn.toFixed(3)} × round-to-nearest's on the calibration text`);
+    if (awq.rows) notes.push(`AWQ: rows divided by the scales of ${awq.rows.group.id}`);
     const noted = notes.length ? { notes } : {};
-    if (entry.channels) {
+    if (awq.cols || awq.rows) {
+      // Against the original weight: the scales taken back out of Ŵ.
+      const { rows, cols } = input.layout;
+      const back = unscaleWeight(dequantizeCompressed(result), rows, cols, awq.cols?.consumer, awq.rows?.producer);
+      measures.set(name, { relError: relativeError(originalValues(original), back), ...noted });
+      if (plan.calibration?.sequential) awqOriginalSpace.set(name, back);
+    } else if (entry.channels) {
       // Against the original weight, the removed channels counting as zeros (no zeros are written).
       const written = expandChannels(dequantizeCompressed(result), info.layout!.rows, info.layout!.cols, entry.channels.axis, channels!);
       measures.set(name, { relError: result.kind === 'dense' ? result.relError : relativeError(originalValues(input), written), ...noted });
@@ -183,7 +252,9 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
             const r = await compressTensor(name, statsOf, undefined);
             early.set(name, r);
             const { rows, cols } = entries.get(name)!;
-            return { values: dequantizeCompressed(r), rows, cols };
+            const back = awqOriginalSpace.get(name);
+            awqOriginalSpace.delete(name);
+            return { values: back ?? dequantizeCompressed(r), rows, cols };
           },
         }
       : undefined;

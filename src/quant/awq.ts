@@ -112,9 +112,11 @@ export interface AwqWeight {
 }
 
 export interface AwqScaleSearch {
-  /** The chosen exponent and its scales. */
+  /** The chosen exponent and its scales, per input column of the weights. */
   alpha: number;
   scales: Float32Array;
+  /** The same scales per magnitude entry (what the operation before divides by; = scales unless `expand` tied them). */
+  producerScales: Float32Array;
   /** Output error of every candidate (index = grid point), summed over the weights. */
   losses: number[];
 }
@@ -134,29 +136,37 @@ export function awqCandidateLossRef(h: ArrayLike<number>, grid: AwqGrid): Candid
   };
 }
 
+export interface AwqSearchOptions {
+  /** Scales per magnitude entry → per input column (grouped-query attention ties o's columns to v's rows). */
+  expand?: (s: Float32Array) => Float32Array;
+  signal?: AbortSignal;
+}
+
 /**
  * The scale search over α = i/gridPoints: the candidate with the least output error (the first on
  * ties, so α = 0 — plain round-to-nearest — wins when nothing helps).
  */
-export async function awqSearchScales(weights: readonly AwqWeight[], magnitude: ArrayLike<number>, gridPoints: number, loss: CandidateLoss, signal?: AbortSignal): Promise<AwqScaleSearch> {
-  const cols = magnitude.length;
+export async function awqSearchScales(weights: readonly AwqWeight[], magnitude: ArrayLike<number>, gridPoints: number, loss: CandidateLoss, opts: AwqSearchOptions = {}): Promise<AwqScaleSearch> {
+  const expand = opts.expand ?? ((s: Float32Array) => s);
+  const cols = expand(new Float32Array(magnitude.length)).length;
   for (const w of weights) {
     if (w.cols !== cols || w.values.length !== w.rows * w.cols) throw new ShapeError(`AWQ: a ${w.rows}×${w.cols} weight does not take the ${cols} searched input channels`);
   }
   const losses: number[] = [];
   let best = 0;
-  let bestScales: Float32Array | undefined;
+  let chosen: { producer: Float32Array; scales: Float32Array } | undefined;
   for (const alpha of awqAlphas(gridPoints)) {
-    signal?.throwIfAborted();
-    const s = awqScales(magnitude, alpha);
-    const l = await loss(weights, s);
+    opts.signal?.throwIfAborted();
+    const producer = awqScales(magnitude, alpha);
+    const scales = expand(producer);
+    const l = await loss(weights, scales);
     losses.push(l);
-    if (bestScales === undefined || l < losses[best]) {
+    if (chosen === undefined || l < losses[best]) {
       best = losses.length - 1;
-      bestScales = s;
+      chosen = { producer, scales };
     }
   }
-  return { alpha: best / gridPoints, scales: bestScales!, losses };
+  return { alpha: best / gridPoints, scales: chosen!.scales, producerScales: chosen!.producer, losses };
 }
 
 /** The shrink ratios auto_clip tries: 1 − i/grid for i < maxShrink·grid. */

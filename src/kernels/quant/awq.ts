@@ -25,7 +25,7 @@ export const AWQ_CLIP_SHADER = withHelpers(clipCode, GRID_HELPERS);
 const WG_SIZE = 64;
 const TILE = 16;
 
-const asBytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const asBytes = (a: Float32Array) => new Uint8Array(a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
 
 function checkGrid(grid: AwqGrid, cols: number, what: string): number {
   if (![2, 3, 4, 8].includes(grid.bits)) throw new ShapeError(`${what}: bits must be 2, 3, 4 or 8, got ${grid.bits}`);

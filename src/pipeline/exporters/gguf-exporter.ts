@@ -102,6 +102,8 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
         return lt.hf.dtype ? { kind: 'float', dtype: FLOAT_NAMES[lt.hf.dtype], dequantized: false } : { kind: 'copy' };
       }
       if (action.kind === 'prune') return { kind: 'float', dtype: FLOAT_NAMES[recipe.dtype ?? lt.hf.dtype ?? 'f32'], dequantized: false };
+      // A norm with AWQ scales folded in: F32, as llama.cpp's converter keeps norms.
+      if (action.kind === 'fold') return { kind: 'float', dtype: 'F32', dequantized: false };
       const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
       if (geometry.kind !== 'ggml') {
         throw new RecipeError(

@@ -56,7 +56,9 @@ export const onnxExporter: Exporter = {
           replaced.set(t.name, {
             load: async () => {
               if (!results) throw new Error('Internal error: sizing an ONNX export read a weight');
-              return encodeFloats(toStorageOrder(dequantizeCompressed(await results(t.name)), info.layout!, info.numel), e.dtype);
+              const values = dequantizeCompressed(await results(t.name));
+              // A norm (AWQ scales folded in) is a vector, already in storage order.
+              return encodeFloats(info.layout ? toStorageOrder(values, info.layout, info.numel) : values, e.dtype);
             },
           });
           continue;
@@ -81,7 +83,8 @@ export const onnxExporter: Exporter = {
       encode(tensor, action, rule) {
         if (action.kind === 'keep') return { kind: 'copy' };
         // Pruned, not quantized: the initializer keeps its type, with the zeros written in.
-        if (action.kind === 'prune') return { kind: 'float', dtype: FLOAT_NAME[String(tensor.dtype)] ?? 'F32', dequantized: false };
+        // Pruned, or a norm with AWQ scales folded in: the initializer keeps its type with the new values.
+        if (action.kind === 'prune' || action.kind === 'fold') return { kind: 'float', dtype: FLOAT_NAME[String(tensor.dtype)] ?? 'F32', dequantized: false };
         const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
         if (geometry.kind !== 'int-groups') {
           throw new RecipeError(

@@ -1,5 +1,6 @@
 // The prune and quantize methods a recipe can name, by id (DESIGN "The compression seam": "Method registry").
 import type { PruneMethodId, PruneSpec, QuantizeMethodId, QuantizeSpec } from '../../core/recipe';
+import { awqMethod } from './awq';
 import { channelsMethod } from './channels';
 import { ggmlMethod } from './ggml';
 import { gptqMethod } from './gptq';
@@ -15,6 +16,7 @@ const METHODS: { [K in QuantizeMethodId]: QuantizeMethod<Extract<QuantizeSpec, {
   ggml: ggmlMethod,
   gptq: gptqMethod,
   hqq: hqqMethod,
+  awq: awqMethod,
 };
 
 export function isQuantizeMethodId(id: unknown): id is QuantizeMethodId {

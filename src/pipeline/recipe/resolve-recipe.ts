@@ -4,7 +4,7 @@
 // or the tensor name (and whose role, if given, fits) decides; unmatched tensors are kept. The
 // method says whether it can apply, the exporter how the result is stored and what it takes.
 // No weight is read; what cannot be run is refused here, naming the rule and the tensor.
-import { actionPrune, type CompressionPlan, type OutputFormat, type TensorAction, type TensorPlan } from '../../core/compression-plan';
+import { actionPrune, type AwqScaleGroup, type CompressionPlan, type OutputFormat, type TensorAction, type TensorPlan } from '../../core/compression-plan';
 import { RecipeError } from '../../core/errors';
 import { EVAL_PROTOCOL } from '../../core/evaluation';
 import type { TensorInfo } from '../../core/model-index';
@@ -14,6 +14,8 @@ import { DEFAULT_CALIBRATION, pruneLabel, quantizeLabel, type MethodNeeds, type 
 import { methodOf, pruneMethodOf } from '../methods/registry';
 import { resizedTensor } from '../../core/weight-layout';
 import { channelPlan, type Matched } from './channel-plan';
+import { attentionHeadsOf, awqPlan } from './awq-plan';
+import { exportContextOf } from '../export-context';
 import type { ExportContext, ExportTarget } from '../exporters/exporter';
 import { exporterFor } from '../exporters/registry';
 import type { OpenedModel } from '../open-model';
@@ -108,6 +110,26 @@ function fewCalibrationTokens(plan: CompressionPlan): string | undefined {
   return `calibration sees ${tokens} tokens, fewer than ${HESSIAN_TOKENS_PER_INPUT} × the widest input a Hessian method measures (${widest}): its Hessians are poorly estimated and the result may be worse than round-to-nearest; ${enough} windows or more are advised`;
 }
 
+/** The norms AWQ folds scales into, as plan entries after the weights (rule: the one that quantized the weights after it). */
+function foldedNorms(groups: readonly AwqScaleGroup[], all: readonly TensorInfo[], weights: readonly TensorPlan[], target: ExportTarget): TensorPlan[] {
+  const infos = new Map(all.map((t) => [t.name, t]));
+  const byName = new Map(weights.map((t) => [t.name, t]));
+  return groups
+    .filter((g) => g.producer.kind === 'norm')
+    .map((g) => {
+      const t = infos.get(g.producer.name)!;
+      const rule = byName.get(g.consumers[0])!.rule;
+      const action: TensorAction = { kind: 'fold' };
+      const encoding = target.encode(t, action, rule);
+      const after = g.consumers.map((c) => byName.get(c)!.layer.replace(/^.*\./, '')).join(', ');
+      return {
+        name: t.name, layer: t.layer, role: t.role, rows: 1, cols: t.numel, numel: t.numel, rule, action, needs: 'nothing',
+        encoding, bytesBefore: t.byteLength, bytesAfter: target.tensorBytes(t, encoding),
+        notes: [`divided by the AWQ input scales of ${after} (the model computes the same; those weights carry the scales)`],
+      };
+    });
+}
+
 /** Calibration tokens per input channel below which a Hessian is called poorly estimated. */
 export const HESSIAN_TOKENS_PER_INPUT = 4;
 
@@ -131,6 +153,9 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     return { t, rule, action: actionOf(rule === null ? undefined : rules[rule]) };
   });
   const { resized, mlpWidth } = channelPlan(matched, model.index.tensors, rules, format);
+  const usesAwq = matched.some((m) => m.action.kind === 'quantize' && m.action.spec.method === 'awq');
+  const config = usesAwq ? (context.config ?? (model.config ? (await exportContextOf(model)).config : undefined)) : undefined;
+  const awq = usesAwq ? awqPlan(matched, model.index.tensors, rules, attentionHeadsOf(config)) : undefined;
 
   const tensors: TensorPlan[] = matched.map(({ t: source, rule, action }) => {
     const resize = resized.get(source.name);
@@ -140,6 +165,8 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     const encoding = target.encode(t, action, rule);
     const fallback = fallbacks.get(t.name);
     const notes = fallback ? [`llama.cpp fallback: ${fallback.message}`] : [];
+    const awqNote = awq?.notes.get(t.name);
+    if (awqNote) notes.push(awqNote);
     if (encoding.kind === 'tied') notes.push(`tied to ${encoding.to}: ${format} stores the output head once, as the token embedding`);
     if ((encoding.kind === 'matmul-nbits' || encoding.kind === 'gather-block-quantized') && t.layout!.cols % encoding.packBlock !== 0) {
       const padded = Math.ceil(t.layout!.cols / encoding.packBlock) * encoding.packBlock;
@@ -166,6 +193,8 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     };
   });
 
+  if (awq) tensors.push(...foldedNorms(awq.groups, model.index.tensors, tensors, target));
+
   const quantized = tensors.filter((t) => t.action.kind === 'quantize' && t.encoding.kind !== 'tied');
   const calibrated = tensors.some((t) => t.needs !== 'nothing');
   const quantizedBytes = quantized.reduce((n, t) => n + t.bytesAfter, 0);
@@ -184,6 +213,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     notes: planNotes,
     ...(calibrated ? { calibration: recipe.calibration ?? DEFAULT_CALIBRATION } : {}),
     ...(mlpWidth ? { mlpWidth } : {}),
+    ...(awq?.groups.length ? { awq: awq.groups } : {}),
   };
   if (mlpWidth) plan.notes.push(`channel pruning keeps ${mlpWidth.to} of ${mlpWidth.from} MLP channels in every layer: the model is smaller and faster, and its ${format === 'gguf' ? 'feed_forward_length' : format === 'safetensors' ? 'config.json intermediate_size' : 'MLP'} says ${mlpWidth.to}`);
   if (format !== 'safetensors' && tensors.some((t) => t.action.kind === 'prune' && !t.channels)) {

@@ -77,7 +77,7 @@ export function PlanPanel() {
                     {t.notes.length > 0 && <span className="plan-note-mark" aria-label={t.notes.join('; ')}> ⓘ</span>}
                   </td>
                   <td title={t.rule === null ? 'no rule matched: kept' : plan.ruleSources[t.rule]}>{t.rule === null ? '–' : plan.ruleSources[t.rule] === 'recipe' ? t.rule : `${plan.ruleSources[t.rule]}`}</td>
-                  <td>{ruleLabel(t.action.kind === 'keep' ? { keep: true } : t.action.kind === 'prune' ? { prune: t.action.prune } : { prune: t.action.prune, quantize: t.action.spec })}</td>
+                  <td>{t.action.kind === 'fold' ? 'AWQ scales folded in' : ruleLabel(t.action.kind === 'keep' ? { keep: true } : t.action.kind === 'prune' ? { prune: t.action.prune } : { prune: t.action.prune, quantize: t.action.spec })}</td>
                   <td>{encodingText(t)}</td>
                   <td className="num">{formatBytes(t.bytesBefore)}</td>
                   <td className="num">{formatBytes(t.bytesAfter)}</td>

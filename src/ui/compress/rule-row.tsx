@@ -3,11 +3,11 @@
 // zero points are stored / a llama.cpp type), its place in the
 // order, and what it takes in the current plan (tensors and bytes) or why it cannot run. A
 // llama.cpp type may be importance-weighted (imatrix).
-import { GGML_QUANT_TYPES, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
+import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, GGML_QUANT_TYPES, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
 
-type Action = 'keep' | 'rtn' | 'gptq' | 'hqq' | 'ggml';
+type Action = 'keep' | 'rtn' | 'gptq' | 'awq' | 'hqq' | 'ggml';
 
 const ROLE_LABEL: Record<RuleRole, string> = { 'matmul-weight': 'matmul weights', embedding: 'embeddings' };
 
@@ -23,6 +23,10 @@ function specFor(action: Action, previous: QuantizeSpec | undefined): QuantizeSp
   const grid = previous && previous.method !== 'ggml' ? { bits: previous.bits, group: previous.group, symmetric: previous.symmetric } : { bits: 4 as RtnBits, group: 32 as RtnGroupSize, symmetric: false };
   if (action === 'rtn') return { method: 'rtn', ...grid };
   if (action === 'gptq') return previous?.method === 'gptq' ? previous : { method: 'gptq', ...grid, damping: 0.01, blocksize: 128, actOrder: false };
+  if (action === 'awq') {
+    if (previous?.method === 'awq') return previous;
+    return { method: 'awq', ...grid, group: previous && previous.method !== 'ggml' ? grid.group : AWQ_DEFAULT_GROUP, ...AWQ_DEFAULTS };
+  }
   if (action === 'hqq') {
     if (previous?.method === 'hqq') return previous;
     return { method: 'hqq', bits: grid.bits, group: previous && previous.method !== 'ggml' ? grid.group : HQQ_DEFAULT_GROUP, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
@@ -89,11 +93,12 @@ export function RuleRow(props: {
           <option value="keep">{rule.prune ? 'no quantization' : 'keep as is'}</option>
           {props.actions.includes('rtn') && <option value="rtn">round-to-nearest</option>}
           {props.actions.includes('gptq') && <option value="gptq" title="GPTQ: rounding errors compensated through the calibration Hessian (calibrates on text first)">GPTQ</option>}
+          {props.actions.includes('awq') && <option value="awq" title="AWQ: per-input-channel scales searched on calibration activations, folded into the norms, v_proj and up_proj (calibrates on text first)">AWQ</option>}
           {props.actions.includes('hqq') && <option value="hqq" title="HQQ: each group's zero point optimised for an lp reconstruction error (no calibration)">HQQ</option>}
           {props.actions.includes('ggml') && <option value="ggml">llama.cpp type</option>}
           {!props.actions.includes(action) && action !== 'keep' && <option value={action}>{action} (not for this format)</option>}
         </select>
-        {(q?.method === 'rtn' || q?.method === 'gptq') && (
+        {(q?.method === 'rtn' || q?.method === 'gptq' || q?.method === 'awq') && (
           <>
             <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => setQuantize({ ...q, bits: Number(e.target.value) as RtnBits })} data-testid={`${t}-bits`}>
               {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
@@ -106,6 +111,12 @@ export function RuleRow(props: {
               <input type="checkbox" checked={q.symmetric} disabled={disabled} onChange={(e) => setQuantize({ ...q, symmetric: e.target.checked })} data-testid={`${t}-sym`} />
               <span>sym</span>
             </label>
+            {q.method === 'awq' && (
+              <label className="radio small" title="Clip search: shrink each group's range where that lowers the output error on calibration text (AWQ's auto_clip; never on q/k)">
+                <input type="checkbox" checked={q.clip} disabled={disabled} onChange={(e) => setQuantize({ ...q, clip: e.target.checked })} data-testid={`${t}-clip`} />
+                <span>clip</span>
+              </label>
+            )}
             {q.method === 'gptq' && (
               <label className="radio small" title="Act-order: solve the columns with the largest Hessian diagonal first (groups stay in the original order, so no group index is needed)">
                 <input type="checkbox" checked={q.actOrder} disabled={disabled} onChange={(e) => setQuantize({ ...q, actOrder: e.target.checked })} data-testid={`${t}-act-order`} />
