@@ -62,19 +62,19 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     expect(gptq.ppl).toBeGreaterThan(1);
     for (const p of points) expect(p.kl.mean, p.label).toBeGreaterThan(0); // KL from the original, on the same windows
     expect(gptq.kl.topK).toBe(32);
-    const bad = await runCli(['sweep', onnx(), '--bits', '4', '--methods', 'awq', '--json']);
+    const bad = await runCli(['sweep', onnx(), '--bits', '4', '--methods', 'bnb', '--json']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--methods values must be rtn, gptq, hqq, got "awq"');
+    expect(bad.stderr).toContain('--methods values must be rtn, gptq, awq, hqq, got "bnb"');
   });
 
   it('bad input: one clear line each', async () => {
     const out = join(tmp, 'bad.onnx');
-    const method = await runCli(['quantize', onnx(), '-o', out, '--method', 'awq', '--bits', '4']);
+    const method = await runCli(['quantize', onnx(), '-o', out, '--method', 'bnb', '--bits', '4']);
     expect(method.code).toBe(2);
-    expect(method.stderr).toContain('--method must be rtn, gptq or hqq, got "awq"');
+    expect(method.stderr).toContain('--method must be rtn, gptq, awq or hqq, got "bnb"');
     const actOrder = await runCli(['quantize', onnx(), '-o', out, '--bits', '4', '--act-order']);
     expect(actOrder.code).toBe(2);
-    expect(actOrder.stderr).toContain('--act-order and --calib* go with --method gptq');
+    expect(actOrder.stderr).toContain('--act-order goes with --method gptq');
     const gguf = await runCli(['quantize', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', join(tmp, 'bad.safetensors'), '--method', 'gptq', '--bits', '4']);
     expect(gguf.code).toBe(2);
     expect(gguf.stderr).toContain('needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn")');

@@ -40,8 +40,8 @@ describeWithFixtures('studio quantize --method hqq on tiny-llama', [[...TINY, 'o
       [['--method', 'hqq', '--bits', '4', '--sym'], '--sym does not go with --method hqq'],
       [['--bits', '4', '--zero-point', 'float'], '--zero-point goes with --method hqq'],
       [['--method', 'hqq', '--bits', '8', '--zero-point', 'float'], '--zero-point: 8-bit HQQ needs integer zero points'],
-      [['--method', 'hqq', '--bits', '4', '--calib-windows', '4'], '--act-order and --calib* go with --method gptq (hqq needs no calibration)'],
-      [['--method', 'awq', '--bits', '4'], '--method must be rtn, gptq or hqq, got "awq"'],
+      [['--method', 'hqq', '--bits', '4', '--calib-windows', '4'], '--calib* go with --method gptq or awq (hqq needs no calibration)'],
+      [['--method', 'bnb', '--bits', '4'], '--method must be rtn, gptq, awq or hqq, got "bnb"'],
     ];
     for (const [flags, message] of cases) {
       const r = await runCli(['quantize', onnx(), '-o', join(tmp, 'y.onnx'), ...flags]);

@@ -21,13 +21,13 @@ usage:
                       -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
-                      [--sym] [--method rtn|gptq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
+                      [--sym] [--method rtn|gptq|awq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
                       [--method hqq [--zero-point float|integer]]
                       [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
-  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq,hqq]
+  npx studio sweep MODEL [--bits 8,4,3] [--block 32,128,per-channel] [--sym both|yes|no] [--methods rtn,gptq,awq,hqq]
                    [--sparsity 0,0.5,2:4 [--prune-methods magnitude,wanda,sparsegpt,channels]]
                    [--calib FILE] [--calib-windows N] [--gguf-types Q8_0,Q4_K_M [--gguf-imatrix no|yes|both]] [--budget-bpw 4.5,5.125]
                    [--include REGEX] [--exclude REGEX] [--recipe BASE] [--windows N] [--tokenizer FILE] [--text FILE] --json
@@ -51,6 +51,8 @@ by a KL probe per weight; calibration --calib-windows, default 32) — and runs 
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included), round-to-nearest;
 --method gptq calibrates first (as prune does, below) and compensates each column's rounding error
 through the Hessian of its input (--act-order: largest Hessian diagonal first, groups unchanged).
+--method awq calibrates first too: per input channel a scale searched on the activations (block 128 by
+default), folded into the norms, v_proj and up_proj (the ONNX graph keeps its ops), then a clip search.
 --method hqq needs no calibration: each group's zero point optimised (half-quadratic solver, block 64
 by default); float zero points run on onnxruntime's CPU/wasm providers, --zero-point integer also on WebGPU.
 prune: every MatMul weight but the output head (channels: whole MLP channels, a really narrower
@@ -66,7 +68,7 @@ bundled wikitext-2 excerpt. sweep prints one JSON line per finished point, then 
 --gguf-types adds llama.cpp points (presets or pure types, through the GGUF converter; the
 model's config.json and tokenizer.json are needed); --gguf-imatrix both adds each type weighted by
 an importance matrix measured on the calibration text (one pass, as llama-imatrix).
---methods rtn,gptq,hqq crosses the quantization method with bits × blocks × zero point (gptq points
+--methods rtn,gptq,awq,hqq crosses the quantization method with bits × blocks × zero point (gptq and awq points
 calibrate first; hqq takes the asymmetric settings); --sparsity 0,0.5,2:4 with --prune-methods adds the pruning axis (crossed with
 the rtn points); --budget-bpw adds size-budget points (compress --target-bpw's recipe, written when
 the point runs); calibrated points run on --calib (default the bundled text), --calib-windows N

@@ -8,7 +8,9 @@ import type { CalibrationSpec, PruneMethodId, PrunePatternName, Recipe, RtnBits,
  * The quantization methods a sweep crosses with bits × blocks × zero point: they share rtn's grid
  * (HQQ's is asymmetric: it takes the asymmetric settings only).
  */
-export const SWEEP_QUANTIZE_METHODS = ['rtn', 'gptq', 'hqq'] as const;
+export const SWEEP_QUANTIZE_METHODS = ['rtn', 'gptq', 'awq', 'hqq'] as const;
+/** The sweep methods that calibrate on text first. */
+export const CALIBRATED_SWEEP_METHODS: readonly SweepQuantizeMethod[] = ['gptq', 'awq'];
 export type SweepQuantizeMethod = (typeof SWEEP_QUANTIZE_METHODS)[number];
 import type { TensorSelection } from './tensor-selection';
 

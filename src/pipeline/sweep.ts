@@ -11,8 +11,8 @@ import { CancelledError } from '../core/errors';
 import type { OutputFormat } from '../core/compression-plan';
 import { recipeId } from '../core/recipe-id';
 import {
-  DEFAULT_CALIBRATION, HQQ_DEFAULTS, hqqDefaultZeroPoint, pruneLabel, quantizeLabel, RECIPE_VERSION, ruleCalibrates,
-  type CalibrationSpec, type GgufPresetName, type GptqQuantize, type HqqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnBits, type RtnGroupSize, type RtnQuantize,
+  AWQ_DEFAULTS, DEFAULT_CALIBRATION, HQQ_DEFAULTS, hqqDefaultZeroPoint, pruneLabel, quantizeLabel, RECIPE_VERSION, ruleCalibrates,
+  type CalibrationSpec, type AwqQuantize, type GgufPresetName, type GptqQuantize, type HqqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnBits, type RtnGroupSize, type RtnQuantize,
 } from '../core/recipe';
 import type { SweepAxes, SweepPoint, SweepPointConfig, SweepQuantizeMethod, SweepSparsity } from '../core/sweep';
 import { MLP_PROJECTIONS, selectionRules } from '../core/tensor-selection';
@@ -60,12 +60,13 @@ function recipeOf(rules: Recipe['rules'], base: Recipe | undefined, calibration:
 }
 
 /** A setting of the integer grid: rtn, or gptq on the same grid (its solver's defaults). */
-export type GridSpec = RtnQuantize | GptqQuantize | HqqQuantize;
+export type GridSpec = RtnQuantize | GptqQuantize | AwqQuantize | HqqQuantize;
 
 /** The spec of `method` on one grid setting (each method's defaults); null where the method has no such setting (HQQ is asymmetric). */
 export function gridSpec(method: SweepQuantizeMethod, grid: { bits: RtnBits; group: RtnGroupSize; symmetric: boolean }): GridSpec | null {
   if (method === 'rtn') return { method, ...grid };
   if (method === 'gptq') return { method, ...grid, damping: 0.01, blocksize: 128, actOrder: false };
+  if (method === 'awq') return { method, ...grid, ...AWQ_DEFAULTS };
   if (grid.symmetric) return null;
   return { method, bits: grid.bits, group: grid.group, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
 }
@@ -150,8 +151,9 @@ export function expandGrid(axes: SweepAxes): SweepPointConfig[] {
     for (const s of axes.selections) {
       for (const p of prunes) {
         // Float and not pruned is the original model: the reference line, not a point. GPTQ does not follow
-        // pruning (it would refill the zeros), nor does HQQ (its float zero points cannot store them).
-        if ((spec || p) && !(p && (spec?.method === 'gptq' || spec?.method === 'hqq'))) out.push(gridPoint(spec, s, axes.base, p, axes.calibration));
+        // pruning (it would refill the zeros), nor do AWQ (its scales are searched on unpruned weights)
+        // and HQQ (its float zero points cannot store them).
+        if ((spec || p) && !(p && (spec?.method === 'gptq' || spec?.method === 'awq' || spec?.method === 'hqq'))) out.push(gridPoint(spec, s, axes.base, p, axes.calibration));
       }
     }
   }

@@ -2,7 +2,7 @@
 // llama.cpp types with and without an importance matrix, base rules, pruning methods × sparsities, left in float)
 // turned into the worker's SweepAxes, and back from a saved request. Selection labels name points.
 import { DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, PRUNE_PATTERNS, RECIPE_VERSION, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import type { SweepAxes, SweepQuantizeMethod, SweepRequest, SweepSparsity } from '../core/sweep';
+import { CALIBRATED_SWEEP_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepRequest, type SweepSparsity } from '../core/sweep';
 import { selectionLabel, type TensorSelection } from '../core/tensor-selection';
 import { SWEEP_BASES } from './quick-recipes';
 
@@ -97,7 +97,7 @@ function pruningOf(form: SweepAxesForm): Pick<SweepAxes, 'quantizeMethods' | 'un
   const prunes = sparsities.some((s) => s !== 0) && methods.length > 0;
   const quantizeMethods = quantizeMethodsOf(form);
   const imatrix = Boolean(form.sweepGgufTypes?.length) && ggufImatrixOf(form).includes(true);
-  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods?.includes('gptq') === true || imatrix || Boolean(form.sweepBudgets?.length);
+  const calibrates = (prunes && methods.some((m) => m !== 'magnitude')) || quantizeMethods?.some((m) => CALIBRATED_SWEEP_METHODS.includes(m)) === true || imatrix || Boolean(form.sweepBudgets?.length);
   return {
     ...(quantizeMethods ? { quantizeMethods } : {}),
     ...(form.sweepUnquantized ? { unquantized: true } : {}),
@@ -125,8 +125,9 @@ export function gridSize(form: SweepAxesForm): number {
   const settings = form.sweepBits.length * form.sweepBlocks.length * form.sweepSymmetric.length;
   const selections = form.sweepSelections.length;
   const float = axes.unquantized ? selections * (prunes - (targets.includes(0) ? 1 : 0)) : 0;
-  // gptq and hqq points are never pruned: one per setting (hqq: asymmetric ones) and selection.
-  const gptq = axes.quantizeMethods?.includes('gptq') && targets.includes(0) ? settings * selections : 0;
+  // gptq, awq and hqq points are never pruned: one per setting (hqq: asymmetric ones) and selection.
+  const calibrated = (axes.quantizeMethods ?? []).filter((m) => CALIBRATED_SWEEP_METHODS.includes(m)).length;
+  const gptq = targets.includes(0) ? calibrated * settings * selections : 0;
   const asymmetric = form.sweepBits.length * form.sweepBlocks.length * (form.sweepSymmetric.includes(false) ? 1 : 0);
   const hqq = axes.quantizeMethods?.includes('hqq') && targets.includes(0) ? asymmetric * selections : 0;
   const rtn = axes.quantizeMethods && !axes.quantizeMethods.includes('rtn') ? 0 : settings * selections * prunes;

@@ -7,7 +7,7 @@
 import { calibrator, CalibrationCache } from '../../pipeline/calibration/calibrator';
 import { MissingFileError, UsageError } from '../../core/errors';
 import { DEFAULT_CALIBRATION, PRUNE_METHODS, PRUNE_PATTERNS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../../core/recipe';
-import { SWEEP_QUANTIZE_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepSparsity } from '../../core/sweep';
+import { CALIBRATED_SWEEP_METHODS, SWEEP_QUANTIZE_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepSparsity } from '../../core/sweep';
 import { selectionLabel } from '../../core/tensor-selection';
 import { BUDGET_CALIBRATION_WINDOWS } from '../../core/size-budget';
 import { createNodeLmSession } from '../../eval/ort-node';
@@ -95,9 +95,9 @@ export async function sweepAxesFromArgs(args: SweepArgs): Promise<SweepAxes> {
   const ggufImatrix = imatrix === 'both' ? [false, true] : imatrix === 'yes' ? [true] : imatrix === 'no' ? [false] : null;
   if (!ggufImatrix) throw new UsageError(`--gguf-imatrix must be no, yes or both, got "${imatrix}"`);
   if (args.ggufImatrix !== undefined && ggufTypes.length === 0) throw new UsageError('--gguf-imatrix goes with --gguf-types');
-  const calibrates = budgets.length > 0 || methods.includes('gptq') || (prunes && pruneMethods.some((m) => m !== 'magnitude')) || ggufImatrix.includes(true);
+  const calibrates = budgets.length > 0 || methods.some((m) => CALIBRATED_SWEEP_METHODS.includes(m)) || (prunes && pruneMethods.some((m) => m !== 'magnitude')) || ggufImatrix.includes(true);
   // Size budgets alone calibrate on fewer windows by default (per-column sums settle quickly).
-  const onlyBudgets = budgets.length > 0 && !methods.includes('gptq') && !(prunes && pruneMethods.some((m) => m !== 'magnitude')) && !ggufImatrix.includes(true);
+  const onlyBudgets = budgets.length > 0 && !methods.some((m) => CALIBRATED_SWEEP_METHODS.includes(m)) && !(prunes && pruneMethods.some((m) => m !== 'magnitude')) && !ggufImatrix.includes(true);
   const windows = args.calibWindows === undefined ? (onlyBudgets ? BUDGET_CALIBRATION_WINDOWS : DEFAULT_CALIBRATION.windows) : Number(args.calibWindows);
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
   return {

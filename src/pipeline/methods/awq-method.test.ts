@@ -91,7 +91,7 @@ describeWithFixtures('the AWQ method (tiny-llama ONNX)', [['models', 'tiny-llama
 
 describeWithFixtures('AWQ runs and exports (tiny-llama ONNX)', [['models', 'tiny-llama', 'onnx', 'model.onnx'], ['models', 'tiny-llama', 'tokenizer.json']], () => {
   let model: OpenedModel;
-  let tokens: number[];
+  let tokens: ArrayLike<number>;
   let evaluator: VariantEvaluator;
   const cache = new CalibrationCache();
   const text = readFileSync(`${PUBLIC}/wikitext-2-valid-excerpt.txt`, 'utf8');
@@ -102,7 +102,7 @@ describeWithFixtures('AWQ runs and exports (tiny-llama ONNX)', [['models', 'tiny
   }, 120_000);
   afterAll(() => evaluator?.release());
 
-  async function run(recipe: Recipe, gpu = ctx) {
+  async function run(recipe: Recipe, gpu = ctx ?? undefined) {
     const resolved = await resolveRecipe(model, recipe, 'onnx', await fixtureContext(model, 'tiny-llama'));
     const calibrate = calibrator(model, resolved.plan.calibration!, { text: async () => text, createSession: (b) => createNodeLmSession(b), cache });
     const out = await compressModel(model, resolved, { gpu, keepResults: true, calibrate });

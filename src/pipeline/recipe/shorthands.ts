@@ -74,7 +74,7 @@ function parsedAsFlags(raw: Record<string, unknown>, flags: Record<string, strin
 }
 
 export interface QuantizeFlags extends RtnFlags, CalibrationFlags {
-  /** rtn (default), gptq or hqq. */
+  /** rtn (default), gptq, awq or hqq. */
   method?: string;
   actOrder?: boolean;
   /** hqq: float (default below 8 bits) or integer. */
@@ -86,16 +86,23 @@ export interface QuantizeFlags extends RtnFlags, CalibrationFlags {
 /** `quantize` flags → the recipe they mean (gptq: the same grid, calibrated first). */
 export function quantizeRecipe(args: QuantizeFlags): Recipe {
   const method = args.method ?? 'rtn';
-  if (method !== 'rtn' && method !== 'gptq' && method !== 'hqq') throw new UsageError(`--method must be rtn, gptq or hqq, got "${method}"`);
-  if (method !== 'gptq' && (args.actOrder || hasCalibrationFlags(args))) throw new UsageError(`--act-order and --calib* go with --method gptq (${method} needs no calibration)`);
+  if (method !== 'rtn' && method !== 'gptq' && method !== 'awq' && method !== 'hqq') throw new UsageError(`--method must be rtn, gptq, awq or hqq, got "${method}"`);
+  if (method !== 'gptq' && args.actOrder) throw new UsageError('--act-order goes with --method gptq');
+  if (method !== 'gptq' && method !== 'awq' && hasCalibrationFlags(args)) throw new UsageError(`--calib* go with --method gptq or awq (${method} needs no calibration)`);
   if (method !== 'hqq' && args.zeroPoint !== undefined) throw new UsageError('--zero-point goes with --method hqq');
   if (method === 'hqq') return hqqRecipe(args);
   const grid = rtnSpecFromFlags(args);
   if (method === 'rtn') return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), { quantize: grid }) };
-  const quantize = { ...grid, method: 'gptq', ...(args.actOrder ? { actOrder: true } : {}) };
-  // GPTQ calibrates each weight's input: embeddings (no input) are kept.
+  const quantize = method === 'awq' ? awqSpecFromFlags(args) : { ...grid, method: 'gptq', ...(args.actOrder ? { actOrder: true } : {}) };
+  // GPTQ and AWQ calibrate each weight's input: embeddings (no input) are kept.
   const rules = selectionRules(selectionFromFlags(args), { quantize: grid }).map((r) => (r.quantize ? { ...r, role: 'matmul-weight', quantize } : r));
   return parsedAsFlags({ recipe: RECIPE_VERSION, calibration: calibrationOf(args), rules }, {});
+}
+
+/** `quantize --method awq`: AWQ's own group default (128) unless --block/--per-channel say otherwise. */
+function awqSpecFromFlags(args: QuantizeFlags): Record<string, unknown> {
+  const { bits, group, symmetric } = rtnSpecFromFlags({ ...args, block: args.block ?? (args.perChannel ? undefined : '128') });
+  return { method: 'awq', bits, group, symmetric };
 }
 
 /** `quantize --method hqq`: HQQ's own group default (64) unless --block/--per-channel say otherwise; no --sym (its grid is asymmetric). */

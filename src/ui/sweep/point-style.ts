@@ -44,6 +44,7 @@ export function pruneKey(p: Pick<SweepPoint, 'prune'>): string {
 export const METHOD_SHAPE: Record<string, SymbolType> = {
   rtn: 'circle',
   gptq: 'diamond',
+  awq: 'cross',
   hqq: 'square',
   budget: 'triangle',
   'llama.cpp': 'star',
@@ -58,6 +59,7 @@ export function methodShape(method: string): SymbolType {
 export const METHOD_LABEL: Record<string, string> = {
   rtn: 'RTN',
   gptq: 'GPTQ',
+  awq: 'AWQ',
   hqq: 'HQQ',
   budget: 'size budget',
   'llama.cpp': 'llama.cpp',
