@@ -42,7 +42,9 @@ test('AWQ 4-bit/32 on the sample: calibrates, folds its scales into the norms, a
   await expect(page.getByTestId('calibration-fields')).toBeVisible();
   await page.getByTestId('calibration-windows').fill('4');
   await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await page.getByTestId('plan-toggle').click();
   await expect(page.getByTestId('plan-row').filter({ hasText: 'AWQ scales folded in' })).toHaveCount(8);
+  await page.getByTestId('plan-toggle').click();
   const awq = await runAndScore(page);
   await expect(page.getByTestId('result-scheme')).toContainText('awq 4-bit/32 asym');
   console.log(`sample W=${W}: rtn 4-bit/32 ppl ${rtn.ppl} KL ${rtn.kl}, awq 4-bit/32 (4 windows) ppl ${awq.ppl} KL ${awq.kl}`);
