@@ -5,7 +5,8 @@
 // the reason; GPU against reference on a whole calibrated run (Dawn through the `webgpu` package:
 // SwiftShader here, so 5 grid points to keep it short); the ONNX export has the source's ops, runs in onnxruntime-node with the
 // perplexity the studio's evaluator showed, and 8-bit AWQ leaves the model's perplexity where it
-// was (the scales fold out exactly); GGUF refuses before work.
+// was (the scales fold out exactly); safetensors stores the folded norms and Ŵ as the evaluator fed them;
+// GGUF refuses before work.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ import { evaluatePerplexity } from '../../eval/perplexity';
 import { loadTokenizer } from '../../eval/tokenizer';
 import { VariantEvaluator } from '../../eval/variant-evaluator';
 import { openOnnx } from '../../formats/onnx/onnx-reader';
+import { findSafetensorsTensor, openSafetensors } from '../../formats/safetensors/safetensors-reader';
+import { bytesSource } from '../../core/byte-source';
 import { acquireNodeGpu } from '../../gpu/node-gpu';
 import { gpuForTests } from '../../gpu/testing';
 import { codeAt } from '../../quant/rtn';
@@ -148,5 +151,20 @@ describeWithFixtures('AWQ runs and exports (tiny-llama ONNX)', [['models', 'tiny
     const onnx = await openOnnx([{ name: 'awq.onnx', byteLength: exported.byteLength, read: async (o, n) => exported.subarray(o, o + n) }]);
     expect(onnx.graph.nodes.map((n) => n.opType)).toEqual(src.map((op, i) => (op === 'MatMul' && onnx.graph.nodes[i].opType === 'MatMulNBits' ? 'MatMulNBits' : op)));
     expect(onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits')).toHaveLength(28);
+
+    // safetensors from the same results: the folded norms and Ŵ (with its scales) as the evaluator fed them.
+    const st = await resolveRecipe(model, out.resolved.plan.recipe, 'safetensors', await fixtureContext(model, 'tiny-llama'));
+    expect(st.plan.tensors.filter((t) => t.action.kind === 'fold')).toHaveLength(8);
+    const stSink = blobSink();
+    await exportCompressed(st, out.results, async () => stSink);
+    const stBytes = concatChunks(stSink.chunks);
+    expect(stBytes.byteLength).toBe(st.plan.outputBytes);
+    const file = await openSafetensors(bytesSource(stBytes, 'model.safetensors'));
+    const fed = new Map(variantWeights(out.resolved.plan, out.results).map((w) => [w.name, w]));
+    for (const [hf, source] of [['model.layers.0.input_layernorm.weight', 'model.model.layers.0.input_layernorm.weight'], ['model.layers.2.post_attention_layernorm.weight', 'model.model.layers.2.post_attention_layernorm.weight']]) {
+      const t = findSafetensorsTensor(file, hf)!;
+      const stored = new Float32Array(stBytes.slice(t.byteOffset, t.byteOffset + t.byteLength).buffer);
+      expect(Array.from(stored), hf).toEqual(Array.from(await fed.get(source)!.values()));
+    }
   }, 600_000);
 });

@@ -41,7 +41,7 @@ const INVALID: [string, unknown, string, { rule?: number; field?: string }][] = 
   ['both keep and quantize', { recipe: 1, rules: [{ match: '.*', keep: true, quantize: { method: 'rtn', bits: 4 } }] }, 'rule 0: give either "keep": true, or "prune" and/or "quantize": { … }, not both', { rule: 0, field: 'quantize' }],
   ['keep false', { recipe: 1, rules: [{ match: '.*', keep: false }] }, 'rule 0: "keep" must be true; got false', { rule: 0, field: 'keep' }],
   ['quantize not an object', rule(4), 'rule 1: "quantize" must be an object such as { "method": "rtn", "bits": 4 }; got 4', { rule: 1, field: 'quantize' }],
-  ['unknown method', rule({ method: 'awq', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml", "gptq", "hqq"; got "awq"', { rule: 1, field: 'quantize.method' }],
+  ['unknown method', rule({ method: 'bnb', bits: 4 }), 'rule 1: quantize.method must be one of "rtn", "ggml", "gptq", "hqq", "awq"; got "bnb"', { rule: 1, field: 'quantize.method' }],
   ['rtn bits 5', rule({ method: 'rtn', bits: 5 }), 'rule 1: quantize.bits must be 2, 3, 4 or 8 for rtn; got 5', { rule: 1, field: 'quantize.bits' }],
   ['rtn bad group', rule({ method: 'rtn', bits: 4, group: 48 }), 'rule 1: quantize.group must be 16, 32, 64, 128, 256 or "per-channel"; got 48', { rule: 1, field: 'quantize.group' }],
   ['rtn symmetric not a boolean', rule({ method: 'rtn', bits: 4, symmetric: 'no' }), 'rule 1: quantize.symmetric must be true or false; got "no"', { rule: 1, field: 'quantize.symmetric' }],
