@@ -4,7 +4,7 @@
 import type { CompressionPlan, OutputFormat, TensorEncoding } from './compression-plan';
 import type { TensorRole } from './model-index';
 import type { Recipe } from './recipe';
-import { pruneLabel, quantizeLabel } from './recipe';
+import { isIntGridSpec, pruneLabel, quantizeLabel } from './recipe';
 import { ggmlTypeByName } from './ggml-types';
 
 export interface TensorReport {
@@ -116,11 +116,11 @@ export function reportOf(plan: CompressionPlan, measured: ReadonlyMap<string, Te
     // An importance-weighted rule weighs only what calibration measured (never an embedding).
     const spec = t.action.spec.method === 'ggml' && t.needs === 'nothing' ? { method: 'ggml' as const, type: t.action.spec.type } : t.action.spec;
     const label = [prune ? pruneLabel(prune) : '', quantizeLabel(spec)].filter(Boolean).join(' + ');
-    if (spec.method !== 'ggml') {
+    if (isIntGridSpec(spec)) {
       return { ...base, method: spec.method, label, bits: spec.bits, storedBits: spec.bits === 3 ? 4 : spec.bits, group: spec.group, relError, ...pruned };
     }
     const info = ggmlTypeByName(spec.type)!;
-    return { ...base, method: 'ggml', label, type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError, ...pruned };
+    return { ...base, method: spec.method, label, type: spec.type, bits: (info.blockBytes * 8) / info.blockSize, group: info.blockSize, relError, ...pruned };
   });
   const prunedTensors = plan.tensors.filter((t) => t.action.kind !== 'keep' && t.action.kind !== 'fold' && t.action.prune && !t.channels && t.encoding.kind !== 'tied');
   // Channel pruning removes parameters instead of zeroing them.

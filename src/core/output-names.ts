@@ -18,8 +18,10 @@ export function modelStem(sourceName: string): string {
 
 function specTag(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `${q.type}${q.imatrix ? '-imatrix' : ''}`;
+  if (q.method === 'awq' && q.type !== undefined) return `awq-${q.type}`;
   if (q.method === 'hqq') return `hqq-q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}${q.zeroPoint === 'integer' ? '-intzp' : ''}`;
   const grid = `q${q.bits}-${q.group === 'per-channel' ? 'pc' : `b${q.group}`}-${q.symmetric ? 'sym' : 'asym'}`;
+  if (q.method === 'awq') return `awq-${grid}${q.clip ? '' : '-noclip'}`;
   return q.method === 'gptq' ? `gptq-${grid}${q.actOrder ? '-act' : ''}` : grid;
 }
 

@@ -13,7 +13,10 @@ function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
   if (q.method === 'hqq') {
     return { method: 'hqq', bits: q.bits, group: q.group, symmetric: false, zeroPoint: q.zeroPoint, iterations: q.iterations, lpNorm: q.lpNorm, beta: q.beta, kappa: q.kappa };
   }
-  if (q.method === 'awq') return { method: 'awq', bits: q.bits, group: q.group, symmetric: q.symmetric, gridPoints: q.gridPoints, clip: q.clip };
+  if (q.method === 'awq') {
+    if (q.type !== undefined) return { method: 'awq', type: q.type, gridPoints: q.gridPoints };
+    return { method: 'awq', bits: q.bits, group: q.group, symmetric: q.symmetric, gridPoints: q.gridPoints, clip: q.clip };
+  }
   return { method: 'ggml', type: q.type, ...(q.imatrix ? { imatrix: true } : {}) };
 }
 

@@ -107,16 +107,34 @@ export function hqqDefaultZeroPoint(bits: RtnBits): HqqZeroPoint {
  * s = m^α (m: the channel's activation magnitude on calibration text, α searched on a grid for the
  * least output error of the quantized weights), multiplied into the weights and divided out of the
  * operation before them (the RMSNorm weight before q/k/v and gate/up, v before o, up before down),
- * so the exported model has the same ops; then an optional clipping range per group. The RTN grid
- * (exports as MatMulNBits like rtn); needs calibration.
+ * so the exported model has the same ops; then an optional clipping range per group. On the RTN
+ * grid (exports as MatMulNBits like rtn) or, with `type`, on a llama.cpp block type (GGUF output);
+ * needs calibration.
  */
-export interface AwqQuantize extends Omit<RtnQuantize, 'method'> {
+export type AwqQuantize = AwqIntQuantize | AwqGgmlQuantize;
+
+export interface AwqIntQuantize extends Omit<RtnQuantize, 'method'> {
   method: 'awq';
   /** Exponents tried: α = i / gridPoints for i = 0 … gridPoints − 1 (α = 0 is round-to-nearest). */
   gridPoints: number;
   /** Search each group's clipping range (AWQ's auto_clip; never on q/k, as the reference). */
   clip: boolean;
+  type?: undefined;
 }
+
+/** AWQ's scales searched for, and the weights then quantized by, llama.cpp's own quantizer of `type` (no clip search: it searches its own scales). */
+export interface AwqGgmlQuantize {
+  method: 'awq';
+  type: GgmlQuantType;
+  gridPoints: number;
+  bits?: undefined;
+  group?: undefined;
+  symmetric?: undefined;
+  clip?: undefined;
+}
+
+/** The llama.cpp types AWQ can target: the block types (not the floats). */
+export const AWQ_GGML_TYPES: readonly GgmlQuantType[] = ['Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'];
 
 /** AWQ's search settings as the reference has them (mit-han-lab/llm-awq auto_scale / auto_clip). */
 export const AWQ_DEFAULTS = { gridPoints: 20, clip: true } as const;
@@ -125,6 +143,12 @@ export const AWQ_DEFAULT_GROUP = 128;
 
 export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize | HqqQuantize | AwqQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
+/** The specs on the integer grid (MatMulNBits): everything but the llama.cpp types (ggml, and AWQ with a `type`). */
+export type IntGridQuantize = RtnQuantize | GptqQuantize | HqqQuantize | AwqIntQuantize;
+
+export function isIntGridSpec(q: QuantizeSpec | undefined): q is IntGridQuantize {
+  return q !== undefined && q.method !== 'ggml' && !(q.method === 'awq' && q.type !== undefined);
+}
 export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq', 'hqq', 'awq'];
 
 /** N:M sparsity along the input dimension: at most N nonzeros in every M consecutive inputs. */
@@ -248,6 +272,7 @@ export function presetIsPure(recipe: Pick<Recipe, 'preset' | 'pure'>): boolean {
 export function quantizeLabel(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix && GGML_IMPORTANCE_TYPES.includes(q.type) ? ' imatrix' : ''}`;
   if (q.method === 'hqq') return `hqq ${q.bits}-bit/${q.group}${q.zeroPoint === 'integer' ? ' int-zp' : ''}`;
+  if (q.method === 'awq' && q.type !== undefined) return `awq ${q.type}`;
   if (q.method === 'awq') return `awq ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.clip ? '' : ' no-clip'}`;
   return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
 }

@@ -15,6 +15,7 @@
 // δ is formed in float32 exactly as the kernel forms it (the RTN grid of src/quant/rtn.ts); the
 // error sums are float64.
 import { ShapeError } from '../core/errors';
+import { dequantizeGgmlRef, quantizeGgmlRef } from './ggml/ggml-codec';
 import { groupParams, quantizeValue } from './rtn';
 
 /** The reference's floor on an activation magnitude before the power (clamp(min=1e-4)). */
@@ -31,6 +32,24 @@ export interface AwqGrid {
   /** Elements per scale along the input (cols for per-channel). */
   groupSize: number;
   symmetric: boolean;
+}
+
+/** What the searches quantize to: the integer grid, or a llama.cpp block type (its own quantizer). */
+export type AwqTarget = AwqGrid | { ggml: string };
+
+const isGgml = (t: AwqTarget): t is { ggml: string } => 'ggml' in t;
+
+/** δ of a candidate on a llama.cpp type: llama.cpp's quantizer (the reference codec) on W·diag(s), decoded, divided back. */
+export function awqGgmlDeltaRef(w: Float32Array, rows: number, cols: number, s: Float32Array, type: string): Float32Array {
+  const scaled = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) scaled[r * cols + c] = fround(w[r * cols + c] * s[c]);
+  const decoded = dequantizeGgmlRef(type, quantizeGgmlRef(type, scaled));
+  return Float32Array.from(decoded, (v, i) => fround(fround(v / s[i % cols]) - w[i]));
+}
+
+/** δ of a candidate on either target. */
+export function awqTargetDeltaRef(w: Float32Array, rows: number, cols: number, s: Float32Array, target: AwqTarget): Float32Array {
+  return isGgml(target) ? awqGgmlDeltaRef(w, rows, cols, s, target.ggml) : awqDeltaRef(w, rows, cols, s, target);
 }
 
 /** The exponents tried: i / gridPoints for i = 0 … gridPoints − 1. */
@@ -125,11 +144,11 @@ export interface AwqScaleSearch {
 export type CandidateLoss = (weights: readonly AwqWeight[], s: Float32Array) => Promise<number> | number;
 
 /** The reference's candidate error: Σ over weights and rows of δ H δᵀ. */
-export function awqCandidateLossRef(h: ArrayLike<number>, grid: AwqGrid): CandidateLoss {
+export function awqCandidateLossRef(h: ArrayLike<number>, target: AwqTarget): CandidateLoss {
   return (weights, s) => {
     let total = 0;
     for (const w of weights) {
-      const delta = awqDeltaRef(w.values, w.rows, w.cols, s, grid);
+      const delta = awqTargetDeltaRef(w.values, w.rows, w.cols, s, target);
       for (const l of awqRowLossRef(delta, w.rows, w.cols, h)) total += l;
     }
     return total;

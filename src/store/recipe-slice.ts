@@ -5,7 +5,7 @@
 import type { StateCreator } from 'zustand';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import { canonicalRecipe } from '../core/recipe-id';
-import { DEFAULT_CALIBRATION, type CalibrationSpec, type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule } from '../core/recipe';
+import { DEFAULT_CALIBRATION, isIntGridSpec, type CalibrationSpec, type GgufPresetName, type Recipe, type RecipeDtype, type RecipeRule } from '../core/recipe';
 import { RecipeError } from '../core/errors';
 import { outputFileName } from '../core/output-names';
 import { defaultQuickRecipe, QUICK_RECIPES } from './quick-recipes';
@@ -190,7 +190,7 @@ export const createRecipeSlice: StateCreator<StudioState, [], [], RecipeSlice> =
     async loadRecipe(value, source) {
       try {
         const recipe = await studioClient().checkRecipe(value);
-        const format: OutputFormat = recipe.preset || recipe.rules.some((r) => r.quantize?.method === 'ggml') ? 'gguf' : get().outputFormat;
+        const format: OutputFormat = recipe.preset || recipe.rules.some((r) => r.quantize !== undefined && !isIntGridSpec(r.quantize)) ? 'gguf' : get().outputFormat;
         set({ recipe, quickRecipeId: null, outputFormat: format, planError: null, notice: null });
       } catch (error) {
         get().showError('recipe', error, source);

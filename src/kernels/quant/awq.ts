@@ -2,7 +2,9 @@
 // awq-clip.wgsl), the same math as src/quant/awq.ts: the scale search uploads the weights sharing
 // an input and its Hessian once and scores each candidate s with two dispatches per weight (δ,
 // then the tiled δ·H·δᵀ with its row sums); the clip search scores every (row, group, ratio) in one
-// dispatch. The CPU picks the least error from what comes back, as the reference does.
+// dispatch. The CPU picks the least error from what comes back, as the reference does. On a
+// llama.cpp type the candidate's δ comes from llama.cpp's quantizer (the CPU reference codec: its
+// scale searches are not one WGSL pass) and only the δHδᵀ product runs on the GPU.
 // Sizes are bytes unless named otherwise.
 import deltaCode from '../../../shaders/quant/awq-delta.wgsl?raw';
 import rowLossCode from '../../../shaders/quant/awq-row-loss.wgsl?raw';
@@ -15,7 +17,7 @@ import { createBuffer, destroyBuffers, readBuffers, uploadStorage, withGpuErrorS
 import type { GpuContext } from '../../gpu/context';
 import { dispatchGrid } from '../../gpu/dispatch';
 import { withHelpers } from '../../gpu/wgsl';
-import { type AwqGrid, type AwqWeight, awqClipRatios, type CandidateLoss } from '../../quant/awq';
+import { type AwqGrid, type AwqTarget, type AwqWeight, awqClipRatios, awqGgmlDeltaRef, type CandidateLoss } from '../../quant/awq';
 import { checkBindingSize, compileKernel, type Kernel, PassRecorder } from '../linalg/passes';
 
 const GRID_HELPERS = { 'common/round-half-away.wgsl': roundHalfAway, 'common/div-rn.wgsl': divRn, 'common/group-params.wgsl': groupParams };
@@ -43,10 +45,12 @@ export interface AwqCandidateLossGpu {
  * Uploads `weights` (all taking the same `cols` inputs) and H [cols][cols] and returns the
  * candidate error Σ_weights Σ_rows δ H δᵀ of any s, as awqCandidateLossRef computes it.
  */
-export async function awqCandidateLossGpu(ctx: GpuContext, weights: readonly AwqWeight[], h: Float32Array, grid: AwqGrid, signal?: AbortSignal): Promise<AwqCandidateLossGpu> {
+export async function awqCandidateLossGpu(ctx: GpuContext, weights: readonly AwqWeight[], h: Float32Array, target: AwqTarget, signal?: AbortSignal): Promise<AwqCandidateLossGpu> {
   const cols = Math.round(Math.sqrt(h.length));
   const what = `AWQ's scale search over ${cols} inputs`;
   if (cols * cols !== h.length) throw new ShapeError(`${what}: the Hessian has ${h.length} elements, not a square`);
+  const ggml = 'ggml' in target ? target.ggml : undefined;
+  const grid: AwqGrid = 'ggml' in target ? { bits: 8, groupSize: cols, symmetric: false } : target; // the grid is unused for llama.cpp types
   const groupsPerRow = checkGrid(grid, cols, what);
   checkBindingSize(ctx, h.byteLength, what);
   for (const w of weights) {
@@ -65,7 +69,7 @@ export async function awqCandidateLossGpu(ctx: GpuContext, weights: readonly Awq
   const wBufs = weights.map((w, i) => uploadStorage(ctx, asBytes(w.values), `awq weight ${i}`));
   const maxRows = Math.max(...weights.map((w) => w.rows));
   const sBuf = createBuffer(ctx, cols * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'awq scales');
-  const deltaBuf = createBuffer(ctx, maxRows * cols * 4, GPUBufferUsage.STORAGE, 'awq delta');
+  const deltaBuf = createBuffer(ctx, maxRows * cols * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'awq delta');
   const partialBufs = weights.map((w, i) => createBuffer(ctx, w.rows * colTiles * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, `awq partial ${i}`));
 
   const loss: CandidateLoss = (_weights, s) =>
@@ -75,10 +79,11 @@ export async function awqCandidateLossGpu(ctx: GpuContext, weights: readonly Awq
       // One submission per weight: the δ buffer is reused, and a pass orders its dispatches.
       for (let i = 0; i < weights.length; i++) {
         const { rows } = weights[i];
+        if (ggml) ctx.device.queue.writeBuffer(deltaBuf, 0, asBytes(awqGgmlDeltaRef(weights[i].values, rows, cols, s, ggml)));
         const encoder = ctx.device.createCommandEncoder({ label: 'awq candidate' });
         const rec = new PassRecorder(ctx, encoder);
         try {
-          dispatchDelta(rec, deltaKernel, rows, cols, grid.groupSize, groupsPerRow, [wBufs[i], sBuf, deltaBuf], maxDim, what);
+          if (!ggml) dispatchDelta(rec, deltaKernel, rows, cols, grid.groupSize, groupsPerRow, [wBufs[i], sBuf, deltaBuf], maxDim, what);
           rec.dispatch(lossKernel, [['u32', rows], ['u32', cols], ['u32', colTiles]], [deltaBuf, hBuf, partialBufs[i]], [colTiles, rowTiles(rows, maxDim, what)]);
           rec.endPass();
           ctx.device.queue.submit([encoder.finish()]);

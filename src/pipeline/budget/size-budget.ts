@@ -16,7 +16,7 @@
 // is given, else their CPU references.
 import type { OutputFormat } from '../../core/compression-plan';
 import { CancelledError, RecipeError, throwIfAborted } from '../../core/errors';
-import { quantizeLabel, RECIPE_VERSION, type MethodNeeds, type QuantizeSpec, type Recipe, type RecipeRule } from '../../core/recipe';
+import { isIntGridSpec, quantizeLabel, RECIPE_VERSION, type MethodNeeds, type QuantizeSpec, type Recipe, type RecipeRule } from '../../core/recipe';
 import { escapeRegExp } from '../../core/regexp';
 import type { BudgetSensitivity, BudgetSummary, BudgetTarget } from '../../core/size-budget';
 import type { GpuContext } from '../../gpu/context';
@@ -113,7 +113,7 @@ function rulesOf(layers: string[], choice: QuantizeSpec[]): RecipeRule[] {
     g.layers.push(layers[t]);
     groups.set(key, g);
   });
-  const bitsOf = (s: QuantizeSpec) => (s.method === 'ggml' ? Number(/\d+/.exec(s.type)?.[0] ?? 0) : s.bits);
+  const bitsOf = (s: QuantizeSpec) => (isIntGridSpec(s) ? s.bits : Number(/\d+/.exec(s.type)?.[0] ?? 0));
   return [...groups.values()]
     .sort((a, b) => bitsOf(b.spec) - bitsOf(a.spec))
     .map((g) => ({ match: `^(${g.layers.map(escapeRegExp).join('|')})$`, role: 'matmul-weight' as const, quantize: g.spec }));

@@ -59,6 +59,10 @@ describeWithFixtures('the AWQ method (tiny-llama ONNX)', [['models', 'tiny-llama
     expect(() => awq({ bits: 4, gridPoints: 0 })).toThrow(/rule 0: quantize.gridPoints must be an integer from 1 to 100/);
     expect(() => awq({ bits: 4, clip: 'yes' })).toThrow(/rule 0: quantize.clip must be true or false/);
     expect(() => awq({ bits: 4, damping: 0.1 })).toThrow(RecipeError);
+    // On a llama.cpp type: the block type is the grid.
+    expect(awq({ type: 'Q4_K' })).toEqual({ method: 'awq', type: 'Q4_K', gridPoints: 20 });
+    expect(() => awq({ type: 'Q4_K', bits: 4 })).toThrow(/rule 0: quantize.bits does not go with quantize.type/);
+    expect(() => awq({ type: 'F16' })).toThrow(/rule 0: quantize.type must be one of Q8_0, .* for awq \(a llama.cpp block type\)/);
   });
 
   it('plans a scale group per norm, v and up of every layer, rewrites the norms, and says why a weight gets none', async () => {
@@ -87,8 +91,15 @@ describeWithFixtures('the AWQ method (tiny-llama ONNX)', [['models', 'tiny-llama
     );
   });
 
-  it('GGUF output refuses AWQ before any work, naming the rule', async () => {
-    await expect(resolveRecipe(model, recipeOf(awq({ bits: 4 })), 'gguf', await fixtureContext(model, 'tiny-llama'))).rejects.toThrow(/rule 1 \(awq 4-bit\/128 asym\) cannot be written to GGUF/);
+  it('GGUF output refuses AWQ on the integer grid before any work, naming the rule, and takes it on a llama.cpp type', async () => {
+    const context = await fixtureContext(model, 'tiny-llama');
+    await expect(resolveRecipe(model, recipeOf(awq({ bits: 4 })), 'gguf', context)).rejects.toThrow(/rule 1 \(awq 4-bit\/128 asym\) cannot be written to GGUF/);
+    const { plan } = await resolveRecipe(model, recipeOf(awq({ type: 'Q4_0' })), 'gguf', context);
+    expect(plan.awq).toHaveLength(16);
+    expect(plan.tensors.find((t) => t.layer === 'model.layers.0.mlp.up_proj')!.encoding).toEqual({ kind: 'ggml', type: 'Q4_0' });
+    expect(plan.tensors.find((t) => t.layer === 'model.layers.0.input_layernorm')!.encoding).toEqual({ kind: 'float', dtype: 'F32', dequantized: false });
+    // A K-quant needs rows of 256: tiny-llama's 128 are refused, naming the tensor.
+    await expect(resolveRecipe(model, recipeOf(awq({ type: 'Q4_K' })), 'gguf', context)).rejects.toThrow(/its rows of 128 are not a multiple of the Q4_K block of 256/);
   });
 });
 

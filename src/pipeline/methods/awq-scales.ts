@@ -12,7 +12,7 @@ import { type AwqScaleGroup, tiedIndex } from '../../core/compression-plan';
 import type { AwqQuantize } from '../../core/recipe';
 import type { GpuContext } from '../../gpu/context';
 import { awqCandidateLossGpu } from '../../kernels/quant/awq';
-import { awqCandidateLossRef, awqSearchScales, type AwqWeight } from '../../quant/awq';
+import { awqCandidateLossRef, awqSearchScales, type AwqTarget, type AwqWeight } from '../../quant/awq';
 import { groupSizeOf } from '../../quant/rtn';
 import type { InputStats, WeightInput } from './method';
 import { originalValues, requireStats } from './prune-run';
@@ -50,7 +50,7 @@ export async function searchGroupScales(group: AwqScaleGroup, weights: readonly 
     magnitude = meanSquare.map(Math.sqrt);
   }
   const values: AwqWeight[] = weights.map((w) => ({ values: originalValues(w), rows: w.layout.rows, cols }));
-  const grid = { bits: spec.bits, groupSize: groupSizeOf(spec, cols), symmetric: spec.symmetric };
+  const grid: AwqTarget = spec.type !== undefined ? { ggml: spec.type } : { bits: spec.bits, groupSize: groupSizeOf(spec, cols), symmetric: spec.symmetric };
   const gpuLoss = gpu ? await awqCandidateLossGpu(gpu, values, stats.hessian!, grid, signal) : undefined;
   try {
     const search = await awqSearchScales(values, magnitude, spec.gridPoints, gpuLoss?.loss ?? awqCandidateLossRef(stats.hessian!, grid), { expand, signal });

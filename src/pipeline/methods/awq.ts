@@ -5,27 +5,36 @@
 // statistics transformed alike. What is left per weight is AWQ's clip search (auto_clip: each
 // group's range shrunk where that lowers the output error; never on q/k, whose products feed
 // softmax, as the reference skips them) and the RTN grid, so it exports as MatMulNBits like rtn.
+// With `type`, the scaled weight goes to llama.cpp's own quantizer of that type instead (the ggml
+// method, bit for bit llama-quantize's on those values), for GGUF output, and no clip search (the
+// k-quant and legacy quantizers search their own scales).
 // GPU: src/kernels/quant/awq.ts + rtn.ts; reference: src/quant/awq.ts + rtn.ts.
 import { RecipeError } from '../../core/errors';
-import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, type AwqQuantize } from '../../core/recipe';
+import type { CompressedTensor } from '../../core/compressed-tensor';
+import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, AWQ_GGML_TYPES, type AwqQuantize, type GgmlQuantize, type GgmlQuantType } from '../../core/recipe';
 import type { GpuContext } from '../../gpu/context';
 import { awqClipLossGpu } from '../../kernels/quant/awq';
 import { quantizeRtnGpu } from '../../kernels/quant/rtn';
 import { applyClipLimits, awqClipLimits, awqClipLossRef } from '../../quant/awq';
 import { groupSizeOf, quantizeRtnRef } from '../../quant/rtn';
 import { checkFields } from './check-fields';
+import { ggmlMethod } from './ggml';
 import type { QuantizeMethod, WeightInput } from './method';
 import { originalValues, requireStats } from './prune-run';
 import { INT_GRID_FIELDS, intGroupsGeometry, parseIntGrid } from './rtn';
 
-const FIELDS = [...INT_GRID_FIELDS, 'gridPoints', 'clip'] as const;
+const FIELDS = [...INT_GRID_FIELDS, 'gridPoints', 'clip', 'type'] as const;
 
 /** The reference clips neither q_proj nor k_proj ("avoid_clipping"): their error is amplified by softmax. */
 export function skipsClip(layer: string): boolean {
   return /\b(q|k)_proj$|\bquery$|\bkey$/.test(layer);
 }
 
-async function run(input: WeightInput, spec: AwqQuantize, gpu?: GpuContext, signal?: AbortSignal) {
+async function run(input: WeightInput, spec: AwqQuantize, gpu?: GpuContext, signal?: AbortSignal): Promise<CompressedTensor> {
+  if (spec.type !== undefined) {
+    const ggml: GgmlQuantize = { method: 'ggml', type: spec.type };
+    return gpu ? ggmlMethod.runGpu(gpu, input, ggml, signal) : ggmlMethod.runRef(input, ggml);
+  }
   const { rows, cols } = input.layout;
   let w = originalValues(input);
   const notes: string[] = [];
@@ -66,19 +75,29 @@ export const awqMethod: QuantizeMethod<AwqQuantize> = {
 
   parse(raw, rule) {
     checkFields(raw, 'awq', FIELDS, rule);
-    const grid = parseIntGrid({ group: AWQ_DEFAULT_GROUP, ...raw }, rule, 'awq');
     const gridPoints = raw.gridPoints ?? AWQ_DEFAULTS.gridPoints;
     if (typeof gridPoints !== 'number' || !Number.isInteger(gridPoints) || gridPoints < 1 || gridPoints > 100) {
       throw new RecipeError(`rule ${rule}: quantize.gridPoints must be an integer from 1 to 100 (1: round-to-nearest with the clip search); got ${JSON.stringify(raw.gridPoints)}`, { rule, field: 'quantize.gridPoints' });
     }
+    if (raw.type !== undefined) {
+      if (!(AWQ_GGML_TYPES as readonly unknown[]).includes(raw.type)) {
+        throw new RecipeError(`rule ${rule}: quantize.type must be one of ${AWQ_GGML_TYPES.join(', ')} for awq (a llama.cpp block type); got ${JSON.stringify(raw.type)}`, { rule, field: 'quantize.type' });
+      }
+      const grid = INT_GRID_FIELDS.find((f) => raw[f] !== undefined) ?? (raw.clip !== undefined ? 'clip' : undefined);
+      if (grid) {
+        throw new RecipeError(`rule ${rule}: quantize.${grid} does not go with quantize.type: on a llama.cpp type the block type fixes the grid, and llama.cpp's quantizer searches its own scales (no clip search)`, { rule, field: `quantize.${grid}` });
+      }
+      return { method: 'awq', type: raw.type as GgmlQuantType, gridPoints };
+    }
+    const grid = parseIntGrid({ group: AWQ_DEFAULT_GROUP, ...raw }, rule, 'awq');
     const clip = raw.clip ?? AWQ_DEFAULTS.clip;
     if (typeof clip !== 'boolean') throw new RecipeError(`rule ${rule}: quantize.clip must be true or false; got ${JSON.stringify(raw.clip)}`, { rule, field: 'quantize.clip' });
     return { method: 'awq', ...grid, gridPoints, clip };
   },
 
-  geometry: (spec, cols) => intGroupsGeometry(spec, cols),
+  geometry: (spec, cols) => (spec.type !== undefined ? { kind: 'ggml', type: spec.type } : intGroupsGeometry(spec, cols)),
 
-  problem: () => undefined,
+  problem: (spec, tensor) => (spec.type !== undefined ? ggmlMethod.problem({ method: 'ggml', type: spec.type }, tensor) : undefined),
 
   runGpu: (gpu, input, spec, signal) => run(input, spec, gpu, signal),
 

@@ -3,7 +3,7 @@
 // zero points are stored / a llama.cpp type), its place in the
 // order, and what it takes in the current plan (tensors and bytes) or why it cannot run. A
 // llama.cpp type may be importance-weighted (imatrix).
-import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, GGML_QUANT_TYPES, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
+import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, AWQ_GGML_TYPES, GGML_QUANT_TYPES, isIntGridSpec, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
 
@@ -17,20 +17,27 @@ export interface RuleStats {
   bytesAfter: number;
 }
 
-function specFor(action: Action, previous: QuantizeSpec | undefined): QuantizeSpec | undefined {
+/** The spec a rule gets when its action changes (`blockTypes`: the format holds llama.cpp types only). */
+function specFor(action: Action, previous: QuantizeSpec | undefined, blockTypes: boolean): QuantizeSpec | undefined {
   if (action === 'keep') return undefined;
-  // Switching between rtn and gptq keeps the grid.
-  const grid = previous && previous.method !== 'ggml' ? { bits: previous.bits, group: previous.group, symmetric: previous.symmetric } : { bits: 4 as RtnBits, group: 32 as RtnGroupSize, symmetric: false };
+  // Switching between the integer-grid methods keeps the grid.
+  const onGrid = isIntGridSpec(previous);
+  const grid = onGrid ? { bits: previous.bits, group: previous.group, symmetric: previous.symmetric } : { bits: 4 as RtnBits, group: 32 as RtnGroupSize, symmetric: false };
   if (action === 'rtn') return { method: 'rtn', ...grid };
   if (action === 'gptq') return previous?.method === 'gptq' ? previous : { method: 'gptq', ...grid, damping: 0.01, blocksize: 128, actOrder: false };
   if (action === 'awq') {
-    if (previous?.method === 'awq') return previous;
-    return { method: 'awq', ...grid, group: previous && previous.method !== 'ggml' ? grid.group : AWQ_DEFAULT_GROUP, ...AWQ_DEFAULTS };
+    if (previous?.method === 'awq' && (previous.type !== undefined) === blockTypes) return previous;
+    if (blockTypes) {
+      const type = previous?.method === 'ggml' && AWQ_GGML_TYPES.includes(previous.type) ? previous.type : 'Q4_K';
+      return { method: 'awq', type, gridPoints: AWQ_DEFAULTS.gridPoints };
+    }
+    return { method: 'awq', ...grid, group: onGrid ? grid.group : AWQ_DEFAULT_GROUP, ...AWQ_DEFAULTS };
   }
   if (action === 'hqq') {
     if (previous?.method === 'hqq') return previous;
-    return { method: 'hqq', bits: grid.bits, group: previous && previous.method !== 'ggml' ? grid.group : HQQ_DEFAULT_GROUP, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
+    return { method: 'hqq', bits: grid.bits, group: onGrid ? grid.group : HQQ_DEFAULT_GROUP, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
   }
+  if (previous?.method === 'awq' && previous.type !== undefined) return { method: 'ggml', type: previous.type };
   return previous?.method === 'ggml' ? previous : { method: 'ggml', type: 'Q8_0' };
 }
 
@@ -51,7 +58,7 @@ export function RuleRow(props: {
   const action: Action = rule.quantize ? rule.quantize.method : 'keep';
   const q = rule.quantize;
   const setAction = (a: Action) => {
-    const quantize = specFor(a, q);
+    const quantize = specFor(a, q, !props.actions.includes('rtn'));
     const { keep: _k, quantize: _q, ...rest } = rule;
     props.onChange(quantize ? { ...rest, quantize } : rest.prune ? rest : { ...rest, keep: true });
   };
@@ -98,7 +105,13 @@ export function RuleRow(props: {
           {props.actions.includes('ggml') && <option value="ggml">llama.cpp type</option>}
           {!props.actions.includes(action) && action !== 'keep' && <option value={action}>{action} (not for this format)</option>}
         </select>
-        {(q?.method === 'rtn' || q?.method === 'gptq' || q?.method === 'awq') && (
+        {q?.method === 'awq' && q.type !== undefined && (
+          <select aria-label={`Rule ${index} type`} value={q.type} disabled={disabled} onChange={(e) => setQuantize({ ...q, type: e.target.value as GgmlQuantType })} data-testid={`${t}-type`}
+            title="AWQ's scales searched for this llama.cpp type, then llama.cpp's own quantizer">
+            {AWQ_GGML_TYPES.map((g) => <option key={g} value={g}>{g}</option>)}
+          </select>
+        )}
+        {(q?.method === 'rtn' || q?.method === 'gptq' || (q?.method === 'awq' && q.type === undefined)) && (
           <>
             <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => setQuantize({ ...q, bits: Number(e.target.value) as RtnBits })} data-testid={`${t}-bits`}>
               {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
