@@ -131,7 +131,7 @@ describeWithFixtures('the GPTQ method, GPU against reference (tiny-llama)', [['m
     const pruneDefaults: Record<string, PruneSpec> = {};
     for (const id of PRUNE_METHODS) pruneDefaults[id] = pruneMethodById(id).parse({ method: id, sparsity: 0.5 }, 0);
     for (const id of PRUNE_METHODS) expect(pruneMethodById(id).needs(pruneDefaults[id], info) === 'nothing', id).toBe(DATA_FREE_METHODS.includes(id));
-    const quantizeDefaults: Record<string, Record<string, unknown>> = { rtn: { bits: 4 }, gptq: { bits: 4 }, hqq: { bits: 4 }, ggml: { type: 'Q8_0' } };
+    const quantizeDefaults: Record<string, Record<string, unknown>> = { rtn: { bits: 4 }, gptq: { bits: 4 }, awq: { bits: 4 }, hqq: { bits: 4 }, ggml: { type: 'Q8_0' } };
     for (const id of QUANTIZE_METHODS) {
       const spec = methodById(id).parse({ method: id, ...quantizeDefaults[id] }, 0) as QuantizeSpec;
       expect(methodById(id).needs(spec, info) === 'nothing', id).toBe(DATA_FREE_METHODS.includes(id));
