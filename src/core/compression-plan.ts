@@ -38,8 +38,8 @@ export type TensorEncoding =
 
 /**
  * What the recipe does to one tensor: keep it, prune it, or quantize it (after pruning, when both);
- * `fold`: a norm weight divided by the AWQ scales of the weights after it (the model computes the
- * same function; the weights after it carry the scales).
+ * `fold`: a norm weight (or a bias of rows AWQ divides) divided by the AWQ scales of the weights
+ * after it (the model computes the same function; the weights after it carry the scales).
  */
 export type TensorAction = { kind: 'keep' } | { kind: 'prune'; prune: PruneSpec } | { kind: 'quantize'; spec: QuantizeSpec; prune?: PruneSpec } | { kind: 'fold' };
 
@@ -53,7 +53,11 @@ export interface AwqScaleGroup {
   id: string;
   /** Source tensor names of the weights taking s on their input columns. */
   consumers: string[];
-  producer: { name: string; kind: 'norm' | 'rows' };
+  /**
+   * Where 1/s goes: a norm's weight, or a weight's output rows — and then its bias too (`bias`,
+   * Qwen2's v_proj), which adds to those rows' outputs and so is divided by the same scales.
+   */
+  producer: { name: string; kind: 'norm' | 'rows'; bias?: string };
   /** Grouped-query attention (v → o): o's input column c takes the scale of v's row tiedIndex(tie, c). */
   tie?: AwqHeadTie;
 }

@@ -60,8 +60,8 @@ export class VariantEvaluator {
   /** Builds the weights-as-inputs graph of `model` (with `taps` as extra outputs) and opens one session on it. */
   static async create(model: EvaluatedModel, createSession: SessionFactory, taps: readonly ActivationTap[] = []): Promise<VariantEvaluator> {
     if (!model.onnx) throw new UnsupportedModelError('evaluating variants needs an ONNX model (a graph to run)');
-    // The quantizable weights, and the norms (AWQ folds its scales into them).
-    const weightInputs = model.index.tensors.filter((t) => (t.layout || t.role === 'norm') && (t.dtype === 'f32' || t.dtype === 'f16'));
+    // The quantizable weights, and the norms and biases (AWQ folds its scales into them).
+    const weightInputs = model.index.tensors.filter((t) => (t.layout || t.role === 'norm' || t.role === 'bias') && (t.dtype === 'f32' || t.dtype === 'f16'));
     const sink = blobSink();
     // The graph without its big weights is small: joining it into one buffer is fine here.
     const extraOutputs = taps.map((t) => ({ name: t.value, elemType: t.elemType }));
@@ -100,7 +100,7 @@ export class VariantEvaluator {
       }
       // A narrower weight is fed at its own size (the graph's weight inputs have symbolic dims).
       if (!info.layout) {
-        feeds[info.name] = feedTensor(info, await w.values()); // a norm: a vector, no layout
+        feeds[info.name] = feedTensor(info, await w.values()); // a norm or bias: a vector, no layout
         continue;
       }
       const fed = w.rows !== undefined && w.cols !== undefined ? resizedTensor(info, w.rows, w.cols) : info;

@@ -131,9 +131,13 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
   /** AWQ: each scale group's scales, searched once from its weights and their input statistics. */
   const awqByConsumer = new Map<string, AwqScaleGroup>();
   const awqByProducer = new Map<string, AwqScaleGroup>();
+  /** The vectors divided by a group's scales: norms (the producer itself) and biases of divided rows. */
+  const awqByFolded = new Map<string, AwqScaleGroup>();
   for (const g of plan.awq ?? []) {
     for (const c of g.consumers) awqByConsumer.set(c, g);
     awqByProducer.set(g.producer.name, g);
+    if (g.producer.kind === 'norm') awqByFolded.set(g.producer.name, g);
+    if (g.producer.bias !== undefined) awqByFolded.set(g.producer.bias, g);
   }
   const awqScales = new Map<string, Promise<AwqGroupScales>>();
   /**
@@ -154,15 +158,15 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     }
     return s;
   };
-  /** A norm with its group's AWQ scales divided out. */
-  const foldNorm = async (name: string, statsOf: StatsOf): Promise<CompressedTensor> => {
+  /** A norm (or a bias of divided rows) with its group's AWQ scales divided out. */
+  const foldVector = async (name: string, statsOf: StatsOf): Promise<CompressedTensor> => {
     const info = infos.get(name)!;
-    const scales = await awqScalesFor(awqByProducer.get(name)!, statsOf);
+    const scales = await awqScalesFor(awqByFolded.get(name)!, statsOf);
     const vector = { ...info, layout: { rows: 1, cols: info.numel, rowStride: info.numel, colStride: 1 } };
-    const gamma = originalValues(await readWeight(model, vector, opts.dequantize));
-    const values = Float32Array.from(gamma, (v, i) => v / scales.producer[i]);
+    const original = originalValues(await readWeight(model, vector, opts.dequantize));
+    const values = Float32Array.from(original, (v, i) => v / scales.producer[i]);
     measures.set(name, { relError: 0 });
-    if (plan.calibration?.sequential) awqOriginalSpace.set(name, gamma);
+    if (plan.calibration?.sequential) awqOriginalSpace.set(name, original);
     return { kind: 'dense', rows: 1, cols: info.numel, values, relError: 0 };
   };
   /** The weight as its method sees it under AWQ: scales in its columns (a consumer), 1/s in its rows (a producer). */
@@ -190,7 +194,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     const entry = entries.get(name)!;
     const action = entry.action;
     if (action.kind === 'keep') throw new Error(`Internal error: ${name} has nothing to do`);
-    if (action.kind === 'fold') return foldNorm(name, statsOf);
+    if (action.kind === 'fold') return foldVector(name, statsOf);
     const channels = entry.channels ? await channelsFor(name, statsOf) : undefined;
     const original: WeightInput = { ...(await read(name)), stats: statsOf(name), ...(channels ? { channels } : {}) };
     reads.delete(name);

@@ -34,6 +34,7 @@ function takenBy(m: Matched | undefined, rules: readonly RecipeRule[]): string {
 export function awqPlan(matched: readonly Matched[], all: readonly TensorInfo[], rules: readonly RecipeRule[], heads: AttentionHeads | undefined): AwqPlan {
   const byLayer = new Map(matched.map((m) => [m.t.layer, m]));
   const normByLayer = new Map(all.filter((t) => t.role === 'norm').map((t) => [t.layer, t]));
+  const biasByLayer = new Map(all.filter((t) => t.role === 'bias').map((t) => [t.layer, t]));
   const groups: AwqScaleGroup[] = [];
   const notes = new Map<string, string>();
   const scaled = new Set<string>();
@@ -74,7 +75,9 @@ export function awqPlan(matched: readonly Matched[], all: readonly TensorInfo[],
       return;
     }
     for (const c of consumers) scaled.add(c!.t.name);
-    groups.push({ id, consumers: consumers.map((c) => c!.t.name), producer: { name: producer!.name, kind }, ...(tie ? { tie } : {}) });
+    // Rows divided by s divide their outputs; a bias added to those outputs must be divided too.
+    const bias = kind === 'rows' ? biasByLayer.get(producerLayer) : undefined;
+    groups.push({ id, consumers: consumers.map((c) => c!.t.name), producer: { name: producer!.name, kind, ...(bias ? { bias: bias.name } : {}) }, ...(tie ? { tie } : {}) });
   };
 
   for (const b of blocks) {

@@ -110,24 +110,28 @@ function fewCalibrationTokens(plan: CompressionPlan): string | undefined {
   return `calibration sees ${tokens} tokens, fewer than ${HESSIAN_TOKENS_PER_INPUT} × the widest input a Hessian method measures (${widest}): its Hessians are poorly estimated and the result may be worse than round-to-nearest; ${enough} windows or more are advised`;
 }
 
-/** The norms AWQ folds scales into, as plan entries after the weights (rule: the one that quantized the weights after it). */
-function foldedNorms(groups: readonly AwqScaleGroup[], all: readonly TensorInfo[], weights: readonly TensorPlan[], target: ExportTarget): TensorPlan[] {
+/**
+ * The vectors AWQ divides by its scales — norms before q/k/v and gate/up, and the bias of rows it
+ * divides (Qwen2's v_proj) — as plan entries after the weights (rule: the one that quantized the weights after it).
+ */
+function foldedVectors(groups: readonly AwqScaleGroup[], all: readonly TensorInfo[], weights: readonly TensorPlan[], target: ExportTarget): TensorPlan[] {
   const infos = new Map(all.map((t) => [t.name, t]));
   const byName = new Map(weights.map((t) => [t.name, t]));
-  return groups
-    .filter((g) => g.producer.kind === 'norm')
-    .map((g) => {
-      const t = infos.get(g.producer.name)!;
-      const rule = byName.get(g.consumers[0])!.rule;
-      const action: TensorAction = { kind: 'fold' };
-      const encoding = target.encode(t, action, rule);
-      const after = g.consumers.map((c) => byName.get(c)!.layer.replace(/^.*\./, '')).join(', ');
-      return {
-        name: t.name, layer: t.layer, role: t.role, rows: 1, cols: t.numel, numel: t.numel, rule, action, needs: 'nothing',
-        encoding, bytesBefore: t.byteLength, bytesAfter: target.tensorBytes(t, encoding),
-        notes: [`divided by the AWQ input scales of ${after} (the model computes the same; those weights carry the scales)`],
-      };
-    });
+  return groups.flatMap((g) => {
+    const folded = g.producer.kind === 'norm' ? g.producer.name : g.producer.bias;
+    if (folded === undefined) return [];
+    const t = infos.get(folded)!;
+    const rule = byName.get(g.consumers[0])!.rule;
+    const action: TensorAction = { kind: 'fold' };
+    const encoding = target.encode(t, action, rule);
+    const after = g.consumers.map((c) => byName.get(c)!.layer.replace(/^.*\./, '')).join(', ');
+    const plan: TensorPlan = {
+      name: t.name, layer: t.layer, role: t.role, rows: 1, cols: t.numel, numel: t.numel, rule, action, needs: 'nothing',
+      encoding, bytesBefore: t.byteLength, bytesAfter: target.tensorBytes(t, encoding),
+      notes: [`divided by the AWQ input scales of ${after} (the model computes the same; those weights carry the scales)`],
+    };
+    return [plan];
+  });
 }
 
 /** Calibration tokens per input channel below which a Hessian is called poorly estimated. */
@@ -193,7 +197,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     };
   });
 
-  if (awq) tensors.push(...foldedNorms(awq.groups, model.index.tensors, tensors, target));
+  if (awq) tensors.push(...foldedVectors(awq.groups, model.index.tensors, tensors, target));
 
   const quantized = tensors.filter((t) => t.action.kind === 'quantize' && t.encoding.kind !== 'tied');
   const calibrated = tensors.some((t) => t.needs !== 'nothing');
