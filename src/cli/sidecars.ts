@@ -6,7 +6,6 @@ import { copyFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { blobSource } from '../core/byte-source';
 import { MissingFileError } from '../core/errors';
-import type { RecipeDtype } from '../core/recipe';
 import { readJsonSource } from '../formats/safetensors/safetensors-checkpoint';
 import type { ExportContext } from '../pipeline/exporters/exporter';
 import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
@@ -64,14 +63,15 @@ export async function findSidecars(model: string, flags: { config?: string; toke
   };
 }
 
-/** config.json (with the new dtype and MLP width) and the tokenizer files beside a checkpoint; a file never replaces itself. */
-export async function copySidecars(folder: string, sidecars: Sidecars, dtype: RecipeDtype | undefined, mlpWidth?: CompressionPlan['mlpWidth']): Promise<void> {
+/** config.json (with the new dtype, MLP width and GPTQ quantization_config) and the tokenizer files beside a checkpoint; a file never replaces itself. */
+export async function copySidecars(folder: string, sidecars: Sidecars, plan: CompressionPlan): Promise<void> {
   const { configPath, context } = sidecars;
   if (configPath && context.config) {
     const target = join(folder, 'config.json');
-    if (resolve(configPath) !== target || dtype || mlpWidth) {
+    const config = checkpointConfig(context.config, plan);
+    if (resolve(configPath) !== target || config !== context.config) {
       const sink = await fileSink(target);
-      await sink.write(new TextEncoder().encode(`${JSON.stringify(checkpointConfig(context.config, dtype, mlpWidth), null, 2)}\n`));
+      await sink.write(new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
       await sink.close();
     }
   } else {

@@ -31,6 +31,8 @@ export type TensorEncoding =
   | { kind: 'float'; dtype: 'F32' | 'F16' | 'BF16'; dequantized: boolean }
   /** ONNX com.microsoft.MatMulNBits (matmul weights) or GatherBlockQuantized (embeddings). */
   | ({ kind: 'matmul-nbits' | 'gather-block-quantized' } & IntGroupsLayout)
+  /** safetensors: a Linear as GPTQ's qweight/qzeros/scales/g_idx (AutoGPTQ v1, docs/FORMATS.md §6.1). */
+  | ({ kind: 'gptq-packed' } & IntGroupsLayout)
   /** A llama.cpp block type in GGUF. */
   | { kind: 'ggml'; type: string }
   /** Not written: the output reuses another tensor (a tied output head in GGUF and safetensors). */

@@ -1,6 +1,9 @@
 // safetensors checkpoint → ModelIndex: architecture from config.json (llama, mistral, qwen2, …),
 // roles from Hugging Face module names, and the PyTorch Linear layout [out, in] (row-major, so
-// rowStride = cols). Layer names are the HF module paths, as in the GGUF index.
+// rowStride = cols). Layer names are the HF module paths, as in the GGUF index. A GPTQ-packed
+// Linear (qweight/qzeros/scales/g_idx) is one `….weight` [out, in] of dtype `gptq4` (its bits),
+// read dequantized to float32; its byteLength is what the four stored tensors take.
+import { findGptqModules, gptqDtype } from '../formats/safetensors/gptq-checkpoint';
 import type { SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
 import { safetensorsDtype } from '../formats/safetensors/safetensors-reader';
 import type { ModelIndex, TensorInfo, TensorRole } from '../core/model-index';
@@ -34,7 +37,18 @@ export function hfTensorRole(name: string, shape: readonly number[]): TensorRole
 }
 
 export function safetensorsModelIndex(checkpoint: SafetensorsCheckpoint): ModelIndex {
-  const tensors: TensorInfo[] = checkpoint.tensors.map((t) => {
+  const { modules, plain } = findGptqModules(checkpoint.tensors, checkpoint.name);
+  const packed: TensorInfo[] = modules.map((m) => ({
+    name: m.name,
+    layer: layerNameOfHf(m.name),
+    role: 'matmul-weight',
+    dtype: gptqDtype(m.bits),
+    shape: [m.rows, m.cols],
+    numel: m.rows * m.cols,
+    byteLength: m.byteLength,
+    layout: { rows: m.rows, cols: m.cols, rowStride: m.cols, colStride: 1 },
+  }));
+  const tensors: TensorInfo[] = plain.map((t) => {
     const role = hfTensorRole(t.name, t.shape);
     const info: TensorInfo = {
       name: t.name,
@@ -50,7 +64,7 @@ export function safetensorsModelIndex(checkpoint: SafetensorsCheckpoint): ModelI
       info.layout = { rows, cols, rowStride: cols, colStride: 1 };
     }
     return info;
-  });
+  }).concat(packed);
   return {
     format: 'safetensors',
     fileName: checkpoint.name,

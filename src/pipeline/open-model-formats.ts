@@ -2,6 +2,7 @@
 // inspection and conversion: readTensor returns the stored bytes, no ONNX graph).
 import { baseName, type ByteSource } from '../core/byte-source';
 import { openGguf, readGgufTensor, type GgufFile } from '../formats/gguf/gguf-reader';
+import { findGptqModules, readGptqModule } from '../formats/safetensors/gptq-checkpoint';
 import { openSafetensorsCheckpoint, type SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
 import { readSafetensorsTensor } from '../formats/safetensors/safetensors-reader';
 import { UsageError } from '../core/errors';
@@ -41,12 +42,18 @@ export async function openGgufModel(file: ByteSource): Promise<FormatModel> {
 export async function openSafetensorsModel(files: ByteSource[]): Promise<FormatModel> {
   const ckpt = await openSafetensorsCheckpoint(files);
   const byName = new Map(ckpt.tensors.map((t) => [t.name, t]));
+  const gptq = new Map(findGptqModules(ckpt.tensors, ckpt.name).modules.map((m) => [m.name, m]));
   const index = files.find((f) => baseName(f.name).endsWith('.safetensors.index.json'));
   return {
     index: safetensorsModelIndex(ckpt),
     files: [...(index ? [index] : []), ...ckpt.shards.map((s) => s.source)],
     safetensors: ckpt,
     readTensor: async (name) => {
+      const m = gptq.get(name);
+      if (m) {
+        const values = await readGptqModule(m); // dequantized float32 (the index's `gptq4` weights)
+        return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      }
       const t = byName.get(name);
       if (!t) throw new UsageError(`${ckpt.name} has no tensor named "${name}"`);
       return readSafetensorsTensor(t.file, t);

@@ -74,7 +74,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
   }
   const outcome = await runPlanned(planned, args.out!, { gzip: opts.gzip || plan.tensors.some((t) => t.action.kind === 'prune') });
   // A checkpoint needs its config.json (with the new dtype and MLP width) and tokenizer beside it.
-  if (plan.format === 'safetensors') await copySidecars(dirname(resolve(args.out!)), planned.sidecars, recipe.dtype, plan.mlpWidth);
+  if (plan.format === 'safetensors') await copySidecars(dirname(resolve(args.out!)), planned.sidecars, plan);
   if (args.json) {
     printReportJson(outcome.report, true);
     return;

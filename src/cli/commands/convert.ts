@@ -65,7 +65,7 @@ export async function convertCommand(args: ConvertArgs): Promise<void> {
     const folder = dirname(resolve(args.out!));
     const last = outcome.files[outcome.files.length - 1];
     if (last !== null) output = join(folder, last);
-    await copySidecars(folder, planned.sidecars, recipe.dtype, plan.mlpWidth);
+    await copySidecars(folder, planned.sidecars, plan);
   }
   const tensors = target.outputTensors(plan);
   if (args.json) {

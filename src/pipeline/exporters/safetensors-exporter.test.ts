@@ -66,7 +66,7 @@ describe('convert → safetensors', () => {
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) || 1));
     expect(worst).toBeLessThanOrEqual(2 ** -8);
-    expect(checkpointConfig({ dtype: 'float32', x: 1 }, 'bf16')).toEqual({ dtype: 'bfloat16', x: 1 });
-    expect(checkpointConfig({ intermediate_size: 768, x: 1 }, undefined, { from: 768, to: 576 })).toEqual({ intermediate_size: 576, x: 1 });
+    expect(checkpointConfig({ dtype: 'float32', x: 1 }, { recipe: dtypeRecipe('bf16'), tensors: [] })).toEqual({ dtype: 'bfloat16', x: 1 });
+    expect(checkpointConfig({ intermediate_size: 768, x: 1 }, { recipe: dtypeRecipe(undefined), tensors: [], mlpWidth: { from: 768, to: 576 } })).toEqual({ intermediate_size: 576, x: 1 });
   });
 });

@@ -1,10 +1,12 @@
 // One weight as the methods take it (pipeline/methods/method.ts): ONNX and safetensors weights
-// as stored (float32 or float16 bytes, any [out, in] layout; bfloat16 widened to float32), GGUF
+// as stored (float32 or float16 bytes, any [out, in] layout; bfloat16 widened to float32;
+// GPTQ-packed safetensors dequantized to float32), GGUF
 // weights decoded to float32 in HF row order (quantized sources dequantized, q/k rows unpermuted).
 import type { WeightLayout } from '../../core/model-index';
 import type { TensorInfo } from '../../core/model-index';
 import { UnsupportedModelError } from '../../core/errors';
 import { bf16ArrayToF32 } from '../../core/float16';
+import { isGptqDtype } from '../../formats/safetensors/gptq-checkpoint';
 import { ggufToHfName } from '../../model/llama-names';
 import type { WeightInput } from '../methods/method';
 import type { OpenedModel } from '../open-model';
@@ -21,6 +23,7 @@ export async function readWeight(model: OpenedModel, info: TensorInfo, dequantiz
   }
   const bytes = await model.readTensor(info.name);
   if (info.dtype === 'f32' || info.dtype === 'f16') return { info, bytes, dtype: info.dtype as 'f32' | 'f16', layout };
+  if (isGptqDtype(info.dtype)) return { info, bytes, dtype: 'f32', layout }; // GPTQ-packed: read dequantized
   if (info.dtype === 'bf16') {
     const aligned = bytes.slice();
     return { info, bytes: bytesOf(bf16ArrayToF32(new Uint16Array(aligned.buffer, 0, aligned.byteLength / 2))), dtype: 'f32', layout };

@@ -1,13 +1,18 @@
 // HF weights from a safetensors checkpoint: names and orientation are already Hugging Face's;
-// values are decoded per tensor (F32/F16/BF16) by the safetensors reader.
+// values are decoded per tensor (F32/F16/BF16) by the safetensors reader, GPTQ-packed Linear
+// weights dequantized to float32 under their `….weight` name.
 import { UnsupportedModelError, UsageError } from '../../core/errors';
 import type { SafetensorsCheckpoint } from '../../formats/safetensors/safetensors-checkpoint';
+import { findGptqModules, readGptqModule } from '../../formats/safetensors/gptq-checkpoint';
 import { readSafetensorsFloats, safetensorsDtype } from '../../formats/safetensors/safetensors-reader';
 import { byHfName, type HfTensor, type HfWeightSource, type SourceFloatDtype } from './weight-source';
 
 export function safetensorsWeights(ckpt: SafetensorsCheckpoint): HfWeightSource {
-  const byName = new Map(ckpt.tensors.map((t) => [t.name, t]));
-  const tensors: HfTensor[] = ckpt.tensors.map((t) => {
+  const { modules, plain } = findGptqModules(ckpt.tensors, ckpt.name);
+  const byName = new Map(plain.map((t) => [t.name, t]));
+  const gptq = new Map(modules.map((m) => [m.name, m]));
+  const packed: HfTensor[] = modules.map((m) => ({ name: m.name, shape: [m.rows, m.cols], numel: m.rows * m.cols, source: m.name }));
+  const tensors: HfTensor[] = plain.map((t) => {
     const dtype = safetensorsDtype(t.dtype);
     if (dtype !== 'f32' && dtype !== 'f16' && dtype !== 'bf16') {
       throw new UnsupportedModelError(`${ckpt.name}: tensor "${t.name}" is ${t.dtype}; conversion reads F32, F16 and BF16 checkpoints`, { dtype: t.dtype });
@@ -16,8 +21,10 @@ export function safetensorsWeights(ckpt: SafetensorsCheckpoint): HfWeightSource 
   });
   return {
     format: 'safetensors',
-    tensors: tensors.sort(byHfName),
+    tensors: tensors.concat(packed).sort(byHfName),
     readFloats: async (name) => {
+      const m = gptq.get(name);
+      if (m) return readGptqModule(m);
       const t = byName.get(name);
       if (!t) throw new UsageError(`${ckpt.name} has no tensor named "${name}"`);
       return readSafetensorsFloats(t.file, t);

@@ -14,6 +14,7 @@ const ENCODING_LABEL: Record<TensorPlan['encoding']['kind'], string> = {
   float: 'float',
   'matmul-nbits': 'MatMulNBits',
   'gather-block-quantized': 'GatherBlockQuantized',
+  'gptq-packed': 'GPTQ-packed',
   ggml: 'ggml',
   tied: 'tied',
 };
