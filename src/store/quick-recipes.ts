@@ -1,6 +1,6 @@
 // The recipes the compress form offers in one click, per output format (issue: "quick presets"):
 // uniform 4-bit, keep the output head, the issue's 8-bit attention v/o + MLP down mix, the
-// llama.cpp presets for GGUF, and float conversions. Each is plain recipe data the editor then
+// llama.cpp presets for GGUF, float conversions, and a GPTQ-packed 4-bit checkpoint for safetensors. Each is plain recipe data the editor then
 // shows rule by rule.
 import type { OutputFormat } from '../core/compression-plan';
 import { GGUF_MIX_PRESETS, RECIPE_VERSION, type Recipe, type RecipeRule, type RtnQuantize } from '../core/recipe';
@@ -33,6 +33,8 @@ export const QUICK_RECIPES: readonly QuickRecipe[] = [
   { id: 'gguf-f16', label: 'F16 (no quantization)', format: 'gguf', recipe: recipe([], { dtype: 'f16' }) },
   { id: 'safetensors-stored', label: 'As stored (no change)', format: 'safetensors', recipe: recipe([]) },
   { id: 'safetensors-bf16', label: 'bfloat16', format: 'safetensors', recipe: recipe([], { dtype: 'bf16' }) },
+  // Symmetric: GPTQ's v1 layout cannot hold a zero point of 0, which asymmetric groups can have.
+  { id: 'safetensors-gptq-4bit', label: 'GPTQ-packed 4-bit / 128 symmetric (output head kept), float16', format: 'safetensors', recipe: recipe([...KEEP_HEAD_RULES, { match: '.*', role: 'matmul-weight', quantize: rtn(4, 128, true) }], { dtype: 'f16' }) },
   { id: 'safetensors-f16', label: 'float16', format: 'safetensors', recipe: recipe([], { dtype: 'f16' }) },
 ];
 

@@ -1,6 +1,8 @@
 // Saves the compressed result: a save dialog where the browser has one, else a download. The file
 // is named after the recipe, in the format the result was made for. And the importance matrix a
 // calibrated run measured (llama.cpp's format: for llama-quantize --imatrix, or a later run here).
+// A safetensors result comes with its config.json (dtype, MLP width, GPTQ's quantization_config),
+// which transformers and GPTQ loaders read beside the weights.
 import { outputFileName } from '../core/output-names';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes } from './format';
@@ -12,6 +14,8 @@ export function DownloadButton() {
   const sourceName = useStudioStore((s) => s.model?.index.fileName ?? 'model.onnx');
   const report = useStudioStore((s) => s.report);
   const saved = useStudioStore((s) => s.lastSaved);
+  const hasConfig = useStudioStore((s) => s.model?.hasConfig ?? false);
+  const downloadConfig = useStudioStore((s) => s.downloadCheckpointConfig);
   if (!report) return null;
   const fileName = outputFileName(sourceName, report.format, report.recipe);
   return (
@@ -19,6 +23,12 @@ export function DownloadButton() {
       <button type="button" className="button button-primary" onClick={() => void download()} disabled={saving || busy} data-testid="download-button" title={`Save ${fileName}`}>
         {saving ? 'Saving…' : `Download ${fileName}`}
       </button>
+      {report.format === 'safetensors' && hasConfig && (
+        <button type="button" className="button button-small" onClick={() => void downloadConfig()} disabled={saving || busy} data-testid="config-download"
+          title="The model's config.json with this result's dtype, MLP width and GPTQ quantization_config: put it beside the .safetensors file for transformers, AutoGPTQ or GPTQModel">
+          Download config.json
+        </button>
+      )}
       {saved && (
         <span className="muted small" role="status" data-testid="download-done">
           Saved {saved.fileName} ({formatBytes(saved.bytesWritten)})

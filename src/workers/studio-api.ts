@@ -76,6 +76,12 @@ export interface StudioApi {
    * (for llama-quantize --imatrix or a later run); UsageError when the last run measured none.
    */
   exportImatrix(): Promise<ExportResult>;
+  /**
+   * config.json for the last safetensors result: the source's, with the output dtype, the MLP width
+   * and GPTQ's quantization_config (what transformers needs to load GPTQ-packed weights);
+   * UsageError when there is no such result or the model came without config.json.
+   */
+  exportCheckpointConfig(): Promise<ExportResult>;
   /** Cancels the running job, if any; the previous result stays. */
   cancel(): void;
   /** The one export entry point: streams to the handle (File System Access API) or returns a Blob. */

@@ -24,6 +24,7 @@ import { imatrixFromCalibration } from '../pipeline/calibration/imatrix-stats';
 import { compressModel, exportCompressed } from '../pipeline/compress-model';
 import { exportContextOf } from '../pipeline/export-context';
 import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
+import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
 import { gzipMeasured } from '../pipeline/exporters/gzip-size';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { embeddedRecipe } from '../pipeline/recipe/embedded-recipe';
@@ -289,6 +290,15 @@ const api: StudioApi = {
     await writeImatrix(sink, imatrixFromCalibration(model, stats, weights));
     const blob = sink.toBlob();
     return { fileName: imatrixFileName(model.index.fileName), bytesWritten: blob.size, blob };
+  },
+
+  async exportCheckpointConfig() {
+    const { context } = requireModel();
+    if (!last || last.resolved.plan.format !== 'safetensors') throw new UsageError('config.json goes with a safetensors result: compress for safetensors first');
+    const { config } = await context;
+    if (!config) throw new UsageError('The model was opened without config.json: drop it with the model to get one for the checkpoint');
+    const blob = new Blob([`${JSON.stringify(checkpointConfig(config, last.resolved.plan), null, 2)}\n`], { type: 'application/json' });
+    return { fileName: 'config.json', bytesWritten: blob.size, blob };
   },
 
   cancel() {

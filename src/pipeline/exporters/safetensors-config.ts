@@ -31,10 +31,12 @@ interface GptqSetting {
   sym: boolean;
 }
 
+/** A packed weight's setting as its rule said it (per-channel is GPTQ's −1: one group over K). */
 function settingOf(t: TensorPlan): GptqSetting | undefined {
   const e = t.encoding;
   if (e.kind !== 'gptq-packed') return undefined;
-  return { bits: e.bits, group_size: e.groupSize >= t.cols ? -1 : e.groupSize, sym: e.symmetric };
+  const group = t.action.kind === 'quantize' && 'group' in t.action.spec ? t.action.spec.group : e.groupSize;
+  return { bits: e.bits, group_size: group === 'per-channel' ? -1 : e.groupSize, sym: e.symmetric };
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
