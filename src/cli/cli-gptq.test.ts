@@ -1,8 +1,9 @@
 // `studio quantize --method gptq` as a user runs it on tiny-llama: calibration on the bundled text
 // (tokens said in the JSON), every matmul weight GPTQ-quantized into MatMulNBits, the export
 // evaluated by `studio eval` (onnxruntime-node) next to the rtn export of the same grid, the
-// recipe the flags mean, and flag mistakes and a model without a graph — each one clear line.
-import { mkdtempSync, statSync } from 'node:fs';
+// recipe the flags mean, a GPTQ-packed safetensors checkpoint with its config.json, and flag
+// mistakes and a model without a graph — each one clear line.
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -65,6 +66,22 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     const bad = await runCli(['sweep', onnx(), '--bits', '4', '--methods', 'bnb', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--methods values must be rtn, gptq, awq, hqq, got "bnb"');
+  });
+
+  it('-o model.safetensors: a GPTQ-packed checkpoint with quantization_config in config.json, which inspect reads back', async () => {
+    const folder = mkdtempSync(join(tmp, 'st-'));
+    const out = join(folder, 'model.safetensors');
+    const run = await runCli(['quantize', onnx(), '-o', out, '--method', 'gptq', '--bits', '4', '--block', '128', '--sym', '--exclude', 'lm_head', '--calib-windows', '4', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).outputBytes).toBe(statSync(out).size);
+    expect(JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')).quantization_config).toEqual({
+      quant_method: 'gptq', checkpoint_format: 'gptq', bits: 4, group_size: 128, sym: true, desc_act: false, static_groups: false,
+      true_sequential: true, damp_percent: 0.01, meta: { quantizer: ['compression-studio'] },
+    });
+    const inspect = await runCli(['inspect', out, '--json']);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    const tensors = JSON.parse(inspect.stdout).tensors as { dtype: string; role: string }[];
+    expect(tensors.filter((t) => t.dtype === 'gptq4' && t.role === 'matmul-weight')).toHaveLength(28);
   });
 
   it('bad input: one clear line each', async () => {
