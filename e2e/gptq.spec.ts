@@ -3,12 +3,16 @@
 // short calibration; the result names the method and the calibration tokens; its perplexity is
 // below round-to-nearest's on the same grid (same size); and the download's MatMulNBits file runs
 // in onnxruntime-node with the perplexity the page showed (within 0.5 %). Then a sweep crossing RTN
-// and GPTQ on one grid puts both points on the size chart, one marker shape per method.
+// and GPTQ on one grid puts both points on the size chart, one marker shape per method. And GPTQ
+// on a llama.cpp type for GGUF output: the rule's type select (a K-quant refused at the rule for
+// rows it cannot fill), the download's Q4_0 blocks at the planned size.
 import { openAsBlob } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { attrInt } from '../src/formats/onnx/onnx-model';
+import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
+import { dequantizeGgmlRef } from '../src/quant/ggml/ggml-codec';
 import { nodePerplexity } from './onnx-check';
 import { chooseOnly, loadSample } from './page-steps';
 
@@ -103,5 +107,42 @@ test('a sweep crosses RTN and GPTQ on one grid: both points on the size chart, t
   await expect(chart.getByTestId('sweep-point')).toHaveCount(2);
   await expect(chart.getByTestId('reference-line')).toHaveCount(0);
   for (const cell of await page.getByTestId('sweep-row-kl').all()) await expect(cell).toContainText('top-1');
+  expect(pageErrors).toEqual([]);
+});
+
+test('GPTQ on a llama.cpp type for GGUF: the rule takes a type, and the download holds that type\'s blocks at the planned size', async ({ page }, testInfo) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('format-gguf').check();
+  await page.getByTestId('quick-recipe').selectOption('gguf-f16');
+  await page.getByTestId('add-rule').click(); // down_proj
+  await page.getByTestId('rule-0-action').selectOption('gptq');
+  await expect(page.getByTestId('rule-0-type')).toHaveValue('Q4_K');
+  await expect(page.getByTestId('rule-0-bits')).toHaveCount(0);
+  // tiny-llama's down_proj rows of 384 do not fill 256-element K-quant blocks: said at the rule.
+  await expect(page.getByTestId('rule-0-error')).toContainText('its rows of 384 are not a multiple of the Q4_K block of 256');
+  await page.getByTestId('rule-0-type').selectOption('Q4_0');
+  await page.getByTestId('calibration-windows').fill('4');
+  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await expect(page.getByTestId('plan-error')).toHaveCount(0);
+  const planned = await page.getByTestId('plan-output-bytes').getAttribute('title');
+  await page.getByTestId('compress-button').click();
+  await expect(page.getByTestId('result-panel')).toContainText('gptq Q4_0', { timeout: 240_000 });
+
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('result-panel').getByTestId('download-button').click();
+  const download = await downloading;
+  const exported = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(exported);
+  const gguf = await openGguf(blobSource(await openAsBlob(exported), exported));
+  expect(`${gguf.source.byteLength.toLocaleString('en-US')} bytes`).toBe(planned);
+  const types = new Map(gguf.tensors.map((t) => [t.name, t.type.name]));
+  for (let l = 0; l < 4; l++) expect(types.get(`blk.${l}.ffn_down.weight`)).toBe('Q4_0');
+  expect(types.get('blk.0.attn_q.weight')).toBe('F16');
+  // Every block decodes (the studio's reader, the llama.cpp layout) to finite values.
+  const down = await readGgufTensor(gguf, 'blk.0.ffn_down.weight');
+  expect(dequantizeGgmlRef('Q4_0', down).every(Number.isFinite)).toBe(true);
   expect(pageErrors).toEqual([]);
 });

@@ -1,13 +1,16 @@
 // `studio quantize --method gptq` as a user runs it on tiny-llama: calibration on the bundled text
 // (tokens said in the JSON), every matmul weight GPTQ-quantized into MatMulNBits, the export
 // evaluated by `studio eval` (onnxruntime-node) next to the rtn export of the same grid, the
-// recipe the flags mean, a GPTQ-packed safetensors checkpoint with its config.json, and flag
+// recipe the flags mean, a GPTQ-packed safetensors checkpoint with its config.json, GPTQ on
+// llama.cpp's Q4_0 grid into GGUF (--type), and flag
 // mistakes and a model without a graph — each one clear line.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { blobSource } from '../core/byte-source';
 import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
+import { openGguf } from '../formats/gguf/gguf-reader';
 import { runCli } from './run-cli';
 
 const TINY = ['models', 'tiny-llama'];
@@ -84,6 +87,18 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     expect(tensors.filter((t) => t.dtype === 'gptq4' && t.role === 'matmul-weight')).toHaveLength(28);
   });
 
+  it('--type Q4_0 -o OUT.gguf: GPTQ on llama.cpp\'s Q4_0 grid, an ordinary Q4_0 GGUF', async () => {
+    const out = join(tmp, 'gptq-q4_0.gguf');
+    const run = await runCli(['quantize', onnx(), '-o', out, '--method', 'gptq', '--type', 'Q4_0', '--exclude', 'lm_head', '--calib-windows', '4', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.outputBytes).toBe(statSync(out).size);
+    const quantized = report.tensors.filter((t: { method: string }) => t.method === 'gptq');
+    expect(quantized).toHaveLength(28);
+    const gguf = await openGguf(blobSource(await openAsBlob(out), out));
+    expect(gguf.tensors.filter((t) => t.type.name === 'Q4_0')).toHaveLength(28);
+  });
+
   it('bad input: one clear line each', async () => {
     const out = join(tmp, 'bad.onnx');
     const method = await runCli(['quantize', onnx(), '-o', out, '--method', 'bnb', '--bits', '4']);
@@ -95,5 +110,12 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     const gguf = await runCli(['quantize', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', join(tmp, 'bad.safetensors'), '--method', 'gptq', '--bits', '4']);
     expect(gguf.code).toBe(2);
     expect(gguf.stderr).toContain('needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn")');
+    const withBits = await runCli(['quantize', onnx(), '-o', join(tmp, 'bad.gguf'), '--method', 'gptq', '--type', 'Q4_0', '--bits', '4']);
+    expect(withBits.stderr).toContain('--bits does not go with --type (the llama.cpp type is the grid)');
+    const rtnType = await runCli(['quantize', onnx(), '-o', join(tmp, 'bad.gguf'), '--type', 'Q4_0']);
+    expect(rtnType.stderr).toContain('--type goes with --method gptq or awq');
+    const kquant = await runCli(['quantize', onnx(), '-o', join(tmp, 'bad.gguf'), '--method', 'gptq', '--type', 'Q4_K']);
+    expect(kquant.code).toBe(2);
+    expect(kquant.stderr).toContain('its rows of 128 are not a multiple of the Q4_K block of 256');
   });
 });

@@ -23,6 +23,7 @@ usage:
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--method rtn|gptq|awq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
                       [--method hqq [--zero-point float|integer]]
+  npx studio quantize MODEL -o OUT.gguf --method gptq|awq --type Q4_K [--act-order] [--calib FILE] [--calib-windows N] ...
                       [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
@@ -50,7 +51,9 @@ preset expanded for this model). quantize and convert are shorthands that build 
 by a KL probe per weight; calibration --calib-windows, default 32) — and runs it.
 quantize defaults: block 32, asymmetric, every MatMul weight (output head included), round-to-nearest;
 --method gptq calibrates first (as prune does, below) and compensates each column's rounding error
-through the Hessian of its input (--act-order: largest Hessian diagonal first, groups unchanged).
+through the Hessian of its input (--act-order: largest Hessian diagonal first, groups unchanged);
+--type Q8_0|Q4_0|Q4_K|Q6_K instead of --bits: the same solve on that llama.cpp type, for .gguf output
+(AWQ's --type: any llama.cpp block type).
 --method awq calibrates first too: per input channel a scale searched on the activations (block 128 by
 default), folded into the norms, v_proj and up_proj (the ONNX graph keeps its ops), then a clip search.
 --method hqq needs no calibration: each group's zero point optimised (half-quadratic solver, block 64
@@ -146,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
           'per-channel': { type: 'boolean', default: false },
           sym: { type: 'boolean', default: false },
           method: { type: 'string' },
+          type: { type: 'string' },
           'act-order': { type: 'boolean', default: false },
           'zero-point': { type: 'string' },
           calib: { type: 'string' },
@@ -165,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
           perChannel: values['per-channel'] as boolean,
           sym: values.sym as boolean,
           method: values.method as string | undefined,
+          type: values.type as string | undefined,
           actOrder: values['act-order'] as boolean,
           zeroPoint: values['zero-point'] as string | undefined,
           calib: values.calib as string | undefined,

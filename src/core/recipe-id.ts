@@ -8,6 +8,7 @@ import type { PruneSpec, QuantizeSpec, Recipe, RecipeRule } from './recipe';
 function canonicalQuantize(q: QuantizeSpec): QuantizeSpec {
   if (q.method === 'rtn') return { method: 'rtn', bits: q.bits, group: q.group, symmetric: q.symmetric };
   if (q.method === 'gptq') {
+    if (q.type !== undefined) return { method: 'gptq', type: q.type, damping: q.damping, blocksize: q.blocksize, actOrder: q.actOrder };
     return { method: 'gptq', bits: q.bits, group: q.group, symmetric: q.symmetric, damping: q.damping, blocksize: q.blocksize, actOrder: q.actOrder };
   }
   if (q.method === 'hqq') {

@@ -51,11 +51,15 @@ export interface GgmlQuantize {
 }
 
 /**
- * GPTQ (Frantar et al. 2023): the RTN grid (same groups, scales and zero points, so it exports as
- * MatMulNBits like rtn), with each column's rounding error compensated on the columns not yet
- * quantized through the calibration Hessian (needs calibration).
+ * GPTQ (Frantar et al. 2023): each column's rounding error compensated on the columns not yet
+ * quantized through the calibration Hessian (needs calibration). On the RTN grid (same groups,
+ * scales and zero points, so it exports as MatMulNBits like rtn) or, with `type`, on a llama.cpp
+ * block type (GGUF output: each block's scales from llama.cpp's quantizer when the solve reaches it).
  */
-export interface GptqQuantize extends Omit<RtnQuantize, 'method'> {
+export type GptqQuantize = GptqIntQuantize | GptqGgmlQuantize;
+
+/** The solver settings both grids share. */
+interface GptqSolver {
   method: 'gptq';
   /** Damping as a fraction of the Hessian's mean diagonal. */
   damping: number;
@@ -64,6 +68,21 @@ export interface GptqQuantize extends Omit<RtnQuantize, 'method'> {
   /** Quantize columns in order of decreasing Hessian diagonal (groups fixed in the original order: no group index). */
   actOrder: boolean;
 }
+
+export interface GptqIntQuantize extends Omit<RtnQuantize, 'method'>, GptqSolver {
+  method: 'gptq';
+  type?: undefined;
+}
+
+export interface GptqGgmlQuantize extends GptqSolver {
+  type: GgmlQuantType;
+  bits?: undefined;
+  group?: undefined;
+  symmetric?: undefined;
+}
+
+/** The llama.cpp types GPTQ can solve on (each block's parameters fixed, then codes chosen one column at a time). */
+export const GPTQ_GGML_TYPES: readonly GgmlQuantType[] = ['Q8_0', 'Q4_0', 'Q4_K', 'Q6_K'];
 
 /** Where HQQ's optimised zero points are stored: as floats (its own result) or rounded to the integer grid. */
 export const HQQ_ZERO_POINTS = ['float', 'integer'] as const;
@@ -143,11 +162,11 @@ export const AWQ_DEFAULT_GROUP = 128;
 
 export type QuantizeSpec = RtnQuantize | GgmlQuantize | GptqQuantize | HqqQuantize | AwqQuantize;
 export type QuantizeMethodId = QuantizeSpec['method'];
-/** The specs on the integer grid (MatMulNBits): everything but the llama.cpp types (ggml, and AWQ with a `type`). */
-export type IntGridQuantize = RtnQuantize | GptqQuantize | HqqQuantize | AwqIntQuantize;
+/** The specs on the integer grid (MatMulNBits): everything but the llama.cpp types (ggml, and AWQ or GPTQ with a `type`). */
+export type IntGridQuantize = RtnQuantize | GptqIntQuantize | HqqQuantize | AwqIntQuantize;
 
 export function isIntGridSpec(q: QuantizeSpec | undefined): q is IntGridQuantize {
-  return q !== undefined && q.method !== 'ggml' && !(q.method === 'awq' && q.type !== undefined);
+  return q !== undefined && q.method !== 'ggml' && !((q.method === 'awq' || q.method === 'gptq') && q.type !== undefined);
 }
 export const QUANTIZE_METHODS: readonly QuantizeMethodId[] = ['rtn', 'ggml', 'gptq', 'hqq', 'awq'];
 
@@ -273,6 +292,7 @@ export function quantizeLabel(q: QuantizeSpec): string {
   if (q.method === 'ggml') return `ggml ${q.type}${q.imatrix && GGML_IMPORTANCE_TYPES.includes(q.type) ? ' imatrix' : ''}`;
   if (q.method === 'hqq') return `hqq ${q.bits}-bit/${q.group}${q.zeroPoint === 'integer' ? ' int-zp' : ''}`;
   if (q.method === 'awq' && q.type !== undefined) return `awq ${q.type}`;
+  if (q.method === 'gptq' && q.type !== undefined) return `gptq ${q.type}${q.actOrder ? ' act-order' : ''}`;
   if (q.method === 'awq') return `awq ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.clip ? '' : ' no-clip'}`;
   return `${q.method} ${q.bits}-bit/${q.group} ${q.symmetric ? 'sym' : 'asym'}${q.method === 'gptq' && q.actOrder ? ' act-order' : ''}`;
 }

@@ -12,7 +12,7 @@ import type { OutputFormat } from '../core/compression-plan';
 import { recipeId } from '../core/recipe-id';
 import {
   AWQ_DEFAULTS, DEFAULT_CALIBRATION, HQQ_DEFAULTS, hqqDefaultZeroPoint, pruneLabel, quantizeLabel, RECIPE_VERSION, ruleCalibrates,
-  type CalibrationSpec, type AwqIntQuantize, type GgufPresetName, type GptqQuantize, type HqqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnBits, type RtnGroupSize, type RtnQuantize,
+  type CalibrationSpec, type AwqIntQuantize, type GgufPresetName, type GptqIntQuantize, type HqqQuantize, type MethodNeeds, type PruneMethodId, type PruneSpec, type Recipe, type RtnBits, type RtnGroupSize, type RtnQuantize,
 } from '../core/recipe';
 import type { SweepAxes, SweepPoint, SweepPointConfig, SweepQuantizeMethod, SweepSparsity } from '../core/sweep';
 import { MLP_PROJECTIONS, selectionRules } from '../core/tensor-selection';
@@ -60,7 +60,7 @@ function recipeOf(rules: Recipe['rules'], base: Recipe | undefined, calibration:
 }
 
 /** A setting of the integer grid: rtn, or gptq on the same grid (its solver's defaults). */
-export type GridSpec = RtnQuantize | GptqQuantize | AwqIntQuantize | HqqQuantize;
+export type GridSpec = RtnQuantize | GptqIntQuantize | AwqIntQuantize | HqqQuantize;
 
 /** The spec of `method` on one grid setting (each method's defaults); null where the method has no such setting (HQQ is asymmetric). */
 export function gridSpec(method: SweepQuantizeMethod, grid: { bits: RtnBits; group: RtnGroupSize; symmetric: boolean }): GridSpec | null {

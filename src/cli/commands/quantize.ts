@@ -1,7 +1,8 @@
 // `studio quantize MODEL -o OUT.onnx --bits B [--block N | --per-channel] [--sym] [--method rtn|gptq|awq
 // [--act-order] [--calib FILE] [--calib-windows N] [--calib-once] | hqq [--zero-point float|integer]] [--include RE] [--exclude RE]
 // [--json] [--dry-run] [--print-recipe]`: a shorthand for `compress` with the recipe these flags
-// mean (round-to-nearest, GPTQ, AWQ or HQQ, MatMulNBits ONNX out); --print-recipe shows it.
+// mean (round-to-nearest, GPTQ, AWQ or HQQ: MatMulNBits ONNX, GPTQ-packed safetensors; with
+// `--method gptq|awq --type Q4_K`, GGUF of that llama.cpp type); --print-recipe shows it.
 import { quantizeRecipe, type QuantizeFlags } from '../../pipeline/recipe/shorthands';
 import { compressWith } from './compress';
 

@@ -107,7 +107,7 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
       const geometry = methodOf(action.spec).geometry(action.spec, tensor.layout!.cols);
       if (geometry.kind !== 'ggml') {
         throw new RecipeError(
-          `rule ${rule} (${quantizeLabel(action.spec)}) cannot be written to GGUF: GGUF holds llama.cpp block types; use method "ggml" with a type such as Q4_0 or Q4_K, or a "preset"`,
+          `rule ${rule} (${quantizeLabel(action.spec)}) cannot be written to GGUF: GGUF holds llama.cpp block types; use method "ggml" with a type such as Q4_0 or Q4_K (or "gptq" / "awq" with a "type" to solve on it), or a "preset"`,
           { rule: rule ?? undefined, field: 'quantize.method', tensor: tensor.name },
         );
       }

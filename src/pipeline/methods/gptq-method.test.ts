@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { IntGroupTensor } from '../../core/compressed-tensor';
-import { DATA_FREE_METHODS, PRUNE_METHODS, QUANTIZE_METHODS, type GptqQuantize, type PruneSpec, type QuantizeSpec } from '../../core/recipe';
+import { DATA_FREE_METHODS, PRUNE_METHODS, QUANTIZE_METHODS, type GptqIntQuantize, type PruneSpec, type QuantizeSpec } from '../../core/recipe';
 import { describeWithFixtures } from '../../core/testing/fixtures';
 import { toRowMajor } from '../../core/weight-layout';
 import { decodeFloats } from '../../core/dtypes';
@@ -34,7 +34,7 @@ const CODE_AGREEMENT_MIN = 0.99;
 /** GPTQ's calibrated output error tr(ΔW H ΔWᵀ) must be below this share of RTN's on the same grid. */
 const MAX_ERROR_RATIO_VS_RTN = 0.95;
 
-const SPECS: GptqQuantize[] = [
+const SPECS: GptqIntQuantize[] = [
   { method: 'gptq', bits: 4, group: 32, symmetric: false, damping: 0.01, blocksize: 128, actOrder: false },
   { method: 'gptq', bits: 3, group: 128, symmetric: true, damping: 0.01, blocksize: 64, actOrder: true },
 ];

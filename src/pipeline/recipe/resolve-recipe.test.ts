@@ -118,7 +118,7 @@ describeWithFixtures('resolveRecipe (tiny-llama, small-llama)', [['models', 'tin
     expect(ggmlIntoOnnx.message).toBe('rule 1 (ggml Q8_0) cannot be written to ONNX: llama.cpp block types are for GGUF output; use method "rtn" or "gptq" for ONNX');
     expect(ggmlIntoOnnx.details).toMatchObject({ rule: 1, field: 'quantize.method' });
     const rtnIntoGguf = await refusal(plan('tiny-llama', '', { recipe: 1, rules: [{ match: '.*', quantize: { method: 'rtn', bits: 4 } }] }, 'gguf', m));
-    expect(rtnIntoGguf.message).toBe('rule 0 (rtn 4-bit/32 asym) cannot be written to GGUF: GGUF holds llama.cpp block types; use method "ggml" with a type such as Q4_0 or Q4_K, or a "preset"');
+    expect(rtnIntoGguf.message).toBe('rule 0 (rtn 4-bit/32 asym) cannot be written to GGUF: GGUF holds llama.cpp block types; use method "ggml" with a type such as Q4_0 or Q4_K (or "gptq" / "awq" with a "type" to solve on it), or a "preset"');
     const presetIntoOnnx = await refusal(plan('tiny-llama', '', { recipe: 1, preset: 'Q4_K_M', rules: [] }, 'onnx', m));
     expect(presetIntoOnnx.message).toBe('"preset" Q4_K_M is a llama.cpp mix for GGUF output; ONNX output takes rtn rules');
     const presetIntoSafetensors = await refusal(plan('tiny-llama', '', { recipe: 1, preset: 'Q8_0', rules: [] }, 'safetensors', m));

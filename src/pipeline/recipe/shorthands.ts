@@ -76,6 +76,8 @@ function parsedAsFlags(raw: Record<string, unknown>, flags: Record<string, strin
 export interface QuantizeFlags extends RtnFlags, CalibrationFlags {
   /** rtn (default), gptq, awq or hqq. */
   method?: string;
+  /** gptq / awq on a llama.cpp block type instead of --bits/--block/--sym (GGUF output). */
+  type?: string;
   actOrder?: boolean;
   /** hqq: float (default below 8 bits) or integer. */
   zeroPoint?: string;
@@ -91,12 +93,23 @@ export function quantizeRecipe(args: QuantizeFlags): Recipe {
   if (method !== 'gptq' && method !== 'awq' && hasCalibrationFlags(args)) throw new UsageError(`--calib* go with --method gptq or awq (${method} needs no calibration)`);
   if (method !== 'hqq' && args.zeroPoint !== undefined) throw new UsageError('--zero-point goes with --method hqq');
   if (method === 'hqq') return hqqRecipe(args);
+  if (args.type !== undefined) return blockTypeRecipe(method, args);
   const grid = rtnSpecFromFlags(args);
   if (method === 'rtn') return { recipe: RECIPE_VERSION, rules: selectionRules(selectionFromFlags(args), { quantize: grid }) };
   const quantize = method === 'awq' ? awqSpecFromFlags(args) : { ...grid, method: 'gptq', ...(args.actOrder ? { actOrder: true } : {}) };
   // GPTQ and AWQ calibrate each weight's input: embeddings (no input) are kept.
   const rules = selectionRules(selectionFromFlags(args), { quantize: grid }).map((r) => (r.quantize ? { ...r, role: 'matmul-weight', quantize } : r));
   return parsedAsFlags({ recipe: RECIPE_VERSION, calibration: calibrationOf(args), rules }, {});
+}
+
+/** `quantize --method gptq|awq --type Q4_K`: the method on a llama.cpp block type, every matmul weight the flags select. */
+function blockTypeRecipe(method: string, args: QuantizeFlags): Recipe {
+  if (method !== 'gptq' && method !== 'awq') throw new UsageError(`--type goes with --method gptq or awq (for a plain llama.cpp type use \`studio convert --type\`)`);
+  const grid = [args.bits !== undefined && '--bits', args.block !== undefined && '--block', args.perChannel && '--per-channel', args.sym && '--sym'].filter(Boolean);
+  if (grid.length) throw new UsageError(`${grid.join(', ')} do${grid.length === 1 ? 'es' : ''} not go with --type (the llama.cpp type is the grid)`);
+  const quantize = { method, type: args.type, ...(args.actOrder ? { actOrder: true } : {}) };
+  const rules = selectionRules(selectionFromFlags(args), { quantize: { method: 'rtn', bits: 4, group: 32, symmetric: false } }).map((r) => (r.quantize ? { ...r, role: 'matmul-weight', quantize } : r));
+  return parsedAsFlags({ recipe: RECIPE_VERSION, calibration: calibrationOf(args), rules }, { 'quantize.type': '--type' });
 }
 
 /** `quantize --method awq`: AWQ's own group default (128) unless --block/--per-channel say otherwise. */

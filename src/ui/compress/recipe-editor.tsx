@@ -10,7 +10,7 @@ import { RecipeOptions } from './recipe-options';
 import { RuleRow } from './rule-row';
 import { SizeBudgetFields } from './size-budget-fields';
 
-const ACTIONS = { onnx: ['rtn', 'gptq', 'awq', 'hqq'], gguf: ['ggml', 'awq'], safetensors: ['rtn', 'gptq', 'awq', 'hqq', 'ggml'] } as const;
+const ACTIONS = { onnx: ['rtn', 'gptq', 'awq', 'hqq'], gguf: ['ggml', 'gptq', 'awq'], safetensors: ['rtn', 'gptq', 'awq', 'hqq', 'ggml'] } as const;
 
 export function RecipeEditor({ disabled }: { disabled: boolean }) {
   const format = useStudioStore((s) => s.outputFormat);

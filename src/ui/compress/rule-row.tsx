@@ -3,7 +3,7 @@
 // zero points are stored / a llama.cpp type), its place in the
 // order, and what it takes in the current plan (tensors and bytes) or why it cannot run. A
 // llama.cpp type may be importance-weighted (imatrix).
-import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, AWQ_GGML_TYPES, GGML_QUANT_TYPES, isIntGridSpec, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
+import { AWQ_DEFAULT_GROUP, AWQ_DEFAULTS, AWQ_GGML_TYPES, GGML_QUANT_TYPES, GPTQ_GGML_TYPES, isIntGridSpec, HQQ_DEFAULT_GROUP, HQQ_DEFAULTS, HQQ_ZERO_POINTS, hqqDefaultZeroPoint, type HqqZeroPoint, RTN_BITS, RTN_GROUP_SIZES, RULE_ROLES, type GgmlQuantType, type QuantizeSpec, type RecipeRule, type RtnBits, type RtnGroupSize, type RuleRole } from '../../core/recipe';
 import { formatBytes } from '../format';
 import { PruneFields } from './prune-fields';
 
@@ -24,7 +24,15 @@ function specFor(action: Action, previous: QuantizeSpec | undefined, blockTypes:
   const onGrid = isIntGridSpec(previous);
   const grid = onGrid ? { bits: previous.bits, group: previous.group, symmetric: previous.symmetric } : { bits: 4 as RtnBits, group: 32 as RtnGroupSize, symmetric: false };
   if (action === 'rtn') return { method: 'rtn', ...grid };
-  if (action === 'gptq') return previous?.method === 'gptq' ? previous : { method: 'gptq', ...grid, damping: 0.01, blocksize: 128, actOrder: false };
+  if (action === 'gptq') {
+    if (previous?.method === 'gptq' && (previous.type !== undefined) === blockTypes) return previous;
+    const solver = { damping: 0.01, blocksize: 128, actOrder: false };
+    if (blockTypes) {
+      const from = previous?.method === 'ggml' || previous?.method === 'awq' ? previous.type : undefined;
+      return { method: 'gptq', type: from && GPTQ_GGML_TYPES.includes(from) ? from : 'Q4_K', ...solver };
+    }
+    return { method: 'gptq', ...grid, ...solver };
+  }
   if (action === 'awq') {
     if (previous?.method === 'awq' && (previous.type !== undefined) === blockTypes) return previous;
     if (blockTypes) {
@@ -37,7 +45,7 @@ function specFor(action: Action, previous: QuantizeSpec | undefined, blockTypes:
     if (previous?.method === 'hqq') return previous;
     return { method: 'hqq', bits: grid.bits, group: onGrid ? grid.group : HQQ_DEFAULT_GROUP, symmetric: false, zeroPoint: hqqDefaultZeroPoint(grid.bits), ...HQQ_DEFAULTS };
   }
-  if (previous?.method === 'awq' && previous.type !== undefined) return { method: 'ggml', type: previous.type };
+  if ((previous?.method === 'awq' || previous?.method === 'gptq') && previous.type !== undefined) return { method: 'ggml', type: previous.type };
   return previous?.method === 'ggml' ? previous : { method: 'ggml', type: 'Q8_0' };
 }
 
@@ -111,7 +119,13 @@ export function RuleRow(props: {
             {AWQ_GGML_TYPES.map((g) => <option key={g} value={g}>{g}</option>)}
           </select>
         )}
-        {(q?.method === 'rtn' || q?.method === 'gptq' || (q?.method === 'awq' && q.type === undefined)) && (
+        {q?.method === 'gptq' && q.type !== undefined && (
+          <select aria-label={`Rule ${index} type`} value={q.type} disabled={disabled} onChange={(e) => setQuantize({ ...q, type: e.target.value as GgmlQuantType })} data-testid={`${t}-type`}
+            title="GPTQ's error-compensating solve on this llama.cpp type: each block's scales from llama.cpp's quantizer, codes chosen column by column">
+            {GPTQ_GGML_TYPES.map((g) => <option key={g} value={g}>{g}</option>)}
+          </select>
+        )}
+        {(q?.method === 'rtn' || ((q?.method === 'gptq' || q?.method === 'awq') && q.type === undefined)) && (
           <>
             <select aria-label={`Rule ${index} bits`} value={q.bits} disabled={disabled} onChange={(e) => setQuantize({ ...q, bits: Number(e.target.value) as RtnBits })} data-testid={`${t}-bits`}>
               {RTN_BITS.map((b) => <option key={b} value={b}>{b}-bit</option>)}
