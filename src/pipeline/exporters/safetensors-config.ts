@@ -9,8 +9,8 @@ import type { RecipeDtype } from '../../core/recipe';
 
 const TORCH: Record<RecipeDtype, string> = { f16: 'float16', bf16: 'bfloat16', f32: 'float32' };
 
-/** A Linear weight of a decoder layer (what GPTQ checkpoints quantize), by its module path. */
-const DECODER_LINEAR_LAYER = /^model\.layers\.\d+\./;
+/** Whether a module (`model.layers.3.mlp.up_proj`) sits in a decoder layer: GPTQ checkpoints quantize those Linear weights only. */
+export const inDecoderLayer = (module: string): boolean => /^model\.layers\.\d+\./.test(module);
 
 type PlanForConfig = Pick<CompressionPlan, 'recipe' | 'mlpWidth' | 'tensors' | 'calibration'>;
 
@@ -43,7 +43,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** transformers' `quantization_config` for the plan's GPTQ-packed weights, or undefined when there are none. */
 export function gptqQuantizationConfig(plan: PlanForConfig): Record<string, unknown> | undefined {
-  const linears = plan.tensors.filter((t) => t.role === 'matmul-weight' && DECODER_LINEAR_LAYER.test(t.layer));
+  const linears = plan.tensors.filter((t) => t.role === 'matmul-weight' && inDecoderLayer(t.layer));
   const settings = new Map(linears.map((t) => [t, settingOf(t)]));
   const counts = new Map<string, { setting: GptqSetting; n: number }>();
   for (const s of settings.values()) {

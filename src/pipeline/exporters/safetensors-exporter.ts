@@ -19,15 +19,13 @@ import { hfWeightSource } from '../weights/hf-weights';
 import type { HfTensor } from '../weights/weight-source';
 import type { Exporter, ExportTarget } from './exporter';
 import { encodeFloats } from './float-bytes';
+import { inDecoderLayer } from './safetensors-config';
 import { provenanceMetadata } from './provenance';
 
 const STORED = { f32: 'F32', f16: 'F16', bf16: 'BF16' } as const;
 type Stored = (typeof STORED)[RecipeDtype];
 
 const BYTES: Record<Stored, number> = { F32: 4, F16: 2, BF16: 2 };
-
-/** A Linear inside a decoder layer (what GPTQ checkpoints quantize; the output head stays float). */
-const DECODER_LINEAR = /^model\.layers\.\d+\..+\.weight$/;
 
 /** The four GPTQ tensors of one packed Linear, in the order written. */
 const GPTQ_PARTS = ['qweight', 'qzeros', 'scales', 'g_idx'] as const;
@@ -112,7 +110,7 @@ export const safetensorsExporter: Exporter = {
         let why: string | undefined;
         if (geometry.kind !== 'int-groups') why = 'llama.cpp block types have no safetensors layout';
         else if (geometry.layout.floatZeroPoints) why = "GPTQ's layout has no float zero points";
-        else if (tensor.role !== 'matmul-weight' || !DECODER_LINEAR.test(hf.name)) why = 'GPTQ checkpoints quantize the Linear layers of the decoder layers only';
+        else if (tensor.role !== 'matmul-weight' || !inDecoderLayer(hf.name)) why = 'GPTQ checkpoints quantize the Linear layers of the decoder layers only';
         else why = gptqPackProblem(geometry.layout.bits, tensor.layout!.rows, tensor.layout!.cols);
         if (why === undefined && geometry.kind === 'int-groups') return { kind: 'gptq-packed', ...geometry.layout };
         dequantizedWhy.set(tensor.name, why!);

@@ -35,6 +35,7 @@ export function gptqGgmlRef(w: Float32Array, rows: number, cols: number, u: Arra
   if (!grid) throw new ShapeError(`GPTQ has no grid for ${opts.type}`);
   const { blockSize: bs, blockBytes } = grid;
   if (cols % bs !== 0) throw new ShapeError(`rows of ${cols} are not a multiple of the ${opts.type} block of ${bs}`);
+  // The shared shape/perm checks (bits and group there only describe the int grid; the type is the grid here).
   const { order } = checkGptq(w, rows, cols, u, { bits: 4, group: bs, symmetric: false, blocksize: opts.blocksize, ...(opts.perm ? { perm: opts.perm } : {}) });
   const staticBlocks = opts.perm !== undefined;
   const lazy = Math.ceil(opts.blocksize / bs) * bs;
