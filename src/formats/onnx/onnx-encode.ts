@@ -5,7 +5,14 @@ import { AttrType, F, type OnnxTensor } from './onnx-model';
 import type { ByteSource } from '../../core/byte-source';
 import { type Chunk, ChunkList, RecordWriter } from './protobuf-writer';
 
-export type AttrValue = number | { float: number } | number[] | string;
+/** A small tensor held in an attribute (a Constant node's `value`). */
+export interface AttrTensor {
+  dataType: number;
+  dims: number[];
+  raw: Uint8Array;
+}
+
+export type AttrValue = number | { float: number } | number[] | string | { tensor: AttrTensor };
 
 export interface NodeSpec {
   name: string;
@@ -13,7 +20,7 @@ export interface NodeSpec {
   domain?: string;
   inputs: string[];
   outputs: string[];
-  /** Integers (INT), { float } (FLOAT), integer lists (INTS) or strings (STRING). */
+  /** Integers (INT), { float } (FLOAT), integer lists (INTS), strings (STRING) or { tensor } (TENSOR). */
   attributes?: Record<string, AttrValue>;
 }
 
@@ -22,6 +29,11 @@ function encodeAttribute(name: string, value: AttrValue): RecordWriter {
   if (typeof value === 'number') return w.int(F.attr.i, value).int(F.attr.type, AttrType.INT);
   if (typeof value === 'string') return w.string(F.attr.s, value).int(F.attr.type, AttrType.STRING);
   if (Array.isArray(value)) return w.ints(F.attr.ints, value).int(F.attr.type, AttrType.INTS);
+  if ('tensor' in value) {
+    const { dataType, dims, raw } = value.tensor;
+    const t = new RecordWriter().ints(F.tensor.dims, dims).int(F.tensor.dataType, dataType).bytes(F.tensor.rawData, raw);
+    return w.message(F.attr.t, t).int(F.attr.type, AttrType.TENSOR);
+  }
   return w.float(F.attr.f, value.float).int(F.attr.type, AttrType.FLOAT);
 }
 

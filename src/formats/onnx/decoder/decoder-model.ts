@@ -1,0 +1,56 @@
+// A built decoder graph as one .onnx file, streamed (docs/FORMATS.md §1): the ModelProto is a
+// chunk list whose small parts (nodes, value infos, constants) are encoded in memory and whose
+// weights are deferred sources, each read from the checkpoint only when the sink reaches it.
+// Memory is bounded by the largest tensor, never the model.
+import type { ByteSink } from '../../../core/byte-sink';
+import { UnsupportedModelError } from '../../../core/errors';
+import type { DecoderConfig } from '../../hf/decoder-config';
+import { encodeNode, encodeTensor, encodeValueInfo } from '../onnx-encode';
+import { F } from '../onnx-model';
+import { MAX_PROTOBUF_BYTES, streamChunks } from '../onnx-rewrite';
+import { ChunkList, RecordWriter } from '../protobuf-writer';
+import { type GraphBuilder, deferredSource } from './graph-builder';
+import { type DecoderWeights, llamaGraph } from './llama-graph';
+
+export const BUILDER_PRODUCER = 'compression-studio';
+export const OPSET = 17;
+
+export interface DecoderModelOptions {
+  /** metadata_props entries (provenance). */
+  metadata?: Record<string, string>;
+}
+
+/** The ModelProto of a built graph, as chunks. */
+export function assembleGraph(g: GraphBuilder, options: DecoderModelOptions = {}): ChunkList {
+  const graph = new ChunkList();
+  for (const n of g.nodes) graph.pushLenRecord(F.graph.node, encodeNode(n));
+  graph.pushLenRecord(F.graph.name, new TextEncoder().encode('main_graph'));
+  for (const t of g.initializers) {
+    const raw = t.bytes ?? new ChunkList().push({ source: deferredSource(t.name, t.byteLength, t.load!), byteOffset: 0, byteLength: t.byteLength });
+    graph.pushLenRecord(F.graph.initializer, encodeTensor(t.name, t.dataType, t.dims, raw));
+  }
+  for (const v of g.inputs) graph.pushLenRecord(F.graph.input, encodeValueInfo(v.name, v.elemType, v.dims));
+  for (const v of g.outputs) graph.pushLenRecord(F.graph.output, encodeValueInfo(v.name, v.elemType, v.dims));
+  const model = new ChunkList();
+  model.push(new RecordWriter().int(F.model.irVersion, 8).string(F.model.producerName, BUILDER_PRODUCER).finish());
+  model.pushLenRecord(F.model.graph, graph);
+  model.pushLenRecord(F.model.opsetImport, new RecordWriter().string(F.opset.domain, '').int(F.opset.version, OPSET).finish());
+  for (const [key, value] of Object.entries(options.metadata ?? {})) {
+    model.pushLenRecord(F.model.metadataProps, new RecordWriter().string(F.entry.key, key).string(F.entry.value, value).finish());
+  }
+  if (model.byteLength > MAX_PROTOBUF_BYTES) {
+    throw new UnsupportedModelError(
+      `the float32 ONNX graph would be ${model.byteLength} bytes, over the 2 GiB limit of a single ONNX file; external-data output is not supported yet`,
+      { bytes: model.byteLength },
+    );
+  }
+  return model;
+}
+
+/** Builds a llama-family decoder's .onnx from checkpoint weights; returns the bytes written. */
+export async function writeDecoderOnnx(config: DecoderConfig, weights: DecoderWeights, sink: ByteSink, options: DecoderModelOptions = {}): Promise<number> {
+  const chunks = assembleGraph(llamaGraph(config, weights), {
+    metadata: { 'studio.builder': `${config.architecture} decoder, opset ${OPSET}, float32`, ...options.metadata },
+  });
+  return streamChunks(chunks, sink);
+}

@@ -1,0 +1,205 @@
+// The llama-family decoder (llama, mistral, qwen2) as an ONNX graph of standard opset-17 ops,
+// with the interface onnxruntime-web and transformers.js expect of a causal-LM export:
+// input_ids, attention_mask, position_ids, past_key_values.{i}.key|value → logits,
+// present.{i}.key|value. The math is transformers' modeling_llama/mistral/qwen2 forward:
+// RMSNorm, rotary embeddings (rotate_half), grouped-query attention with an additive causal
+// (and sliding-window) mask, SiLU-gated MLP. Weights keep Hugging Face names; Linear weights are
+// stored transposed ([in, out]) as torch.onnx exports them, so every consumer of ONNX files in the
+// studio (index, quantizer, evaluator) reads a built graph exactly like an exported one.
+import { UnsupportedModelError } from '../../../core/errors';
+import type { DecoderConfig } from '../../hf/decoder-config';
+import { OnnxDataType } from '../onnx-model';
+import { GraphBuilder } from './graph-builder';
+
+/** The checkpoint side: Hugging Face tensor names → dims and float32 values. */
+export interface DecoderWeights {
+  /** Dims of tensor `name` as the checkpoint holds it, undefined when it has none by that name. */
+  dims(name: string): number[] | undefined;
+  /** Its values as float32 (read when the file is streamed). */
+  floats(name: string): Promise<Float32Array>;
+}
+
+const FLOAT = OnnxDataType.FLOAT;
+/** transformers' additive mask value: torch.finfo(float32).min. */
+const MASK_MIN = -3.4028234663852886e38;
+
+const f32Bytes = (values: ArrayLike<number>): Uint8Array => new Uint8Array(Float32Array.from(values).buffer);
+
+/** [rows, cols] row-major → [cols, rows]. */
+function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  return out;
+}
+
+class LlamaGraph {
+  readonly g = new GraphBuilder();
+  constructor(readonly c: DecoderConfig, readonly weights: DecoderWeights) {}
+
+  private need(name: string, dims: number[]): void {
+    const got = this.weights.dims(name);
+    if (!got) throw new UnsupportedModelError(`the checkpoint has no tensor "${name}", which a ${this.c.architecture} model with this config.json needs`, { tensor: name });
+    if (got.join(',') !== dims.join(',')) {
+      throw new UnsupportedModelError(`tensor "${name}" is [${got.join(', ')}]; config.json implies [${dims.join(', ')}]`, { tensor: name });
+    }
+  }
+
+  /** A weight stored as the checkpoint holds it. */
+  private plain(name: string, dims: number[]): string {
+    this.need(name, dims);
+    const byteLength = dims.reduce((a, b) => a * b, 1) * 4;
+    return this.g.weight({ name, dataType: FLOAT, dims, byteLength, load: async () => f32Bytes(await this.weights.floats(name)) });
+  }
+
+  /** A Linear weight [out, in] stored transposed, [in, out], as the right operand of MatMul (named `as`, default its own name). */
+  private transposed(name: string, out: number, inn: number, as = name): string {
+    this.need(name, [out, inn]);
+    return this.g.weight({
+      name: as,
+      dataType: FLOAT,
+      dims: [inn, out],
+      byteLength: out * inn * 4,
+      load: async () => new Uint8Array(transpose(await this.weights.floats(name), out, inn).buffer),
+    });
+  }
+
+  linear(x: string, module: string, scope: string, out: number, inn: number, bias: boolean): string {
+    const y = this.g.op('MatMul', [x, this.transposed(`${module}.weight`, out, inn)], scope);
+    return bias ? this.g.op('Add', [y, this.plain(`${module}.bias`, [out])], scope) : y;
+  }
+
+  rmsNorm(x: string, weightName: string, scope: string): string {
+    const { g } = this;
+    const two = g.floats(`${scope}/two`, FLOAT, [], f32Bytes([2]));
+    const sq = g.op('Pow', [x, two], scope); // hidden.pow(2), as torch exports it (and the index recognizes RMS norm by)
+    const mean = g.op('ReduceMean', [sq], scope, { axes: [-1], keepdims: 1 });
+    const eps = g.floats(`${scope}/eps`, FLOAT, [], f32Bytes([this.c.rmsEps]));
+    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [mean, eps], scope)], scope)], scope);
+    return g.op('Mul', [g.op('Mul', [x, inv], scope), this.plain(weightName, [this.c.hidden])], scope);
+  }
+
+  /** cos and sin of position × inv_freq, [batch, 1, seq, head_dim] (transformers' LlamaRotaryEmbedding). */
+  rotary(positionIds: string): { cos: string; sin: string } {
+    const { g, c } = this;
+    const scope = '/model/rotary_emb';
+    const invFreq = g.floats('model.rotary_emb.inv_freq', FLOAT, [c.headDim / 2], f32Bytes(c.rope.invFreq));
+    const pos = g.op('Unsqueeze', [g.op('Cast', [positionIds], scope, { to: FLOAT }), g.int64([-1])], scope);
+    const freqs = g.op('Mul', [pos, invFreq], scope);
+    const emb = g.op('Concat', [freqs, freqs], scope, { axis: -1 });
+    const heads = g.int64([1]);
+    return {
+      cos: g.op('Unsqueeze', [g.op('Cos', [emb], scope), heads], scope),
+      sin: g.op('Unsqueeze', [g.op('Sin', [emb], scope), heads], scope),
+    };
+  }
+
+  /** x·cos + rotate_half(x)·sin on [batch, heads, seq, head_dim]. */
+  applyRotary(x: string, rope: { cos: string; sin: string }, scope: string): string {
+    const { g } = this;
+    const half = this.c.headDim / 2;
+    const axis = g.int64([3]);
+    const first = g.op('Slice', [x, g.int64([0]), g.int64([half]), axis], scope);
+    const second = g.op('Slice', [x, g.int64([half]), g.int64([this.c.headDim]), axis], scope);
+    const rotated = g.op('Concat', [g.op('Neg', [second], scope), first], scope, { axis: -1 });
+    return g.op('Add', [g.op('Mul', [x, rope.cos], scope), g.op('Mul', [rotated, rope.sin], scope)], scope);
+  }
+
+  /**
+   * Additive mask [batch, 1, 1, seq, total]: key j is visible to query i (at position past + i)
+   * when j ≤ past + i, attention_mask[j] = 1, and (sliding window w) j > past + i − w.
+   */
+  mask(inputIds: string, attentionMask: string): string {
+    const { g } = this;
+    const scope = '/model/mask';
+    const dim = (t: string, axis: number) => g.op('Gather', [g.op('Shape', [t], scope), g.int64([axis], true)], scope, { axis: 0 });
+    const seq = dim(inputIds, 1);
+    const total = dim(attentionMask, 1);
+    const past = g.op('Sub', [total, seq], scope);
+    const queries = g.op('Unsqueeze', [g.op('Range', [past, total, g.int64([1], true)], scope), g.int64([1])], scope);
+    const keys = g.op('Unsqueeze', [g.op('Range', [g.int64([0], true), total, g.int64([1], true)], scope), g.int64([0])], scope);
+    let allowed = g.op('LessOrEqual', [keys, queries], scope);
+    if (this.c.slidingWindow !== undefined) {
+      const oldest = g.op('Sub', [queries, g.int64([this.c.slidingWindow], true)], scope);
+      allowed = g.op('And', [allowed, g.op('Greater', [keys, oldest], scope)], scope);
+    }
+    const padding = g.op('Unsqueeze', [g.op('Cast', [attentionMask], scope, { to: OnnxDataType.BOOL }), g.int64([1, 2, 3])], scope);
+    const visible = g.op('And', [allowed, padding], scope);
+    const zero = g.floats(`${scope}/zero`, FLOAT, [], f32Bytes([0]));
+    const min = g.floats(`${scope}/min`, FLOAT, [], f32Bytes([MASK_MIN]));
+    return g.op('Where', [visible, zero, min], scope);
+  }
+
+  attention(i: number, x: string, rope: { cos: string; sin: string }, mask: string): string {
+    const { g, c } = this;
+    const p = `model.layers.${i}.self_attn`;
+    const scope = `/model/layers.${i}/self_attn`;
+    const rep = c.heads / c.kvHeads;
+    const heads = (t: string, n: number) =>
+      g.op('Transpose', [g.op('Reshape', [t, g.int64([0, 0, n, c.headDim])], scope)], scope, { perm: [0, 2, 1, 3] });
+    const q = heads(this.linear(x, `${p}.q_proj`, `${scope}/q_proj`, c.heads * c.headDim, c.hidden, c.qkvBias), c.heads);
+    const k = heads(this.linear(x, `${p}.k_proj`, `${scope}/k_proj`, c.kvHeads * c.headDim, c.hidden, c.qkvBias), c.kvHeads);
+    const v = heads(this.linear(x, `${p}.v_proj`, `${scope}/v_proj`, c.kvHeads * c.headDim, c.hidden, c.qkvBias), c.kvHeads);
+    const cache = [`past_key_values.${i}.key`, `past_key_values.${i}.value`];
+    const cacheDims = ['batch_size', c.kvHeads, 'past_sequence_length', c.headDim];
+    for (const name of cache) g.input(name, FLOAT, cacheDims);
+    const presentKey = g.op('Concat', [cache[0], this.applyRotary(k, rope, scope)], scope, { axis: 2 }, `present.${i}.key`);
+    const presentValue = g.op('Concat', [cache[1], v], scope, { axis: 2 }, `present.${i}.value`);
+    const presentDims = ['batch_size', c.kvHeads, 'total_sequence_length', c.headDim];
+    g.output(presentKey, FLOAT, presentDims);
+    g.output(presentValue, FLOAT, presentDims);
+    // Grouped-query attention without copying the cache: queries are grouped [b, kv, rep, s, d]
+    // and broadcast against keys and values [b, kv, 1, t, d].
+    const scale = g.floats(`${scope}/scale`, FLOAT, [], f32Bytes([1 / Math.sqrt(c.headDim)]));
+    const qRot = g.op('Mul', [this.applyRotary(q, rope, scope), scale], scope);
+    const grouped = g.op('Reshape', [qRot, g.int64([0, c.kvHeads, rep, -1, c.headDim])], scope);
+    const group = g.int64([2]);
+    const keys = g.op('Transpose', [g.op('Unsqueeze', [presentKey, group], scope)], scope, { perm: [0, 1, 2, 4, 3] });
+    const scores = g.op('Add', [g.op('MatMul', [grouped, keys], scope), mask], scope);
+    const probs = g.op('Softmax', [scores], scope, { axis: -1 });
+    const context = g.op('MatMul', [probs, g.op('Unsqueeze', [presentValue, group], scope)], scope);
+    const perHead = g.op('Reshape', [context, g.int64([0, c.heads, -1, c.headDim])], scope);
+    const merged = g.op('Reshape', [g.op('Transpose', [perHead], scope, { perm: [0, 2, 1, 3] }), g.int64([0, 0, c.heads * c.headDim])], scope);
+    return this.linear(merged, `${p}.o_proj`, `${scope}/o_proj`, c.hidden, c.heads * c.headDim, c.oBias);
+  }
+
+  mlp(i: number, x: string): string {
+    const { g, c } = this;
+    const p = `model.layers.${i}.mlp`;
+    const scope = `/model/layers.${i}/mlp`;
+    const gate = this.linear(x, `${p}.gate_proj`, `${scope}/gate_proj`, c.intermediate, c.hidden, c.mlpBias);
+    const up = this.linear(x, `${p}.up_proj`, `${scope}/up_proj`, c.intermediate, c.hidden, c.mlpBias);
+    const act = g.op('Mul', [gate, g.op('Sigmoid', [gate], `${scope}/act_fn`)], `${scope}/act_fn`);
+    return this.linear(g.op('Mul', [act, up], scope), `${p}.down_proj`, `${scope}/down_proj`, c.hidden, c.intermediate, c.mlpBias);
+  }
+
+  build(): GraphBuilder {
+    const { g, c } = this;
+    const inputIds = g.input('input_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']);
+    const attentionMask = g.input('attention_mask', OnnxDataType.INT64, ['batch_size', 'total_sequence_length']);
+    const positionIds = g.input('position_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']);
+    const table = this.plain('model.embed_tokens.weight', [c.vocab, c.hidden]);
+    let x = g.op('Gather', [table, inputIds], '/model/embed_tokens', { axis: 0 });
+    const rope = this.rotary(positionIds);
+    const mask = this.mask(inputIds, attentionMask);
+    for (let i = 0; i < c.layers; i++) {
+      const scope = `/model/layers.${i}`;
+      const attn = this.attention(i, this.rmsNorm(x, `model.layers.${i}.input_layernorm.weight`, `${scope}/input_layernorm`), rope, mask);
+      x = g.op('Add', [x, attn], scope);
+      const mlp = this.mlp(i, this.rmsNorm(x, `model.layers.${i}.post_attention_layernorm.weight`, `${scope}/post_attention_layernorm`));
+      x = g.op('Add', [x, mlp], scope);
+    }
+    const normed = this.rmsNorm(x, 'model.norm.weight', '/model/norm');
+    // A tied head gets its own transposed copy of the embedding, as torch.onnx exports it: the
+    // index, quantizer and exporters then treat the Gather table and the head MatMul apart.
+    const head = this.transposed(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', c.vocab, c.hidden, 'lm_head.weight');
+    const logits = g.op('MatMul', [normed, head], '/lm_head', undefined, 'logits');
+    g.output(logits, FLOAT, ['batch_size', 'sequence_length', c.vocab]);
+    g.outputs.unshift(g.outputs.pop()!); // logits first, then the cache, as exporters list them
+    return g;
+  }
+}
+
+/** The graph of a llama-family decoder over `weights` (read only when the file is streamed). */
+export function llamaGraph(config: DecoderConfig, weights: DecoderWeights): GraphBuilder {
+  return new LlamaGraph(config, weights).build();
+}
