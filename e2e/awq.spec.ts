@@ -5,21 +5,13 @@
 // perplexity the page showed (within 0.5 %). Both figures (and KL) are printed: on this 1.8 M
 // model AWQ's gain is not asserted (small-llama's is, in src/pipeline/methods/awq-quality.test.ts).
 import { openAsBlob } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
-import { loadSample } from './page-steps';
+import { compressAndScore, loadSample } from './page-steps';
 
 const W = 4;
-
-async function runAndScore(page: Page): Promise<{ ppl: number; kl: number }> {
-  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
-  await page.getByTestId('compress-button').click();
-  await page.getByTestId('evaluate-result').click({ timeout: 400_000 });
-  await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
-  return { ppl: Number(await page.getByTestId('result-ppl').getAttribute('data-ppl')), kl: Number(await page.getByTestId('result-kl').getAttribute('data-kl')) };
-}
 
 test('AWQ 4-bit/32 on the sample: calibrates, folds its scales into the norms, and the download runs with the shown perplexity', async ({ page }, testInfo) => {
   test.setTimeout(900_000);
@@ -32,7 +24,7 @@ test('AWQ 4-bit/32 on the sample: calibrates, folds its scales into the norms, a
 
   await page.getByTestId('rule-0-bits').selectOption('4');
   await page.getByTestId('rule-0-group').selectOption('32');
-  const rtn = await runAndScore(page);
+  const rtn = await compressAndScore(page, 400_000);
   await expect(page.getByTestId('result-scheme')).toContainText('rtn 4-bit/32 asym');
 
   await page.getByTestId('rule-0-action').selectOption('awq');
@@ -45,7 +37,7 @@ test('AWQ 4-bit/32 on the sample: calibrates, folds its scales into the norms, a
   await page.getByTestId('plan-toggle').click();
   await expect(page.getByTestId('plan-row').filter({ hasText: 'AWQ scales folded in' })).toHaveCount(8);
   await page.getByTestId('plan-toggle').click();
-  const awq = await runAndScore(page);
+  const awq = await compressAndScore(page, 400_000);
   await expect(page.getByTestId('result-scheme')).toContainText('awq 4-bit/32 asym');
   console.log(`sample W=${W}: rtn 4-bit/32 ppl ${rtn.ppl} KL ${rtn.kl}, awq 4-bit/32 (4 windows) ppl ${awq.ppl} KL ${awq.kl}`);
   expect(awq.kl).toBeGreaterThan(0);

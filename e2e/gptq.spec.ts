@@ -7,24 +7,16 @@
 // on a llama.cpp type for GGUF output: the rule's type select (a K-quant refused at the rule for
 // rows it cannot fill), the download's Q4_0 blocks at the planned size.
 import { openAsBlob } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { attrInt } from '../src/formats/onnx/onnx-model';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { dequantizeGgmlRef } from '../src/quant/ggml/ggml-codec';
 import { nodePerplexity } from './onnx-check';
-import { chooseOnly, loadSample } from './page-steps';
+import { chooseOnly, compressAndScore, loadSample } from './page-steps';
 
 const W = 4;
-
-async function runAndScore(page: Page): Promise<number> {
-  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
-  await page.getByTestId('compress-button').click();
-  await page.getByTestId('evaluate-result').click({ timeout: 240_000 });
-  await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
-  return Number(await page.getByTestId('result-ppl').getAttribute('data-ppl'));
-}
 
 test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest, and the download runs with the shown perplexity', async ({ page }, testInfo) => {
   const pageErrors: string[] = [];
@@ -37,7 +29,7 @@ test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest
   // Round-to-nearest first, on the grid GPTQ will use.
   await page.getByTestId('rule-0-bits').selectOption('3');
   await page.getByTestId('rule-0-group').selectOption('128');
-  const rtnPpl = await runAndScore(page);
+  const rtnPpl = (await compressAndScore(page)).ppl;
   await expect(page.getByTestId('result-scheme')).toContainText('rtn 3-bit/128 asym');
 
   // The same rule as GPTQ: the grid stays, calibration settings appear.
@@ -48,7 +40,7 @@ test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest
   await expect(page.getByTestId('calibration-fields')).toBeVisible();
   await page.getByTestId('calibration-windows').fill('4');
   await expect(page.getByTestId('calibration-tokens')).toContainText('1,024 calibration tokens');
-  const gptqPpl = await runAndScore(page);
+  const gptqPpl = (await compressAndScore(page)).ppl;
   await expect(page.getByTestId('result-scheme')).toContainText('gptq 3-bit/128 asym act-order');
   await expect(page.getByTestId('result-calibration')).toContainText('1,024 tokens');
   console.log(`sample W=${W}: rtn 3-bit/128 ${rtnPpl}, gptq 3-bit/128 act-order (4 windows) ${gptqPpl}`);

@@ -5,21 +5,13 @@
 // download's MatMulNBits carry float zero points and run in onnxruntime-node with the perplexity
 // the page showed (within 0.5 %). Integer zero points pack as codes and drop the note.
 import { openAsBlob } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
-import { loadSample } from './page-steps';
+import { compressAndScore, loadSample } from './page-steps';
 
 const W = 4;
-
-async function runAndScore(page: Page): Promise<number> {
-  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
-  await page.getByTestId('compress-button').click();
-  await page.getByTestId('evaluate-result').click({ timeout: 240_000 });
-  await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
-  return Number(await page.getByTestId('result-ppl').getAttribute('data-ppl'));
-}
 
 test('HQQ 2-bit/32 on the sample: no calibration, float zero points in the download, which runs with the shown perplexity', async ({ page }, testInfo) => {
   const pageErrors: string[] = [];
@@ -31,7 +23,7 @@ test('HQQ 2-bit/32 on the sample: no calibration, float zero points in the downl
 
   await page.getByTestId('rule-0-bits').selectOption('2');
   await page.getByTestId('rule-0-group').selectOption('32');
-  const rtnPpl = await runAndScore(page);
+  const rtnPpl = (await compressAndScore(page)).ppl;
   await expect(page.getByTestId('result-scheme')).toContainText('rtn 2-bit/32 asym');
 
   // The same grid as HQQ: no calibration settings, float zero points by default, and the plan says where they run.
@@ -41,7 +33,7 @@ test('HQQ 2-bit/32 on the sample: no calibration, float zero points in the downl
   await expect(page.getByTestId('rule-0-zero-point')).toHaveValue('float');
   await expect(page.getByTestId('calibration-fields')).toHaveCount(0);
   await expect(page.getByTestId('plan-note').filter({ hasText: 'float zero points (HQQ)' })).toBeVisible();
-  const hqqPpl = await runAndScore(page);
+  const hqqPpl = (await compressAndScore(page)).ppl;
   await expect(page.getByTestId('result-scheme')).toContainText('hqq 2-bit/32');
   console.log(`sample W=${W}: rtn 2-bit/32 ${rtnPpl}, hqq 2-bit/32 ${hqqPpl}`);
   expect(hqqPpl).not.toBe(rtnPpl);

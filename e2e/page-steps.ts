@@ -1,4 +1,5 @@
-// Steps the e2e specs share: loading the built-in sample, and setting a row of sweep chips.
+// Steps the e2e specs share: loading the built-in sample, setting a row of sweep chips, and
+// compressing with the editor's recipe then scoring the result.
 import { expect, type Page } from '@playwright/test';
 
 /** Clicks "Try the sample" and waits until tiny-llama (1.84 M parameters) is open. */
@@ -14,4 +15,16 @@ export async function chooseOnly(page: Page, all: string[], on: string[]): Promi
     if (on.includes(id)) await box.check();
     else await box.uncheck();
   }
+}
+
+/**
+ * Compresses with the editor's recipe once the plan is ready, evaluates the result, and returns
+ * the perplexity and KL divergence the page shows (the compress step may take `compressTimeout`).
+ */
+export async function compressAndScore(page: Page, compressTimeout = 240_000): Promise<{ ppl: number; kl: number }> {
+  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await page.getByTestId('compress-button').click();
+  await page.getByTestId('evaluate-result').click({ timeout: compressTimeout });
+  await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
+  return { ppl: Number(await page.getByTestId('result-ppl').getAttribute('data-ppl')), kl: Number(await page.getByTestId('result-kl').getAttribute('data-kl')) };
 }

@@ -14,6 +14,7 @@ import { calibrator } from '../pipeline/calibration/calibrator';
 import { openModel } from '../pipeline/open-model';
 import { outputFormatOf, gpuOrCpu } from './compress-run';
 import { calibrationText } from './eval-inputs';
+import { graphModel } from './graph-model';
 import { modelSources } from './node-files';
 import { endProgress, progressLine } from './output';
 import { findSidecars } from './sidecars';
@@ -46,7 +47,7 @@ export async function budgetRecipeFor(args: BudgetFlags): Promise<Recipe> {
   const format = outputFormatOf(args.out);
   const windows = args.calibWindows === undefined ? BUDGET_CALIBRATION_WINDOWS : Number(args.calibWindows);
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
-  const model = await openModel(await modelSources(args.model));
+  const model = await graphModel(await openModel(await modelSources(args.model)), 'a size budget calibrates and probes by running the model');
   const sidecars = await findSidecars(args.model, args);
   const gpu = await gpuOrCpu();
   const textName = args.calib ?? 'builtin';

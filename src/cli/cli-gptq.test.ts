@@ -12,6 +12,7 @@ import { blobSource } from '../core/byte-source';
 import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
 import { openGguf } from '../formats/gguf/gguf-reader';
 import { runCli } from './run-cli';
+import { unbuildableCheckpoint } from './testing/unbuildable-model';
 
 const TINY = ['models', 'tiny-llama'];
 const tmp = mkdtempSync(join(tmpdir(), 'studio-gptq-'));
@@ -107,9 +108,9 @@ describeWithFixtures('studio quantize --method gptq on tiny-llama', [[...TINY, '
     const actOrder = await runCli(['quantize', onnx(), '-o', out, '--bits', '4', '--act-order']);
     expect(actOrder.code).toBe(2);
     expect(actOrder.stderr).toContain('--act-order goes with --method gptq');
-    const gguf = await runCli(['quantize', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', join(tmp, 'bad.safetensors'), '--method', 'gptq', '--bits', '4']);
-    expect(gguf.code).toBe(2);
-    expect(gguf.stderr).toContain('needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn")');
+    const gpt2 = await runCli(['quantize', unbuildableCheckpoint(), '-o', join(tmp, 'bad.safetensors'), '--method', 'gptq', '--bits', '4']);
+    expect(gpt2.code).toBe(2);
+    expect(gpt2.stderr).toContain('needs calibration, which runs the model\'s ONNX graph; this model has none (use method "rtn")');
     const withBits = await runCli(['quantize', onnx(), '-o', join(tmp, 'bad.gguf'), '--method', 'gptq', '--type', 'Q4_0', '--bits', '4']);
     expect(withBits.stderr).toContain('--bits does not go with --type (the llama.cpp type is the grid)');
     const rtnType = await runCli(['quantize', onnx(), '-o', join(tmp, 'bad.gguf'), '--type', 'Q4_0']);

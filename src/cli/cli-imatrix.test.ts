@@ -1,7 +1,8 @@
 // llama.cpp's importance-matrix workflow from the command line, as a user runs it:
 // `convert … --imatrix FILE` with the matrix llama-imatrix wrote gives the very tensors
 // llama-quantize --imatrix wrote (both file formats); `studio imatrix` writes one from the ONNX
-// model that convert (and llama-quantize) read back; bad combinations fail before any work.
+// model (or a GGUF's built graph) that convert (and llama-quantize) read back; bad combinations
+// fail before any work.
 import { mkdtempSync, openAsBlob } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,9 +115,20 @@ describeWithFixtures('studio imatrix on tiny-llama (ONNX), then convert --imatri
     expect(Buffer.compare(await readGgufTensor(w, t.name), expected)).toBe(0);
   }, 300_000);
 
-  it('refuses a model without an ONNX graph', async () => {
-    const r = await runCli(['imatrix', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', join(tmp, 'z.gguf')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/computing an importance matrix runs the model's ONNX graph, and a gguf file has none/);
-  });
+  it('computes the matrix of a GGUF on its built graph: the ONNX export\'s matrix', async () => {
+    const fromGguf = join(tmp, 'gguf-imatrix.gguf');
+    const fromOnnx = join(tmp, 'onnx-imatrix.gguf');
+    const g = await runCli(['imatrix', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', fromGguf, '--calib-windows', '2']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).toContain('an importance matrix runs the model: built an ONNX graph of model-f32.gguf');
+    const o = await runCli(['imatrix', fixturePath(...TINY, 'onnx', 'model.onnx'), '-o', fromOnnx, '--calib-windows', '2']);
+    expect(o.code, o.stderr).toBe(0);
+    const [a, b] = await Promise.all([fromGguf, fromOnnx].map(async (p) => readImatrix(blobSource(await openAsBlob(p), p))));
+    expect([...a.entries.keys()].sort()).toEqual([...b.entries.keys()].sort());
+    for (const [name, e] of b.entries) {
+      const ours = a.entries.get(name)!.sums;
+      const worst = e.sums.reduce((m, v, i) => Math.max(m, Math.abs(ours[i] - v) / Math.max(v, 1e-6)), 0);
+      expect(worst, name).toBeLessThan(1e-3);
+    }
+  }, 300_000);
 });

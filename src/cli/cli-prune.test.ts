@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
 import { runCli } from './run-cli';
+import { unbuildableCheckpoint } from './testing/unbuildable-model';
 
 const TINY = ['models', 'tiny-llama'];
 const tmp = mkdtempSync(join(tmpdir(), 'studio-prune-'));
@@ -64,9 +65,9 @@ describeWithFixtures('studio prune on tiny-llama', [[...TINY, 'onnx', 'model.onn
     const sparsity = await runCli(['prune', onnx(), '-o', out, '--method', 'magnitude', '--sparsity', '1']);
     expect(sparsity.code).toBe(2);
     expect(sparsity.stderr).toContain('--sparsity: prune.sparsity must be a number in [0, 1)');
-    const gguf = await runCli(['prune', fixturePath(...TINY, 'gguf', 'model-f32.gguf'), '-o', join(tmp, 'bad.gguf'), '--method', 'wanda', '--sparsity', '0.5']);
-    expect(gguf.code).toBe(2);
-    expect(gguf.stderr).toContain('needs calibration, which runs the model\'s ONNX graph; this model has none');
+    const gpt2 = await runCli(['prune', unbuildableCheckpoint(), '-o', join(tmp, 'bad.safetensors'), '--method', 'wanda', '--sparsity', '0.5']);
+    expect(gpt2.code).toBe(2);
+    expect(gpt2.stderr).toContain('needs calibration, which runs the model\'s ONNX graph; this model has none');
     const shortText = join(tmp, 'short.txt');
     writeFileSync(shortText, 'Only a few words of calibration text.');
     const short = await runCli(['prune', onnx(), '-o', out, '--method', 'wanda', '--sparsity', '0.5', '--calib', shortText, '--calib-windows', '4']);

@@ -18,10 +18,12 @@ import { calibrator } from '../pipeline/calibration/calibrator';
 import { compressModel } from '../pipeline/compress-model';
 import { gzipMeasured, type GzipMeasuredSink } from '../pipeline/exporters/gzip-size';
 import type { WrittenOutput } from '../pipeline/exporters/exporter';
+import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
 import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
 import { nodeGpuContext } from './gpu-node';
+import { graphModel } from './graph-model';
 import { fileSink, modelSources } from './node-files';
 import { endProgress, progressLine } from './output';
 import { findSidecars, type Sidecars } from './sidecars';
@@ -53,8 +55,16 @@ export interface Planned {
 
 export async function planRun(args: CompressRunArgs): Promise<Planned> {
   const format = outputFormatOf(args.out);
-  const model = await openModel(await modelSources(args.model));
+  let model = await openModel(await modelSources(args.model));
   const sidecars = await findSidecars(args.model, args);
+  // ONNX output and calibration need the model's graph: built when the model has none and can
+  // have one; otherwise the plan below says what needs it.
+  if (!model.onnx && (await graphBuildability(model)).buildable) {
+    if (format === 'onnx') model = await graphModel(model, 'ONNX output puts the weights in a graph');
+    else if ((await resolveRecipe(model, args.recipe, format, { ...sidecars.context, assumeGraph: true })).plan.calibration) {
+      model = await graphModel(model, 'the recipe calibrates on text, which runs the model');
+    }
+  }
   const resolved = await resolveRecipe(model, args.recipe, format, { ...sidecars.context, maxShardBytes: args.maxShardBytes });
   return { model, sidecars, resolved };
 }

@@ -16,4 +16,11 @@ export interface ModelSummary {
   modelKey: string;
   /** The recipe an export of the studio carries, and the version that wrote it. */
   embeddedRecipe?: { recipe: Recipe; version: string };
+  /**
+   * GGUF and safetensors models: whether the studio can build the model's ONNX graph (which
+   * perplexity, sweeps, calibration and ONNX output run), and if not, why.
+   */
+  graph?: { buildable: true; architecture: string } | { buildable: false; reason: string };
+  /** Set when this model is a graph the studio built: the file it was built from and the graph's size. */
+  builtFrom?: { fileName: string; format: string; fileBytes: number; graphBytes: number };
 }

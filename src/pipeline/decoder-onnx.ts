@@ -5,7 +5,8 @@
 import type { ByteSink } from '../core/byte-sink';
 import { UsageError } from '../core/errors';
 import { type DecoderConfig, readDecoderConfig } from '../formats/hf/decoder-config';
-import { writeDecoderOnnx } from '../formats/onnx/decoder/decoder-model';
+import { llamaConfigFromGguf } from '../formats/gguf/llama-config';
+import { type DecoderModelOptions, writeDecoderOnnx } from '../formats/onnx/decoder/decoder-model';
 import type { DecoderWeights } from '../formats/onnx/decoder/llama-graph';
 import { readJsonSource } from '../formats/safetensors/safetensors-checkpoint';
 import type { OpenedModel } from './open-model';
@@ -18,16 +19,28 @@ export function decoderWeights(source: HfWeightSource): DecoderWeights {
   return { dims: (name) => byName.get(name)?.shape, floats: (name) => source.readFloats(name) };
 }
 
-/** config.json of an opened model, read and checked for the builder. */
+/** config.json of an opened model (a GGUF's own metadata when none came with it), read and checked for the builder. */
 export async function modelDecoderConfig(model: OpenedModel): Promise<{ json: Record<string, unknown>; config: DecoderConfig }> {
-  if (!model.config) throw new UsageError(`building an ONNX graph for ${model.index.fileName} needs its config.json beside it`);
-  const json = (await readJsonSource(model.config)) as Record<string, unknown>;
+  let json: Record<string, unknown>;
+  if (model.config) json = (await readJsonSource(model.config)) as Record<string, unknown>;
+  else if (model.gguf) json = llamaConfigFromGguf(model.gguf.metadata, model.gguf.tensors);
+  else throw new UsageError(`building an ONNX graph for ${model.index.fileName} needs its config.json beside it`);
   return { json, config: readDecoderConfig(json) };
 }
 
+/** Why the model's graph cannot be built (no config, another architecture, a bad field), or its architecture. */
+export async function graphBuildability(model: OpenedModel): Promise<{ buildable: true; architecture: string } | { buildable: false; reason: string }> {
+  if (model.onnx) return { buildable: false, reason: `${model.index.fileName} is an ONNX graph already` };
+  try {
+    return { buildable: true, architecture: (await modelDecoderConfig(model)).config.architecture };
+  } catch (e) {
+    return { buildable: false, reason: (e as Error).message };
+  }
+}
+
 /** Writes the model as a float32 ONNX decoder graph; returns the bytes written. */
-export async function writeModelOnnx(model: OpenedModel, sink: ByteSink): Promise<number> {
+export async function writeModelOnnx(model: OpenedModel, sink: ByteSink, options: Omit<DecoderModelOptions, 'metadata'> = {}): Promise<number> {
   const { json, config } = await modelDecoderConfig(model);
   const weights = decoderWeights(hfWeightSource(model, json));
-  return writeDecoderOnnx(config, weights, sink, { metadata: { 'studio.source': model.index.fileName } });
+  return writeDecoderOnnx(config, weights, sink, { ...options, metadata: { 'studio.source': model.index.fileName } });
 }

@@ -5,6 +5,7 @@
 import type { StateCreator } from 'zustand';
 import { UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
+import { progressCallback } from '../workers/studio-client';
 import { studioClient } from './studio-client';
 import { pickModelFiles } from './pick-model-files';
 import { fetchSampleFiles } from './sample-files';
@@ -19,6 +20,11 @@ export interface ModelSlice {
   loadingLabel: string;
   openFiles(files: File[]): Promise<void>;
   openSample(): Promise<void>;
+  /** Building the open GGUF/safetensors model's ONNX graph: bytes written of the total, null when not building. */
+  graphBuild: { written: number; total: number } | null;
+  /** Builds the model's ONNX graph and opens it in the model's place (the model stays when it fails or is cancelled). */
+  buildGraph(): Promise<void>;
+  cancelGraphBuild(): void;
 }
 
 function describeFiles(files: File[]): string {
@@ -82,5 +88,22 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
       return open(async () => files, describeFiles(files));
     },
     openSample: () => open(fetchSampleFiles, 'the sample model'),
+    graphBuild: null,
+    async buildGraph() {
+      const s = get();
+      if (!s.model || s.graphBuild || s.jobStatus !== 'idle' || s.loadStatus !== 'idle') return;
+      set({ graphBuild: { written: 0, total: 0 }, notice: null });
+      try {
+        const model = await studioClient().buildGraph(progressCallback((p: { written: number; total: number }) => set({ graphBuild: p })));
+        set((st) => ({ model, modelSerial: st.modelSerial + 1, report: null, lastSaved: null }));
+      } catch (error) {
+        get().showError('load', error);
+      } finally {
+        set({ graphBuild: null });
+      }
+    },
+    cancelGraphBuild() {
+      if (get().graphBuild) void studioClient().cancel();
+    },
   };
 };

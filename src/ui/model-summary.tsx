@@ -17,6 +17,11 @@ export function ModelSummary() {
           {model.hasTokenizer ? ' · tokenizer.json' : ' · no tokenizer.json'}
         </p>
       </header>
+      {model.builtFrom && (
+        <p className="small muted" data-testid="built-from">
+          ONNX graph built by the studio from {model.builtFrom.fileName} ({model.builtFrom.format}): {formatBytes(model.builtFrom.graphBytes)} float32, with the same weights.
+        </p>
+      )}
       <dl className="stats">
         <Stat label="Parameters" value={formatCount(index.paramCount)} title={formatInteger(index.paramCount)} testId="param-count" />
         <Stat label="Size on disk" value={formatBytes(index.fileBytes)} title={`${formatInteger(index.fileBytes)} bytes`} testId="file-bytes" />

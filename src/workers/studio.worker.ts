@@ -26,6 +26,7 @@ import { exportContextOf } from '../pipeline/export-context';
 import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
 import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
 import { gzipMeasured } from '../pipeline/exporters/gzip-size';
+import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { embeddedRecipe } from '../pipeline/recipe/embedded-recipe';
 import { budgetSummary, sizeBudgetRecipe } from '../pipeline/budget/size-budget';
@@ -35,6 +36,7 @@ import { parseRecipe } from '../pipeline/recipe/parse-recipe';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
 import { variantWeights } from '../pipeline/variant-weights';
 import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
+import { buildGraphModel } from './built-graph';
 import { installErrorTransfer } from './error-transfer';
 import { modelKey } from './model-key';
 import { runSweepJob } from './sweep-job';
@@ -176,27 +178,43 @@ async function gzipSizeOf(resolved: ResolvedPlan, results: ReadonlyMap<string, C
   return measured!.gzipBytes();
 }
 
+/** Makes `next` the open model (a failed open or build never gets here, so the previous one stays). */
+async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'builtFrom'>): Promise<ModelSummary> {
+  const key = await modelKey(next.files[0]);
+  job?.abort();
+  sweep?.controller.abort();
+  await opened?.evaluation.release();
+  const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText };
+  const context = exportContextOf(next);
+  context.catch(() => {}); // reported when a plan needs it
+  opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context, calibrations: new CalibrationCache() };
+  last = null;
+  const carried = embeddedRecipe(next);
+  return {
+    index: next.index,
+    files: next.files.map((f) => f.name),
+    hasTokenizer: Boolean(next.tokenizer),
+    hasConfig: Boolean(next.config),
+    modelKey: key,
+    ...(carried ? { embeddedRecipe: carried } : {}),
+    ...extra,
+  };
+}
+
 const api: StudioApi = {
   async open(files: File[]): Promise<ModelSummary> {
     const next = await openModel(files.map((f) => blobSource(f, f.webkitRelativePath || f.name)));
-    const key = await modelKey(next.files[0]);
-    job?.abort();
-    sweep?.controller.abort();
-    await opened?.evaluation.release();
-    const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText };
-    const context = exportContextOf(next);
-    context.catch(() => {}); // reported when a plan needs it
-    opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context, calibrations: new CalibrationCache() };
-    last = null;
-    const carried = embeddedRecipe(next);
-    return {
-      index: next.index,
-      files: next.files.map((f) => f.name),
-      hasTokenizer: Boolean(next.tokenizer),
-      hasConfig: Boolean(next.config),
-      modelKey: key,
-      ...(carried ? { embeddedRecipe: carried } : {}),
-    };
+    return adopt(next, next.onnx ? {} : { graph: await graphBuildability(next) });
+  },
+
+  async buildGraph(onProgress) {
+    const o = requireModel();
+    return asJob(async (signal) => {
+      const progress = throttle(onProgress, 100);
+      const built = await buildGraphModel(o.model, { signal, onProgress: (written, total) => progress.call({ written, total }) });
+      progress.flush();
+      return adopt(built.model, { builtFrom: built.builtFrom });
+    });
   },
 
   async checkRecipe(recipe) {

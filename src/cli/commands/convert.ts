@@ -1,16 +1,22 @@
 // `studio convert MODEL -o OUT.gguf [--type T] [--pure] [--imatrix FILE]` and `studio convert MODEL -o
 // OUT.safetensors [--dtype D] [--max-shard-size N]`: shorthands for `compress` with a llama.cpp
-// preset or a float conversion (docs/FORMATS.md §4.6, §5); --imatrix weighs the preset's types
+// preset or a float conversion (docs/FORMATS.md §4.6, §5); `studio convert MODEL -o OUT.onnx`
+// builds the model's float32 ONNX decoder graph (llama, mistral, qwen2) from a checkpoint or GGUF; --imatrix weighs the preset's types
 // by an importance matrix, as llama-quantize --imatrix does (GGUF or legacy .dat, from
 // llama-imatrix or `studio imatrix`). config.json, tokenizer.json and
 // tokenizer_config.json come from beside MODEL or its parent folder unless --config/--tokenizer.
 // Prints what llama-quantize prints about fallbacks; --json: { output, bytes, tensors, fallbacks }.
+import { openAsBlob } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { baseName, blobSource } from '../../core/byte-source';
 import { UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
 import { DEFAULT_CALIBRATION, type Recipe } from '../../core/recipe';
 import { dtypeRecipe, ggufTypeRecipe } from '../../pipeline/recipe/shorthands';
+import { writeModelOnnx } from '../../pipeline/decoder-onnx';
+import { openModel } from '../../pipeline/open-model';
 import { outputFormatOf, planRun, runPlanned } from '../compress-run';
+import { fileSink, modelSources } from '../node-files';
 import { formatBytes, printJson, printLine } from '../output';
 import { copySidecars } from '../sidecars';
 import { parseSize } from '../sizes';
@@ -31,7 +37,7 @@ export interface ConvertArgs {
 
 /** Checks the flags against the output kind before any file is read. */
 export function convertRecipe(args: ConvertArgs): Recipe {
-  if (!args.out) throw new UsageError('-o OUT.gguf or -o OUT.safetensors is required');
+  if (!args.out) throw new UsageError('-o OUT.gguf, -o OUT.safetensors or -o OUT.onnx is required');
   const format = /\.(gguf|safetensors)$/i.test(args.out) ? outputFormatOf(args.out) : null;
   if (format === 'gguf') {
     if (args.dtype !== undefined || args.maxShardSize !== undefined) throw new UsageError('--dtype and --max-shard-size are for .safetensors output; GGUF takes --type');
@@ -44,10 +50,32 @@ export function convertRecipe(args: ConvertArgs): Recipe {
     if (args.type !== undefined || args.pure || args.imatrix !== undefined) throw new UsageError('--type, --pure and --imatrix are for .gguf output; safetensors takes --dtype');
     return dtypeRecipe(args.dtype);
   }
-  throw new UsageError(`-o must end in .gguf or .safetensors; got "${args.out}"`);
+  throw new UsageError(`-o must end in .gguf, .safetensors or .onnx; got "${args.out}"`);
+}
+
+/** `-o OUT.onnx`: the float32 graph, built from the weights and config.json (a GGUF's own metadata without one). */
+async function convertToOnnx(args: ConvertArgs): Promise<void> {
+  const given = [args.type && '--type', args.pure && '--pure', args.imatrix && '--imatrix', args.dtype && '--dtype', args.maxShardSize && '--max-shard-size'].filter(Boolean);
+  if (given.length) throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} not for ONNX output: convert -o OUT.onnx builds the float32 graph; quantize it with \`studio quantize\``);
+  let sources = await modelSources(args.model);
+  if (args.config) sources = [...sources.filter((s) => baseName(s.name) !== 'config.json'), blobSource(await openAsBlob(args.config), 'config.json')];
+  const model = await openModel(sources);
+  if (model.onnx) throw new UsageError(`${model.index.fileName} is already an ONNX graph`);
+  const sink = await fileSink(args.out!);
+  let bytes: number;
+  try {
+    bytes = await writeModelOnnx(model, sink);
+    await sink.close();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  if (args.json) printJson({ output: args.out, bytes });
+  else printLine(`wrote ${args.out}: ${formatBytes(bytes)}, float32 ONNX decoder graph of ${model.index.fileName}`);
 }
 
 export async function convertCommand(args: ConvertArgs): Promise<void> {
+  if (args.out && /\.onnx$/i.test(args.out)) return convertToOnnx(args);
   const recipe = convertRecipe(args);
   const maxShardBytes = args.maxShardSize === undefined ? undefined : parseSize(args.maxShardSize);
   if (args.printRecipe) {

@@ -4,6 +4,7 @@ import { createNodeLmSession } from '../../eval/ort-node';
 import { evaluatePerplexity } from '../../eval/perplexity';
 import { openModel } from '../../pipeline/open-model';
 import { evaluationTokens, parseWindows } from '../eval-inputs';
+import { graphModel } from '../graph-model';
 import { modelSources } from '../node-files';
 import { endProgress, printJson, printLine, progressLine } from '../output';
 
@@ -18,7 +19,7 @@ export interface EvalArgs {
 export async function evalCommand(args: EvalArgs): Promise<void> {
   const windows = parseWindows(args.windows);
   const sources = await modelSources(args.model);
-  const model = await openModel(sources);
+  const model = await graphModel(await openModel(sources), 'perplexity runs the model');
   const tokens = await evaluationTokens(model, args);
   // The runtime reads the model (and its external data) itself from the model's own file.
   const modelBytes = await model.files[0].read(0, model.files[0].byteLength);

@@ -13,6 +13,7 @@ import { imatrixFromCalibration } from '../../pipeline/calibration/imatrix-stats
 import { openModel } from '../../pipeline/open-model';
 import { calibrationText } from '../eval-inputs';
 import { gpuOrCpu } from '../compress-run';
+import { graphModel } from '../graph-model';
 import { fileSink, modelSources } from '../node-files';
 import { endProgress, printJson, printLine, progressLine } from '../output';
 
@@ -28,8 +29,7 @@ export async function imatrixCommand(args: ImatrixArgs): Promise<void> {
   if (!args.out) throw new UsageError('-o FILE is required (the importance matrix, e.g. imatrix.gguf)');
   const windows = args.calibWindows === undefined ? DEFAULT_CALIBRATION.windows : Number(args.calibWindows);
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
-  const model = await openModel(await modelSources(args.model));
-  if (!model.onnx) throw new UsageError(`${model.index.fileName}: computing an importance matrix runs the model's ONNX graph, and a ${model.index.format} file has none (export the model to ONNX, or use llama-imatrix on a GGUF)`);
+  const model = await graphModel(await openModel(await modelSources(args.model)), 'an importance matrix runs the model');
   const weights = model.index.tensors.filter((t) => t.role === 'matmul-weight').map((t) => t.name);
   const needs = new Map<string, MethodNeeds>(weights.map((w) => [w, 'input-stats']));
   const gpu = await gpuOrCpu();

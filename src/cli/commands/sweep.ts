@@ -17,6 +17,7 @@ import { ggufTypeRecipe, rtnSpecFromFlags, selectionFromFlags } from '../../pipe
 import { expandGrid, runSweep } from '../../pipeline/sweep';
 import { nodeGpuContext } from '../gpu-node';
 import { calibrationText, evaluationTokens, parseWindows } from '../eval-inputs';
+import { graphModel } from '../graph-model';
 import { modelSources } from '../node-files';
 import { printJson, progressLine } from '../output';
 import { findSidecars } from '../sidecars';
@@ -120,7 +121,7 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
   if (!args.json) throw new UsageError('sweep prints JSON lines: pass --json');
   const axes = await sweepAxesFromArgs(args);
   const windows = parseWindows(args.windows);
-  const model = await openModel(await modelSources(args.model));
+  const model = await graphModel(await openModel(await modelSources(args.model)), 'a sweep evaluates every point');
   const tokens = await evaluationTokens(model, args);
   const grid = expandGrid(axes);
   const sidecars = grid.some((p) => p.format === 'gguf') ? await findSidecars(args.model, args) : undefined;

@@ -19,6 +19,8 @@ export interface ExportContext {
   modelName?: string;
   /** safetensors: shard above this many bytes of tensor data (default: one file). */
   maxShardBytes?: number;
+  /** Plan as if the model had an ONNX graph (to learn whether a recipe needs one before building it). */
+  assumeGraph?: boolean;
 }
 
 /** The compressed result of a source tensor (by ModelIndex name), when the exporter reaches it. */

@@ -165,7 +165,7 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
     const resize = resized.get(source.name);
     // What is written: the tensor itself, or its narrower self after channel pruning.
     const t = resize ? resizedTensor(source, resize.rows, resize.cols) : source;
-    const needs = checkAction(action, source, t, rule, model.onnx !== undefined, recipe.calibration?.imatrix);
+    const needs = checkAction(action, source, t, rule, model.onnx !== undefined || context.assumeGraph === true, recipe.calibration?.imatrix);
     const encoding = target.encode(t, action, rule);
     const fallback = fallbacks.get(t.name);
     const notes = fallback ? [`llama.cpp fallback: ${fallback.message}`] : [];

@@ -3,7 +3,7 @@
 // weights are deferred sources, each read from the checkpoint only when the sink reaches it.
 // Memory is bounded by the largest tensor, never the model.
 import type { ByteSink } from '../../../core/byte-sink';
-import { UnsupportedModelError } from '../../../core/errors';
+import { CancelledError, UnsupportedModelError } from '../../../core/errors';
 import type { DecoderConfig } from '../../hf/decoder-config';
 import { encodeNode, encodeTensor, encodeValueInfo } from '../onnx-encode';
 import { F } from '../onnx-model';
@@ -18,6 +18,10 @@ export const OPSET = 17;
 export interface DecoderModelOptions {
   /** metadata_props entries (provenance). */
   metadata?: Record<string, string>;
+  /** Bytes written so far of the total, after each write. */
+  onProgress?: (written: number, total: number) => void;
+  /** Stops between writes with a CancelledError. */
+  signal?: AbortSignal;
 }
 
 /** The ModelProto of a built graph, as chunks. */
@@ -52,5 +56,19 @@ export async function writeDecoderOnnx(config: DecoderConfig, weights: DecoderWe
   const chunks = assembleGraph(llamaGraph(config, weights), {
     metadata: { 'studio.builder': `${config.architecture} decoder, opset ${OPSET}, float32`, ...options.metadata },
   });
-  return streamChunks(chunks, sink);
+  const { onProgress, signal } = options;
+  let written = 0;
+  const watched: ByteSink = {
+    async write(bytes) {
+      if (signal?.aborted) throw new CancelledError('Building the ONNX graph was cancelled');
+      await sink.write(bytes);
+      written += bytes.byteLength;
+      onProgress?.(written, chunks.byteLength);
+    },
+    close: () => sink.close(),
+    get bytesWritten() {
+      return sink.bytesWritten;
+    },
+  };
+  return streamChunks(chunks, watched);
 }

@@ -1,0 +1,63 @@
+// A Hugging Face checkpoint or a GGUF through the CLI as if it were an ONNX export: `convert
+// -o OUT.onnx` writes the built graph; eval, quantize to ONNX and calibrated methods build it
+// themselves (said on stderr). On tiny-llama, whose safetensors hold the export's own float32
+// weights, the results equal those of the fixture's PyTorch-exported model.onnx.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
+import { runCli } from './run-cli';
+
+const DIR = ['models', 'tiny-llama'];
+const tmp = mkdtempSync(join(tmpdir(), 'studio-graph-cli-'));
+const path = (...p: string[]) => fixturePath(...DIR, ...p);
+const TOKENIZER = ['--tokenizer', path('tokenizer.json')];
+
+async function ppl(model: string, windows = 4, extra: string[] = TOKENIZER): Promise<{ ppl: number; stderr: string }> {
+  const r = await runCli(['eval', model, '--windows', String(windows), '--json', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return { ppl: JSON.parse(r.stdout).ppl, stderr: r.stderr };
+}
+
+describeWithFixtures('the CLI builds the ONNX graph of checkpoints and GGUFs', [[...DIR, 'model.safetensors'], [...DIR, 'gguf', 'model-f32.gguf'], [...DIR, 'onnx', 'model.onnx']], () => {
+  it('convert model.safetensors -o model.onnx: the graph has the export\'s perplexity', async () => {
+    const out = join(tmp, 'built.onnx');
+    const r = await runCli(['convert', path('model.safetensors'), '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*built\.onnx: 7\.\d\d MiB, float32 ONNX decoder graph of model\.safetensors/);
+    const [built, exported] = [await ppl(out), await ppl(path('onnx', 'model.onnx'))];
+    expect(Math.abs(built.ppl / exported.ppl - 1)).toBeLessThan(1e-5);
+    expect(readdirSync(tmp).filter((n) => n.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('eval of a lone GGUF (no config.json) reads its metadata and reproduces the reference W=16 perplexity', async () => {
+    const folder = mkdtempSync(join(tmp, 'gguf-'));
+    copyFileSync(path('gguf', 'model-f32.gguf'), join(folder, 'model-f32.gguf'));
+    copyFileSync(path('tokenizer.json'), join(folder, 'tokenizer.json'));
+    const r = await ppl(join(folder, 'model-f32.gguf'), 16, []);
+    expect(r.stderr).toContain('studio: perplexity runs the model: built an ONNX graph of model-f32.gguf (llama, 7.05 MiB float32)');
+    expect(Math.abs(r.ppl / 57.9834 - 1)).toBeLessThan(1e-3);
+  });
+
+  it('quantize model.safetensors -o q4.onnx gives the file quantizing the export gives', async () => {
+    const fromCheckpoint = join(tmp, 'ckpt-q4.onnx');
+    const fromExport = join(tmp, 'export-q4.onnx');
+    const a = await runCli(['quantize', path('model.safetensors'), '-o', fromCheckpoint, '--bits', '4', '--block', '32']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain('ONNX output puts the weights in a graph: built an ONNX graph of model.safetensors');
+    expect(a.stdout).toContain('input 7.01 MiB'); // the checkpoint the user gave, not the temporary graph
+    const b = await runCli(['quantize', path('onnx', 'model.onnx'), '-o', fromExport, '--bits', '4', '--block', '32']);
+    expect(b.code, b.stderr).toBe(0);
+    const [ours, theirs] = [await ppl(fromCheckpoint), await ppl(fromExport)];
+    expect(Math.abs(ours.ppl / theirs.ppl - 1)).toBeLessThan(1e-5);
+  }, 300_000);
+
+  it('refuses quantization flags on convert -o OUT.onnx before reading anything', async () => {
+    const out = join(tmp, 'never.onnx');
+    const r = await runCli(['convert', path('model.safetensors'), '-o', out, '--type', 'Q8_0']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('--type is not for ONNX output: convert -o OUT.onnx builds the float32 graph; quantize it with `studio quantize`');
+    expect(existsSync(out)).toBe(false);
+  });
+});
