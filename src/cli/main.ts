@@ -122,6 +122,8 @@ export async function main(argv: string[]): Promise<number> {
           'target-size': { type: 'string' },
           calib: { type: 'string' },
           'calib-windows': { type: 'string' },
+          layout: { type: 'string' },
+          dtype: { type: 'string' },
           json: { type: 'boolean', default: false },
         });
         await compressCommand({
@@ -137,6 +139,8 @@ export async function main(argv: string[]): Promise<number> {
           targetSize: values['target-size'] as string | undefined,
           calib: values.calib as string | undefined,
           calibWindows: values['calib-windows'] as string | undefined,
+          layout: values.layout as string | undefined,
+          dtype: values.dtype as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;
@@ -159,6 +163,8 @@ export async function main(argv: string[]): Promise<number> {
           exclude: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
           'print-recipe': { type: 'boolean', default: false },
+          layout: { type: 'string' },
+          dtype: { type: 'string' },
           json: { type: 'boolean', default: false },
         });
         await quantizeCommand({
@@ -179,6 +185,8 @@ export async function main(argv: string[]): Promise<number> {
           exclude: values.exclude as string | undefined,
           dryRun: values['dry-run'] as boolean,
           printRecipe: values['print-recipe'] as boolean,
+          layout: values.layout as string | undefined,
+          dtype: values.dtype as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;
@@ -196,6 +204,8 @@ export async function main(argv: string[]): Promise<number> {
           block: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
           'print-recipe': { type: 'boolean', default: false },
+          layout: { type: 'string' },
+          dtype: { type: 'string' },
           json: { type: 'boolean', default: false },
         });
         await pruneCommand({
@@ -211,6 +221,8 @@ export async function main(argv: string[]): Promise<number> {
           block: values.block as string | undefined,
           dryRun: values['dry-run'] as boolean,
           printRecipe: values['print-recipe'] as boolean,
+          layout: values.layout as string | undefined,
+          dtype: values.dtype as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;

@@ -3,7 +3,7 @@
 // [--tokenizer F] [--max-shard-size S]`: runs a recipe (the one format the page, sweeps and exports
 // share), or the size budget's recipe for a target, and writes the output; --dry-run prints the plan.
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { MissingFileError, UnsupportedModelError, UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
 import type { Recipe } from '../../core/recipe';
@@ -13,6 +13,7 @@ import { dryRunReport, planRun, runPlanned } from '../compress-run';
 import { formatBytes, printJson, printLine } from '../output';
 import { printReportJson, printReportTable } from '../plan-output';
 import { copySidecars } from '../sidecars';
+import { finishTransformersJsFolder, transformersJsTarget } from '../transformers-js-folder';
 import { parseSize } from '../sizes';
 
 export interface CompressArgs {
@@ -30,6 +31,10 @@ export interface CompressArgs {
   targetSize?: string;
   calib?: string;
   calibWindows?: string;
+  /** 'transformers.js': OUT is a folder transformers.js loads (onnx/model_<dtype>.onnx and the files beside). */
+  layout?: string;
+  /** With --layout transformers.js: the dtype the recipe must make (q4, q8, fp16, fp32). */
+  dtype?: string;
 }
 
 export async function readRecipeFile(path: string | undefined): Promise<Recipe> {
@@ -50,7 +55,11 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
     printJson(canonicalRecipe(recipe));
     return;
   }
-  const planned = await planRun({ ...args, recipe, maxShardBytes });
+  if (args.layout !== undefined && args.layout !== 'transformers.js') throw new UsageError(`--layout must be "transformers.js", got "${args.layout}"`);
+  if (args.dtype !== undefined && args.layout === undefined) throw new UsageError('--dtype goes with --layout transformers.js (it names the file); the recipe decides the weights');
+  const folder = args.layout ? args.out : undefined;
+  if (folder === undefined && args.layout) throw new UsageError('-o FOLDER is required with --layout transformers.js');
+  const planned = await planRun({ ...args, out: folder ? join(folder, 'onnx', 'model.onnx') : args.out, recipe, maxShardBytes });
   const { plan } = planned.resolved;
   if (opts.requireQuantized && plan.order.length === 0) {
     const matmuls = planned.model.index.tensors.filter((t) => t.role === 'matmul-weight').length;
@@ -72,7 +81,9 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
     else printReportTable(report, false);
     return;
   }
-  const outcome = await runPlanned(planned, args.out!, { gzip: opts.gzip || plan.tensors.some((t) => t.action.kind === 'prune') });
+  const out = folder ? await transformersJsTarget(folder, planned, args.dtype) : args.out!;
+  const outcome = await runPlanned(planned, out, { gzip: opts.gzip || plan.tensors.some((t) => t.action.kind === 'prune') });
+  const beside = folder ? await finishTransformersJsFolder(folder, args.model, planned, outcome, out, args.dtype) : [];
   // A checkpoint needs its config.json (with the new dtype and MLP width) and tokenizer beside it.
   if (plan.format === 'safetensors') await copySidecars(dirname(resolve(args.out!)), planned.sidecars, plan);
   if (args.json) {
@@ -81,6 +92,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
   }
   printReportTable(outcome.report, true);
   printLine(`wrote ${outcome.paths.join(', ')}: ${formatBytes(outcome.bytes)} on ${outcome.report.device}`);
+  if (folder) printLine(`transformers.js folder ${folder}: ${[relative(folder, out), ...beside].join(', ')}`);
 }
 
 export async function compressCommand(args: CompressArgs): Promise<void> {

@@ -11,6 +11,9 @@ export interface PruneArgs extends PruneFlags {
   json: boolean;
   dryRun: boolean;
   printRecipe: boolean;
+  /** --layout transformers.js [--dtype D]: OUT is a transformers.js model folder. */
+  layout?: string;
+  dtype?: string;
 }
 
 export async function pruneCommand(args: PruneArgs): Promise<void> {

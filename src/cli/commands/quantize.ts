@@ -12,6 +12,9 @@ export interface QuantizeArgs extends QuantizeFlags {
   json: boolean;
   dryRun: boolean;
   printRecipe: boolean;
+  /** --layout transformers.js [--dtype D]: OUT is a transformers.js model folder. */
+  layout?: string;
+  dtype?: string;
 }
 
 export async function quantizeCommand(args: QuantizeArgs): Promise<void> {
