@@ -1,10 +1,14 @@
 // A Hugging Face checkpoint dropped on the page, as a person would: tiny-llama's
 // model.safetensors + config.json + tokenizer.json. The page offers to build its ONNX graph; once
 // built, the model is evaluated like the export (the reference perplexity), quantized to 4-bit
-// ONNX, and the download runs in onnxruntime-node with the perplexity the page showed. A lone
-// GGUF (no config.json) is built from its own metadata.
+// ONNX, and the download runs in onnxruntime-node with the perplexity the page showed; saved as a
+// transformers.js zip, the unzipped folder generates text in @huggingface/transformers (Node). A
+// lone GGUF (no config.json) is built from its own metadata.
 import { openAsBlob } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import { unzipSync } from 'fflate';
 import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
@@ -52,6 +56,34 @@ test('a dropped safetensors checkpoint: build its graph, evaluate, quantize to 4
   const node = await nodePerplexity(path, W);
   console.log(`4-bit/32 from the checkpoint: page ${ppl}, onnxruntime-node on the download ${node}`);
   expect(Math.abs(node / ppl - 1)).toBeLessThan(0.005);
+
+  // The same result as a transformers.js folder: unzipped, @huggingface/transformers generates with it.
+  const zipping = page.waitForEvent('download');
+  await page.getByTestId('result-panel').getByTestId('tjs-download').click();
+  const zip = await zipping;
+  expect(zip.suggestedFilename()).toMatch(/-q4\.zip$/);
+  const zipPath = testInfo.outputPath(zip.suggestedFilename());
+  await zip.saveAs(zipPath);
+  const root = testInfo.outputPath('unzipped');
+  const entries = unzipSync(new Uint8Array(await readFile(zipPath)));
+  for (const [name, bytes] of Object.entries(entries)) {
+    await mkdir(dirname(join(root, name)), { recursive: true });
+    await writeFile(join(root, name), bytes);
+  }
+  const folder = join(root, zip.suggestedFilename().replace(/\.zip$/, ''));
+  expect(Object.keys(entries).map((n) => n.slice(n.indexOf('/') + 1)).sort()).toEqual(['README.md', 'config.json', 'generation_config.json', 'onnx/model_q4.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+  expect(await readFile(join(folder, 'README.md'), 'utf8')).toContain(`Perplexity ${ppl.toFixed(4)} on the bundled wikitext-2 test excerpt (${W} windows`);
+  env.allowRemoteModels = false;
+  env.localModelPath = `${root}/`;
+  const id = basename(folder);
+  const tokenizer = await AutoTokenizer.from_pretrained(id);
+  const model = await AutoModelForCausalLM.from_pretrained(id, { dtype: 'q4' });
+  const out = (await model.generate({ ...tokenizer('The history of'), max_new_tokens: 8, do_sample: false })) as unknown as { tolist(): bigint[][] };
+  const text = tokenizer.decode(out.tolist()[0].map(Number), { skip_special_tokens: true });
+  await model.dispose();
+  console.log(`transformers.js on the unzipped folder: ${JSON.stringify(text)}`);
+  expect(text.startsWith('The history of')).toBe(true);
+  expect(text.length).toBeGreaterThan('The history of'.length + 5);
   expect(pageErrors).toEqual([]);
 });
 

@@ -20,6 +20,7 @@ usage:
   npx studio compress MODEL (--recipe FILE | --target-bpw B | --target-size 1.2GB [--calib FILE] [--calib-windows N])
                       -o OUT.onnx|OUT.gguf|OUT.safetensors [--dry-run] [--json]
                       [--print-recipe] [--config FILE] [--tokenizer FILE] [--max-shard-size 5GB]
+                      [--layout transformers.js [--dtype q4|q8|fp16|fp32]]  (also on quantize and prune: OUT is a folder)
   npx studio quantize MODEL -o OUT --bits 2|3|4|8 [--block 16|32|64|128|256 | --per-channel]
                       [--sym] [--method rtn|gptq|awq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
                       [--method hqq [--zero-point float|integer]]
@@ -36,11 +37,14 @@ usage:
                      [--imatrix FILE] [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
   npx studio convert MODEL -o OUT.safetensors [--dtype f16|bf16|f32] [--max-shard-size 5GB]
                      [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
+  npx studio convert MODEL -o OUT.onnx [--config FILE] [--json]   (the float32 ONNX graph of a llama/mistral/qwen2 checkpoint or GGUF)
   npx studio imatrix MODEL -o imatrix.gguf [--calib FILE] [--calib-windows N] [--json]
 
 MODEL is an .onnx, .gguf or .safetensors file (external data, config.json and tokenizer.json are
 taken from beside it or its parent folder) or its folder (shards + index); inspect also reads
-llama.cpp importance matrices (imatrix.gguf, .dat).
+llama.cpp importance matrices (imatrix.gguf, .dat). A checkpoint or GGUF gets its ONNX graph built
+(llama, mistral, qwen2; into a temporary file, said on stderr) when a command runs the model or
+writes ONNX.
 compress: a recipe (JSON, docs/recipe.schema.json) says per tensor what to do; the first rule whose
 "match" regular expression matches the layer or tensor name decides, unmatched tensors are kept.
 --dry-run prints the plan (tensor, rule, method, exact bytes) without writing; --json prints

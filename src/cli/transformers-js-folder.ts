@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { UsageError } from '../core/errors';
 import { createNodeLmSession } from '../eval/ort-node';
 import { evaluatePerplexity } from '../eval/perplexity';
-import { generationConfigOf, modelCard, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
+import { generationConfigOf, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
 import type { Planned, RunOutcome } from './compress-run';
 import { evaluationTokens } from './eval-inputs';
 import { sidecarPath } from './sidecars';
@@ -35,11 +35,10 @@ export async function finishTransformersJsFolder(folder: string, model: string, 
   if (generation) await copyFile(generation, join(folder, 'generation_config.json'));
   else await writeFile(join(folder, 'generation_config.json'), `${JSON.stringify(generationConfigOf(sidecars.context.config!), null, 2)}\n`);
   written.push('generation_config.json');
-  for (const path of [sidecars.tokenizerPath, sidecars.tokenizerConfigPath]) {
-    if (!path) continue;
-    await copyFile(path, join(folder, basename(path)));
-    written.push(basename(path));
-  }
+  await copyFile(sidecars.tokenizerPath!, join(folder, 'tokenizer.json'));
+  if (sidecars.tokenizerConfigPath) await copyFile(sidecars.tokenizerConfigPath, join(folder, 'tokenizer_config.json'));
+  else await writeFile(join(folder, 'tokenizer_config.json'), `${JSON.stringify(tokenizerConfigOf(sidecars.context.config!), null, 2)}\n`);
+  written.push('tokenizer.json', 'tokenizer_config.json');
   const session = await createNodeLmSession(onnxPath);
   let perplexity;
   try {

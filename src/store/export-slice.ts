@@ -26,6 +26,8 @@ export interface ExportSlice {
   downloadImatrix(): Promise<void>;
   /** config.json for a safetensors result (with GPTQ's quantization_config): loaders need it beside the weights. */
   downloadCheckpointConfig(): Promise<void>;
+  /** The ONNX result as a transformers.js folder (zip), its card with the result's perplexity when evaluated. */
+  downloadTransformersJs(): Promise<void>;
 }
 
 export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> = (set, get) => {
@@ -75,5 +77,10 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
 
     downloadImatrix: () => downloadSmallFile(() => studioClient().exportImatrix()),
     downloadCheckpointConfig: () => downloadSmallFile(() => studioClient().exportCheckpointConfig()),
+    downloadTransformersJs: () => {
+      const measured = get().resultEval;
+      const text = measured?.textSource === 'user' ? 'the text the person gave' : 'the bundled wikitext-2 test excerpt';
+      return downloadSmallFile(() => studioClient().exportTransformersJs(measured ? { ppl: measured.ppl, windows: measured.windows, text } : undefined));
+    },
   };
 };

@@ -89,6 +89,12 @@ export interface StudioApi {
    */
   exportCheckpointConfig(): Promise<ExportResult>;
   /** Cancels the running job, if any; the previous result stays. */
+  /**
+   * The last ONNX result as a transformers.js model folder in a zip (onnx/model_<dtype>.onnx,
+   * config, generation config, tokenizer files, a model card with `perplexity` when the page
+   * measured it); UsageError for other results or a model without config.json/tokenizer.json.
+   */
+  exportTransformersJs(perplexity?: { ppl: number; windows: number; text: string }): Promise<ExportResult>;
   cancel(): void;
   /** The one export entry point: streams to the handle (File System Access API) or returns a Blob. */
   exportFile(request: ExportRequest, target?: FileSystemFileHandle, onProgress?: (p: CompressProgress) => void): Promise<ExportResult>;

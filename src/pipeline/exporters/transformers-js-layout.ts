@@ -1,6 +1,6 @@
 // transformers.js model folders (its `dtype` option picks onnx/model_<suffix>.onnx): which name an
-// ONNX plan's weights take, the generation_config.json a folder needs when the checkpoint had
-// none, and the short model card that says how the file was made. The page's zip and the CLI's
+// ONNX plan's weights take, the generation_config.json and tokenizer_config.json a folder needs
+// when the checkpoint had none, and the short model card that says how the file was made. The page's zip and the CLI's
 // `--layout transformers.js` folder both use these, so they name files alike.
 import { UsageError } from '../../core/errors';
 import type { CompressionPlan } from '../../core/compression-plan';
@@ -37,6 +37,16 @@ export function transformersJsDtypeOf(plan: CompressionPlan, requested?: string)
 export function generationConfigOf(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of ['bos_token_id', 'eos_token_id', 'pad_token_id']) if (config[key] !== undefined && config[key] !== null) out[key] = config[key];
+  return out;
+}
+
+/**
+ * tokenizer_config.json for a tokenizer.json that came without one: transformers.js reads the
+ * tokenizer class from it (a fast tokenizer: everything else is in tokenizer.json).
+ */
+export function tokenizerConfigOf(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { tokenizer_class: 'PreTrainedTokenizerFast' };
+  if (typeof config.max_position_embeddings === 'number') out.model_max_length = config.max_position_embeddings;
   return out;
 }
 
