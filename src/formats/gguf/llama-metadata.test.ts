@@ -31,7 +31,7 @@ describe('llamaMetadata', () => {
   });
 
   it('rejects other architectures, llama3 rope scaling and bad fields', () => {
-    expect(() => llamaHparams({ ...CONFIG, model_type: 'gpt2' })).toThrow(/model_type "gpt2" is not a llama-family model/);
+    expect(() => llamaHparams({ ...CONFIG, model_type: 'gpt2' })).toThrow(/model_type "gpt2" is not a llama-family model \(llama, mistral, qwen2\)/);
     expect(() => llamaMetadata({ ...CONFIG, rope_scaling: { rope_type: 'llama3' } }, { name: 'x', fileType: 0 })).toThrow(/rope type "llama3" is not supported yet/);
     expect(() => llamaHparams({ ...CONFIG, hidden_size: '64' })).toThrow(/"hidden_size" must be a positive integer/);
     expect(() => llamaHparams({ ...CONFIG, rms_norm_eps: undefined })).toThrow(UnsupportedModelError);

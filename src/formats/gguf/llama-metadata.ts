@@ -1,15 +1,21 @@
-// llama-architecture GGUF metadata from a Hugging Face config.json (docs/FORMATS.md §4.6), with
-// the exact value types llama.cpp's loader checks and the key order llama.cpp's converter
-// (convert_hf_to_gguf.py, LlamaModel.set_gguf_parameters) writes. Counts are UINT32, epsilons
-// and frequencies FLOAT32.
+// llama-family GGUF metadata from a Hugging Face config.json (docs/FORMATS.md §4.6), with the
+// exact value types llama.cpp's loader checks and the key order llama.cpp's converter
+// (convert_hf_to_gguf.py, LlamaModel / Qwen2Model set_gguf_parameters) writes: llama and mistral
+// checkpoints become the `llama` architecture, qwen2 its own (`qwen2.*` keys, no vocab_size or
+// rope.dimension_count, q/k rows not permuted). Counts are UINT32, epsilons and frequencies FLOAT32.
 import { UnsupportedModelError } from '../../core/errors';
 import { gguf, type GgufMetadata } from './gguf-value';
 
 /** `general.file_type` (llama_ftype) of an all-float file. */
 export const FLOAT_FILE_TYPE = { F32: 0, F16: 1, BF16: 32 } as const;
 
+/** The GGUF architectures the studio writes. */
+export type GgufArch = 'llama' | 'qwen2';
+
 /** The llama hyper-parameters the converter and the Q/K permutation need. */
 export interface LlamaHparams {
+  /** `general.architecture` (the key prefix). */
+  arch: GgufArch;
   nLayer: number;
   nEmbd: number;
   nHead: number;
@@ -23,9 +29,9 @@ export interface LlamaHparams {
   tieWordEmbeddings: boolean;
 }
 
-/** config.json model types whose checkpoints llama.cpp converts to the `llama` architecture. */
-const LLAMA_MODEL_TYPES = new Set(['llama', 'mistral']);
-const LLAMA_CLASSES = new Set(['LlamaForCausalLM', 'MistralForCausalLM']);
+/** config.json model types (and classes) by the GGUF architecture llama.cpp's converter writes for them. */
+const ARCH_OF_TYPE: Record<string, GgufArch> = { llama: 'llama', mistral: 'llama', qwen2: 'qwen2' };
+const ARCH_OF_CLASS: Record<string, GgufArch> = { LlamaForCausalLM: 'llama', MistralForCausalLM: 'llama', Qwen2ForCausalLM: 'qwen2' };
 
 function int(config: Record<string, unknown>, key: string, fallback?: number): number {
   const v = config[key] ?? fallback;
@@ -39,14 +45,14 @@ function int(config: Record<string, unknown>, key: string, fallback?: number): n
 export function llamaHparams(config: Record<string, unknown>): LlamaHparams {
   const type = config.model_type;
   const cls = Array.isArray(config.architectures) ? config.architectures[0] : undefined;
-  if (!(typeof type === 'string' ? LLAMA_MODEL_TYPES.has(type) : LLAMA_CLASSES.has(cls as string))) {
-    throw new UnsupportedModelError(`config.json: model_type ${JSON.stringify(type ?? cls)} is not a llama-family model (llama, mistral)`);
-  }
+  const arch = typeof type === 'string' ? ARCH_OF_TYPE[type] : ARCH_OF_CLASS[cls as string];
+  if (!arch) throw new UnsupportedModelError(`config.json: model_type ${JSON.stringify(type ?? cls)} is not a llama-family model (llama, mistral, qwen2)`);
   const nEmbd = int(config, 'hidden_size');
   const nHead = int(config, 'num_attention_heads');
   const eps = config.rms_norm_eps;
   if (typeof eps !== 'number') throw new UnsupportedModelError(`config.json: "rms_norm_eps" must be a number, got ${JSON.stringify(eps)}`);
   return {
+    arch,
     nLayer: int(config, 'num_hidden_layers'),
     nEmbd,
     nHead,
@@ -73,39 +79,48 @@ export interface LlamaMetadataOptions {
   fileType: number;
 }
 
+/** The GGUF architecture of a metadata map (`general.architecture`), which prefixes its model keys. */
+export function ggufArchOf(metadata: GgufMetadata): string {
+  const v = metadata.get('general.architecture');
+  return v?.type === 'string' ? v.value : 'llama';
+}
+
 /**
- * The `general.*` and `llama.*` keys for a llama config, in the converter's order; the caller
- * appends the tokenizer keys (gguf-vocab.ts). Rope scaling of type llama3 needs a rope_freqs
- * tensor the studio does not compute yet: UnsupportedModelError.
+ * The `general.*` and `<arch>.*` keys for a llama-family config, in the converter's order; the
+ * caller appends the tokenizer keys (gguf-vocab.ts). Rope scaling of type llama3 needs a
+ * rope_freqs tensor the studio does not compute yet: UnsupportedModelError.
  */
 export function llamaMetadata(config: Record<string, unknown>, options: LlamaMetadataOptions): GgufMetadata {
   const h = llamaHparams(config);
+  const a = h.arch;
   const rope = ropeParameters(config);
   const m: GgufMetadata = new Map();
-  m.set('general.architecture', gguf.string('llama'));
+  m.set('general.architecture', gguf.string(a));
   m.set('general.type', gguf.string('model'));
   m.set('general.name', gguf.string(options.name));
-  m.set('llama.block_count', gguf.u32(h.nLayer));
-  m.set('llama.context_length', gguf.u32(h.contextLength));
-  m.set('llama.embedding_length', gguf.u32(h.nEmbd));
-  m.set('llama.feed_forward_length', gguf.u32(h.nFf));
-  m.set('llama.attention.head_count', gguf.u32(h.nHead));
-  m.set('llama.attention.head_count_kv', gguf.u32(h.nHeadKv));
-  if (typeof rope.rope_theta === 'number') m.set('llama.rope.freq_base', gguf.f32(rope.rope_theta));
-  m.set('llama.attention.layer_norm_rms_epsilon', gguf.f32(h.rmsEps));
+  m.set(`${a}.block_count`, gguf.u32(h.nLayer));
+  m.set(`${a}.context_length`, gguf.u32(h.contextLength));
+  m.set(`${a}.embedding_length`, gguf.u32(h.nEmbd));
+  m.set(`${a}.feed_forward_length`, gguf.u32(h.nFf));
+  m.set(`${a}.attention.head_count`, gguf.u32(h.nHead));
+  m.set(`${a}.attention.head_count_kv`, gguf.u32(h.nHeadKv));
+  if (typeof rope.rope_theta === 'number') m.set(`${a}.rope.freq_base`, gguf.f32(rope.rope_theta));
+  m.set(`${a}.attention.layer_norm_rms_epsilon`, gguf.f32(h.rmsEps));
   if (typeof config.head_dim === 'number') {
-    m.set('llama.attention.key_length', gguf.u32(h.headDim));
-    m.set('llama.attention.value_length', gguf.u32(h.headDim));
+    m.set(`${a}.attention.key_length`, gguf.u32(h.headDim));
+    m.set(`${a}.attention.value_length`, gguf.u32(h.headDim));
   }
   m.set('general.file_type', gguf.u32(options.fileType));
-  m.set('llama.vocab_size', gguf.u32(h.vocabSize));
-  m.set('llama.rope.dimension_count', gguf.u32(h.headDim));
+  if (a === 'llama') {
+    m.set('llama.vocab_size', gguf.u32(h.vocabSize));
+    m.set('llama.rope.dimension_count', gguf.u32(h.headDim));
+  }
   const ropeType = String(rope.rope_type ?? rope.type ?? 'default');
   if (ropeType === 'linear' || ropeType === 'yarn') {
-    m.set('llama.rope.scaling.type', gguf.string(ropeType));
-    if (typeof rope.factor === 'number') m.set('llama.rope.scaling.factor', gguf.f32(rope.factor));
+    m.set(`${a}.rope.scaling.type`, gguf.string(ropeType));
+    if (typeof rope.factor === 'number') m.set(`${a}.rope.scaling.factor`, gguf.f32(rope.factor));
     if (ropeType === 'yarn' && typeof rope.original_max_position_embeddings === 'number') {
-      m.set('llama.rope.scaling.original_context_length', gguf.u32(rope.original_max_position_embeddings));
+      m.set(`${a}.rope.scaling.original_context_length`, gguf.u32(rope.original_max_position_embeddings));
     }
   } else if (ropeType !== 'default') {
     throw new UnsupportedModelError(`config.json: rope type "${ropeType}" is not supported yet (default, linear and yarn are)`);

@@ -11,6 +11,7 @@ import type { TensorInfo } from '../../core/model-index';
 import { quantizeLabel, type Recipe } from '../../core/recipe';
 import { ggufFileBytes, type GgufTensorToWrite, writeGguf } from '../../formats/gguf/gguf-writer';
 import { gguf, type GgufMetadata } from '../../formats/gguf/gguf-value';
+import { ggufArchOf } from '../../formats/gguf/llama-metadata';
 import { permuteQkRows } from '../../model/llama-names';
 import { dequantizeCompressed } from '../../quant/dequantize-compressed';
 import { quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
@@ -66,7 +67,7 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
     const m: GgufMetadata = new Map(layout.metadata);
     m.set('general.file_type', gguf.u32(ggufFileType(recipe.preset, types)));
     // Channel pruning narrowed every MLP: llama.cpp builds its feed-forward tensors from this.
-    if (plan.mlpWidth) m.set('llama.feed_forward_length', gguf.u32(plan.mlpWidth.to));
+    if (plan.mlpWidth) m.set(`${ggufArchOf(m)}.feed_forward_length`, gguf.u32(plan.mlpWidth.to));
     for (const [k, v] of Object.entries(provenanceMetadata(plan.recipe))) m.set(k, gguf.string(v));
     return m;
   };

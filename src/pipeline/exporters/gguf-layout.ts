@@ -1,11 +1,11 @@
-// What a llama GGUF made from HF-named weights holds (docs/FORMATS.md §4.6), before any tensor
+// What a llama-family GGUF (llama, qwen2) made from HF-named weights holds (docs/FORMATS.md §4.6), before any tensor
 // bytes exist: metadata from config.json + tokenizer.json (or copied from a GGUF source), the
 // GGUF name and shape of every tensor in the order llama.cpp's converter writes them, the Q/K
 // row permutation each needs, and the model facts llama-quantize's presets look at.
 import { UnsupportedModelError, UsageError } from '../../core/errors';
 import { gguf, type GgufMetadata } from '../../formats/gguf/gguf-value';
 import { ggufVocabMetadata } from '../../formats/gguf/gguf-vocab';
-import { llamaHparams, llamaMetadata } from '../../formats/gguf/llama-metadata';
+import { ggufArchOf, llamaHparams, llamaMetadata } from '../../formats/gguf/llama-metadata';
 import { hfToGgufName } from '../../model/llama-names';
 import type { PresetModel } from '../../quant/ggml/gguf-presets';
 import type { HfTensor, HfWeightSource } from '../weights/weight-source';
@@ -55,8 +55,9 @@ function buildMetadata(source: HfWeightSource, options: GgufLayoutOptions): { me
     // Existing keys keep their position in the Map; missing ones are appended.
     metadata.set('general.file_type', gguf.u32(0));
     metadata.set('general.quantization_version', gguf.u32(2));
-    const nHead = u32Of(metadata, 'llama.attention.head_count') ?? 0;
-    return { metadata, model: { nLayer: u32Of(metadata, 'llama.block_count') ?? 0, nHead, nHeadKv: u32Of(metadata, 'llama.attention.head_count_kv') ?? nHead } };
+    const a = ggufArchOf(metadata);
+    const nHead = u32Of(metadata, `${a}.attention.head_count`) ?? 0;
+    return { metadata, model: { nLayer: u32Of(metadata, `${a}.block_count`) ?? 0, nHead, nHeadKv: u32Of(metadata, `${a}.attention.head_count_kv`) ?? nHead } };
   }
   if (!options.config) throw new UsageError(`converting ${source.format} to GGUF needs config.json (give --config)`);
   if (options.tokenizer === undefined) throw new UsageError(`converting ${source.format} to GGUF needs tokenizer.json (give --tokenizer)`);
@@ -66,7 +67,9 @@ function buildMetadata(source: HfWeightSource, options: GgufLayoutOptions): { me
   return { metadata, model: { nLayer: h.nLayer, nHead: h.nHead, nHeadKv: h.nHeadKv } };
 }
 
-function permuteHeads(hfName: string, model: PresetModel): number {
+/** llama.cpp's converter permutes q/k rows for the llama architecture only (LlamaModel.permute). */
+function permuteHeads(hfName: string, model: PresetModel, arch: string): number {
+  if (arch !== 'llama') return 0;
   if (/\.self_attn\.q_proj\.(weight|bias)$/.test(hfName)) return model.nHead;
   if (/\.self_attn\.k_proj\.(weight|bias)$/.test(hfName)) return model.nHeadKv;
   return 0;
@@ -74,10 +77,11 @@ function permuteHeads(hfName: string, model: PresetModel): number {
 
 export function ggufLayout(source: HfWeightSource, options: GgufLayoutOptions): GgufLayout {
   const { metadata, model } = buildMetadata(source, options);
+  const arch = ggufArchOf(metadata);
   const tensors = source.tensors.filter((t) => !SKIPPED.test(t.name)).map((hf) => {
     const name = hfToGgufName(hf.name);
     if (!name) throw new UnsupportedModelError(`tensor "${hf.name}" has no llama GGUF name`);
-    return { hf, name, shape: hf.shape, permuteHeads: permuteHeads(hf.name, model) };
+    return { hf, name, shape: hf.shape, permuteHeads: permuteHeads(hf.name, model, arch) };
   });
   return { metadata, model, tensors, tied: !tensors.some((t) => t.name === 'output.weight') };
 }
