@@ -1,14 +1,17 @@
 // `--layout transformers.js` from a Hugging Face checkpoint, checked in the runtime that consumes
 // it: @huggingface/transformers (in Node, from disk, no hub) loads the folders the CLI writes and
 // generates text. Greedy decoding of the float32 folder built from tiny-llama's safetensors gives
-// the very tokens of the fixture's PyTorch export; the q4 folder generates too, and its model card
-// carries the recipe and the file's measured perplexity.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// the very tokens of the fixture's PyTorch export; the q4 and q4f16 (a float16 graph, MatMulNBits
+// with float16 scales) folders generate too, and the model card carries the recipe and the file's
+// measured perplexity.
+import { existsSync, mkdtempSync, openAsBlob, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import { expect, it } from 'vitest';
+import { blobSource } from '../core/byte-source';
 import { describeWithFixtures, fixturePath } from '../core/testing/fixtures';
+import { openOnnx } from '../formats/onnx/onnx-reader';
 import { runCli } from './run-cli';
 
 const TINY = ['models', 'tiny-llama'];
@@ -17,7 +20,7 @@ const checkpoint = fixturePath(...TINY, 'model.safetensors');
 const PROMPT = 'The history of the city';
 
 /** Greedy continuation of PROMPT by the transformers.js model folder `folder` at `dtype`. */
-async function generate(folder: string, dtype: 'fp32' | 'q4' | 'q8'): Promise<string> {
+async function generate(folder: string, dtype: 'fp32' | 'q4' | 'q4f16' | 'q8'): Promise<string> {
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(folder)}/`;
   const id = basename(folder);
@@ -62,13 +65,32 @@ describeWithFixtures('studio … --layout transformers.js', [[...TINY, 'model.sa
     expect(card).toContain("pipeline('text-generation', './', { dtype: 'q4' })");
   }, 180_000);
 
+  it('--dtype q4f16 builds the checkpoint\'s graph in float16 and writes onnx/model_q4f16.onnx, which generates', async () => {
+    const folder = join(tmp, 'tiny-q4f16');
+    const r = await runCli(['quantize', checkpoint, '-o', folder, '--layout', 'transformers.js', '--bits', '4', '--block', '32', '--dtype', 'q4f16']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('built an ONNX graph of model.safetensors (llama, 3.5');
+    expect(r.stderr).toContain('float16)');
+    expect(readdirSync(join(folder, 'onnx'))).toEqual(['model_q4f16.onnx']);
+    const onnx = await openOnnx([blobSource(await openAsBlob(join(folder, 'onnx', 'model_q4f16.onnx')), 'model_q4f16.onnx')]);
+    const nbits = onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits');
+    expect(nbits.length).toBe(29);
+    expect(new Set(nbits.map((n) => onnx.initializerByName.get(n.inputs[2])!.dtype))).toEqual(new Set(['f16']));
+    const text = await generate(folder, 'q4f16');
+    console.log(`transformers.js q4f16: ${JSON.stringify(text)}`);
+    expect(text.startsWith(PROMPT)).toBe(true);
+    expect(text.length).toBeGreaterThan(PROMPT.length + 10);
+    const card = readFileSync(join(folder, 'README.md'), 'utf8');
+    expect(Number(/Perplexity (\d+\.\d+)/.exec(card)![1])).toBeLessThan(70);
+  }, 180_000);
+
   it('refuses what transformers.js cannot name, before writing', async () => {
     const three = await runCli(['quantize', checkpoint, '-o', join(tmp, 'three'), '--layout', 'transformers.js', '--bits', '3']);
     expect(three.stderr).toContain('transformers.js has no dtype for 3-bit weights (q4 is 4-bit, q8 8-bit)');
     const mismatch = await runCli(['quantize', checkpoint, '-o', join(tmp, 'mismatch'), '--layout', 'transformers.js', '--bits', '4', '--dtype', 'q8']);
     expect(mismatch.stderr).toContain('--dtype q8 does not match the recipe, whose weights are q4');
-    const q4f16 = await runCli(['quantize', checkpoint, '-o', join(tmp, 'q4f16'), '--layout', 'transformers.js', '--bits', '4', '--dtype', 'q4f16']);
-    expect(q4f16.stderr).toContain('--dtype q4f16 (float16 activations around 4-bit weights) is not written by the studio yet');
+    const q4f16 = await runCli(['quantize', fixturePath(...TINY, 'onnx', 'model.onnx'), '-o', join(tmp, 'q4f16'), '--layout', 'transformers.js', '--bits', '4', '--dtype', 'q4f16']);
+    expect(q4f16.stderr).toContain('--dtype q4f16 does not match the recipe, whose weights are q4 (float16 needs a float16 graph: start from the checkpoint or GGUF');
     const file = await runCli(['quantize', checkpoint, '-o', join(tmp, 'x.onnx'), '--layout', 'transformers.js', '--bits', '4']);
     expect(file.stderr).toContain('--layout transformers.js writes a folder: give -o FOLDER');
     const loose = await runCli(['quantize', checkpoint, '-o', join(tmp, 'y.onnx'), '--bits', '4', '--dtype', 'q4']);

@@ -37,6 +37,8 @@ export interface CompressRunArgs {
   tokenizer?: string;
   /** safetensors: shard above this many bytes of tensor data. */
   maxShardBytes?: number;
+  /** Build a checkpoint's or GGUF's graph in float16 (transformers.js fp16 / q4f16). */
+  graphFloat16?: boolean;
 }
 
 export function outputFormatOf(out: string | undefined): OutputFormat {
@@ -60,9 +62,10 @@ export async function planRun(args: CompressRunArgs): Promise<Planned> {
   // ONNX output and calibration need the model's graph: built when the model has none and can
   // have one; otherwise the plan below says what needs it.
   if (!model.onnx && (await graphBuildability(model)).buildable) {
-    if (format === 'onnx') model = await graphModel(model, 'ONNX output puts the weights in a graph');
+    const float16 = args.graphFloat16 === true;
+    if (format === 'onnx') model = await graphModel(model, 'ONNX output puts the weights in a graph', { float16 });
     else if ((await resolveRecipe(model, args.recipe, format, { ...sidecars.context, assumeGraph: true })).plan.calibration) {
-      model = await graphModel(model, 'the recipe calibrates on text, which runs the model');
+      model = await graphModel(model, 'the recipe calibrates on text, which runs the model', { float16 });
     }
   }
   const resolved = await resolveRecipe(model, args.recipe, format, { ...sidecars.context, maxShardBytes: args.maxShardBytes });

@@ -21,7 +21,7 @@ process.once('exit', () => {
  * `model` itself when it has an ONNX graph, else its built graph (said on stderr, with why it is
  * needed); a UsageError naming the reason when no graph can be built.
  */
-export async function graphModel(model: OpenedModel, why: string): Promise<OpenedModel> {
+export async function graphModel(model: OpenedModel, why: string, options: { float16?: boolean } = {}): Promise<OpenedModel> {
   if (model.onnx) return model;
   const buildable = await graphBuildability(model);
   if (!buildable.buildable) throw new UsageError(`${why}, and no ONNX graph can be built of ${model.index.fileName}: ${buildable.reason}`);
@@ -30,7 +30,7 @@ export async function graphModel(model: OpenedModel, why: string): Promise<Opene
   const path = join(dir, 'model.onnx');
   const sink = await fileSink(path);
   try {
-    await writeModelOnnx(model, sink);
+    await writeModelOnnx(model, sink, options);
     await sink.close();
   } catch (e) {
     await sink.abort();
@@ -41,7 +41,7 @@ export async function graphModel(model: OpenedModel, why: string): Promise<Opene
     ...[model.tokenizer, model.config, model.tokenizerConfig].filter((s) => s !== undefined),
   ]);
   process.stderr.write(
-    `studio: ${why}: built an ONNX graph of ${model.index.fileName} (${graph.index.architecture}, ${formatBytes(sink.bytesWritten)} float32)\n`,
+    `studio: ${why}: built an ONNX graph of ${model.index.fileName} (${graph.index.architecture}, ${formatBytes(sink.bytesWritten)} ${options.float16 ? 'float16' : 'float32'})\n`,
   );
   // Sizes and names in reports are those of the file the user gave, not of the temporary graph.
   return { ...graph, index: { ...graph.index, fileName: model.index.fileName, fileBytes: model.index.fileBytes } };

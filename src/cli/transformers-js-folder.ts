@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { UsageError } from '../core/errors';
 import { createNodeLmSession } from '../eval/ort-node';
 import { evaluatePerplexity } from '../eval/perplexity';
-import { generationConfigOf, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
+import { generationConfigOf, isFloat16Graph, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
 import type { Planned, RunOutcome } from './compress-run';
 import { evaluationTokens } from './eval-inputs';
 import { sidecarPath } from './sidecars';
@@ -19,7 +19,7 @@ export async function transformersJsTarget(folder: string, planned: Planned, dty
   if (/\.(onnx|gguf|safetensors)$/i.test(folder)) throw new UsageError(`--layout transformers.js writes a folder: give -o FOLDER, not "${folder}"`);
   if (!planned.sidecars.context.config) throw new UsageError('a transformers.js folder needs the model\'s config.json: give it beside the model or with --config');
   if (!planned.sidecars.tokenizerPath) throw new UsageError('a transformers.js folder needs tokenizer.json: give it beside the model or with --tokenizer');
-  const name = TRANSFORMERS_JS_FILES[transformersJsDtypeOf(planned.resolved.plan, dtype)];
+  const name = TRANSFORMERS_JS_FILES[transformersJsDtypeOf(planned.resolved.plan, isFloat16Graph(planned.model.index), dtype)];
   await mkdir(join(folder, 'onnx'), { recursive: true });
   return join(folder, 'onnx', name);
 }
@@ -48,7 +48,7 @@ export async function finishTransformersJsFolder(folder: string, model: string, 
   } finally {
     await session.release();
   }
-  const card = modelCard({ name: sidecars.context.modelName ?? basename(folder), source: planned.model.index.fileName, dtype: transformersJsDtypeOf(plan, dtype), plan, bytes: outcome.bytes, perplexity });
+  const card = modelCard({ name: sidecars.context.modelName ?? basename(folder), source: planned.model.index.fileName, dtype: transformersJsDtypeOf(plan, isFloat16Graph(planned.model.index), dtype), plan, bytes: outcome.bytes, perplexity });
   await writeFile(join(folder, 'README.md'), card);
   written.push('README.md');
   return written;

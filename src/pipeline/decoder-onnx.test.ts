@@ -22,11 +22,11 @@ const MODELS = [
 ] as const;
 
 /** The graph built from the fixture's `weights` file ('model.safetensors' or 'onnx/model.onnx') and its config.json. */
-async function buildFromFixture(model: string, weights: string): Promise<Uint8Array> {
+async function buildFromFixture(model: string, weights: string, float16 = false): Promise<Uint8Array> {
   const dir = ['models', model];
   const opened = await openModel([await fixtureSource(...dir, ...weights.split('/')), await fixtureSource(...dir, 'config.json')]);
   const sink = blobSink();
-  const written = await writeModelOnnx(opened, sink);
+  const written = await writeModelOnnx(opened, sink, { float16 });
   const bytes = concatChunks(sink.chunks);
   expect(bytes.byteLength).toBe(written);
   return bytes;
@@ -88,6 +88,27 @@ for (const model of MODELS) {
       await session.release();
       console.log(`${model.name} built graph W=16 ppl ${result.ppl.toFixed(4)} (ref ${model.w16})`);
       expect(Math.abs(result.ppl / model.w16 - 1)).toBeLessThan(1e-3);
+    }, 300_000);
+
+    it('a float16 graph: half the bytes, float32 inputs and outputs, perplexity within 0.2 % of float32', async () => {
+      const half = await buildFromFixture(model.name, 'model.safetensors', true);
+      expect(half.byteLength / built.byteLength).toBeLessThan(0.51);
+      const session = await ort.InferenceSession.create(half, { executionProviders: ['cpu'] });
+      for (const m of session.inputMetadata) if (m.name.startsWith('past_key_values')) expect((m as { type: string }).type).toBe('float32');
+      const tokens = ids(40, vocab);
+      const prefill = await forward(session, tokens.slice(0, 25));
+      const rest = await forward(session, tokens.slice(25), prefill.present, 25);
+      const reference = await forward(builtSession, tokens);
+      const diff = maxRelativeDiff(new Float32Array([...prefill.logits, ...rest.logits]), reference.logits);
+      console.log(`${model.name} float16 graph (cached) vs float32: ${diff.toExponential(2)}`);
+      expect(diff).toBeLessThan(2e-2);
+      const lm = await createNodeLmSession(half);
+      const tokenizer = loadTokenizer(readFileSync(fixturePath('models', model.name, 'tokenizer.json')));
+      const text = tokenizer.encode(readFileSync(fixturePath('text', 'wikitext-2-test.txt'), 'utf8'));
+      const ppl = (await evaluatePerplexity(lm, text, { windows: 16 })).ppl;
+      await lm.release();
+      console.log(`${model.name} float16 graph W=16 ppl ${ppl.toFixed(4)} (float32 ${model.w16})`);
+      expect(Math.abs(ppl / model.w16 - 1)).toBeLessThan(2e-3);
     }, 300_000);
 
     it('the studio indexes it with the layers and roles of the export', async () => {

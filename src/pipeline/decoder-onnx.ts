@@ -38,7 +38,7 @@ export async function graphBuildability(model: OpenedModel): Promise<{ buildable
   }
 }
 
-/** Writes the model as a float32 ONNX decoder graph; returns the bytes written. */
+/** Writes the model as an ONNX decoder graph (float32, or `float16`); returns the bytes written. */
 export async function writeModelOnnx(model: OpenedModel, sink: ByteSink, options: Omit<DecoderModelOptions, 'metadata'> = {}): Promise<number> {
   const { json, config } = await modelDecoderConfig(model);
   const weights = decoderWeights(hfWeightSource(model, json));

@@ -25,7 +25,7 @@ import { compressModel, exportCompressed } from '../pipeline/compress-model';
 import { exportContextOf } from '../pipeline/export-context';
 import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
 import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
-import { generationConfigOf, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
+import { generationConfigOf, isFloat16Graph, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
 import { gzipMeasured } from '../pipeline/exporters/gzip-size';
 import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
@@ -327,7 +327,7 @@ const api: StudioApi = {
     const { config, modelName } = await context;
     if (!config || !model.tokenizer) throw new UsageError('A transformers.js folder needs the model\'s config.json and tokenizer.json: drop them with the model');
     const { plan } = last.resolved;
-    const dtype = transformersJsDtypeOf(plan);
+    const dtype = transformersJsDtypeOf(plan, isFloat16Graph(model.index));
     const name = `${(modelName ?? model.index.fileName.replace(/\.[^.]+$/, '')).replace(/[^\w.-]+/g, '-')}-${dtype}`;
     const zip = zipFolder(name);
     const written = await exportCompressed(last.resolved, last.results, async () => zip.addStream(`onnx/${TRANSFORMERS_JS_FILES[dtype]}`));

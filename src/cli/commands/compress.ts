@@ -59,7 +59,8 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
   if (args.dtype !== undefined && args.layout === undefined) throw new UsageError('--dtype goes with --layout transformers.js (it names the file); the recipe decides the weights');
   const folder = args.layout ? args.out : undefined;
   if (folder === undefined && args.layout) throw new UsageError('-o FOLDER is required with --layout transformers.js');
-  const planned = await planRun({ ...args, out: folder ? join(folder, 'onnx', 'model.onnx') : args.out, recipe, maxShardBytes });
+  const graphFloat16 = args.dtype === 'fp16' || args.dtype === 'q4f16';
+  const planned = await planRun({ ...args, out: folder ? join(folder, 'onnx', 'model.onnx') : args.out, recipe, maxShardBytes, graphFloat16 });
   const { plan } = planned.resolved;
   if (opts.requireQuantized && plan.order.length === 0) {
     const matmuls = planned.model.index.tensors.filter((t) => t.role === 'matmul-weight').length;

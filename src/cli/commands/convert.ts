@@ -55,8 +55,10 @@ export function convertRecipe(args: ConvertArgs): Recipe {
 
 /** `-o OUT.onnx`: the float32 graph, built from the weights and config.json (a GGUF's own metadata without one). */
 async function convertToOnnx(args: ConvertArgs): Promise<void> {
-  const given = [args.type && '--type', args.pure && '--pure', args.imatrix && '--imatrix', args.dtype && '--dtype', args.maxShardSize && '--max-shard-size'].filter(Boolean);
-  if (given.length) throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} not for ONNX output: convert -o OUT.onnx builds the float32 graph; quantize it with \`studio quantize\``);
+  const given = [args.type && '--type', args.pure && '--pure', args.imatrix && '--imatrix', args.maxShardSize && '--max-shard-size'].filter(Boolean);
+  if (given.length) throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} not for ONNX output: convert -o OUT.onnx builds the float graph; quantize it with \`studio quantize\``);
+  if (args.dtype !== undefined && args.dtype !== 'f32' && args.dtype !== 'f16') throw new UsageError(`--dtype for ONNX output is f32 or f16 (weights and activations; inputs and outputs stay float32), got "${args.dtype}"`);
+  const float16 = args.dtype === 'f16';
   let sources = await modelSources(args.model);
   if (args.config) sources = [...sources.filter((s) => baseName(s.name) !== 'config.json'), blobSource(await openAsBlob(args.config), 'config.json')];
   const model = await openModel(sources);
@@ -64,14 +66,14 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   const sink = await fileSink(args.out!);
   let bytes: number;
   try {
-    bytes = await writeModelOnnx(model, sink);
+    bytes = await writeModelOnnx(model, sink, { float16 });
     await sink.close();
   } catch (e) {
     await sink.abort();
     throw e;
   }
   if (args.json) printJson({ output: args.out, bytes });
-  else printLine(`wrote ${args.out}: ${formatBytes(bytes)}, float32 ONNX decoder graph of ${model.index.fileName}`);
+  else printLine(`wrote ${args.out}: ${formatBytes(bytes)}, ${float16 ? 'float16' : 'float32'} ONNX decoder graph of ${model.index.fileName}`);
 }
 
 export async function convertCommand(args: ConvertArgs): Promise<void> {

@@ -4,33 +4,42 @@
 // `--layout transformers.js` folder both use these, so they name files alike.
 import { UsageError } from '../../core/errors';
 import type { CompressionPlan } from '../../core/compression-plan';
+import type { ModelIndex } from '../../core/model-index';
 import { canonicalRecipe } from '../../core/recipe-id';
 
 /** The transformers.js dtypes the studio writes, with their file names (transformers.js' DEFAULT_DTYPE_SUFFIX_MAPPING). */
-export const TRANSFORMERS_JS_FILES = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' } as const;
+export const TRANSFORMERS_JS_FILES = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx', q4f16: 'model_q4f16.onnx' } as const;
 export type TransformersJsDtype = keyof typeof TRANSFORMERS_JS_FILES;
 const KNOWN = ['fp32', 'fp16', 'q8', 'q4', 'q4f16', 'int8', 'uint8', 'bnb4'];
 
 /**
- * The dtype an ONNX plan's weights are, by transformers.js' names: MatMulNBits 4-bit → q4, 8-bit →
- * q8, float16 weights → fp16, else fp32. `requested` (--dtype) must agree; mixed or other widths
- * have no name there and are refused, saying why.
+ * The dtype an ONNX plan's weights are, by transformers.js' names: MatMulNBits 4-bit → q4 (q4f16
+ * in a float16 graph), 8-bit → q8, float16 weights → fp16, else fp32. `float16Graph`: the graph's
+ * own weights and activations are float16. `requested` (--dtype) must agree; mixed or other
+ * widths have no name there and are refused, saying why.
  */
-export function transformersJsDtypeOf(plan: CompressionPlan, requested?: string): TransformersJsDtype {
+export function transformersJsDtypeOf(plan: CompressionPlan, float16Graph: boolean, requested?: string): TransformersJsDtype {
   if (plan.format !== 'onnx') throw new UsageError(`a transformers.js folder holds ONNX files; this plan writes ${plan.format}`);
-  if (requested !== undefined && !KNOWN.includes(requested)) throw new UsageError(`--dtype must be one of q4, q8, fp16, fp32 (transformers.js' names), got "${requested}"`);
-  if (requested === 'q4f16') throw new UsageError('--dtype q4f16 (float16 activations around 4-bit weights) is not written by the studio yet: use q4');
+  if (requested !== undefined && !KNOWN.includes(requested)) throw new UsageError(`--dtype must be one of q4, q4f16, q8, fp16, fp32 (transformers.js' names), got "${requested}"`);
   const bits = new Set(plan.tensors.flatMap((t) => (t.encoding.kind === 'matmul-nbits' ? [t.encoding.bits] : [])));
-  const f16 = plan.tensors.some((t) => t.encoding.kind === 'float' && t.encoding.dtype === 'F16' && t.role === 'matmul-weight');
+  const f16 = float16Graph || plan.tensors.some((t) => t.encoding.kind === 'float' && t.encoding.dtype === 'F16' && t.role === 'matmul-weight');
   let dtype: TransformersJsDtype;
   if (bits.size > 1) throw new UsageError(`transformers.js names one weight width per file (q4 or q8); this recipe mixes ${[...bits].sort().join(' and ')}-bit weights: write a plain .onnx instead`);
   else if (bits.size === 1) {
     const [b] = bits;
     if (b !== 4 && b !== 8) throw new UsageError(`transformers.js has no dtype for ${b}-bit weights (q4 is 4-bit, q8 8-bit): use --bits 4 or 8, or write a plain .onnx`);
-    dtype = b === 4 ? 'q4' : 'q8';
+    dtype = b === 4 ? (f16 ? 'q4f16' : 'q4') : 'q8';
   } else dtype = f16 ? 'fp16' : 'fp32';
-  if (requested !== undefined && requested !== dtype) throw new UsageError(`--dtype ${requested} does not match the recipe, whose weights are ${dtype}`);
+  if (requested !== undefined && requested !== dtype) {
+    const hint = /f16/.test(requested) && !f16 ? ' (float16 needs a float16 graph: start from the checkpoint or GGUF, whose graph is then built in float16)' : '';
+    throw new UsageError(`--dtype ${requested} does not match the recipe, whose weights are ${dtype}${hint}`);
+  }
   return dtype;
+}
+
+/** Whether an ONNX model's own matmul weights are float16 (a float16 graph, as the builder writes with float16). */
+export function isFloat16Graph(index: ModelIndex): boolean {
+  return index.tensors.some((t) => t.role === 'matmul-weight' && t.dtype === 'f16');
 }
 
 /** generation_config.json from config.json's token ids, for checkpoints that came without one. */

@@ -10,12 +10,12 @@ import { F } from '../onnx-model';
 import { MAX_PROTOBUF_BYTES, streamChunks } from '../onnx-rewrite';
 import { ChunkList, RecordWriter } from '../protobuf-writer';
 import { type GraphBuilder, deferredSource } from './graph-builder';
-import { type DecoderWeights, llamaGraph } from './llama-graph';
+import { type DecoderGraphOptions, type DecoderWeights, llamaGraph } from './llama-graph';
 
 export const BUILDER_PRODUCER = 'compression-studio';
 export const OPSET = 17;
 
-export interface DecoderModelOptions {
+export interface DecoderModelOptions extends DecoderGraphOptions {
   /** metadata_props entries (provenance). */
   metadata?: Record<string, string>;
   /** Bytes written so far of the total, after each write. */
@@ -44,7 +44,7 @@ export function assembleGraph(g: GraphBuilder, options: DecoderModelOptions = {}
   }
   if (model.byteLength > MAX_PROTOBUF_BYTES) {
     throw new UnsupportedModelError(
-      `the float32 ONNX graph would be ${model.byteLength} bytes, over the 2 GiB limit of a single ONNX file; external-data output is not supported yet`,
+      `the ONNX graph would be ${model.byteLength} bytes, over the 2 GiB limit of a single ONNX file; external-data output is not supported yet`,
       { bytes: model.byteLength },
     );
   }
@@ -53,8 +53,8 @@ export function assembleGraph(g: GraphBuilder, options: DecoderModelOptions = {}
 
 /** Builds a llama-family decoder's .onnx from checkpoint weights; returns the bytes written. */
 export async function writeDecoderOnnx(config: DecoderConfig, weights: DecoderWeights, sink: ByteSink, options: DecoderModelOptions = {}): Promise<number> {
-  const chunks = assembleGraph(llamaGraph(config, weights), {
-    metadata: { 'studio.builder': `${config.architecture} decoder, opset ${OPSET}, float32`, ...options.metadata },
+  const chunks = assembleGraph(llamaGraph(config, weights, options), {
+    metadata: { 'studio.builder': `${config.architecture} decoder, opset ${OPSET}, ${options.float16 ? 'float16' : 'float32'}`, ...options.metadata },
   });
   const { onProgress, signal } = options;
   let written = 0;

@@ -6,7 +6,12 @@
 // (and sliding-window) mask, SiLU-gated MLP. Weights keep Hugging Face names; Linear weights are
 // stored transposed ([in, out]) as torch.onnx exports them, so every consumer of ONNX files in the
 // studio (index, quantizer, evaluator) reads a built graph exactly like an exported one.
+// float16 graphs keep float32 inputs and outputs (logits, the cache) and compute RMSNorm, the
+// rotary angles and the softmax in float32, as transformers does under torch_dtype=float16;
+// weights and everything else are float16 (what transformers.js calls fp16, and q4f16 once the
+// studio quantizes its MatMuls).
 import { UnsupportedModelError } from '../../../core/errors';
+import { f32ArrayToF16 } from '../../../core/float16';
 import type { DecoderConfig } from '../../hf/decoder-config';
 import { OnnxDataType } from '../onnx-model';
 import { GraphBuilder } from './graph-builder';
@@ -19,11 +24,17 @@ export interface DecoderWeights {
   floats(name: string): Promise<Float32Array>;
 }
 
+export interface DecoderGraphOptions {
+  /** Weights and activations in float16 (inputs and outputs stay float32). Default float32. */
+  float16?: boolean;
+}
+
 const FLOAT = OnnxDataType.FLOAT;
-/** transformers' additive mask value: torch.finfo(float32).min. */
+/** transformers' additive mask value: torch.finfo(float32).min (the mask is added in float32). */
 const MASK_MIN = -3.4028234663852886e38;
 
 const f32Bytes = (values: ArrayLike<number>): Uint8Array => new Uint8Array(Float32Array.from(values).buffer);
+const f16Bytes = (values: ArrayLike<number>): Uint8Array => new Uint8Array(f32ArrayToF16(values).buffer);
 
 /** [rows, cols] row-major → [cols, rows]. */
 function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
@@ -34,7 +45,23 @@ function transpose(values: Float32Array, rows: number, cols: number): Float32Arr
 
 class LlamaGraph {
   readonly g = new GraphBuilder();
-  constructor(readonly c: DecoderConfig, readonly weights: DecoderWeights) {}
+  /** The element type of weights and activations. */
+  readonly T: number;
+  private readonly bytesOf: (values: ArrayLike<number>) => Uint8Array;
+  constructor(readonly c: DecoderConfig, readonly weights: DecoderWeights, options: DecoderGraphOptions) {
+    this.T = options.float16 ? OnnxDataType.FLOAT16 : FLOAT;
+    this.bytesOf = options.float16 ? f16Bytes : f32Bytes;
+  }
+
+  /** `x` as element type `to` (no node when it already is). */
+  private cast(x: string, from: number, to: number, scope: string, output?: string): string {
+    return from === to && !output ? x : this.g.op(from === to ? 'Identity' : 'Cast', [x], scope, from === to ? undefined : { to }, output);
+  }
+
+  /** A scalar constant of the activation type. */
+  private scalar(name: string, value: number): string {
+    return this.g.floats(name, this.T, [], this.bytesOf([value]));
+  }
 
   private need(name: string, dims: number[]): void {
     const got = this.weights.dims(name);
@@ -47,8 +74,8 @@ class LlamaGraph {
   /** A weight stored as the checkpoint holds it. */
   private plain(name: string, dims: number[]): string {
     this.need(name, dims);
-    const byteLength = dims.reduce((a, b) => a * b, 1) * 4;
-    return this.g.weight({ name, dataType: FLOAT, dims, byteLength, load: async () => f32Bytes(await this.weights.floats(name)) });
+    const byteLength = dims.reduce((a, b) => a * b, 1) * (this.T === FLOAT ? 4 : 2);
+    return this.g.weight({ name, dataType: this.T, dims, byteLength, load: async () => this.bytesOf(await this.weights.floats(name)) });
   }
 
   /** A Linear weight [out, in] stored transposed, [in, out], as the right operand of MatMul (named `as`, default its own name). */
@@ -56,10 +83,10 @@ class LlamaGraph {
     this.need(name, [out, inn]);
     return this.g.weight({
       name: as,
-      dataType: FLOAT,
+      dataType: this.T,
       dims: [inn, out],
-      byteLength: out * inn * 4,
-      load: async () => new Uint8Array(transpose(await this.weights.floats(name), out, inn).buffer),
+      byteLength: out * inn * (this.T === FLOAT ? 4 : 2),
+      load: async () => this.bytesOf(transpose(await this.weights.floats(name), out, inn)),
     });
   }
 
@@ -68,14 +95,17 @@ class LlamaGraph {
     return bias ? this.g.op('Add', [y, this.plain(`${module}.bias`, [out])], scope) : y;
   }
 
+  /** transformers' LlamaRMSNorm: in float32, then back to the activation type, times the weight. */
   rmsNorm(x: string, weightName: string, scope: string): string {
     const { g } = this;
+    const x32 = this.cast(x, this.T, FLOAT, scope);
     const two = g.floats(`${scope}/two`, FLOAT, [], f32Bytes([2]));
-    const sq = g.op('Pow', [x, two], scope); // hidden.pow(2), as torch exports it (and the index recognizes RMS norm by)
+    const sq = g.op('Pow', [x32, two], scope); // hidden.pow(2), as torch exports it (and the index recognizes RMS norm by)
     const mean = g.op('ReduceMean', [sq], scope, { axes: [-1], keepdims: 1 });
     const eps = g.floats(`${scope}/eps`, FLOAT, [], f32Bytes([this.c.rmsEps]));
     const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [mean, eps], scope)], scope)], scope);
-    return g.op('Mul', [g.op('Mul', [x, inv], scope), this.plain(weightName, [this.c.hidden])], scope);
+    const normed = this.cast(g.op('Mul', [x32, inv], scope), FLOAT, this.T, scope);
+    return g.op('Mul', [normed, this.plain(weightName, [this.c.hidden])], scope);
   }
 
   /** cos and sin of position × inv_freq, [batch, 1, seq, head_dim] (transformers' LlamaRotaryEmbedding). */
@@ -88,8 +118,8 @@ class LlamaGraph {
     const emb = g.op('Concat', [freqs, freqs], scope, { axis: -1 });
     const heads = g.int64([1]);
     return {
-      cos: g.op('Unsqueeze', [g.op('Cos', [emb], scope), heads], scope),
-      sin: g.op('Unsqueeze', [g.op('Sin', [emb], scope), heads], scope),
+      cos: this.cast(g.op('Unsqueeze', [g.op('Cos', [emb], scope), heads], scope), FLOAT, this.T, scope),
+      sin: this.cast(g.op('Unsqueeze', [g.op('Sin', [emb], scope), heads], scope), FLOAT, this.T, scope),
     };
   }
 
@@ -142,20 +172,23 @@ class LlamaGraph {
     const cache = [`past_key_values.${i}.key`, `past_key_values.${i}.value`];
     const cacheDims = ['batch_size', c.kvHeads, 'past_sequence_length', c.headDim];
     for (const name of cache) g.input(name, FLOAT, cacheDims);
-    const presentKey = g.op('Concat', [cache[0], this.applyRotary(k, rope, scope)], scope, { axis: 2 }, `present.${i}.key`);
-    const presentValue = g.op('Concat', [cache[1], v], scope, { axis: 2 }, `present.${i}.value`);
+    const [pastKey, pastValue] = cache.map((name) => this.cast(name, FLOAT, this.T, scope));
+    const f16 = this.T !== FLOAT;
+    const presentKey = g.op('Concat', [pastKey, this.applyRotary(k, rope, scope)], scope, { axis: 2 }, f16 ? undefined : `present.${i}.key`);
+    const presentValue = g.op('Concat', [pastValue, v], scope, { axis: 2 }, f16 ? undefined : `present.${i}.value`);
     const presentDims = ['batch_size', c.kvHeads, 'total_sequence_length', c.headDim];
-    g.output(presentKey, FLOAT, presentDims);
-    g.output(presentValue, FLOAT, presentDims);
+    g.output(f16 ? this.cast(presentKey, this.T, FLOAT, scope, `present.${i}.key`) : presentKey, FLOAT, presentDims);
+    g.output(f16 ? this.cast(presentValue, this.T, FLOAT, scope, `present.${i}.value`) : presentValue, FLOAT, presentDims);
     // Grouped-query attention without copying the cache: queries are grouped [b, kv, rep, s, d]
     // and broadcast against keys and values [b, kv, 1, t, d].
-    const scale = g.floats(`${scope}/scale`, FLOAT, [], f32Bytes([1 / Math.sqrt(c.headDim)]));
+    const scale = this.scalar(`${scope}/scale`, 1 / Math.sqrt(c.headDim));
     const qRot = g.op('Mul', [this.applyRotary(q, rope, scope), scale], scope);
     const grouped = g.op('Reshape', [qRot, g.int64([0, c.kvHeads, rep, -1, c.headDim])], scope);
     const group = g.int64([2]);
     const keys = g.op('Transpose', [g.op('Unsqueeze', [presentKey, group], scope)], scope, { perm: [0, 1, 2, 4, 3] });
-    const scores = g.op('Add', [g.op('MatMul', [grouped, keys], scope), mask], scope);
-    const probs = g.op('Softmax', [scores], scope, { axis: -1 });
+    // Scores, mask and softmax in float32 (transformers' eager attention), probabilities back to T.
+    const scores = g.op('Add', [this.cast(g.op('MatMul', [grouped, keys], scope), this.T, FLOAT, scope), mask], scope);
+    const probs = this.cast(g.op('Softmax', [scores], scope, { axis: -1 }), FLOAT, this.T, scope);
     const context = g.op('MatMul', [probs, g.op('Unsqueeze', [presentValue, group], scope)], scope);
     const perHead = g.op('Reshape', [context, g.int64([0, c.heads, -1, c.headDim])], scope);
     const merged = g.op('Reshape', [g.op('Transpose', [perHead], scope, { perm: [0, 2, 1, 3] }), g.int64([0, 0, c.heads * c.headDim])], scope);
@@ -192,7 +225,7 @@ class LlamaGraph {
     // A tied head gets its own transposed copy of the embedding, as torch.onnx exports it: the
     // index, quantizer and exporters then treat the Gather table and the head MatMul apart.
     const head = this.transposed(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', c.vocab, c.hidden, 'lm_head.weight');
-    const logits = g.op('MatMul', [normed, head], '/lm_head', undefined, 'logits');
+    const logits = this.cast(g.op('MatMul', [normed, head], '/lm_head', undefined, this.T === FLOAT ? 'logits' : undefined), this.T, FLOAT, '/lm_head', this.T === FLOAT ? undefined : 'logits');
     g.output(logits, FLOAT, ['batch_size', 'sequence_length', c.vocab]);
     g.outputs.unshift(g.outputs.pop()!); // logits first, then the cache, as exporters list them
     return g;
@@ -200,6 +233,6 @@ class LlamaGraph {
 }
 
 /** The graph of a llama-family decoder over `weights` (read only when the file is streamed). */
-export function llamaGraph(config: DecoderConfig, weights: DecoderWeights): GraphBuilder {
-  return new LlamaGraph(config, weights).build();
+export function llamaGraph(config: DecoderConfig, weights: DecoderWeights, options: DecoderGraphOptions = {}): GraphBuilder {
+  return new LlamaGraph(config, weights, options).build();
 }
