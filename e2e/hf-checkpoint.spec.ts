@@ -25,7 +25,7 @@ test('a dropped safetensors checkpoint: build its graph, evaluate, quantize to 4
   await page.getByTestId('file-input').setInputFiles([`${TINY}/model.safetensors`, `${TINY}/config.json`, `${TINY}/tokenizer.json`]);
   await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
   await expect(page.getByTestId('format-onnx')).toBeDisabled();
-  await expect(page.getByTestId('onnx-only-note')).toContainText('The studio can build its graph (llama, float32)');
+  await expect(page.getByTestId('onnx-only-note')).toContainText('The studio can build its graph (llama)');
 
   await page.getByTestId('build-graph').click();
   await expect(page.getByTestId('built-from')).toContainText('ONNX graph built by the studio from model.safetensors (safetensors): 7.40 MB float32');
@@ -87,11 +87,14 @@ test('a dropped safetensors checkpoint: build its graph, evaluate, quantize to 4
   expect(pageErrors).toEqual([]);
 });
 
-test('a lone GGUF builds its graph from its own metadata', async ({ page }) => {
+test('a lone GGUF builds its graph from its own metadata, in float16 when asked', async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('file-input').setInputFiles([`${TINY}/gguf/model-f32.gguf`]);
-  await expect(page.getByTestId('onnx-only-note')).toContainText('The studio can build its graph (llama, float32)');
+  await expect(page.getByTestId('onnx-only-note')).toContainText('The studio can build its graph (llama)');
+  await page.getByTestId('build-graph-float16').check();
   await page.getByTestId('build-graph').click();
-  await expect(page.getByTestId('built-from')).toContainText('from model-f32.gguf (gguf)');
+  await expect(page.getByTestId('built-from')).toContainText('from model-f32.gguf (gguf): 3.73 MB float16');
   await expect(page.getByTestId('format-onnx')).toBeEnabled();
+  // Its weights are float16, as the tensor table shows.
+  await expect(page.getByTestId('tensor-table')).toContainText('f16');
 });

@@ -22,5 +22,5 @@ export interface ModelSummary {
    */
   graph?: { buildable: true; architecture: string } | { buildable: false; reason: string };
   /** Set when this model is a graph the studio built: the file it was built from and the graph's size. */
-  builtFrom?: { fileName: string; format: string; fileBytes: number; graphBytes: number };
+  builtFrom?: { fileName: string; format: string; fileBytes: number; graphBytes: number; float16: boolean };
 }

@@ -23,7 +23,7 @@ export interface ModelSlice {
   /** Building the open GGUF/safetensors model's ONNX graph: bytes written of the total, null when not building. */
   graphBuild: { written: number; total: number } | null;
   /** Builds the model's ONNX graph and opens it in the model's place (the model stays when it fails or is cancelled). */
-  buildGraph(): Promise<void>;
+  buildGraph(options?: { float16?: boolean }): Promise<void>;
   cancelGraphBuild(): void;
 }
 
@@ -89,12 +89,12 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     },
     openSample: () => open(fetchSampleFiles, 'the sample model'),
     graphBuild: null,
-    async buildGraph() {
+    async buildGraph(options) {
       const s = get();
       if (!s.model || s.graphBuild || s.jobStatus !== 'idle' || s.loadStatus !== 'idle') return;
       set({ graphBuild: { written: 0, total: 0 }, notice: null });
       try {
-        const model = await studioClient().buildGraph(progressCallback((p: { written: number; total: number }) => set({ graphBuild: p })));
+        const model = await studioClient().buildGraph(progressCallback((p: { written: number; total: number }) => set({ graphBuild: p })), options);
         set((st) => ({ model, modelSerial: st.modelSerial + 1, report: null, lastSaved: null }));
       } catch (error) {
         get().showError('load', error);

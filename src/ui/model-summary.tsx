@@ -19,7 +19,7 @@ export function ModelSummary() {
       </header>
       {model.builtFrom && (
         <p className="small muted" data-testid="built-from">
-          ONNX graph built by the studio from {model.builtFrom.fileName} ({model.builtFrom.format}): {formatBytes(model.builtFrom.graphBytes)} float32, with the same weights.
+          ONNX graph built by the studio from {model.builtFrom.fileName} ({model.builtFrom.format}): {formatBytes(model.builtFrom.graphBytes)} {model.builtFrom.float16 ? 'float16 (weights and activations; float32 inputs and outputs)' : 'float32'}, with the same weights.
         </p>
       )}
       <dl className="stats">

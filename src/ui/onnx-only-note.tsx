@@ -2,6 +2,7 @@
 // model's ONNX graph. When the studio can build that graph (llama, mistral, qwen2 with a
 // config.json, or a llama GGUF's own metadata), one click builds it here and opens it in the
 // model's place; otherwise the note says why not. Compressing to GGUF or safetensors works either way.
+import { useState } from 'react';
 import { useStudioStore } from '../store/studio-store';
 import { formatBytes } from './format';
 
@@ -11,6 +12,7 @@ export function OnnxOnlyNote() {
   const busy = useStudioStore((s) => s.jobStatus !== 'idle' || s.loadStatus !== 'idle');
   const buildGraph = useStudioStore((s) => s.buildGraph);
   const cancel = useStudioStore((s) => s.cancelGraphBuild);
+  const [float16, setFloat16] = useState(false);
   const format = model?.index.format;
   if (!model || !format || format === 'onnx') return null;
   const kind = format === 'gguf' ? 'GGUF' : 'safetensors';
@@ -20,12 +22,17 @@ export function OnnxOnlyNote() {
       <h2 id="onnx-only-heading">Perplexity and sweeps</h2>
       <p className="small muted">
         Perplexity, sweeps, calibrated methods and ONNX output run an ONNX graph; this is a {kind} model.
-        {graph?.buildable ? ` The studio can build its graph (${graph.architecture}, float32) here and open it in its place.` : ''}
+        {graph?.buildable ? ` The studio can build its graph (${graph.architecture}) here and open it in its place.` : ''}
       </p>
       {graph?.buildable && !building && (
-        <button type="button" className="button button-primary button-wide" onClick={() => void buildGraph()} disabled={busy} data-testid="build-graph">
-          Build the ONNX graph
-        </button>
+        <>
+          <label className="small" title="float16 weights and activations (inputs and outputs stay float32): half the size, what transformers.js calls fp16 — and q4f16 once quantized to 4 bits">
+            <input type="checkbox" checked={float16} onChange={(e) => setFloat16(e.target.checked)} data-testid="build-graph-float16" /> float16
+          </label>
+          <button type="button" className="button button-primary button-wide" onClick={() => void buildGraph({ float16 })} disabled={busy} data-testid="build-graph">
+            Build the ONNX graph
+          </button>
+        </>
       )}
       {building && (
         <div data-testid="graph-building">

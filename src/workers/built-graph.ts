@@ -13,7 +13,7 @@ export interface BuiltGraph {
   builtFrom: NonNullable<ModelSummary['builtFrom']>;
 }
 
-export async function buildGraphModel(model: OpenedModel, options: { signal?: AbortSignal; onProgress?: (written: number, total: number) => void }): Promise<BuiltGraph> {
+export async function buildGraphModel(model: OpenedModel, options: { float16?: boolean; signal?: AbortSignal; onProgress?: (written: number, total: number) => void }): Promise<BuiltGraph> {
   const sink = blobSink();
   const graphBytes = await writeModelOnnx(model, sink, options);
   await sink.close();
@@ -23,5 +23,5 @@ export async function buildGraphModel(model: OpenedModel, options: { signal?: Ab
   ]);
   const { fileName, format, fileBytes } = model.index;
   // Names and sizes in plans and reports are those of the file the person dropped.
-  return { model: { ...graph, index: { ...graph.index, fileName, fileBytes } }, builtFrom: { fileName, format, fileBytes, graphBytes } };
+  return { model: { ...graph, index: { ...graph.index, fileName, fileBytes } }, builtFrom: { fileName, format, fileBytes, graphBytes, float16: options.float16 === true } };
 }

@@ -54,11 +54,12 @@ export interface StudioApi {
   /** Opens a model from the dropped/picked files (.onnx with external data, .gguf, .safetensors; tokenizer.json, config.json). */
   open(files: File[]): Promise<ModelSummary>;
   /**
-   * Builds the open GGUF or safetensors model's float32 ONNX graph (llama, mistral, qwen2) and opens
+   * Builds the open GGUF or safetensors model's ONNX graph (llama, mistral, qwen2; float32, or
+   * float16 weights and activations with `float16`) and opens
    * it in its place: perplexity, sweeps, calibration and ONNX output then work on it. A job
    * (cancel() stops it; the model stays as it was). Progress: bytes of the graph written.
    */
-  buildGraph(onProgress: (p: { written: number; total: number }) => void): Promise<ModelSummary>;
+  buildGraph(onProgress: (p: { written: number; total: number }) => void, options?: { float16?: boolean }): Promise<ModelSummary>;
   /** Checks recipe JSON (a loaded file) and returns it canonical; throws RecipeError. */
   checkRecipe(recipe: unknown): Promise<Recipe>;
   /** The plan of a recipe for the open model: per tensor its rule, method and exact bytes; no weight is read. */

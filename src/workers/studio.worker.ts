@@ -209,11 +209,11 @@ const api: StudioApi = {
     return adopt(next, next.onnx ? {} : { graph: await graphBuildability(next) });
   },
 
-  async buildGraph(onProgress) {
+  async buildGraph(onProgress, options) {
     const o = requireModel();
     return asJob(async (signal) => {
       const progress = throttle(onProgress, 100);
-      const built = await buildGraphModel(o.model, { signal, onProgress: (written, total) => progress.call({ written, total }) });
+      const built = await buildGraphModel(o.model, { float16: options?.float16, signal, onProgress: (written, total) => progress.call({ written, total }) });
       progress.flush();
       return adopt(built.model, { builtFrom: built.builtFrom });
     });
