@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedModelError } from '../../core/errors';
 import { ggufVocabMetadata, TOKEN_TYPE } from './gguf-vocab';
-import { llamaHparams, llamaMetadata } from './llama-metadata';
+import { llamaHparams, llamaMetadata, ropeFreqFactors } from './llama-metadata';
 
 const CONFIG = {
   model_type: 'llama', hidden_size: 64, num_attention_heads: 4, num_key_value_heads: 2, num_hidden_layers: 2,
@@ -30,9 +30,20 @@ describe('llamaMetadata', () => {
     expect(linear.get('llama.rope.scaling.factor')).toEqual({ type: 'f32', value: 2 });
   });
 
-  it('rejects other architectures, llama3 rope scaling and bad fields', () => {
+  it('llama3 rope scaling writes no keys: its factors are the rope_freqs tensor, long wavelengths divided by the factor', () => {
+    const llama3 = { ...CONFIG, rope_theta: 500000, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } };
+    const m = llamaMetadata(llama3, { name: 'x', fileType: 0 });
+    expect([...m.keys()].filter((k) => k.includes('scaling'))).toEqual([]);
+    const factors = ropeFreqFactors(llama3)!;
+    expect(factors.length).toBe(8); // head_dim 16 in CONFIG
+    expect(factors[0]).toBeCloseTo(1, 6); // the shortest wavelengths are kept
+    expect(factors[factors.length - 1]).toBeCloseTo(8, 4); // the longest are divided by the factor
+    expect(ropeFreqFactors(CONFIG)).toBeUndefined();
+  });
+
+  it('rejects other architectures, other rope types and bad fields', () => {
     expect(() => llamaHparams({ ...CONFIG, model_type: 'gpt2' })).toThrow(/model_type "gpt2" is not a llama-family model \(llama, mistral, qwen2\)/);
-    expect(() => llamaMetadata({ ...CONFIG, rope_scaling: { rope_type: 'llama3' } }, { name: 'x', fileType: 0 })).toThrow(/rope type "llama3" is not supported yet/);
+    expect(() => llamaMetadata({ ...CONFIG, rope_scaling: { rope_type: 'longrope' } }, { name: 'x', fileType: 0 })).toThrow(/rope type "longrope" is not supported yet/);
     expect(() => llamaHparams({ ...CONFIG, hidden_size: '64' })).toThrow(/"hidden_size" must be a positive integer/);
     expect(() => llamaHparams({ ...CONFIG, rms_norm_eps: undefined })).toThrow(UnsupportedModelError);
   });

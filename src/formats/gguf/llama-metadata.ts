@@ -4,6 +4,7 @@
 // checkpoints become the `llama` architecture, qwen2 its own (`qwen2.*` keys, no vocab_size or
 // rope.dimension_count, q/k rows not permuted). Counts are UINT32, epsilons and frequencies FLOAT32.
 import { UnsupportedModelError } from '../../core/errors';
+import { readDecoderConfig, ropeParameters } from '../hf/decoder-config';
 import { gguf, type GgufMetadata } from './gguf-value';
 
 /** `general.file_type` (llama_ftype) of an all-float file. */
@@ -66,12 +67,6 @@ export function llamaHparams(config: Record<string, unknown>): LlamaHparams {
   };
 }
 
-/** Rope settings: transformers ≥ 5 nests them in `rope_parameters`, older configs use rope_theta / rope_scaling. */
-function ropeParameters(config: Record<string, unknown>): Record<string, unknown> {
-  const nested = (config.rope_parameters ?? config.rope_scaling ?? {}) as Record<string, unknown>;
-  return { rope_theta: config.rope_theta, ...nested };
-}
-
 export interface LlamaMetadataOptions {
   /** `general.name`. */
   name: string;
@@ -86,9 +81,22 @@ export function ggufArchOf(metadata: GgufMetadata): string {
 }
 
 /**
+ * llama.cpp's `rope_freqs.weight` for llama3 rope scaling (LlamaModel.generate_extra_tensors): per
+ * rotary pair the factor its frequency is divided by — the unscaled inv_freq over the scaled one
+ * (decoder-config.ts computes the scaling as transformers does). Undefined for other rope types.
+ */
+export function ropeFreqFactors(config: Record<string, unknown>): Float32Array | undefined {
+  const p = ropeParameters(config);
+  if (String(p.rope_type ?? p.type ?? 'default') !== 'llama3') return undefined;
+  const rope = readDecoderConfig(config).rope;
+  const d = rope.invFreq.length * 2;
+  return Float32Array.from(rope.invFreq, (f, i) => 1 / rope.theta ** ((2 * i) / d) / f);
+}
+
+/**
  * The `general.*` and `<arch>.*` keys for a llama-family config, in the converter's order; the
- * caller appends the tokenizer keys (gguf-vocab.ts). Rope scaling of type llama3 needs a
- * rope_freqs tensor the studio does not compute yet: UnsupportedModelError.
+ * caller appends the tokenizer keys (gguf-vocab.ts). llama3 rope scaling writes no keys: its
+ * factors go in the rope_freqs tensor (ropeFreqFactors).
  */
 export function llamaMetadata(config: Record<string, unknown>, options: LlamaMetadataOptions): GgufMetadata {
   const h = llamaHparams(config);
@@ -122,8 +130,8 @@ export function llamaMetadata(config: Record<string, unknown>, options: LlamaMet
     if (ropeType === 'yarn' && typeof rope.original_max_position_embeddings === 'number') {
       m.set(`${a}.rope.scaling.original_context_length`, gguf.u32(rope.original_max_position_embeddings));
     }
-  } else if (ropeType !== 'default') {
-    throw new UnsupportedModelError(`config.json: rope type "${ropeType}" is not supported yet (default, linear and yarn are)`);
+  } else if (ropeType !== 'default' && ropeType !== 'llama3') {
+    throw new UnsupportedModelError(`config.json: rope type "${ropeType}" is not supported yet (default, linear, yarn and llama3 are)`);
   }
   m.set('general.quantization_version', gguf.u32(2));
   return m;

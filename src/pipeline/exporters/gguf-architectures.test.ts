@@ -1,7 +1,8 @@
 // GGUF conversion beyond llama, checked in llama.cpp (node-llama-cpp): qwen2 (its own
 // architecture: q/k/v biases, tied output, rows not permuted), mistral (the llama architecture,
-// head_dim ≠ hidden/heads written as key_length) and llama with attention biases (q/k biases
-// permuted like the weights). The checkpoints are built here with seeded random weights in each
+// head_dim ≠ hidden/heads written as key_length), Llama-3's llama3 rope scaling (the rope_freqs
+// tensor; the 256-token windows run far past its original 32 positions) and llama with attention
+// biases (q/k biases permuted like the weights). The checkpoints are built here with seeded random weights in each
 // architecture's layout and tiny-llama's tokenizer (testing/synthetic-checkpoint.ts), converted
 // with `studio convert … --type F32`; llama.cpp's perplexity over two windows equals the one the
 // studio measures on the same checkpoint's built ONNX graph.
@@ -34,6 +35,13 @@ const CASES: { name: string; arch: string; config: Record<string, unknown> }[] =
   {
     name: 'mistral', arch: 'llama',
     config: { ...BASE, architectures: ['MistralForCausalLM'], model_type: 'mistral', intermediate_size: 96, num_attention_heads: 4, num_key_value_heads: 1, head_dim: 24, rms_norm_eps: 1e-5, rope_theta: 10000, sliding_window: null, tie_word_embeddings: false },
+  },
+  {
+    name: 'Llama-3 (llama3 rope scaling: rope_freqs)', arch: 'llama',
+    config: {
+      ...BASE, architectures: ['LlamaForCausalLM'], model_type: 'llama', intermediate_size: 128, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 500000, tie_word_embeddings: false,
+      rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 32 },
+    },
   },
   {
     name: 'llama with attention biases', arch: 'llama',

@@ -73,13 +73,14 @@ function prepare(model: OpenedModel, recipe: Recipe, context: GgufExportContext)
   };
   const tensorsToWrite = (plan: CompressionPlan, data: (lt: GgufLayoutTensor, how: ReturnType<typeof writeOf>) => Promise<Uint8Array>): GgufTensorToWrite[] => {
     const byName = entries(plan);
-    return layout.tensors.map((lt) => {
+    const extras = layout.extras.map((x) => ({ name: x.name, shape: [x.values.length], type: 'F32', data: async () => quantizeGgmlRef('F32', x.values) }));
+    return [...extras, ...layout.tensors.map((lt) => {
       const entry = byName.get(lt.hf.source);
       const how = writeOf(lt, entry);
       // HF order [out, in]: a channel-pruned MLP projection is written at its new size.
       const shape = entry?.channels ? [entry.rows, entry.cols] : lt.shape;
       return { name: lt.name, shape, type: how.type, data: () => data(lt, how) };
-    });
+    })];
   };
 
   return {

@@ -5,7 +5,7 @@
 import { UnsupportedModelError, UsageError } from '../../core/errors';
 import { gguf, type GgufMetadata } from '../../formats/gguf/gguf-value';
 import { ggufVocabMetadata } from '../../formats/gguf/gguf-vocab';
-import { ggufArchOf, llamaHparams, llamaMetadata } from '../../formats/gguf/llama-metadata';
+import { ggufArchOf, llamaHparams, llamaMetadata, ropeFreqFactors } from '../../formats/gguf/llama-metadata';
 import { hfToGgufName } from '../../model/llama-names';
 import type { PresetModel } from '../../quant/ggml/gguf-presets';
 import type { HfTensor, HfWeightSource } from '../weights/weight-source';
@@ -37,6 +37,8 @@ export interface GgufLayout {
   tensors: GgufLayoutTensor[];
   /** No output.weight: llama.cpp uses token_embd as the output head. */
   tied: boolean;
+  /** Tensors the converter makes rather than copies (llama3's rope_freqs), F32, written first. */
+  extras: { name: string; values: Float32Array }[];
 }
 
 /** Tensors llama.cpp's converter skips (rotary caches some checkpoints carry). */
@@ -83,5 +85,7 @@ export function ggufLayout(source: HfWeightSource, options: GgufLayoutOptions): 
     if (!name) throw new UnsupportedModelError(`tensor "${hf.name}" has no llama GGUF name`);
     return { hf, name, shape: hf.shape, permuteHeads: permuteHeads(hf.name, model, arch) };
   });
-  return { metadata, model, tensors, tied: !tensors.some((t) => t.name === 'output.weight') };
+  const factors = !source.ggufMetadata && options.config ? ropeFreqFactors(options.config) : undefined;
+  const extras = factors ? [{ name: 'rope_freqs.weight', values: factors }] : [];
+  return { metadata, model, tensors, tied: !tensors.some((t) => t.name === 'output.weight'), extras };
 }
