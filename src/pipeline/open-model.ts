@@ -27,6 +27,8 @@ export interface OpenedModel {
   gguf?: GgufFile;
   /** Present for safetensors checkpoints (inspection and conversion). */
   safetensors?: SafetensorsCheckpoint;
+  /** For a graph the studio built: the index of the file it was built from (its sizes and stored types). */
+  builtFrom?: ModelIndex;
   readTensor(name: string): Promise<Uint8Array>;
 }
 

@@ -19,6 +19,7 @@ import { exportContextOf } from '../export-context';
 import type { ExportContext, ExportTarget } from '../exporters/exporter';
 import { exporterFor } from '../exporters/registry';
 import type { OpenedModel } from '../open-model';
+import { sourceWarnings } from './plan-warnings';
 
 /** A plan and the export target it was made for (the target writes it). */
 export interface ResolvedPlan {
@@ -228,5 +229,6 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
   plan.notes.push(...target.planNotes(plan));
   plan.order = target.order(plan);
   plan.outputBytes = await target.fileBytes(plan);
+  plan.notes.push(...sourceWarnings(plan, model));
   return { plan, target };
 }
