@@ -97,4 +97,13 @@ test('a lone GGUF builds its graph from its own metadata, in float16 when asked'
   await expect(page.getByTestId('format-onnx')).toBeEnabled();
   // Its weights are float16, as the tensor table shows.
   await expect(page.getByTestId('tensor-table')).toContainText('f16');
+  // The GGUF's own vocabulary stands in for tokenizer.json: the original evaluates.
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption(String(W));
+  await page.getByTestId('evaluate-button').click();
+  await expect(page.getByTestId('eval-ppl')).toBeVisible({ timeout: 120_000 });
+  const ppl = Number(await page.getByTestId('eval-ppl').textContent());
+  const exported = await nodePerplexity(`${TINY}/onnx/model.onnx`, W);
+  console.log(`lone GGUF, float16 graph in the page ${ppl}, fixture export ${exported} (W=${W})`);
+  expect(Math.abs(ppl / exported - 1)).toBeLessThan(3e-3);
 });

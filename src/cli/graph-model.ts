@@ -44,5 +44,5 @@ export async function graphModel(model: OpenedModel, why: string, options: { flo
     `studio: ${why}: built an ONNX graph of ${model.index.fileName} (${graph.index.architecture}, ${formatBytes(sink.bytesWritten)} ${options.float16 ? 'float16' : 'float32'})\n`,
   );
   // Sizes and names in reports are those of the file the user gave, not of the temporary graph.
-  return { ...graph, index: { ...graph.index, fileName: model.index.fileName, fileBytes: model.index.fileBytes }, builtFrom: model.index };
+  return { ...graph, index: { ...graph.index, fileName: model.index.fileName, fileBytes: model.index.fileBytes }, builtFrom: model.index, tokenizerFromModel: model.tokenizerFromModel };
 }

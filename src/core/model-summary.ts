@@ -8,8 +8,10 @@ export interface ModelSummary {
   index: ModelIndex;
   /** Names of the files the model was opened from (main file first). */
   files: string[];
-  /** Was a tokenizer.json given with the model? */
+  /** Was a tokenizer.json given with the model (or does its own vocabulary stand in for one)? */
   hasTokenizer: boolean;
+  /** The tokenizer is the model's own vocabulary (a GGUF's), read back as tokenizer.json. */
+  tokenizerFromModel?: boolean;
   /** Was a config.json given with the model? (GGUF output from ONNX/safetensors needs it.) */
   hasConfig: boolean;
   /** Identity used to find saved sweeps: name, size and a hash of the file's first 64 KiB. */

@@ -2,7 +2,8 @@
 // format reader (ONNX here; GGUF and safetensors in open-model-formats.ts), builds the
 // format-neutral index, remembers a tokenizer.json if one came along. Weight bytes are not read
 // here; `readTensor` reads one tensor's stored bytes on demand.
-import { baseName, type ByteSource } from '../core/byte-source';
+import { baseName, bytesSource, type ByteSource } from '../core/byte-source';
+import { ggufTokenizerProblem, tokenizerJsonFromGguf } from '../formats/gguf/gguf-tokenizer-json';
 import { FormatError, UnsupportedModelError } from '../core/errors';
 import type { GgufFile } from '../formats/gguf/gguf-reader';
 import type { SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
@@ -27,6 +28,8 @@ export interface OpenedModel {
   gguf?: GgufFile;
   /** Present for safetensors checkpoints (inspection and conversion). */
   safetensors?: SafetensorsCheckpoint;
+  /** The tokenizer is the model's own vocabulary (a GGUF's), not a tokenizer.json that came with it. */
+  tokenizerFromModel?: boolean;
   /** For a graph the studio built: the index of the file it was built from (its sizes and stored types). */
   builtFrom?: ModelIndex;
   readTensor(name: string): Promise<Uint8Array>;
@@ -50,7 +53,13 @@ export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
   const tokenizerConfig = files.find(isTokenizerConfig);
   const known = files.find((f) => formatOfFile(f) !== undefined);
   const format = known ? formatOfFile(known) : undefined;
-  if (format === 'gguf') return { ...(await openGgufModel(known!)), tokenizer, config, tokenizerConfig };
+  if (format === 'gguf') {
+    const opened = await openGgufModel(known!);
+    // Without a tokenizer.json, the GGUF's own vocabulary stands in for it where it can.
+    const own = !tokenizer && opened.gguf && !ggufTokenizerProblem(opened.gguf.metadata);
+    const fromGguf = own ? bytesSource(new TextEncoder().encode(JSON.stringify(tokenizerJsonFromGguf(opened.gguf!.metadata))), 'tokenizer.json') : undefined;
+    return { ...opened, tokenizer: tokenizer ?? fromGguf, config, tokenizerConfig, ...(fromGguf ? { tokenizerFromModel: true } : {}) };
+  }
   if (format === 'safetensors') return { ...(await openSafetensorsModel(files)), tokenizer, config, tokenizerConfig };
   const modelFile = known ?? files.find((f) => !isJson(f));
   if (!modelFile) {

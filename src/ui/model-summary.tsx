@@ -14,7 +14,7 @@ export function ModelSummary() {
         <h2 id="model-heading">{index.fileName}</h2>
         <p className="panel-sub" data-testid="model-files">
           {model.files.filter((f) => !/(^|[\\/])tokenizer\.json$/.test(f)).join(' · ')}
-          {model.hasTokenizer ? ' · tokenizer.json' : ' · no tokenizer.json'}
+          {model.tokenizerFromModel ? ' · tokenizer from the GGUF' : model.hasTokenizer ? ' · tokenizer.json' : ' · no tokenizer.json'}
         </p>
       </header>
       {model.builtFrom && (

@@ -23,5 +23,5 @@ export async function buildGraphModel(model: OpenedModel, options: { float16?: b
   ]);
   const { fileName, format, fileBytes } = model.index;
   // Names and sizes in plans and reports are those of the file the person dropped.
-  return { model: { ...graph, index: { ...graph.index, fileName, fileBytes }, builtFrom: model.index }, builtFrom: { fileName, format, fileBytes, graphBytes, float16: options.float16 === true } };
+  return { model: { ...graph, index: { ...graph.index, fileName, fileBytes }, builtFrom: model.index, tokenizerFromModel: model.tokenizerFromModel }, builtFrom: { fileName, format, fileBytes, graphBytes, float16: options.float16 === true } };
 }

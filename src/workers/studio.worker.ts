@@ -196,6 +196,7 @@ async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'bui
     index: next.index,
     files: next.files.map((f) => f.name),
     hasTokenizer: Boolean(next.tokenizer),
+    ...(next.tokenizerFromModel ? { tokenizerFromModel: true } : {}),
     hasConfig: Boolean(next.config),
     modelKey: key,
     ...(carried ? { embeddedRecipe: carried } : {}),
