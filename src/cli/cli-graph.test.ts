@@ -39,6 +39,16 @@ describeWithFixtures('the CLI builds the ONNX graph of checkpoints and GGUFs', [
     expect(Math.abs(r.ppl / 57.9834 - 1)).toBeLessThan(1e-3);
   });
 
+  it('a sharded checkpoint (its folder: shards, index, config) evaluates like the single file', async () => {
+    const folder = mkdtempSync(join(tmp, 'shards-'));
+    const r = await runCli(['convert', path('model.safetensors'), '-o', join(folder, 'model.safetensors'), '--dtype', 'f32', '--max-shard-size', '2MB']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(folder).filter((n) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(n)).length).toBeGreaterThan(2);
+    const [sharded, single] = [await ppl(folder), await ppl(path('model.safetensors'))];
+    expect(sharded.stderr).toContain('built an ONNX graph of model.safetensors.index.json');
+    expect(sharded.ppl).toBe(single.ppl);
+  });
+
   it('quantize model.safetensors -o q4.onnx gives the file quantizing the export gives', async () => {
     const fromCheckpoint = join(tmp, 'ckpt-q4.onnx');
     const fromExport = join(tmp, 'export-q4.onnx');
