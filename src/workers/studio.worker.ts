@@ -25,7 +25,6 @@ import { compressModel, exportCompressed } from '../pipeline/compress-model';
 import { exportContextOf } from '../pipeline/export-context';
 import type { ExportContext, SinkFactory } from '../pipeline/exporters/exporter';
 import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
-import { generationConfigOf, isFloat16Graph, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
 import { gzipMeasured } from '../pipeline/exporters/gzip-size';
 import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
@@ -43,7 +42,7 @@ import { modelKey } from './model-key';
 import { runSweepJob } from './sweep-job';
 import { deleteSweep, loadSweep } from './sweep-store';
 import { throttle } from './throttle';
-import { zipFolder } from './transformers-js-zip';
+import { transformersJsZip } from './transformers-js-zip';
 import type { ExportRequest, ExportResult, PlanRequest, StudioApi } from './studio-api';
 
 installErrorTransfer();
@@ -327,18 +326,7 @@ const api: StudioApi = {
     if (!last || last.resolved.plan.format !== 'onnx') throw new UsageError('A transformers.js folder holds an ONNX result: compress for ONNX first');
     const { config, modelName } = await context;
     if (!config || !model.tokenizer) throw new UsageError('A transformers.js folder needs the model\'s config.json and tokenizer.json: drop them with the model');
-    const { plan } = last.resolved;
-    const dtype = transformersJsDtypeOf(plan, isFloat16Graph(model.index));
-    const name = `${(modelName ?? model.index.fileName.replace(/\.[^.]+$/, '')).replace(/[^\w.-]+/g, '-')}-${dtype}`;
-    const zip = zipFolder(name);
-    const written = await exportCompressed(last.resolved, last.results, async () => zip.addStream(`onnx/${TRANSFORMERS_JS_FILES[dtype]}`));
-    const text = async (source: NonNullable<typeof model.tokenizer>) => new TextDecoder().decode(await source.read(0, source.byteLength));
-    zip.addText('config.json', `${JSON.stringify(config, null, 2)}\n`);
-    zip.addText('generation_config.json', `${JSON.stringify(generationConfigOf(config), null, 2)}\n`);
-    zip.addText('tokenizer.json', await text(model.tokenizer));
-    zip.addText('tokenizer_config.json', model.tokenizerConfig ? await text(model.tokenizerConfig) : `${JSON.stringify(tokenizerConfigOf(config), null, 2)}\n`);
-    zip.addText('README.md', modelCard({ name, source: model.index.fileName, dtype, plan, bytes: written.bytes, perplexity }));
-    const blob = await zip.finish();
+    const { name, blob } = await transformersJsZip(model, last, config, modelName, perplexity);
     return { fileName: `${name}.zip`, bytesWritten: blob.size, blob };
   },
 

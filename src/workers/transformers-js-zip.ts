@@ -5,6 +5,14 @@
 // writes the archive: a small, well-kept zip library with streaming entries.
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type { ByteSink } from '../core/byte-sink';
+import type { ByteSource } from '../core/byte-source';
+import type { CompressedTensor } from '../core/compressed-tensor';
+import { exportCompressed } from '../pipeline/compress-model';
+import {
+  generationConfigOf, isFloat16Graph, type ModelCardFacts, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf,
+} from '../pipeline/exporters/transformers-js-layout';
+import type { OpenedModel } from '../pipeline/open-model';
+import type { ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
 
 export interface ZipFolder {
   /** A small file, deflated. */
@@ -56,4 +64,30 @@ export function zipFolder(root: string): ZipFolder {
       return new Blob(parts as BlobPart[], { type: 'application/zip' });
     },
   };
+}
+
+/**
+ * The folder `<model>-<dtype>/` of an ONNX result, zipped: the export streamed in as
+ * onnx/model_<dtype>.onnx, then config, generation config, tokenizer files and the model card.
+ */
+export async function transformersJsZip(
+  model: OpenedModel,
+  result: { resolved: ResolvedPlan; results: ReadonlyMap<string, CompressedTensor> },
+  config: Record<string, unknown>,
+  modelName: string | undefined,
+  perplexity: ModelCardFacts['perplexity'],
+): Promise<{ name: string; blob: Blob }> {
+  const { plan } = result.resolved;
+  const dtype = transformersJsDtypeOf(plan, isFloat16Graph(model.index));
+  const name = `${(modelName ?? model.index.fileName.replace(/\.[^.]+$/, '')).replace(/[^\w.-]+/g, '-')}-${dtype}`;
+  const zip = zipFolder(name);
+  const written = await exportCompressed(result.resolved, result.results, async () => zip.addStream(`onnx/${TRANSFORMERS_JS_FILES[dtype]}`));
+  const text = async (source: ByteSource) => new TextDecoder().decode(await source.read(0, source.byteLength));
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  zip.addText('config.json', json(config));
+  zip.addText('generation_config.json', json(generationConfigOf(config)));
+  zip.addText('tokenizer.json', await text(model.tokenizer!));
+  zip.addText('tokenizer_config.json', model.tokenizerConfig ? await text(model.tokenizerConfig) : json(tokenizerConfigOf(config)));
+  zip.addText('README.md', modelCard({ name, source: model.index.fileName, dtype, plan, bytes: written.bytes, perplexity }));
+  return { name, blob: await zip.finish() };
 }
