@@ -37,7 +37,8 @@ usage:
                      [--imatrix FILE] [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
   npx studio convert MODEL -o OUT.safetensors [--dtype f16|bf16|f32] [--max-shard-size 5GB]
                      [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
-  npx studio convert MODEL -o OUT.onnx [--config FILE] [--json]   (the float32 ONNX graph of a llama/mistral/qwen2 checkpoint or GGUF)
+  npx studio convert MODEL -o OUT.onnx [--dtype f32|f16] [--graph-style standard|contrib] [--config FILE] [--json]
+                     (the ONNX graph of a llama/mistral/qwen2 checkpoint or GGUF; contrib: GroupQueryAttention & co.)
   npx studio imatrix MODEL -o imatrix.gguf [--calib FILE] [--calib-windows N] [--json]
 
 MODEL is an .onnx, .gguf or .safetensors file (external data, config.json and tokenizer.json are
@@ -242,6 +243,7 @@ export async function main(argv: string[]): Promise<number> {
           config: { type: 'string' },
           tokenizer: { type: 'string' },
           'print-recipe': { type: 'boolean', default: false },
+          'graph-style': { type: 'string' },
           json: { type: 'boolean', default: false },
         });
         const { 'max-shard-size': maxShardSize, 'print-recipe': printRecipe, ...rest2 } = values as Record<string, string | undefined>;
@@ -251,6 +253,7 @@ export async function main(argv: string[]): Promise<number> {
           maxShardSize,
           printRecipe: Boolean(printRecipe),
           pure: values.pure as boolean,
+          graphStyle: values['graph-style'] as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;

@@ -1,7 +1,8 @@
 // `studio convert MODEL -o OUT.gguf [--type T] [--pure] [--imatrix FILE]` and `studio convert MODEL -o
 // OUT.safetensors [--dtype D] [--max-shard-size N]`: shorthands for `compress` with a llama.cpp
 // preset or a float conversion (docs/FORMATS.md §4.6, §5); `studio convert MODEL -o OUT.onnx`
-// builds the model's float32 ONNX decoder graph (llama, mistral, qwen2) from a checkpoint or GGUF; --imatrix weighs the preset's types
+// builds the model's ONNX decoder graph (llama, mistral, qwen2; --dtype f16, --graph-style contrib)
+// from a checkpoint or GGUF; --imatrix weighs the preset's types
 // by an importance matrix, as llama-quantize --imatrix does (GGUF or legacy .dat, from
 // llama-imatrix or `studio imatrix`). config.json, tokenizer.json and
 // tokenizer_config.json come from beside MODEL or its parent folder unless --config/--tokenizer.
@@ -33,6 +34,8 @@ export interface ConvertArgs {
   tokenizer?: string;
   json: boolean;
   printRecipe?: boolean;
+  /** -o OUT.onnx: 'standard' ops (default) or 'contrib' (GroupQueryAttention, RotaryEmbedding, fused RMSNorm). */
+  graphStyle?: string;
 }
 
 /** Checks the flags against the output kind before any file is read. */
@@ -59,6 +62,8 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   if (given.length) throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} not for ONNX output: convert -o OUT.onnx builds the float graph; quantize it with \`studio quantize\``);
   if (args.dtype !== undefined && args.dtype !== 'f32' && args.dtype !== 'f16') throw new UsageError(`--dtype for ONNX output is f32 or f16 (weights and activations; inputs and outputs stay float32), got "${args.dtype}"`);
   const float16 = args.dtype === 'f16';
+  if (args.graphStyle !== undefined && args.graphStyle !== 'standard' && args.graphStyle !== 'contrib') throw new UsageError(`--graph-style is standard or contrib (onnxruntime's fused ops, as onnxruntime-genai writes them), got "${args.graphStyle}"`);
+  const style = args.graphStyle as 'standard' | 'contrib' | undefined;
   let sources = await modelSources(args.model);
   if (args.config) sources = [...sources.filter((s) => baseName(s.name) !== 'config.json'), blobSource(await openAsBlob(args.config), 'config.json')];
   const model = await openModel(sources);
@@ -66,7 +71,7 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   const sink = await fileSink(args.out!);
   let bytes: number;
   try {
-    bytes = await writeModelOnnx(model, sink, { float16 });
+    bytes = await writeModelOnnx(model, sink, { float16, style });
     await sink.close();
   } catch (e) {
     await sink.abort();

@@ -10,7 +10,7 @@ import { F } from '../onnx-model';
 import { MAX_PROTOBUF_BYTES, streamChunks } from '../onnx-rewrite';
 import { ChunkList, RecordWriter } from '../protobuf-writer';
 import { type GraphBuilder, deferredSource } from './graph-builder';
-import { type DecoderGraphOptions, type DecoderWeights, llamaGraph } from './llama-graph';
+import { type DecoderGraphOptions, type DecoderWeights, llamaGraph, MS_DOMAIN } from './llama-graph';
 
 export const BUILDER_PRODUCER = 'compression-studio';
 export const OPSET = 17;
@@ -39,6 +39,7 @@ export function assembleGraph(g: GraphBuilder, options: DecoderModelOptions = {}
   model.push(new RecordWriter().int(F.model.irVersion, 8).string(F.model.producerName, BUILDER_PRODUCER).finish());
   model.pushLenRecord(F.model.graph, graph);
   model.pushLenRecord(F.model.opsetImport, new RecordWriter().string(F.opset.domain, '').int(F.opset.version, OPSET).finish());
+  if (g.nodes.some((n) => n.domain === MS_DOMAIN)) model.pushLenRecord(F.model.opsetImport, new RecordWriter().string(F.opset.domain, MS_DOMAIN).int(F.opset.version, 1).finish());
   for (const [key, value] of Object.entries(options.metadata ?? {})) {
     model.pushLenRecord(F.model.metadataProps, new RecordWriter().string(F.entry.key, key).string(F.entry.value, value).finish());
   }
@@ -54,7 +55,7 @@ export function assembleGraph(g: GraphBuilder, options: DecoderModelOptions = {}
 /** Builds a llama-family decoder's .onnx from checkpoint weights; returns the bytes written. */
 export async function writeDecoderOnnx(config: DecoderConfig, weights: DecoderWeights, sink: ByteSink, options: DecoderModelOptions = {}): Promise<number> {
   const chunks = assembleGraph(llamaGraph(config, weights, options), {
-    metadata: { 'studio.builder': `${config.architecture} decoder, opset ${OPSET}, ${options.float16 ? 'float16' : 'float32'}`, ...options.metadata },
+    metadata: { 'studio.builder': `${config.architecture} decoder, opset ${OPSET}, ${options.float16 ? 'float16' : 'float32'}${options.style === 'contrib' ? ', onnxruntime contrib ops' : ''}`, ...options.metadata },
   });
   const { onProgress, signal } = options;
   let written = 0;

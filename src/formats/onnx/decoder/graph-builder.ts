@@ -68,6 +68,14 @@ export class GraphBuilder {
     return out;
   }
 
+  /** A node with several outputs; `used[i]` false leaves output i unnamed (an optional output not produced). */
+  opOutputs(opType: string, inputs: string[], scope: string, used: boolean[], attributes?: Record<string, AttrValue>, domain?: string): string[] {
+    const name = this.unique(`${scope}/${opType}`);
+    const outputs = used.map((u, i) => (u ? this.unique(`${name}_output_${i}`) : ''));
+    this.nodes.push({ name, opType, inputs, outputs, attributes, domain });
+    return outputs;
+  }
+
   weight(spec: InitializerSpec): string {
     this.taken.add(spec.name);
     this.initializers.push(spec);

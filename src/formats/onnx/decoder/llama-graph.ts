@@ -27,7 +27,15 @@ export interface DecoderWeights {
 export interface DecoderGraphOptions {
   /** Weights and activations in float16 (inputs and outputs stay float32). Default float32. */
   float16?: boolean;
+  /**
+   * 'contrib': the fused onnxruntime ops onnxruntime-genai's model builder and Optimum emit
+   * (SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization, RotaryEmbedding,
+   * GroupQueryAttention; com.microsoft domain), same inputs and outputs. Default 'standard'.
+   */
+  style?: 'standard' | 'contrib';
 }
+
+export const MS_DOMAIN = 'com.microsoft';
 
 const FLOAT = OnnxDataType.FLOAT;
 /** transformers' additive mask value: torch.finfo(float32).min (the mask is added in float32). */
@@ -47,10 +55,12 @@ class LlamaGraph {
   readonly g = new GraphBuilder();
   /** The element type of weights and activations. */
   readonly T: number;
+  readonly contrib: boolean;
   private readonly bytesOf: (values: ArrayLike<number>) => Uint8Array;
   constructor(readonly c: DecoderConfig, readonly weights: DecoderWeights, options: DecoderGraphOptions) {
     this.T = options.float16 ? OnnxDataType.FLOAT16 : FLOAT;
     this.bytesOf = options.float16 ? f16Bytes : f32Bytes;
+    this.contrib = options.style === 'contrib';
   }
 
   /** `x` as element type `to` (no node when it already is). */
@@ -205,6 +215,88 @@ class LlamaGraph {
     return this.linear(g.op('Mul', [act, up], scope), `${p}.down_proj`, `${scope}/down_proj`, c.hidden, c.intermediate, c.mlpBias);
   }
 
+  /** onnxruntime's fused RMSNorm; with `skip`, SkipSimplifiedLayerNormalization: normed(x + skip) and the sum (the next residual). */
+  fusedNorm(x: string, skip: string | undefined, weightName: string, scope: string): { normed: string; sum: string } {
+    const weight = this.plain(weightName, [this.c.hidden]);
+    if (!skip) {
+      const normed = this.g.op('SimplifiedLayerNormalization', [x, weight], scope, { axis: -1, epsilon: { float: this.c.rmsEps }, stash_type: 1 });
+      return { normed, sum: x };
+    }
+    const [normed, , , sum] = this.g.opOutputs('SkipSimplifiedLayerNormalization', [x, skip, weight], scope, [true, false, false, true], { epsilon: { float: this.c.rmsEps } }, MS_DOMAIN);
+    return { normed, sum };
+  }
+
+  /** cos/sin caches [max positions, head_dim / 2] for RotaryEmbedding, computed here in float64. */
+  rotaryCaches(): { cos: string; sin: string } {
+    const { c } = this;
+    const half = c.headDim / 2;
+    const cos = new Float64Array(c.maxPositions * half);
+    const sin = new Float64Array(c.maxPositions * half);
+    for (let p = 0; p < c.maxPositions; p++) {
+      for (let i = 0; i < half; i++) {
+        const angle = Math.fround(p * Math.fround(c.rope.invFreq[i]));
+        cos[p * half + i] = Math.cos(angle);
+        sin[p * half + i] = Math.sin(angle);
+      }
+    }
+    const cache = (name: string, values: Float64Array) => this.g.weight({ name, dataType: this.T, dims: [c.maxPositions, half], byteLength: values.length * (this.T === FLOAT ? 4 : 2), bytes: this.bytesOf(values) });
+    return { cos: cache('cos_cache', cos), sin: cache('sin_cache', sin) };
+  }
+
+  /** GroupQueryAttention's lengths: seqlens_k (int32 [batch], keys − 1 per row) and total_sequence_length (int32 scalar). */
+  attentionLengths(attentionMask: string): { seqlens: string; total: string } {
+    const { g } = this;
+    const scope = '/model/attn_mask_reformat';
+    const keys = g.op('ReduceSum', [attentionMask, g.int64([1])], scope, { keepdims: 0 });
+    const seqlens = g.op('Cast', [g.op('Sub', [keys, g.int64([1], true)], scope)], scope, { to: OnnxDataType.INT32 });
+    const total = g.op('Cast', [g.op('Gather', [g.op('Shape', [attentionMask], scope), g.int64([1], true)], scope, { axis: 0 })], scope, { to: OnnxDataType.INT32 });
+    return { seqlens, total };
+  }
+
+  contribAttention(i: number, x: string, positionIds: string, caches: { cos: string; sin: string }, lengths: { seqlens: string; total: string }): string {
+    const { g, c } = this;
+    const p = `model.layers.${i}.self_attn`;
+    const scope = `/model/layers.${i}/self_attn`;
+    const rotary = (t: string, heads: number, what: string) =>
+      g.op('RotaryEmbedding', [t, positionIds, caches.cos, caches.sin], `${scope}/${what}_rotary`, { interleaved: 0, num_heads: heads }, undefined, MS_DOMAIN);
+    const q = rotary(this.linear(x, `${p}.q_proj`, `${scope}/q_proj`, c.heads * c.headDim, c.hidden, c.qkvBias), c.heads, 'q');
+    const k = rotary(this.linear(x, `${p}.k_proj`, `${scope}/k_proj`, c.kvHeads * c.headDim, c.hidden, c.qkvBias), c.kvHeads, 'k');
+    const v = this.linear(x, `${p}.v_proj`, `${scope}/v_proj`, c.kvHeads * c.headDim, c.hidden, c.qkvBias);
+    const cache = [`past_key_values.${i}.key`, `past_key_values.${i}.value`];
+    for (const name of cache) g.input(name, FLOAT, ['batch_size', c.kvHeads, 'past_sequence_length', c.headDim]);
+    const [pastKey, pastValue] = cache.map((name) => this.cast(name, FLOAT, this.T, scope));
+    const [out, presentKey, presentValue] = g.opOutputs(
+      'GroupQueryAttention',
+      [q, k, v, pastKey, pastValue, lengths.seqlens, lengths.total],
+      `${scope}/GroupQueryAttention`,
+      [true, true, true],
+      { num_heads: c.heads, kv_num_heads: c.kvHeads, scale: { float: 1 / Math.sqrt(c.headDim) }, local_window_size: c.slidingWindow ?? -1 },
+      MS_DOMAIN,
+    );
+    const presentDims = ['batch_size', c.kvHeads, 'total_sequence_length', c.headDim];
+    g.output(this.cast(presentKey, this.T, FLOAT, scope, `present.${i}.key`), FLOAT, presentDims);
+    g.output(this.cast(presentValue, this.T, FLOAT, scope, `present.${i}.value`), FLOAT, presentDims);
+    return this.linear(out, `${p}.o_proj`, `${scope}/o_proj`, c.hidden, c.heads * c.headDim, c.oBias);
+  }
+
+  /** The decoder layers in the contrib style: the residual travels through SkipSimplifiedLayerNormalization. */
+  contribLayers(x: string, positionIds: string, attentionMask: string): string {
+    const { c } = this;
+    const caches = this.rotaryCaches();
+    const lengths = this.attentionLengths(attentionMask);
+    let residual: string | undefined;
+    let pending = x;
+    for (let i = 0; i < c.layers; i++) {
+      const scope = `/model/layers.${i}`;
+      const first = this.fusedNorm(pending, residual, `model.layers.${i}.input_layernorm.weight`, `${scope}/input_layernorm`);
+      const attn = this.contribAttention(i, first.normed, positionIds, caches, lengths);
+      const second = this.fusedNorm(attn, first.sum, `model.layers.${i}.post_attention_layernorm.weight`, `${scope}/post_attention_layernorm`);
+      pending = this.mlp(i, second.normed);
+      residual = second.sum;
+    }
+    return this.fusedNorm(pending, residual, 'model.norm.weight', '/model/norm').normed;
+  }
+
   build(): GraphBuilder {
     const { g, c } = this;
     const inputIds = g.input('input_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']);
@@ -212,16 +304,20 @@ class LlamaGraph {
     const positionIds = g.input('position_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']);
     const table = this.plain('model.embed_tokens.weight', [c.vocab, c.hidden]);
     let x = g.op('Gather', [table, inputIds], '/model/embed_tokens', { axis: 0 });
-    const rope = this.rotary(positionIds);
-    const mask = this.mask(inputIds, attentionMask);
-    for (let i = 0; i < c.layers; i++) {
-      const scope = `/model/layers.${i}`;
-      const attn = this.attention(i, this.rmsNorm(x, `model.layers.${i}.input_layernorm.weight`, `${scope}/input_layernorm`), rope, mask);
-      x = g.op('Add', [x, attn], scope);
-      const mlp = this.mlp(i, this.rmsNorm(x, `model.layers.${i}.post_attention_layernorm.weight`, `${scope}/post_attention_layernorm`));
-      x = g.op('Add', [x, mlp], scope);
+    let normed: string;
+    if (this.contrib) normed = this.contribLayers(x, positionIds, attentionMask);
+    else {
+      const rope = this.rotary(positionIds);
+      const mask = this.mask(inputIds, attentionMask);
+      for (let i = 0; i < c.layers; i++) {
+        const scope = `/model/layers.${i}`;
+        const attn = this.attention(i, this.rmsNorm(x, `model.layers.${i}.input_layernorm.weight`, `${scope}/input_layernorm`), rope, mask);
+        x = g.op('Add', [x, attn], scope);
+        const mlp = this.mlp(i, this.rmsNorm(x, `model.layers.${i}.post_attention_layernorm.weight`, `${scope}/post_attention_layernorm`));
+        x = g.op('Add', [x, mlp], scope);
+      }
+      normed = this.rmsNorm(x, 'model.norm.weight', '/model/norm');
     }
-    const normed = this.rmsNorm(x, 'model.norm.weight', '/model/norm');
     // A tied head gets its own transposed copy of the embedding, as torch.onnx exports it: the
     // index, quantizer and exporters then treat the Gather table and the head MatMul apart.
     const head = this.transposed(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', c.vocab, c.hidden, 'lm_head.weight');
