@@ -62,7 +62,7 @@ export interface PerplexityResult {
   kl?: KlFigures;
 }
 
-const TOKEN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids']);
+const TOKEN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep']);
 
 /** Whether an input is a past key/value cache input (`past_key_values.0.key`, `past.0.value`, …). */
 function isCacheInput(name: string): boolean {
@@ -77,7 +77,7 @@ function emptyCacheFeeds(session: LmSession, options: Pick<PerplexityOptions, 'e
     if (!isCacheInput(name)) {
       throw new UnsupportedModelError(
         `the model has an input "${name}" the evaluator does not know how to fill; ` +
-          'expected input_ids, attention_mask, position_ids and past key/value inputs (or pass it in extraFeeds)',
+          'expected input_ids, attention_mask, position_ids, num_logits_to_keep and past key/value inputs (or pass it in extraFeeds)',
         { input: name },
       );
     }
@@ -119,6 +119,8 @@ export function fixedWindowFeeds(session: LmSession, options: Pick<PerplexityOpt
   if (session.inputNames.includes('position_ids')) {
     fixed.position_ids = new Tensor('int64', BigInt64Array.from({ length: L }, (_, i) => BigInt(i)), [1, L]);
   }
+  // Exports that can skip logits (onnxruntime-genai, Optimum): 0 keeps every position's.
+  if (session.inputNames.includes('num_logits_to_keep')) fixed.num_logits_to_keep = new Tensor('int64', new BigInt64Array([0n]), []);
   return fixed;
 }
 

@@ -1,6 +1,7 @@
 // Graphs in the style of onnxruntime-genai's model builder and Optimum (the builder's
 // style 'contrib': SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization,
-// RotaryEmbedding, GroupQueryAttention), since no such file can be downloaded here. On tiny-llama
+// RotaryEmbedding, GroupQueryAttention, optionally num_logits_to_keep), since no such file can be
+// downloaded here. On tiny-llama
 // the contrib graph's logits match the PyTorch export with and without a cache (float32, and
 // float16 weights with float32 I/O); the studio's index reads it with the layers and roles of the
 // standard graph, its evaluator reproduces the reference perplexity, and its quantizer gives the
@@ -69,6 +70,30 @@ describeWithFixtures('contrib-op graphs of tiny-llama', [[...TINY, 'model.safete
     console.log(`contrib float16 vs export: ${maxRelativeDiff(half, reference).toExponential(2)}`);
     expect(maxRelativeDiff(half, reference)).toBeLessThan(2e-2);
   });
+
+  it('num_logits_to_keep: 1 gives the last position\'s logits, 0 all of them, and the evaluator fills it', async () => {
+    const bytes = await build(model, { style: 'contrib', logitsToKeep: true });
+    const s = await session(bytes);
+    const tokens = ids(12, 4096);
+    const all = await forward(s, tokens);
+    const feeds = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [1, 12]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(12).fill(1n), [1, 12]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: 12 }, (_, i) => BigInt(i)), [1, 12]),
+      num_logits_to_keep: new ort.Tensor('int64', new BigInt64Array([1n]), []),
+      ...Object.fromEntries(s.inputNames.filter((n) => n.startsWith('past')).map((n) => [n, new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 32])])),
+    };
+    const last = (await s.run(feeds)).logits;
+    expect(last.dims).toEqual([1, 1, 4096]);
+    expect(maxRelativeDiff(last.data as Float32Array, all.logits.subarray(11 * 4096))).toBeLessThan(1e-6);
+    const lm = await createNodeLmSession(bytes);
+    const text = loadTokenizer(readFileSync(fixturePath(...TINY, 'tokenizer.json'))).encode(readFileSync(fixturePath('text', 'wikitext-2-test.txt'), 'utf8'));
+    const ppl = (await evaluatePerplexity(lm, text, { windows: 4 })).ppl;
+    await lm.release();
+    const plain = await createNodeLmSession(contrib);
+    expect(ppl).toBe((await evaluatePerplexity(plain, text, { windows: 4 })).ppl);
+    await plain.release();
+  }, 120_000);
 
   it('the index reads the layers and roles of the standard graph; the evaluator the reference perplexity', async () => {
     const summary = (m: OpenedModel) => m.index.tensors.filter((t) => t.role !== 'other').map((t) => `${t.layer} ${t.role} ${t.layout?.rows ?? ''}x${t.layout?.cols ?? ''}`).sort();

@@ -34,7 +34,7 @@ export interface ConvertArgs {
   tokenizer?: string;
   json: boolean;
   printRecipe?: boolean;
-  /** -o OUT.onnx: 'standard' ops (default) or 'contrib' (GroupQueryAttention, RotaryEmbedding, fused RMSNorm). */
+  /** -o OUT.onnx: 'standard' ops (default) or 'contrib' (GroupQueryAttention, RotaryEmbedding, fused RMSNorm, a num_logits_to_keep input). */
   graphStyle?: string;
 }
 
@@ -71,7 +71,7 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   const sink = await fileSink(args.out!);
   let bytes: number;
   try {
-    bytes = await writeModelOnnx(model, sink, { float16, style });
+    bytes = await writeModelOnnx(model, sink, { float16, style, logitsToKeep: style === 'contrib' });
     await sink.close();
   } catch (e) {
     await sink.abort();

@@ -35,6 +35,7 @@ export async function forward(session: ort.InferenceSession, tokens: number[] | 
     attention_mask: new ort.Tensor('int64', mask, [batch, pastLength + seq]),
   };
   if (session.inputNames.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
+  if (session.inputNames.includes('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', new BigInt64Array([0n]), []);
   for (const meta of session.inputMetadata) {
     if (!meta.name.startsWith('past_key_values.')) continue;
     if (past?.[meta.name]) feeds[meta.name] = past[meta.name];

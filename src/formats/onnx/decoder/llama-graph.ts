@@ -33,6 +33,8 @@ export interface DecoderGraphOptions {
    * GroupQueryAttention; com.microsoft domain), same inputs and outputs. Default 'standard'.
    */
   style?: 'standard' | 'contrib';
+  /** An int64 scalar input `num_logits_to_keep`: only the last k positions' logits (0: all), as Optimum's exports have. */
+  logitsToKeep?: boolean;
 }
 
 export const MS_DOMAIN = 'com.microsoft';
@@ -56,11 +58,13 @@ class LlamaGraph {
   /** The element type of weights and activations. */
   readonly T: number;
   readonly contrib: boolean;
+  readonly logitsToKeep: boolean;
   private readonly bytesOf: (values: ArrayLike<number>) => Uint8Array;
   constructor(readonly c: DecoderConfig, readonly weights: DecoderWeights, options: DecoderGraphOptions) {
     this.T = options.float16 ? OnnxDataType.FLOAT16 : FLOAT;
     this.bytesOf = options.float16 ? f16Bytes : f32Bytes;
     this.contrib = options.style === 'contrib';
+    this.logitsToKeep = options.logitsToKeep === true;
   }
 
   /** `x` as element type `to` (no node when it already is). */
@@ -321,6 +325,12 @@ class LlamaGraph {
     // A tied head gets its own transposed copy of the embedding, as torch.onnx exports it: the
     // index, quantizer and exporters then treat the Gather table and the head MatMul apart.
     const head = this.transposed(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', c.vocab, c.hidden, 'lm_head.weight');
+    if (this.logitsToKeep) {
+      // The last k positions: a slice from −k (0 = from 0: every position).
+      const keep = g.input('num_logits_to_keep', OnnxDataType.INT64, []);
+      const start = g.op('Unsqueeze', [g.op('Neg', [keep], '/lm_head'), g.int64([0])], '/lm_head');
+      normed = g.op('Slice', [normed, start, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], '/lm_head');
+    }
     const logits = this.cast(g.op('MatMul', [normed, head], '/lm_head', undefined, this.T === FLOAT ? 'logits' : undefined), this.T, FLOAT, '/lm_head', this.T === FLOAT ? undefined : 'logits');
     g.output(logits, FLOAT, ['batch_size', 'sequence_length', c.vocab]);
     g.outputs.unshift(g.outputs.pop()!); // logits first, then the cache, as exporters list them
