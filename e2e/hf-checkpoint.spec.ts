@@ -3,7 +3,8 @@
 // built, the model is evaluated like the export (the reference perplexity), quantized to 4-bit
 // ONNX, and the download runs in onnxruntime-node with the perplexity the page showed; saved as a
 // transformers.js zip, the unzipped folder generates text in @huggingface/transformers (Node). A
-// lone GGUF (no config.json) is built from its own metadata.
+// lone GGUF (no config.json, no tokenizer.json) is built from its own metadata and evaluates; a
+// GGUF llama.cpp already quantized gets the re-quantization warning, before and after building.
 import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -106,4 +107,17 @@ test('a lone GGUF builds its graph from its own metadata, in float16 when asked'
   const exported = await nodePerplexity(`${TINY}/onnx/model.onnx`, W);
   console.log(`lone GGUF, float16 graph in the page ${ppl}, fixture export ${exported} (W=${W})`);
   expect(Math.abs(ppl / exported - 1)).toBeLessThan(3e-3);
+});
+
+test('re-quantizing a GGUF llama.cpp already quantized: the plan warns, also after building its graph', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles([`${TINY}/gguf/llama.cpp-quantized/model-Q8_0-pure.gguf`]);
+  await page.getByTestId('format-gguf').check();
+  await page.getByTestId('quick-recipe').selectOption('gguf-Q4_0');
+  await expect(page.getByTestId('plan-note').filter({ hasText: 'already quantized in model-Q8_0-pure.gguf (Q8_0)' })).toBeVisible();
+  await page.getByTestId('build-graph').click();
+  await expect(page.getByTestId('built-from')).toContainText('from model-Q8_0-pure.gguf (gguf)');
+  await page.getByTestId('format-onnx').check();
+  await expect(page.getByTestId('plan-line')).toHaveAttribute('data-planning', 'false');
+  await expect(page.getByTestId('plan-note').filter({ hasText: 'already quantized in model-Q8_0-pure.gguf (Q8_0)' })).toBeVisible();
 });
