@@ -66,7 +66,7 @@ describeWithFixtures('the CLI builds the ONNX graph of checkpoints and GGUFs', [
     const out = join(tmp, 'never.onnx');
     const r = await runCli(['convert', path('model.safetensors'), '-o', out, '--type', 'Q8_0']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('--type is not for ONNX output: convert -o OUT.onnx builds the float32 graph; quantize it with `studio quantize`');
+    expect(r.stderr).toContain('--type is not for ONNX output: convert -o OUT.onnx builds the float graph; quantize it with `studio quantize`');
     expect(existsSync(out)).toBe(false);
   });
 });

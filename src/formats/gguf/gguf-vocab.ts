@@ -38,11 +38,29 @@ function looksSpecial(t: string): boolean {
   return ['<pad>', '<mask>', '<2mass>', '[@BOS@]'].includes(t) || (t.startsWith('<|') && t.endsWith('|>')) || (t.startsWith('<start_of_') && t.endsWith('>'));
 }
 
-/** The pre-tokenizer id llama.cpp uses for this tokenizer.json; only GPT-2's byte-level split is recognised. */
+/**
+ * The splits of Qwen2's and Llama 3's tokenizers (a Split with this regex, then ByteLevel without
+ * its own regex), by the `tokenizer.ggml.pre` llama.cpp runs the same regex for. They differ in
+ * digits: one at a time (qwen2) or up to three (llama-bpe).
+ */
+const SPLIT_PRE: Record<string, string> = {
+  [String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`]: 'qwen2',
+  [String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`]: 'llama-bpe',
+};
+
+/** The pre-tokenizer id llama.cpp uses for this tokenizer.json: GPT-2's byte-level split, Qwen2's or Llama 3's. */
 function preTokenizerId(tok: Json): string {
   const pre = tok.pre_tokenizer;
   if (isObject(pre) && pre.type === 'ByteLevel' && pre.use_regex !== false) return 'gpt-2';
-  throw new UnsupportedModelError(`tokenizer.json: pre-tokenizer ${JSON.stringify(isObject(pre) ? pre.type : pre)} is not supported yet (GPT-2 style ByteLevel is)`);
+  if (isObject(pre) && pre.type === 'Sequence' && Array.isArray(pre.pretokenizers) && pre.pretokenizers.length === 2) {
+    const [split, bytes] = pre.pretokenizers as Json[];
+    const regex = isObject(split?.pattern) ? split.pattern.Regex : undefined;
+    const id = split?.type === 'Split' && split.behavior === 'Isolated' && typeof regex === 'string' ? SPLIT_PRE[regex] : undefined;
+    if (id && bytes?.type === 'ByteLevel' && bytes.use_regex === false) return id;
+  }
+  throw new UnsupportedModelError(
+    `tokenizer.json: pre-tokenizer ${JSON.stringify(isObject(pre) ? pre.type : pre)} is not one llama.cpp's converter names here (GPT-2's ByteLevel, Qwen2's and Llama 3's regex splits are)`,
+  );
 }
 
 /** Merges as "a b" strings; the newer [a, b] pair form has spaces encoded as U+0120 (gguf-py SpecialVocab). */

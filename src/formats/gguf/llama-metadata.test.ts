@@ -66,7 +66,7 @@ describe('ggufVocabMetadata', () => {
   it('rejects tokenizers llama.cpp would need another vocab type for', () => {
     expect(() => ggufVocabMetadata({ tokenizer: {} })).toThrow(/has no "model" object/);
     expect(() => ggufVocabMetadata({ tokenizer: { ...TOKENIZER, model: { ...TOKENIZER.model, type: 'Unigram' } } })).toThrow(/model type "Unigram" is not supported yet/);
-    expect(() => ggufVocabMetadata({ tokenizer: { ...TOKENIZER, pre_tokenizer: { type: 'Metaspace' } } })).toThrow(/pre-tokenizer "Metaspace" is not supported yet/);
+    expect(() => ggufVocabMetadata({ tokenizer: { ...TOKENIZER, pre_tokenizer: { type: 'Metaspace' } } })).toThrow(/pre-tokenizer "Metaspace" is not one llama.cpp.s converter names here/);
     expect(() => ggufVocabMetadata({ tokenizer: { ...TOKENIZER, model: { ...TOKENIZER.model, merges: [1] } } })).toThrow(/merge 0 is neither/);
   });
 });

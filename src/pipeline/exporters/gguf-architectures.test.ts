@@ -27,9 +27,22 @@ import { openAsBlob } from 'node:fs';
 const TINY = ['models', 'tiny-llama'];
 const tmp = mkdtempSync(join(tmpdir(), 'studio-gguf-arch-'));
 const BASE = { hidden_act: 'silu', max_position_embeddings: 512, vocab_size: 4096, num_hidden_layers: 2, hidden_size: 64, bos_token_id: 0, eos_token_id: 0 };
-const CASES: { name: string; arch: string; config: Record<string, unknown> }[] = [
+/** The regex splits of Qwen2's and Llama 3's tokenizer.json (digits one at a time, or up to three). */
+const SPLITS: Record<string, string> = {
+  qwen2: String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+  'llama-bpe': String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+};
+
+/** tiny-llama's tokenizer.json with the pre-tokenizer of Qwen2 or Llama 3 (vocabulary and merges unchanged). */
+function withSplit(split: string): Record<string, unknown> {
+  const t = JSON.parse(readFileSync(fixturePath(...TINY, 'tokenizer.json'), 'utf8'));
+  t.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: SPLITS[split] }, behavior: 'Isolated', invert: false }, { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false }] };
+  return t;
+}
+
+const CASES: { name: string; arch: string; config: Record<string, unknown>; split?: string }[] = [
   {
-    name: 'qwen2', arch: 'qwen2',
+    name: 'qwen2 (Qwen2\'s pre-tokenizer)', arch: 'qwen2', split: 'qwen2',
     config: { ...BASE, architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', intermediate_size: 128, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1_000_000, tie_word_embeddings: true, use_sliding_window: false },
   },
   {
@@ -37,7 +50,7 @@ const CASES: { name: string; arch: string; config: Record<string, unknown> }[] =
     config: { ...BASE, architectures: ['MistralForCausalLM'], model_type: 'mistral', intermediate_size: 96, num_attention_heads: 4, num_key_value_heads: 1, head_dim: 24, rms_norm_eps: 1e-5, rope_theta: 10000, sliding_window: null, tie_word_embeddings: false },
   },
   {
-    name: 'Llama-3 (llama3 rope scaling: rope_freqs)', arch: 'llama',
+    name: 'Llama-3 (llama3 rope scaling: rope_freqs; Llama 3\'s pre-tokenizer)', arch: 'llama', split: 'llama-bpe',
     config: {
       ...BASE, architectures: ['LlamaForCausalLM'], model_type: 'llama', intermediate_size: 128, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 500000, tie_word_embeddings: false,
       rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 32 },
@@ -66,11 +79,23 @@ describeWithFixtures('GGUF conversion of qwen2, mistral and biased llama checkpo
       writeFileSync(join(dir, 'model.safetensors'), await checkpoint.files[0].read(0, checkpoint.files[0].byteLength));
       writeFileSync(join(dir, 'config.json'), JSON.stringify(c.config));
       for (const f of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(fixturePath(...TINY, f), join(dir, f));
+      if (c.split) writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(withSplit(c.split)));
       const out = join(dir, 'model-f32.gguf');
       const r = await runCli(['convert', join(dir, 'model.safetensors'), '-o', out, '--type', 'F32']);
       expect(r.code, r.stderr).toBe(0);
       const gguf = await openGguf(blobSource(await openAsBlob(out), out));
       expect(gguf.metadata.get('general.architecture')?.value).toBe(c.arch);
+      if (c.split) {
+        // llama.cpp's own pre-tokenizer for that split tokenizes like the tokenizer.json.
+        expect(gguf.metadata.get('tokenizer.ggml.pre')?.value).toBe(c.split);
+        const text = readFileSync(resolve(import.meta.dirname, '../../../public/eval/wikitext-2-test-excerpt.txt'), 'utf8').slice(0, 20_000) + " It's 1234567 o'clock, DON'T\n\n  go";
+        const ours = Array.from(loadTokenizer(readFileSync(join(dir, 'tokenizer.json'))).encode(text));
+        const loaded = await llama.loadModel({ modelPath: out });
+        const theirs = Array.from(loaded.tokenize(text)).map(Number);
+        await loaded.dispose();
+        expect(theirs.length).toBe(ours.length);
+        expect(theirs).toEqual(ours);
+      }
 
       const sink = blobSink();
       await writeModelOnnx(await openModel(checkpoint.files), sink);
