@@ -2,7 +2,7 @@
 // evaluation-throughput table (src/eval/eval-bench.ts) and the sweep-point table (ms and shares).
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { formatEvalBenchTable, type EvalBenchRow } from '../src/eval/eval-bench';
-import type { GpuAdapterIdentity } from '../src/gpu/context';
+import type { GpuAdapterIdentity } from '../src/core/gpu-adapter';
 import type { BrowserBenchResult } from './eval-browser';
 import type { SweepBenchResult } from './eval-sweep';
 

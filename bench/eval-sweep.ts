@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { nodeGpuContext } from '../src/cli/gpu-node';
 import { modelSources } from '../src/cli/node-files';
 import { createNodeLmSession } from '../src/eval/ort-node';
-import type { GpuAdapterIdentity } from '../src/gpu/context';
+import type { GpuAdapterIdentity } from '../src/core/gpu-adapter';
 import type { RtnBits, RtnGroupSize } from '../src/core/recipe';
 import { VariantEvaluator } from '../src/eval/variant-evaluator';
 import { openModel } from '../src/pipeline/open-model';

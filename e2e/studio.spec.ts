@@ -32,6 +32,10 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await expect(page.getByTestId('welcome')).toBeVisible();
+  // Chromium here has only SwiftShader: the badge says it is a CPU fallback, not a GPU.
+  const badge = page.getByTestId('webgpu-status');
+  await expect(badge).toHaveText('WebGPU: CPU fallback');
+  await expect(badge).toHaveAttribute('title', /only WebGPU adapter is .*swiftshader.*evaluation on "Auto" uses wasm/is);
 
   // Load the built-in sample.
   await page.getByTestId('sample-button').click();
@@ -135,6 +139,8 @@ test('without WebGPU, compressing uses the CPU references and says so, with how 
   try {
     const page = await browser.newPage({ baseURL, viewport: { width: 1280, height: 800 } });
     await page.goto('/');
+    await expect(page.getByTestId('webgpu-status')).toHaveText('No WebGPU');
+    await expect(page.getByTestId('webgpu-status')).toHaveAttribute('title', /no WebGPU adapter was found[\s\S]*CPU references/);
     await loadSample(page);
     await page.getByTestId('compress-button').click();
     await expect(page.getByTestId('result-scheme')).toContainText('on CPU reference');

@@ -1,14 +1,16 @@
 // onnxruntime-web adapter (DESIGN decision 7): one of the two files that import a runtime.
 // The `onnxruntime-web/webgpu` import is the native WebGPU EP (MatMulNBits 2/4/8 bits); it also
-// runs the wasm EP. WebGPU is used where an adapter exists, else wasm, and the session says which.
+// runs the wasm EP. "Auto" takes WebGPU where a real GPU adapter exists — a CPU fallback adapter
+// (SwiftShader) is many times slower than wasm — else wasm, and the session says which and why.
 import type { InferenceSession } from 'onnxruntime-common';
 import { GpuUnavailableError, MissingFileError, UnsupportedModelError } from '../core/errors';
+import { adapterName, isCpuAdapter } from '../core/gpu-adapter';
 import { wrapInferenceSession, type LmSession } from './lm-session';
 
 export type WebExecutionProvider = 'webgpu' | 'wasm';
 
 export interface WebLmSessionOptions {
-  /** 'auto' (default): WebGPU when an adapter is available, else wasm. */
+  /** 'auto' (default): WebGPU when a GPU adapter (not a CPU fallback) is available, else wasm. */
   executionProvider?: WebExecutionProvider | 'auto';
   /** When WebGPU was asked for but cannot be used, run on wasm instead of throwing (default true). */
   fallbackToWasm?: boolean;
@@ -33,12 +35,18 @@ export function loadOrtWeb(): Promise<OrtWeb> {
   return ortPromise;
 }
 
-async function webGpuUnavailableReason(device: GPUDevice | undefined): Promise<string | undefined> {
+/** Why WebGPU should not be used; `auto` also turns down a CPU fallback adapter. */
+async function webGpuUnavailableReason(device: GPUDevice | undefined, auto: boolean): Promise<string | undefined> {
   if (device) return undefined;
   if (typeof navigator === 'undefined' || !navigator.gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
   try {
     const adapter = await navigator.gpu.requestAdapter();
-    return adapter ? undefined : 'navigator.gpu.requestAdapter() returned no adapter';
+    if (!adapter) return 'navigator.gpu.requestAdapter() returned no adapter';
+    const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
+    if (auto && isCpuAdapter(isFallbackAdapter, vendor, architecture, description)) {
+      return `the only WebGPU adapter (${adapterName({ vendor, architecture, description, isFallbackAdapter: true })}) emulates a GPU on the CPU, where wasm is faster`;
+    }
+    return undefined;
   } catch (e) {
     return `navigator.gpu.requestAdapter() failed: ${(e as Error).message}`;
   }
@@ -88,7 +96,7 @@ export async function createWebLmSession(
   };
 
   if (wanted === 'wasm') return openWasm();
-  const unavailable = await webGpuUnavailableReason(options.device);
+  const unavailable = await webGpuUnavailableReason(options.device, wanted === 'auto');
   if (unavailable) {
     if (wanted === 'webgpu' && !fallback) throw new GpuUnavailableError(`WebGPU is not available: ${unavailable}`);
     return openWasm(unavailable);

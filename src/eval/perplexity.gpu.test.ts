@@ -107,3 +107,22 @@ describe('shipped evaluation text', () => {
     expect(text.startsWith(' \n = Robert <unk> = \n')).toBe(true);
   });
 });
+
+describe('onnxruntime-web "auto"', () => {
+  it('takes WebGPU only on a real GPU adapter: on a CPU fallback it runs wasm and says why', async ({ skip }) => {
+    const { model } = fixture('tiny-llama', skip);
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (!adapter) skip('no WebGPU adapter in this browser');
+    const session = await createWebLmSession(model, { executionProvider: 'auto' });
+    try {
+      if (adapter!.info.isFallbackAdapter) {
+        expect(session.executionProvider).toBe('wasm');
+        expect(session.fallbackReason).toMatch(/only WebGPU adapter \(.*swiftshader.*\) emulates a GPU on the CPU/i);
+      } else {
+        expect(session.executionProvider).toBe('webgpu');
+      }
+    } finally {
+      await session.release();
+    }
+  });
+});

@@ -137,11 +137,12 @@ export async function withGpuErrorScopes<T>(ctx: GpuContext, what: string, fn: (
         'quantize a smaller model.',
     );
   }
+  // A lost device fails work in its own ways (mapAsync's AbortError, empty scopes): say what happened.
+  if (ctx.lostReason) {
+    throw new GpuUnavailableError(`The GPU device was lost during ${what} (${ctx.lostReason}); run it again: the next run acquires a new device.`);
+  }
   if (validation) throw new Error(`Internal error: WebGPU validation failed during ${what}: ${validation.message.trim()}`);
   if (failed) throw thrown;
-  if (ctx.lostReason) {
-    throw new GpuUnavailableError(`The GPU device was lost during ${what} (${ctx.lostReason}); reload the page or restart the command.`);
-  }
   return result as T;
 }
 

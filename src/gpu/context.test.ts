@@ -40,7 +40,7 @@ describe('createGpuContext', () => {
     };
     const ctx = await createGpuContext({ requestAdapter: async () => adapter } as unknown as GPU);
     expect(asked).toEqual(limits);
-    expect(ctx.adapterInfo).toEqual({ vendor: 'v', architecture: 'a', description: 'd' });
+    expect(ctx.adapterInfo).toEqual({ vendor: 'v', architecture: 'a', description: 'd', isFallbackAdapter: false });
     expect(ctx.limits.maxStorageBufferBindingSize).toBe(2 ** 30);
   });
 });

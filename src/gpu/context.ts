@@ -2,12 +2,7 @@
 // adapter's large-buffer limits requested (the defaults are the spec minimums, e.g. a 128 MiB
 // binding), the adapter's identity for reports, and a cache of compiled pipelines.
 import { GpuUnavailableError } from '../core/errors';
-
-export interface GpuAdapterIdentity {
-  vendor: string;
-  architecture: string;
-  description: string;
-}
+import { isCpuAdapter, type GpuAdapterIdentity } from '../core/gpu-adapter';
 
 /** Limits the kernels check shapes against before touching the GPU (bytes / workgroup counts). */
 export interface GpuContextLimits {
@@ -80,6 +75,8 @@ export async function createGpuContext(gpu: GPU | undefined | null, opts: GpuCon
       vendor: info?.vendor ?? '',
       architecture: info?.architecture ?? '',
       description: info?.description ?? '',
+      // Older browsers and Dawn builds put the flag on the adapter itself.
+      isFallbackAdapter: isCpuAdapter(info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter, info?.vendor ?? '', info?.architecture ?? '', info?.description ?? ''),
     },
     limits: {
       maxBufferSize: d.maxBufferSize,

@@ -9,6 +9,7 @@ import type { CompressedTensor, DenseTensor } from '../core/compressed-tensor';
 import { actionPrune } from '../core/compression-plan';
 import { type CompressProgress, type CompressReport, reportOf, type TensorMeasures } from '../core/compression-report';
 import { StudioError, throwIfAborted } from '../core/errors';
+import { adapterName } from '../core/gpu-adapter';
 import { recipeId } from '../core/recipe-id';
 import type { MethodNeeds } from '../core/recipe';
 import type { TensorInfo } from '../core/model-index';
@@ -58,12 +59,6 @@ export interface CompressResult {
   written?: WrittenOutput;
   /** What calibration measured, when the plan calibrated (the page offers it as an importance matrix). */
   calibration?: CalibrationStats;
-}
-
-/** The adapter in words: its description, else vendor and architecture ("google swiftshader"). */
-function deviceName(gpu: GpuContext): string {
-  const { description, vendor, architecture } = gpu.adapterInfo;
-  return description || [vendor, architecture].filter(Boolean).join(' ') || 'GPU';
 }
 
 /** A StudioError from one tensor, with the tensor named (the kernels do not know it). */
@@ -295,7 +290,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     for (const name of order) await results(name);
   }
   throwIfAborted(opts.signal);
-  const device = opts.gpu ? deviceName(opts.gpu) : 'CPU reference';
+  const device = opts.gpu ? adapterName(opts.gpu.adapterInfo) : 'CPU reference';
   const report = reportOf(plan, measures, performance.now() - start, device, model.index.paramCount);
   if (calibration) {
     report.calibration = { text: calibration.text, windows: calibration.windows, tokens: calibration.tokens, passes: calibration.passes };

@@ -37,6 +37,7 @@ export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set,
       if (get().modelSerial === modelSerial) set({ report, lastSaved: null, resultEval: null });
     } catch (error) {
       get().showError('compress', error);
+      void get().refreshGpuStatus(); // a lost device is replaced now, and the header says so
     } finally {
       set({ jobStatus: 'idle' });
       setProgress(null);
@@ -55,6 +56,7 @@ export const createJobSlice: StateCreator<StudioState, [], [], JobSlice> = (set,
       if (get().modelSerial === modelSerial) set({ budget, recipe: budget.recipe, quickRecipeId: null, planError: null });
     } catch (error) {
       get().showError('budget', error);
+      void get().refreshGpuStatus(); // a lost device is replaced now, and the header says so
     } finally {
       set({ jobStatus: 'idle' });
       setProgress(null);

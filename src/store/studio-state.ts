@@ -6,5 +6,6 @@ import type { NoticeSlice } from './notice-slice';
 import type { EvalSlice } from './eval-slice';
 import type { SweepSlice } from './sweep-slice';
 import type { RecipeSlice } from './recipe-slice';
+import type { GpuSlice } from './gpu-slice';
 
-export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice;
+export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice & GpuSlice;

@@ -1,5 +1,5 @@
 // The bound store of the page (zustand slices pattern, STYLE.md §6): model, recipe, job, export,
-// notice, evaluation and sweep slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
+// notice, evaluation, sweep and GPU slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
 import { create } from 'zustand';
 import type { StudioState } from './studio-state';
 import { createModelSlice } from './model-slice';
@@ -9,6 +9,7 @@ import { createNoticeSlice } from './notice-slice';
 import { createEvalSlice } from './eval-slice';
 import { createSweepSlice } from './sweep-slice';
 import { createRecipeSlice } from './recipe-slice';
+import { createGpuSlice } from './gpu-slice';
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createModelSlice(...a),
@@ -18,4 +19,5 @@ export const useStudioStore = create<StudioState>()((...a) => ({
   ...createEvalSlice(...a),
   ...createSweepSlice(...a),
   ...createRecipeSlice(...a),
+  ...createGpuSlice(...a),
 }));

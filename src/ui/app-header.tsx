@@ -1,7 +1,44 @@
-// The top bar: name, one line of what this is, and whether the browser has WebGPU.
+// The top bar: name, one line of what this is, and which GPU the kernels run on — a real GPU,
+// a CPU fallback (SwiftShader and the like: correct but slow), or none — with the details in a tooltip.
+import { useEffect } from 'react';
+import { adapterName, type GpuStatus } from '../core/gpu-adapter';
 import { hasWebGpuApi } from '../store/environment';
+import { useStudioStore } from '../store/studio-store';
+
+interface Badge {
+  text: string;
+  tone: 'ok' | 'warn';
+  title: string;
+}
+
+function gpuBadge(status: GpuStatus | null): Badge {
+  if (!status) {
+    return hasWebGpuApi
+      ? { text: 'WebGPU…', tone: 'ok', title: 'Asking the browser for a WebGPU adapter' }
+      : { text: 'No WebGPU', tone: 'warn', title: 'This browser has no WebGPU: compression runs on the CPU references, evaluation on wasm' };
+  }
+  if (!status.available) {
+    return { text: 'No WebGPU', tone: 'warn', title: `${status.reason}\nCompression runs on the CPU references; evaluation on wasm.` };
+  }
+  const name = adapterName(status.adapter);
+  const again = status.reacquiredAfter ? `\nThe previous device was lost (${status.reacquiredAfter}); this one replaced it.` : '';
+  if (status.adapter.isFallbackAdapter) {
+    return {
+      text: 'WebGPU: CPU fallback',
+      tone: 'warn',
+      title: `The only WebGPU adapter is ${name}, which emulates a GPU on the CPU: results are right but slow. Evaluation on "Auto" uses wasm, which is faster here.${again}`,
+    };
+  }
+  return { text: `WebGPU: ${name}`, tone: 'ok', title: `Kernels and evaluation on "Auto" run on ${name} (${status.adapter.vendor} ${status.adapter.architecture}).${again}` };
+}
 
 export function AppHeader() {
+  const status = useStudioStore((s) => s.gpuStatus);
+  const refresh = useStudioStore((s) => s.refreshGpuStatus);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  const badge = gpuBadge(status);
   return (
     <header className="app-header">
       <div className="brand">
@@ -9,8 +46,8 @@ export function AppHeader() {
         <h1>Compression Studio</h1>
       </div>
       <p className="tagline">Compress language models on your own GPU, by recipes you can read. Nothing leaves this machine.</p>
-      <span className={`pill ${hasWebGpuApi ? 'pill-ok' : 'pill-warn'}`} data-testid="webgpu-status">
-        {hasWebGpuApi ? 'WebGPU' : 'No WebGPU'}
+      <span className={`pill pill-${badge.tone}`} data-testid="webgpu-status" title={badge.title}>
+        {badge.text}
       </span>
     </header>
   );

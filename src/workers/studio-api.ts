@@ -4,6 +4,7 @@
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import type { CompressProgress, CompressReport } from '../core/compression-report';
 import type { EvalBackend, EvalProgress, EvalReport, EvalRequest } from '../core/evaluation';
+import type { GpuStatus } from '../core/gpu-adapter';
 import type { ModelSummary } from '../core/model-summary';
 import type { Recipe } from '../core/recipe';
 import type { BudgetRequest, BudgetSummary } from '../core/size-budget';
@@ -51,6 +52,8 @@ export interface SweepCallbacks {
 }
 
 export interface StudioApi {
+  /** The WebGPU adapter the kernels run on (acquired now if not yet), or why there is none. */
+  gpuStatus(): Promise<GpuStatus>;
   /** Opens a model from the dropped/picked files (.onnx with external data, .gguf, .safetensors; tokenizer.json, config.json). */
   open(files: File[]): Promise<ModelSummary>;
   /**

@@ -17,6 +17,7 @@ import { CALIBRATION_TEXT_EXCERPT_PATH, EVAL_TEXT_EXCERPT_PATH } from '../eval/p
 import { ModelEvaluation } from '../eval/model-evaluation';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
+import { ReacquiringGpu } from '../gpu/reacquiring-gpu';
 import { IMATRIX_SNIFF_BYTES, readImatrix, sniffImatrixGguf, writeImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
 import type { CalibrationStats } from '../pipeline/calibration/calibrate';
 import { CalibrationCache, calibrator, type CalibrationEnvironment } from '../pipeline/calibration/calibrator';
@@ -62,7 +63,8 @@ const calibrationTexts = new Map<string, string>();
 /** Importance-matrix files the person loaded, by file name (calibration.imatrix names them). */
 const imatrixFiles = new Map<string, ImportanceMatrix>();
 
-let gpu: Promise<GpuContext> | null = null;
+/** The GPU, acquired on first use and again after a lost device. */
+const gpu = new ReacquiringGpu(() => createGpuContext(acquireBrowserGpu()));
 let opened: Opened | null = null;
 let last: { resolved: ResolvedPlan; results: Map<string, CompressedTensor>; report: CompressReport; calibration?: CalibrationStats } | null = null;
 let job: AbortController | null = null;
@@ -74,11 +76,7 @@ function requireModel(): Opened {
 }
 
 function gpuContext(): Promise<GpuContext> {
-  if (!gpu) {
-    gpu = createGpuContext(acquireBrowserGpu());
-    gpu.catch(() => (gpu = null)); // let a later attempt try again
-  }
-  return gpu;
+  return gpu.get();
 }
 
 /** The GPU, or null when WebGPU is not available (the CPU references then compute the same results). */
@@ -204,6 +202,15 @@ async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'bui
 }
 
 const api: StudioApi = {
+  async gpuStatus() {
+    try {
+      const ctx = await gpuContext();
+      return { available: true, adapter: ctx.adapterInfo, ...(gpu.reacquiredAfter ? { reacquiredAfter: gpu.reacquiredAfter } : {}) };
+    } catch (e) {
+      return { available: false, reason: e instanceof Error ? e.message : String(e) };
+    }
+  },
+
   async open(files: File[]): Promise<ModelSummary> {
     const next = await openModel(files.map((f) => blobSource(f, f.webkitRelativePath || f.name)));
     return adopt(next, next.onnx ? {} : { graph: await graphBuildability(next) });

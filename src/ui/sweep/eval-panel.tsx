@@ -9,7 +9,7 @@ import { EvalResult } from './eval-result';
 import { EvalTextChoice } from './eval-text-choice';
 
 const BACKENDS: { id: EvalBackend; label: string; title: string }[] = [
-  { id: 'auto', label: 'Auto', title: 'WebGPU where the browser has it, else wasm' },
+  { id: 'auto', label: 'Auto', title: 'WebGPU on a real GPU, else wasm (a CPU fallback adapter such as SwiftShader is slower than wasm)' },
   { id: 'webgpu', label: 'WebGPU', title: 'The WebGPU execution provider (falls back to wasm if it cannot run)' },
   { id: 'wasm', label: 'wasm', title: 'The CPU (WebAssembly) execution provider' },
 ];
