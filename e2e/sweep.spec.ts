@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { recipeId } from '../src/core/recipe-id';
 import { nodePerplexity } from './onnx-check';
+import { dropFiles } from './drop-files';
 import { loadSample, chooseOnly } from './page-steps';
 
 /** tiny-llama, W=16 (docs/EVAL.md); the bundled text is the start of the wikitext-2 test split. */
@@ -116,4 +117,16 @@ test('a sweep interrupted by a reload resumes when the same model is loaded agai
   await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(3, { timeout: 240_000 });
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('eval-windows')).toHaveValue('16');
+
+  // A copy with one weight byte changed (same name, same size, same header) is another model:
+  // it does not get the sample's sweep (the key is the content, not the name and size).
+  const altered = await readFile('public/sample/model.onnx');
+  altered[altered.length >> 1] ^= 1;
+  const tokenizer = await readFile('public/sample/tokenizer.json');
+  await dropFiles(page, page.getByTestId('drop-zone'), [{ name: 'model.onnx', buffer: altered }, { name: 'tokenizer.json', buffer: tokenizer }]);
+  await expect(page.getByTestId('sweep-chart')).toHaveCount(0);
+  await page.waitForTimeout(3000); // the saved-sweep lookup is asynchronous: give it time to (wrongly) show one
+  await expect(page.getByTestId('sweep-chart')).toHaveCount(0);
+  await loadSample(page);
+  await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(3);
 });

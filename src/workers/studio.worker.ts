@@ -39,7 +39,7 @@ import { variantWeights } from '../pipeline/variant-weights';
 import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
 import { buildGraphModel } from './built-graph';
 import { installErrorTransfer } from './error-transfer';
-import { modelKey } from './model-key';
+import { legacyModelKey, modelKey } from './model-key';
 import { runSweepJob } from './sweep-job';
 import { deleteSweep, loadSweep } from './sweep-store';
 import { throttle } from './throttle';
@@ -179,7 +179,9 @@ async function gzipSizeOf(resolved: ResolvedPlan, results: ReadonlyMap<string, C
 
 /** Makes `next` the open model (a failed open or build never gets here, so the previous one stays). */
 async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'builtFrom'>): Promise<ModelSummary> {
-  const key = await modelKey(next.files[0]);
+  const key = await modelKey(next.files);
+  // A sweep saved by an earlier version (keyed by name and size) moves to the content key now.
+  await loadSweep(key, await legacyModelKey(next.files[0])).catch(() => null);
   job?.abort();
   sweep?.controller.abort();
   await opened?.evaluation.release();

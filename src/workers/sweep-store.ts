@@ -30,10 +30,19 @@ async function withStore<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore
   }
 }
 
-/** The saved sweep of a model, in the current shape (sweeps saved before recipes are migrated). */
-export async function loadSweep(modelKey: string): Promise<SweepState | null> {
+/**
+ * The saved sweep of a model, in the current shape (sweeps saved before recipes are migrated).
+ * A sweep still under the model's `formerKey` (saved before content keys) moves to `modelKey`.
+ */
+export async function loadSweep(modelKey: string, formerKey?: string): Promise<SweepState | null> {
   const saved = await withStore<SweepState | undefined>('readonly', (s) => s.get(modelKey));
-  return saved ? migrateSweepState(saved) : null;
+  if (saved) return migrateSweepState(saved);
+  const former = formerKey ? await withStore<SweepState | undefined>('readonly', (s) => s.get(formerKey)) : undefined;
+  if (!former) return null;
+  const moved = { ...migrateSweepState(former), modelKey };
+  await saveSweep(moved);
+  await deleteSweep(formerKey!);
+  return moved;
 }
 
 export async function saveSweep(state: SweepState): Promise<void> {
