@@ -98,6 +98,25 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   await expect(page.getByTestId('sweep-chart').getByTestId('reference-line')).toHaveCount(1);
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('sweep-row')).toHaveCount(3);
+
+  // Nothing finished goes without asking: other evaluation settings would start afresh, and Clear deletes.
+  await page.getByTestId('eval-windows').selectOption('16');
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-confirm')).toContainText('its 3 finished points are deleted');
+  await page.getByTestId('sweep-confirm-no').click();
+  await expect(page.getByTestId('sweep-confirm')).toBeHidden();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
+  await page.getByTestId('sweep-clear').click();
+  await expect(page.getByTestId('sweep-confirm')).toContainText('Delete the 3 finished points');
+  await page.getByTestId('sweep-confirm-no').click();
+  await expect(page.getByTestId('sweep-row')).toHaveCount(3);
+  await page.getByTestId('sweep-clear').click();
+  await page.getByTestId('sweep-confirm-yes').click();
+  await expect(page.getByTestId('sweep-row')).toHaveCount(0);
+  await page.reload();
+  await loadSample(page);
+  await page.waitForTimeout(2000); // the saved-sweep lookup is asynchronous
+  await expect(page.getByTestId('sweep-chart')).toHaveCount(0);
   expect(pageErrors).toEqual([]);
 });
 

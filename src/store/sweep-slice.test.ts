@@ -10,6 +10,7 @@ import type { StudioClient } from '../workers/studio-client';
 import { expandGrid, gridPoint } from '../pipeline/sweep';
 import { setStudioClient } from './studio-client';
 import { useStudioStore } from './studio-store';
+import { pointsReplacedByStart } from './sweep-slice';
 import { axesForm, gridSize, parseBudgets, toSweepAxes, type SweepAxesForm } from './sweep-axes';
 import { paretoFrontier, pointFileName, pointsToCsv } from './sweep-export';
 
@@ -44,6 +45,18 @@ beforeEach(() => {
 });
 
 describe('sweep slice', () => {
+  it('counts the points a new run would replace: all when the evaluation settings differ, none when the grids merge', () => {
+    const request: SweepRequest = { axes: toSweepAxes(useStudioStore.getState()), windows: 8, executionProvider: 'wasm' };
+    useStudioStore.setState({ sweepRequest: request, sweepPoints: [point(8, 51, 900), point(4, 55, 500)], evalWindows: 8, evalBackend: 'wasm' });
+    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(0);
+    useStudioStore.getState().toggleSweepBits(2); // another grid, same settings: merged, nothing replaced
+    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(0);
+    useStudioStore.getState().setEvalWindows(16);
+    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(2);
+    useStudioStore.setState({ evalWindows: 8, evalBackend: 'auto' });
+    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(2);
+  });
+
   it('runs the form as a request, shows points as they arrive, and resumes after a pause', async () => {
     const requests: SweepRequest[] = [];
     let paused = false;

@@ -84,6 +84,15 @@ function withPoint(points: readonly SweepPoint[], point: SweepPoint): SweepPoint
   return [...points.filter((p) => p.id !== point.id), point];
 }
 
+/**
+ * How many finished points "Run sweep" would replace now: all of them when the evaluation
+ * settings (windows, backend, text) differ from the saved sweep's, else none (the grids merge).
+ */
+export function pointsReplacedByStart(s: StudioState): number {
+  if (!s.sweepRequest || s.sweepPoints.length === 0) return 0;
+  return sameEvalSettings(s.sweepRequest, { axes: toSweepAxes(s), ...evalRequest(s) }) ? 0 : s.sweepPoints.length;
+}
+
 export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (set, get, api) => {
   /** Bumped by every run and model change; callbacks of an older run are ignored. */
   let runToken = 0;

@@ -1,5 +1,9 @@
-// Run / Pause / Cancel / Resume / Clear of the sweep, with its progress and last error.
+// Run / Pause / Cancel / Resume / Clear of the sweep, with its progress and last error. Nothing
+// finished is deleted without asking: Clear, and a run whose evaluation settings differ from the
+// saved sweep's (which starts afresh), first say how many points go and wait for a second click.
+import { useState } from 'react';
 import { gridSize } from '../../store/sweep-axes';
+import { pointsReplacedByStart } from '../../store/sweep-slice';
 import { useStudioStore } from '../../store/studio-store';
 import { SweepProgressLine } from './sweep-progress-line';
 
@@ -17,6 +21,8 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
   const pause = useStudioStore((s) => s.pauseSweep);
   const cancel = useStudioStore((s) => s.cancelSweep);
   const clear = useStudioStore((s) => s.clearSweep);
+  const replaced = useStudioStore(pointsReplacedByStart);
+  const [asking, setAsking] = useState<'clear' | 'replace' | null>(null);
   const idle = status === 'idle';
   const canResume = idle && (runStatus === 'paused' || runStatus === 'cancelled') && points < gridTotal;
 
@@ -25,9 +31,33 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
       <p className="small muted" data-testid="sweep-grid-size">
         {size} point{size === 1 ? '' : 's'} · W={windows} each · compress on the GPU, then evaluate
       </p>
-      {idle ? (
+      {idle && asking ? (
+        <div className="sweep-confirm" role="alertdialog" aria-labelledby="sweep-confirm-text" data-testid="sweep-confirm">
+          <p className="small" id="sweep-confirm-text">
+            {asking === 'clear'
+              ? `Delete the ${points} finished point${points === 1 ? '' : 's'} of this sweep? Export the table (CSV/JSON) first to keep them.`
+              : `The evaluation settings differ from the saved sweep's, so a new sweep starts afresh and its ${replaced} finished point${replaced === 1 ? '' : 's'} are deleted. Export the table (CSV/JSON) first to keep them, or set the windows, backend and text back.`}
+          </p>
+          <div className="sweep-buttons">
+            <button
+              type="button"
+              className="button button-danger"
+              data-testid="sweep-confirm-yes"
+              onClick={() => {
+                setAsking(null);
+                void (asking === 'clear' ? clear() : start());
+              }}
+            >
+              {asking === 'clear' ? 'Delete points' : 'Replace them'}
+            </button>
+            <button type="button" className="button button-secondary" data-testid="sweep-confirm-no" autoFocus onClick={() => setAsking(null)}>
+              Keep them
+            </button>
+          </div>
+        </div>
+      ) : idle ? (
         <div className="sweep-buttons">
-          <button type="button" className="button button-primary" onClick={() => void start()} disabled={otherBusy || !formValid || size === 0} data-testid="sweep-start">
+          <button type="button" className="button button-primary" onClick={() => (replaced > 0 ? setAsking('replace') : void start())} disabled={otherBusy || !formValid || size === 0} data-testid="sweep-start">
             Run sweep
           </button>
           {canResume && (
@@ -36,7 +66,7 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
             </button>
           )}
           {(points > 0 || runStatus) && (
-            <button type="button" className="button button-ghost" onClick={() => void clear()} data-testid="sweep-clear">
+            <button type="button" className="button button-ghost" onClick={() => (points > 0 ? setAsking('clear') : void clear())} data-testid="sweep-clear">
               Clear
             </button>
           )}
