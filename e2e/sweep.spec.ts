@@ -26,6 +26,17 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   await expect(page.getByTestId('eval-credit')).toContainText('WikiText-2');
   await page.getByTestId('eval-backend-wasm').check();
   await page.getByTestId('eval-windows').selectOption('16');
+
+  // An empty or too-short own text is refused with the reason, never swapped for WikiText.
+  await page.getByTestId('eval-text-user').check();
+  await page.getByTestId('evaluate-button').click();
+  await expect(page.getByTestId('eval-error')).toContainText('your own evaluation text is empty');
+  await page.getByTestId('eval-text-input').fill('A few words are not enough to measure perplexity on.');
+  await page.getByTestId('evaluate-button').click();
+  await expect(page.getByTestId('eval-error')).toContainText(/too short: 16 windows of 256 tokens need 4096 tokens, but it encodes to 15 /);
+  await expect(page.getByTestId('eval-ppl')).toHaveCount(0);
+  await page.getByTestId('eval-text-bundled').check();
+
   await page.getByTestId('evaluate-button').click();
   await expect(page.getByTestId('eval-ppl')).toBeVisible();
   const originalPpl = Number(await page.getByTestId('eval-ppl').textContent());

@@ -119,3 +119,11 @@ export interface SweepProgress {
   windowsTotal?: number;
   tokensPerSecond?: number;
 }
+
+/**
+ * Same evaluation settings (windows, backend, text) → points are comparable and share one chart;
+ * a sweep with other settings starts afresh (the worker's rule, and the page's warning before it).
+ */
+export function sameEvalSettings(a: Pick<SweepRequest, 'windows' | 'executionProvider' | 'text'>, b: Pick<SweepRequest, 'windows' | 'executionProvider' | 'text'>): boolean {
+  return a.windows === b.windows && a.executionProvider === b.executionProvider && a.text === b.text;
+}

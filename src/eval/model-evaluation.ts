@@ -5,11 +5,14 @@
 // for evaluation whatever runs it.
 import type { ByteSource } from '../core/byte-source';
 import type { EvalBackend, EvalReport, EvalRequest } from '../core/evaluation';
-import { MissingFileError } from '../core/errors';
+import { MissingFileError, UsageError } from '../core/errors';
 import type { LmSession } from './lm-session';
 import type { PerplexityProgress } from './perplexity';
 import { loadTokenizer } from './tokenizer';
 import { type EvaluatedModel, VariantEvaluator, type VariantWeight } from './variant-evaluator';
+
+/** The token cache's key for the bundled text (own texts are keyed `user:<text>`). */
+const BUNDLED = 'bundled';
 
 export interface EvaluationRuntime {
   /** Opens a session on model bytes with the chosen execution provider. */
@@ -27,9 +30,9 @@ export class ModelEvaluation {
     private readonly runtime: EvaluationRuntime,
   ) {}
 
-  /** Token ids of the evaluation text (cached per text). */
+  /** Token ids of the evaluation text: the bundled one when `text` is undefined (cached per text). */
   tokenIds(text?: string): Promise<Int32Array> {
-    const key = text ?? '';
+    const key = text === undefined ? BUNDLED : `user:${text}`;
     let ids = this.tokens.get(key);
     if (!ids) {
       ids = this.encode(text);
@@ -44,6 +47,8 @@ export class ModelEvaluation {
     if (!tokenizerFile) {
       throw new MissingFileError(`perplexity needs the model's tokenizer.json: drop it together with ${this.model.index.fileName}`, 'tokenizer.json');
     }
+    // An empty own text is refused, not replaced by the bundled one behind the person's back.
+    if (text !== undefined && text.trim() === '') throw new UsageError('your own evaluation text is empty: paste or pick a text, or choose the bundled WikiText-2');
     const json = await tokenizerFile.read(0, tokenizerFile.byteLength);
     return loadTokenizer(json, {}, tokenizerFile.name).encode(text ?? (await this.runtime.bundledText()));
   }
@@ -75,7 +80,7 @@ export class ModelEvaluation {
       tokensPerSecond: r.tokensPerSecond,
       executionProvider: r.executionProvider,
       fallbackReason: evaluator.fallbackReason,
-      textSource: request.text ? 'user' : 'bundled',
+      textSource: request.text !== undefined ? 'user' : 'bundled',
     };
   }
 

@@ -42,8 +42,8 @@ export interface EvalSlice {
 
 /** The evaluation part of a request, from the form. */
 export function evalRequest(s: Pick<EvalSlice, 'evalWindows' | 'evalBackend' | 'evalTextSource' | 'evalUserText'>): EvalRequest {
-  const text = s.evalTextSource === 'user' && s.evalUserText.length > 0 ? s.evalUserText : undefined;
-  return { windows: s.evalWindows, executionProvider: s.evalBackend, ...(text ? { text } : {}) };
+  // "My own text" sends the text even when empty: the worker refuses it with the reason.
+  return { windows: s.evalWindows, executionProvider: s.evalBackend, ...(s.evalTextSource === 'user' ? { text: s.evalUserText } : {}) };
 }
 
 export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (set, get, api) => {

@@ -2,7 +2,7 @@
 // llama.cpp types with and without an importance matrix, base rules, pruning methods × sparsities, left in float)
 // turned into the worker's SweepAxes, and back from a saved request. Selection labels name points.
 import { DEFAULT_CALIBRATION, GGUF_MIX_PRESETS, PRUNE_PATTERNS, RECIPE_VERSION, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import { CALIBRATED_SWEEP_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepRequest, type SweepSparsity } from '../core/sweep';
+import { CALIBRATED_SWEEP_METHODS, type SweepAxes, type SweepQuantizeMethod, type SweepSparsity } from '../core/sweep';
 import { selectionLabel, type TensorSelection } from '../core/tensor-selection';
 import { SWEEP_BASES } from './quick-recipes';
 
@@ -154,11 +154,6 @@ export function axesForm(axes: SweepAxes): SweepAxesForm {
     sweepCalibrationWindows: axes.calibration?.windows ?? DEFAULT_CALIBRATION.windows,
     sweepBudgets: [...(axes.budgets ?? [])],
   };
-}
-
-/** Same evaluation settings → comparable points on one chart (the worker's rule, sweep-job.ts). */
-export function sameEvalSettings(a: SweepRequest, b: SweepRequest): boolean {
-  return a.windows === b.windows && a.executionProvider === b.executionProvider && (a.text ?? '') === (b.text ?? '');
 }
 
 /** Toggles a value in a list, keeping the order of `all`. */

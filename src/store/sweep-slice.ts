@@ -6,12 +6,12 @@ import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { EvalReport } from '../core/evaluation';
 import { DEFAULT_CALIBRATION, PRUNE_METHODS, RTN_BITS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../core/recipe';
-import { SWEEP_QUANTIZE_METHODS, type SweepPoint, type SweepQuantizeMethod, type SweepRequest, type SweepSparsity, type SweepState, type SweepStatus } from '../core/sweep';
+import { sameEvalSettings, SWEEP_QUANTIZE_METHODS, type SweepPoint, type SweepQuantizeMethod, type SweepRequest, type SweepSparsity, type SweepState, type SweepStatus } from '../core/sweep';
 import type { SweepCallbacks } from '../workers/studio-api';
 import { evalRequest } from './eval-slice';
 import { downloadBlob, pickSaveTarget, savePicker } from './save-file';
 import { studioClient } from './studio-client';
-import { axesForm, sameEvalSettings, SWEEP_GGUF_TYPES, SWEEP_SPARSITIES, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
+import { axesForm, SWEEP_GGUF_TYPES, SWEEP_SPARSITIES, toggled, toSweepAxes, type SweepAxesForm, type SweepSelectionKind } from './sweep-axes';
 import { pointFileName, type QualityMetric, type SizeAxis } from './sweep-export';
 import { toSweepError, type SweepError } from './sweep-errors';
 import { setSweepProgress } from './sweep-progress';
@@ -90,7 +90,7 @@ function withPoint(points: readonly SweepPoint[], point: SweepPoint): SweepPoint
  */
 export function pointsReplacedByStart(s: StudioState): number {
   if (!s.sweepRequest || s.sweepPoints.length === 0) return 0;
-  return sameEvalSettings(s.sweepRequest, { axes: toSweepAxes(s), ...evalRequest(s) }) ? 0 : s.sweepPoints.length;
+  return sameEvalSettings(s.sweepRequest, evalRequest(s)) ? 0 : s.sweepPoints.length;
 }
 
 export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (set, get, api) => {

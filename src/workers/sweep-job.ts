@@ -2,7 +2,7 @@
 // evaluates the reference once, runs the remaining grid points (each a recipe), and saves after
 // every point. Pause and cancel both stop at once (between evaluation windows); finished points stay.
 import { CancelledError } from '../core/errors';
-import type { SweepRequest, SweepState, SweepStatus } from '../core/sweep';
+import { sameEvalSettings, type SweepRequest, type SweepState, type SweepStatus } from '../core/sweep';
 import type { ModelEvaluation } from '../eval/model-evaluation';
 import type { GpuContext } from '../gpu/context';
 import { exportContextOf } from '../pipeline/export-context';
@@ -11,10 +11,6 @@ import { expandGrid, runSweep, type SweepOptions } from '../pipeline/sweep';
 import { loadSweep, saveSweep } from './sweep-store';
 import type { SweepCallbacks } from './studio-api';
 
-/** Same evaluation settings → points are comparable and can share one chart. */
-function sameSettings(a: SweepRequest, b: SweepRequest): boolean {
-  return a.windows === b.windows && a.executionProvider === b.executionProvider && (a.text ?? '') === (b.text ?? '');
-}
 
 export interface SweepJobControl {
   signal: AbortSignal;
@@ -38,7 +34,7 @@ export async function runSweepJob(
   control: SweepJobControl,
 ): Promise<SweepState> {
   const saved = await loadSweep(modelKey);
-  const keep = saved && sameSettings(saved.request, request) ? saved : null;
+  const keep = saved && sameEvalSettings(saved.request, request) ? saved : null;
   const grid = expandGrid(request.axes);
   const gridIds = [...new Set([...(keep?.gridIds ?? []), ...grid.map((g) => g.id)])];
   const state: SweepState = {
