@@ -91,7 +91,7 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
   const banner = page.getByTestId('error-banner');
   await expect(banner).toBeVisible();
   await expect(banner).toHaveAttribute('data-code', 'format');
-  await expect(banner).toContainText('This is not a readable ONNX file');
+  await expect(banner).toContainText('truncated.onnx is not a readable ONNX file');
   await expect(page.getByTestId('result-panel')).toBeVisible();
 
   // The app still works: load the sample again.
@@ -126,6 +126,22 @@ test('cancel leaves the previous result; files that are not ONNX are explained',
   await page.getByTestId('file-input').setInputFiles({ name: 'notes.onnx', mimeType: 'text/plain', buffer: Buffer.from('These are my notes, not a model.\n'.repeat(20)) });
   await expect(banner).toHaveAttribute('data-code', 'format');
   await expect(page.getByTestId('error-message')).toContainText('not an ONNX model');
+  await expect(page.getByTestId('result-scheme')).toContainText('rtn 8-bit');
+
+  // The heading names the file and its format: a cut-off GGUF is not called an ONNX file.
+  const gguf = Buffer.alloc(64);
+  gguf.write('GGUF', 0, 'latin1');
+  gguf.writeUInt32LE(3, 4);
+  gguf.writeBigUInt64LE(5n, 8); // 5 tensors, then a metadata count and nothing behind it
+  gguf.writeBigUInt64LE(1000n, 16);
+  await dropFiles(page, page.getByTestId('drop-zone'), [{ name: 'cut-off.gguf', buffer: gguf }]);
+  await expect(banner).toHaveAttribute('data-code', 'format');
+  await expect(banner).toContainText('cut-off.gguf is not a readable GGUF file');
+  await expect(banner).toContainText('not a GGUF model');
+  // Only a tokenizer: the model file is what is missing.
+  await dropFiles(page, page.getByTestId('drop-zone'), [{ name: 'tokenizer.json', buffer: await readFile('public/sample/tokenizer.json') }]);
+  await expect(banner).toHaveAttribute('data-code', 'missing-file');
+  await expect(banner).toContainText('Drop the model file (.onnx, .gguf or .safetensors) too');
   await expect(page.getByTestId('result-scheme')).toContainText('rtn 8-bit');
 
   // The app goes on: compress the still-open sample again.

@@ -4,7 +4,7 @@
 // here; `readTensor` reads one tensor's stored bytes on demand.
 import { baseName, bytesSource, type ByteSource } from '../core/byte-source';
 import { ggufTokenizerProblem, tokenizerJsonFromGguf } from '../formats/gguf/gguf-tokenizer-json';
-import { FormatError, UnsupportedModelError } from '../core/errors';
+import { FormatError, MissingFileError } from '../core/errors';
 import type { GgufFile } from '../formats/gguf/gguf-reader';
 import type { SafetensorsCheckpoint } from '../formats/safetensors/safetensors-checkpoint';
 import { openOnnx, readInitializer } from '../formats/onnx/onnx-reader';
@@ -63,8 +63,9 @@ export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
   if (format === 'safetensors') return { ...(await openSafetensorsModel(files)), tokenizer, config, tokenizerConfig };
   const modelFile = known ?? files.find((f) => !isJson(f));
   if (!modelFile) {
-    throw new UnsupportedModelError(
+    throw new MissingFileError(
       `no model file among ${files.map((f) => baseName(f.name)).join(', ')}: add an .onnx (with its external data, if any), .gguf or .safetensors file`,
+      'the model file (.onnx, .gguf or .safetensors)',
     );
   }
   const others = files.filter((f) => f !== modelFile && !isJson(f));

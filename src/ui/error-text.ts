@@ -22,28 +22,51 @@ export const WEBGPU_HELP =
   'chrome://flags/#enable-unsafe-webgpu, enable it and restart the browser (on Linux also enable ' +
   'chrome://flags/#enable-vulkan). In Firefox Nightly set dom.webgpu.enabled; in Safari turn on the WebGPU feature flag.';
 
+/** The kind of file an error names, by its name ("model.gguf" → GGUF), for the banner's heading. */
+export function fileKind(file: string | undefined): 'ONNX' | 'GGUF' | 'safetensors' | 'JSON' | 'imatrix' | undefined {
+  const name = (file ?? '').toLowerCase();
+  if (/\.gguf$/.test(name)) return 'GGUF';
+  if (/\.safetensors(\.index\.json)?$/.test(name)) return 'safetensors';
+  if (/\.dat$/.test(name)) return 'imatrix';
+  if (/\.json$/.test(name)) return 'JSON';
+  if (/\.onnx$|\.onnx[._]data$|\.data$/.test(name)) return 'ONNX';
+  return undefined;
+}
+
+const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+
+const FORMAT_HINT: Record<NonNullable<ReturnType<typeof fileKind>>, string> = {
+  ONNX: 'The file is damaged, truncated (an interrupted download?) or not an ONNX model. Export or download it again and drop it here.',
+  GGUF: 'The file is damaged, truncated (an interrupted download?) or not a GGUF model. Convert or download it again and drop it here.',
+  safetensors: 'The file is damaged, truncated (an interrupted download?) or not a safetensors checkpoint. Download it again and drop it here.',
+  JSON: 'This JSON file (config.json, tokenizer.json, a recipe) is not valid JSON or lacks what the studio reads from it; the message says where. Replace it with the one that came with the model.',
+  imatrix: 'The importance matrix is damaged or not one llama-imatrix wrote. Measure it again, or let the studio measure it on a text.',
+};
+
 export function noticeText(notice: Notice): NoticeText {
   const step = STEP[notice.step];
+  const kind = fileKind(notice.file);
   switch (notice.code) {
     case 'format':
       return {
         tone: 'error',
-        title: notice.step === 'load' ? 'This is not a readable ONNX file' : step,
-        hint: 'The file is damaged, truncated (an interrupted download?) or not an ONNX model. Export or download it again and drop it here.',
+        title: notice.step !== 'load' ? step : notice.file ? `${baseName(notice.file)} is not a readable ${kind ?? 'model'} file` : 'This file could not be read',
+        hint: kind ? FORMAT_HINT[kind] : 'The file is damaged, truncated (an interrupted download?) or not a model the studio reads (.onnx, .gguf, .safetensors).',
       };
     case 'unsupported':
       return {
         tone: 'error',
-        title: notice.step === 'load' ? 'This model is not supported yet' : step,
-        hint: 'The file is valid, but it uses something the studio cannot compress yet. Models with float32/float16 MatMul weights (e.g. Llama-style decoders exported for onnxruntime) work.',
+        title: notice.step === 'load' ? `This ${kind && kind !== 'JSON' ? `${kind} ` : ''}model is not supported yet` : step,
+        hint:
+          'The file is readable, but it uses something the studio cannot compress yet (the message says what). Llama-style decoders (llama, mistral, qwen2) as ONNX, GGUF or safetensors with float32/float16/bfloat16 weights work.',
       };
     case 'missing-file':
       return {
         tone: 'error',
         title: 'A file of the model is missing',
         hint: notice.file
-          ? `Drop ${notice.file} together with the .onnx file, or drop the whole model folder.`
-          : 'Drop the .onnx file together with its external data (e.g. model.onnx_data), or drop the whole model folder.',
+          ? `Drop ${notice.file} too, with the files you dropped, or drop the whole model folder.`
+          : 'Drop the model file together with its external data or shards (e.g. model.onnx_data), or drop the whole model folder.',
       };
     case 'gpu-unavailable':
       return { tone: 'error', title: 'WebGPU is not available in this browser', hint: WEBGPU_HELP };

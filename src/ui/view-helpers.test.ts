@@ -52,7 +52,15 @@ describe('formats and texts', () => {
     expect(formatDuration(2500)).toBe('2.5 s');
   });
   it('explains each error code', () => {
-    expect(noticeText({ step: 'load', code: 'format', message: '' }).title).toBe('This is not a readable ONNX file');
+    expect(noticeText({ step: 'load', code: 'format', message: '', file: 'dir/model.onnx' }).title).toBe('model.onnx is not a readable ONNX file');
+    expect(noticeText({ step: 'load', code: 'format', message: '', file: 'model-Q4_K_M.gguf' })).toMatchObject({ title: 'model-Q4_K_M.gguf is not a readable GGUF file', hint: expect.stringContaining('not a GGUF model') });
+    expect(noticeText({ step: 'load', code: 'format', message: '', file: 'model-00001-of-00002.safetensors' }).title).toBe('model-00001-of-00002.safetensors is not a readable safetensors file');
+    expect(noticeText({ step: 'load', code: 'format', message: '', file: 'config.json' })).toMatchObject({ title: 'config.json is not a readable JSON file', hint: expect.stringContaining('not valid JSON') });
+    expect(noticeText({ step: 'load', code: 'format', message: '' }).title).toBe('This file could not be read');
+    expect(noticeText({ step: 'load', code: 'unsupported', message: '', file: 'model.gguf' }).title).toBe('This GGUF model is not supported yet');
+    expect(noticeText({ step: 'load', code: 'missing-file', message: '', file: 'the model file (.onnx, .gguf or .safetensors)' }).hint).toBe(
+      'Drop the model file (.onnx, .gguf or .safetensors) too, with the files you dropped, or drop the whole model folder.',
+    );
     expect(noticeText({ step: 'compress', code: 'gpu-unavailable', message: '' }).hint).toContain('chrome://flags/#enable-unsafe-webgpu');
     expect(noticeText({ step: 'load', code: 'missing-file', message: '', file: 'model.onnx_data' }).hint).toContain('model.onnx_data');
     expect(noticeText({ step: 'compress', code: 'cancelled', message: '' }).tone).toBe('info');
