@@ -92,6 +92,18 @@ describe('evaluatePerplexity (scripted session)', () => {
     expect(result.executionProvider).toBe('fake');
   });
 
+  it('refuses a NaN perplexity, naming the window and position whose logits are not finite', async () => {
+    let run = 0;
+    const logits = () => {
+      const out = new Float32Array(L * 16);
+      if (run++ === 1) out[37 * 16 + 5] = Number.NaN; // window 2, position 37
+      return out;
+    };
+    const err = await evaluatePerplexity(fakeSession({ vocab: 16, logits }), tokens, { windows: 4 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShapeError);
+    expect((err as Error).message).toContain(`not finite in window 2: at position 37 (token ${tokens[L + 37]}), logit 5 is NaN`);
+  });
+
   it('feeds window w = tokens [w·256, (w+1)·256), positions 0..255, a mask of ones and an empty cache', async () => {
     const session = fakeSession();
     await evaluatePerplexity(session, tokens, { windows: 2 });

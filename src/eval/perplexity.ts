@@ -147,6 +147,18 @@ export function windowNll(logits: Float32Array, vocab: number, ids: ArrayLike<nu
  * Evaluates `wikitext2-w256` perplexity of `session` on `tokenIds` (the whole evaluation text
  * encoded without special tokens, or a prefix of it holding at least W · 256 tokens).
  */
+/** A NaN/Inf perplexity is an error, not a result: it names the first position whose logits are not finite. */
+function nonFiniteLogits(logits: ArrayLike<number>, vocab: number, ids: Int32Array, window: number): ShapeError {
+  let at = 0;
+  while (at < logits.length && Number.isFinite(logits[at])) at++;
+  const where = at < logits.length ? `at position ${Math.floor(at / vocab)} (token ${ids[Math.floor(at / vocab)]}), logit ${at % vocab} is ${logits[at]}` : 'the log-probabilities overflowed';
+  return new ShapeError(
+    `the model's output is not finite in window ${window + 1}: ${where}. A weight is NaN or infinite, or an activation overflowed (float16?); ` +
+      'the per-layer errors show which tensor went wrong; keep it unquantized with a rule, or fix the source model',
+    { window, position: Math.floor(at / vocab) },
+  );
+}
+
 export async function evaluatePerplexity(
   session: LmSession,
   tokenIds: ArrayLike<number>,
@@ -190,6 +202,7 @@ export async function evaluatePerplexity(
       );
     }
     const nll = windowNll(data, dims[2], ids);
+    if (!Number.isFinite(nll)) throw nonFiniteLogits(data, dims[2], ids, w);
     if (options.recordReference) recordWindow(options.recordReference, w, data, dims[2]);
     if (options.klReference) {
       const s = windowKl(options.klReference, w, data, dims[2]);
