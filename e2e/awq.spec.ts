@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
-import { compressAndScore, loadSample } from './page-steps';
+import { compressAndScore, loadSample, downloadResult, useWasmEvaluation } from './page-steps';
 
 const W = 4;
 
@@ -19,8 +19,7 @@ test('AWQ 4-bit/32 on the sample: calibrates, folds its scales into the norms, a
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await loadSample(page);
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption(String(W));
+  await useWasmEvaluation(page, W);
 
   await page.getByTestId('rule-0-bits').selectOption('4');
   await page.getByTestId('rule-0-group').selectOption('32');
@@ -42,12 +41,8 @@ test('AWQ 4-bit/32 on the sample: calibrates, folds its scales into the norms, a
   console.log(`sample W=${W}: rtn 4-bit/32 ppl ${rtn.ppl} KL ${rtn.kl}, awq 4-bit/32 (4 windows) ppl ${awq.ppl} KL ${awq.kl}`);
   expect(awq.kl).toBeGreaterThan(0);
 
-  const downloading = page.waitForEvent('download');
-  await page.getByTestId('result-panel').getByTestId('download-button').click();
-  const download = await downloading;
-  const exported = testInfo.outputPath(download.suggestedFilename());
-  await download.saveAs(exported);
-  const onnx = await openOnnx([blobSource(await openAsBlob(exported), download.suggestedFilename())]);
+  const { path: exported, name } = await downloadResult(page, testInfo);
+  const onnx = await openOnnx([blobSource(await openAsBlob(exported), name)]);
   expect(onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits')).toHaveLength(29);
   const nodePpl = await nodePerplexity(exported, W);
   console.log(`awq download: page ${awq.ppl}, onnxruntime-node ${nodePpl} (W=${W})`);

@@ -14,7 +14,7 @@ import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { dequantizeGgmlRef } from '../src/quant/ggml/ggml-codec';
 import { nodePerplexity } from './onnx-check';
-import { chooseOnly, compressAndScore, loadSample } from './page-steps';
+import { chooseOnly, compressAndScore, loadSample, downloadResult, useWasmEvaluation } from './page-steps';
 
 const W = 4;
 
@@ -23,8 +23,7 @@ test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await loadSample(page);
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption(String(W));
+  await useWasmEvaluation(page, W);
 
   // Round-to-nearest first, on the grid GPTQ will use.
   await page.getByTestId('rule-0-bits').selectOption('3');
@@ -51,12 +50,8 @@ test('GPTQ 3-bit/128 act-order on the sample: calibrates, beats round-to-nearest
   expect(Number(await kl.getAttribute('data-kl'))).toBeGreaterThan(0);
   expect(Number(await kl.getAttribute('data-top1'))).toBeGreaterThan(0.5);
 
-  const downloading = page.waitForEvent('download');
-  await page.getByTestId('result-panel').getByTestId('download-button').click();
-  const download = await downloading;
-  const exported = testInfo.outputPath(download.suggestedFilename());
-  await download.saveAs(exported);
-  const onnx = await openOnnx([blobSource(await openAsBlob(exported), download.suggestedFilename())]);
+  const { path: exported, name } = await downloadResult(page, testInfo);
+  const onnx = await openOnnx([blobSource(await openAsBlob(exported), name)]);
   const nbits = onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits');
   expect(nbits).toHaveLength(29);
   for (const n of nbits) {
@@ -123,11 +118,7 @@ test('GPTQ on a llama.cpp type for GGUF: the rule takes a type, and the download
   await page.getByTestId('compress-button').click();
   await expect(page.getByTestId('result-panel')).toContainText('gptq Q4_0', { timeout: 240_000 });
 
-  const downloading = page.waitForEvent('download');
-  await page.getByTestId('result-panel').getByTestId('download-button').click();
-  const download = await downloading;
-  const exported = testInfo.outputPath(download.suggestedFilename());
-  await download.saveAs(exported);
+  const { path: exported } = await downloadResult(page, testInfo);
   const gguf = await openGguf(blobSource(await openAsBlob(exported), exported));
   expect(`${gguf.source.byteLength.toLocaleString('en-US')} bytes`).toBe(planned);
   const types = new Map(gguf.tensors.map((t) => [t.name, t.type.name]));

@@ -14,7 +14,7 @@ import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
-import { compressAndScore } from './page-steps';
+import { compressAndScore, downloadResult, evaluateOriginal } from './page-steps';
 
 const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
 const W = 4;
@@ -34,11 +34,7 @@ test('a dropped safetensors checkpoint: build its graph, evaluate, quantize to 4
   await expect(page.getByTestId('format-onnx')).toBeEnabled();
 
   // The original, evaluated on its built graph: the export's W=4 perplexity on the bundled excerpt.
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption(String(W));
-  await page.getByTestId('evaluate-button').click();
-  await expect(page.getByTestId('eval-ppl')).toBeVisible({ timeout: 120_000 });
-  const original = Number(await page.getByTestId('eval-ppl').textContent());
+  const original = await evaluateOriginal(page, W);
   const exported = await nodePerplexity(`${TINY}/onnx/model.onnx`, W);
   console.log(`built graph in the page ${original}, fixture export in onnxruntime-node ${exported} (W=${W})`);
   expect(Math.abs(original / exported - 1)).toBeLessThan(1e-3);
@@ -47,12 +43,8 @@ test('a dropped safetensors checkpoint: build its graph, evaluate, quantize to 4
   await page.getByTestId('rule-0-bits').selectOption('4');
   await page.getByTestId('rule-0-group').selectOption('32');
   const { ppl } = await compressAndScore(page);
-  const downloading = page.waitForEvent('download');
-  await page.getByTestId('result-panel').getByTestId('download-button').click();
-  const download = await downloading;
-  const path = testInfo.outputPath(download.suggestedFilename());
-  await download.saveAs(path);
-  const onnx = await openOnnx([blobSource(await openAsBlob(path), download.suggestedFilename())]);
+  const { path, name } = await downloadResult(page, testInfo);
+  const onnx = await openOnnx([blobSource(await openAsBlob(path), name)]);
   expect(onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits').length).toBeGreaterThanOrEqual(28);
   const node = await nodePerplexity(path, W);
   console.log(`4-bit/32 from the checkpoint: page ${ppl}, onnxruntime-node on the download ${node}`);
@@ -99,11 +91,7 @@ test('a lone GGUF builds its graph from its own metadata, in float16 when asked'
   // Its weights are float16, as the tensor table shows.
   await expect(page.getByTestId('tensor-table')).toContainText('f16');
   // The GGUF's own vocabulary stands in for tokenizer.json: the original evaluates.
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption(String(W));
-  await page.getByTestId('evaluate-button').click();
-  await expect(page.getByTestId('eval-ppl')).toBeVisible({ timeout: 120_000 });
-  const ppl = Number(await page.getByTestId('eval-ppl').textContent());
+  const ppl = await evaluateOriginal(page, W);
   const exported = await nodePerplexity(`${TINY}/onnx/model.onnx`, W);
   console.log(`lone GGUF, float16 graph in the page ${ppl}, fixture export ${exported} (W=${W})`);
   expect(Math.abs(ppl / exported - 1)).toBeLessThan(3e-3);

@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
-import { compressAndScore, loadSample } from './page-steps';
+import { compressAndScore, loadSample, downloadResult, useWasmEvaluation } from './page-steps';
 
 const W = 4;
 
@@ -18,8 +18,7 @@ test('HQQ 2-bit/32 on the sample: no calibration, float zero points in the downl
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
   await loadSample(page);
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption(String(W));
+  await useWasmEvaluation(page, W);
 
   await page.getByTestId('rule-0-bits').selectOption('2');
   await page.getByTestId('rule-0-group').selectOption('32');
@@ -38,13 +37,9 @@ test('HQQ 2-bit/32 on the sample: no calibration, float zero points in the downl
   console.log(`sample W=${W}: rtn 2-bit/32 ${rtnPpl}, hqq 2-bit/32 ${hqqPpl}`);
   expect(hqqPpl).not.toBe(rtnPpl);
 
-  const downloading = page.waitForEvent('download');
-  await page.getByTestId('result-panel').getByTestId('download-button').click();
-  const download = await downloading;
-  expect(download.suggestedFilename()).toContain('hqq-q2-b32');
-  const exported = testInfo.outputPath(download.suggestedFilename());
-  await download.saveAs(exported);
-  const onnx = await openOnnx([blobSource(await openAsBlob(exported), download.suggestedFilename())]);
+  const { path: exported, name } = await downloadResult(page, testInfo);
+  expect(name).toContain('hqq-q2-b32');
+  const onnx = await openOnnx([blobSource(await openAsBlob(exported), name)]);
   const nbits = onnx.graph.nodes.filter((n) => n.opType === 'MatMulNBits');
   expect(nbits).toHaveLength(29);
   for (const n of nbits) {

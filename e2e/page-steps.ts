@@ -1,6 +1,7 @@
-// Steps the e2e specs share: loading the built-in sample, setting a row of sweep chips, and
-// compressing with the editor's recipe then scoring the result.
-import { expect, type Page } from '@playwright/test';
+// Steps the e2e specs share: loading the built-in sample, setting a row of sweep chips,
+// evaluating the original, compressing with the editor's recipe then scoring the result, and
+// saving the result's download.
+import { expect, type Page, type TestInfo } from '@playwright/test';
 
 /** Clicks "Try the sample" and waits until tiny-llama (1.84 M parameters) is open. */
 export async function loadSample(page: Page): Promise<void> {
@@ -27,4 +28,29 @@ export async function compressAndScore(page: Page, compressTimeout = 240_000): P
   await page.getByTestId('evaluate-result').click({ timeout: compressTimeout });
   await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
   return { ppl: Number(await page.getByTestId('result-ppl').getAttribute('data-ppl')), kl: Number(await page.getByTestId('result-kl').getAttribute('data-kl')) };
+}
+
+/** Evaluation on wasm (fast and exact here) with `windows` windows, for what follows. */
+export async function useWasmEvaluation(page: Page, windows: number): Promise<void> {
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption(String(windows));
+}
+
+/** Evaluates the original model on wasm with `windows` windows and returns the perplexity the page shows. */
+export async function evaluateOriginal(page: Page, windows: number): Promise<number> {
+  await useWasmEvaluation(page, windows);
+  await page.getByTestId('evaluate-button').click();
+  await expect(page.getByTestId('eval-ppl')).toBeVisible({ timeout: 120_000 });
+  return Number(await page.getByTestId('eval-ppl').textContent());
+}
+
+/** Downloads the result panel's file (the button `testId`) into the test's output folder. */
+export async function downloadResult(page: Page, testInfo: TestInfo, testId = 'download-button'): Promise<{ path: string; name: string }> {
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('result-panel').getByTestId(testId).click();
+  const download = await downloading;
+  const name = download.suggestedFilename();
+  const path = testInfo.outputPath(name);
+  await download.saveAs(path);
+  return { path, name };
 }

@@ -14,7 +14,7 @@ import { OUTPUT_HEAD_PATTERN } from '../src/core/tensor-selection';
 import { openOnnx, readInitializerFloats } from '../src/formats/onnx/onnx-reader';
 import { indexOnnx } from '../src/model/onnx-index';
 import { nodePerplexity } from './onnx-check';
-import { loadSample, chooseOnly } from './page-steps';
+import { loadSample, chooseOnly, downloadResult } from './page-steps';
 
 const W = 8;
 const CALIBRATION_WINDOWS = 8;
@@ -144,11 +144,7 @@ test('MLP channels: a narrower model, its parameter count, and a download that r
   await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
   const shownPpl = Number(await page.getByTestId('result-ppl').getAttribute('data-ppl'));
 
-  const downloading = page.waitForEvent('download');
-  await page.getByTestId('result-panel').getByTestId('download-button').click();
-  const download = await downloading;
-  const exported = testInfo.outputPath(download.suggestedFilename());
-  await download.saveAs(exported);
+  const { path: exported } = await downloadResult(page, testInfo);
   const onnx = await openOnnx([blobSource(await openAsBlob(exported), 'channels.onnx')]);
   const index = indexOnnx(onnx);
   const up = index.tensors.find((t) => t.layer === 'model.layers.0.mlp.up_proj')!;
