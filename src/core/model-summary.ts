@@ -14,8 +14,6 @@ export interface ModelSummary {
   tokenizerFromModel?: boolean;
   /** Was a config.json given with the model? (GGUF output from ONNX/safetensors needs it.) */
   hasConfig: boolean;
-  /** Identity used to find saved sweeps: name, size and a hash of the file's first 64 KiB. */
-  modelKey: string;
   /** The recipe an export of the studio carries, and the version that wrote it. */
   embeddedRecipe?: { recipe: Recipe; version: string };
   /**

@@ -29,7 +29,7 @@ function index(fileName: string, format: ModelIndex['format'] = 'onnx'): ModelIn
   return { format, fileName, fileBytes: 1234, architecture: 'llama', tensors, ...summarizeTensors(tensors) };
 }
 
-const summary = (name: string, extra: Partial<ModelSummary> = {}): ModelSummary => ({ index: index(name), files: [name], hasTokenizer: true, hasConfig: false, modelKey: name, ...extra });
+const summary = (name: string, extra: Partial<ModelSummary> = {}): ModelSummary => ({ index: index(name), files: [name], hasTokenizer: true, hasConfig: false, ...extra });
 
 function report(recipe: Recipe, bits: number): CompressReport {
   return { format: 'onnx', recipe, recipeId: `r-${bits}`, rules: recipe.rules, ruleSources: recipe.rules.map(() => 'recipe'), inputBytes: 1234, outputBytes: 400, bitsPerWeight: bits + 1, tensors: [], notes: [], durationMs: 5, device: 'test' };

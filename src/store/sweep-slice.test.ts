@@ -36,7 +36,7 @@ function state(request: SweepRequest, points: SweepPoint[], status: SweepState['
 }
 
 const fake = (api: Partial<StudioApi>) => setStudioClient(api as unknown as StudioClient);
-const open: StudioApi['open'] = async () => ({ index: index(), files: ['model.onnx'], hasTokenizer: true, hasConfig: false, modelKey: 'k' });
+const open: StudioApi['open'] = async () => ({ index: index(), files: ['model.onnx'], hasTokenizer: true, hasConfig: false });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 beforeEach(() => {

@@ -50,7 +50,8 @@ installErrorTransfer();
 
 interface Opened {
   model: OpenedModel;
-  key: string;
+  /** The content key its sweeps are saved under: hashed in the background, so opening does not wait for a read of every byte. */
+  key: Promise<string>;
   evaluation: ModelEvaluation;
   /** config.json / tokenizer.json parsed once (GGUF output reads them). */
   context: Promise<ExportContext>;
@@ -179,9 +180,12 @@ async function gzipSizeOf(resolved: ResolvedPlan, results: ReadonlyMap<string, C
 
 /** Makes `next` the open model (a failed open or build never gets here, so the previous one stays). */
 async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'builtFrom'>): Promise<ModelSummary> {
-  const key = await modelKey(next.files);
-  // A sweep saved by an earlier version (keyed by name and size) moves to the content key now.
-  await loadSweep(key, await legacyModelKey(next.files[0])).catch(() => null);
+  const key = modelKey(next.files).then(async (k) => {
+    // A sweep saved by an earlier version (keyed by name and size) moves to the content key.
+    await loadSweep(k, await legacyModelKey(next.files[0])).catch(() => null);
+    return k;
+  });
+  key.catch(() => {}); // reported by the sweep call that needs it
   job?.abort();
   sweep?.controller.abort();
   await opened?.evaluation.release();
@@ -197,7 +201,6 @@ async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'bui
     hasTokenizer: Boolean(next.tokenizer),
     ...(next.tokenizerFromModel ? { tokenizerFromModel: true } : {}),
     hasConfig: Boolean(next.config),
-    modelKey: key,
     ...(carried ? { embeddedRecipe: carried } : {}),
     ...extra,
   };
@@ -353,7 +356,7 @@ const api: StudioApi = {
         const written = await exportCompressed(last.resolved, last.results, sinks.open);
         return { fileName: target?.name || outputFileName(model.index.fileName, plan.format, plan.recipe), bytesWritten: written.bytes, blob: sinks.blob() };
       }
-      const saved = await loadSweep(key);
+      const saved = await loadSweep(await key);
       const point = saved?.points.find((p) => p.id === request.pointId);
       if (!point) throw new UsageError(`No finished sweep point "${request.pointId}" for this model`);
       const resolved = await resolve({ recipe: point.recipe, format: point.format });
@@ -385,7 +388,7 @@ const api: StudioApi = {
     try {
       const ctx = await gpuContext();
       const env = calibrationEnvironment(o, request.executionProvider, ctx);
-      return await runSweepJob(key, model, evaluation, ctx, request, callbacks, {
+      return await runSweepJob(await key, model, evaluation, ctx, request, callbacks, {
         signal: current.controller.signal,
         stopReason: () => current.reason,
         calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
@@ -410,11 +413,11 @@ const api: StudioApi = {
   },
 
   async savedSweep() {
-    return loadSweep(requireModel().key);
+    return loadSweep(await requireModel().key);
   },
 
   async clearSweep() {
-    await deleteSweep(requireModel().key);
+    await deleteSweep(await requireModel().key);
   },
 };
 
