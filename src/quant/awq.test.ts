@@ -48,6 +48,23 @@ describe('AWQ reference', () => {
     expect(viaH / direct).toBeCloseTo(1, 4);
   });
 
+  it('per-row losses equal the plain δ_r H δ_rᵀ loop bit for bit, four-row blocks and the rows left over alike', () => {
+    const rows = 7;
+    const x = loudActivations();
+    const h = hessianOf(x, TOKENS, COLS);
+    const delta = awqDeltaRef(seededNormal(rows * COLS, 5, 0.05), rows, COLS, awqScales(rms(x, TOKENS, COLS), 0.5), grid);
+    const plain = Array.from({ length: rows }, (_, r) => {
+      let sum = 0;
+      for (let i = 0; i < COLS; i++) {
+        let hd = 0;
+        for (let j = 0; j < COLS; j++) hd += h[i * COLS + j] * delta[r * COLS + j];
+        sum += delta[r * COLS + i] * hd;
+      }
+      return sum;
+    });
+    expect(Array.from(awqRowLossRef(delta, rows, COLS, h))).toEqual(plain);
+  });
+
   it('α = 0 is round-to-nearest', () => {
     const w = seededNormal(ROWS * COLS, 4, 0.05);
     const delta = awqDeltaRef(w, ROWS, COLS, awqScales(new Float32Array(COLS).fill(2), 0), grid);
