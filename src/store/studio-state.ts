@@ -7,5 +7,6 @@ import type { EvalSlice } from './eval-slice';
 import type { SweepSlice } from './sweep-slice';
 import type { RecipeSlice } from './recipe-slice';
 import type { GpuSlice } from './gpu-slice';
+import type { OfflineSlice } from './offline-slice';
 
-export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice & GpuSlice;
+export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice & GpuSlice & OfflineSlice;

@@ -1,5 +1,5 @@
 // The bound store of the page (zustand slices pattern, STYLE.md §6): model, recipe, job, export,
-// notice, evaluation, sweep and GPU slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
+// notice, evaluation, sweep, GPU and offline slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
 import { create } from 'zustand';
 import type { StudioState } from './studio-state';
 import { createModelSlice } from './model-slice';
@@ -10,6 +10,7 @@ import { createEvalSlice } from './eval-slice';
 import { createSweepSlice } from './sweep-slice';
 import { createRecipeSlice } from './recipe-slice';
 import { createGpuSlice } from './gpu-slice';
+import { createOfflineSlice } from './offline-slice';
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createModelSlice(...a),
@@ -20,4 +21,5 @@ export const useStudioStore = create<StudioState>()((...a) => ({
   ...createSweepSlice(...a),
   ...createRecipeSlice(...a),
   ...createGpuSlice(...a),
+  ...createOfflineSlice(...a),
 }));

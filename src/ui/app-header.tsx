@@ -1,8 +1,10 @@
 // The top bar: name, one line of what this is, and which GPU the kernels run on — a real GPU,
-// a CPU fallback (SwiftShader and the like: correct but slow), or none — with the details in a tooltip.
+// a CPU fallback (SwiftShader and the like: correct but slow), or none — with the details in a
+// tooltip; whether the page works offline; and, when a newer version is cached, a button to load it.
 import { useEffect } from 'react';
 import { adapterName, type GpuStatus } from '../core/gpu-adapter';
 import { hasWebGpuApi } from '../store/environment';
+import type { OfflineState } from '../store/offline-slice';
 import { useStudioStore } from '../store/studio-store';
 
 interface Badge {
@@ -32,6 +34,19 @@ function gpuBadge(status: GpuStatus | null): Badge {
   return { text: `WebGPU: ${name}`, tone: 'ok', title: `Kernels and evaluation on "Auto" run on ${name} (${status.adapter.vendor} ${status.adapter.architecture}).${again}` };
 }
 
+function offlineBadge(offline: OfflineState): Badge | undefined {
+  switch (offline.state) {
+    case 'ready':
+      return { text: 'Works offline', tone: 'ok', title: 'The studio, onnxruntime-web, the evaluation texts and the sample are cached: it works without a network, and can be installed as an app.' };
+    case 'caching':
+      return { text: 'Caching for offline…', tone: 'ok', title: 'Saving the studio in this browser so it works without a network' };
+    case 'failed':
+      return { text: 'Not offline', tone: 'warn', title: `The studio could not be cached for offline use: ${offline.reason}` };
+    case 'unavailable':
+      return undefined;
+  }
+}
+
 export function AppHeader() {
   const status = useStudioStore((s) => s.gpuStatus);
   const refresh = useStudioStore((s) => s.refreshGpuStatus);
@@ -39,6 +54,9 @@ export function AppHeader() {
     void refresh();
   }, [refresh]);
   const badge = gpuBadge(status);
+  const offline = offlineBadge(useStudioStore((s) => s.offline));
+  const updateReady = useStudioStore((s) => s.updateReady);
+  const applyUpdate = useStudioStore((s) => s.applyUpdate);
   return (
     <header className="app-header">
       <div className="brand">
@@ -49,6 +67,16 @@ export function AppHeader() {
       <span className={`pill pill-${badge.tone}`} data-testid="webgpu-status" title={badge.title}>
         {badge.text}
       </span>
+      {offline && (
+        <span className={`pill pill-${offline.tone}`} data-testid="offline-status" title={offline.title}>
+          {offline.text}
+        </span>
+      )}
+      {updateReady && (
+        <button type="button" className="pill pill-action" data-testid="apply-update" onClick={() => void applyUpdate()} title="A newer version of the studio is cached. Reloading loses nothing saved, but stops a run in progress.">
+          New version: reload
+        </button>
+      )}
     </header>
   );
 }

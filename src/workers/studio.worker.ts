@@ -92,7 +92,8 @@ async function gpuOrNull(): Promise<GpuContext | null> {
 
 async function bundledFile(path: string, what: string): Promise<string> {
   const url = new URL(`${import.meta.env.BASE_URL}${path}`, self.location.origin);
-  const response = await fetch(url);
+  // Past the HTTP cache, as the sample (store/sample-files.ts): the service worker's cache serves it.
+  const response = await fetch(url, { cache: 'no-store' });
   if (!response.ok) throw new MissingFileError(`could not load the bundled ${what} (${url.pathname}: HTTP ${response.status})`, url.pathname);
   return response.text();
 }
