@@ -9,7 +9,7 @@ import { shortName } from './layer-groups';
 export function ErrorTable({ tensors, ruleSources }: { tensors: readonly TensorReport[]; ruleSources: readonly string[] }) {
   const rows = useMemo(() => worstFirst(tensors), [tensors]);
   return (
-    <div className="table-scroll table-scroll-short" data-testid="error-table">
+    <div className="table-scroll table-scroll-short" data-testid="error-table" tabIndex={0} role="region" aria-label="Relative error per layer">
       <table className="table">
         <caption className="sr-only">Relative error per layer, worst first, with the rule that decided it</caption>
         <thead>

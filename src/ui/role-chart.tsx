@@ -1,4 +1,5 @@
-// Bar chart: bytes of the model per tensor role (recharts).
+// Bar chart: bytes of the model per tensor role (recharts). A data entry's keys become attributes of
+// its bar, so the role is `tensorRole`: an attribute `role` would be an (invalid) ARIA role.
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { TENSOR_ROLES } from '../core/model-index';
@@ -11,7 +12,7 @@ export function RoleChart() {
   const data = useMemo(
     () =>
       bytesByRole
-        ? TENSOR_ROLES.filter((r) => bytesByRole[r] > 0).map((role) => ({ role, label: ROLE_SHORT[role], bytes: bytesByRole[role] }))
+        ? TENSOR_ROLES.filter((r) => bytesByRole[r] > 0).map((tensorRole) => ({ tensorRole, label: ROLE_SHORT[tensorRole], bytes: bytesByRole[tensorRole] }))
         : [],
     [bytesByRole],
   );
@@ -27,7 +28,7 @@ export function RoleChart() {
           <Tooltip formatter={(v) => formatBytes(Number(v))} cursor={{ fill: 'var(--hover)' }} />
           <Bar dataKey="bytes" name="Bytes" isAnimationActive={false}>
             {data.map((d) => (
-              <Cell key={d.role} fill={ROLE_COLOR[d.role]} />
+              <Cell key={d.tensorRole} fill={ROLE_COLOR[d.tensorRole]} />
             ))}
           </Bar>
         </BarChart>

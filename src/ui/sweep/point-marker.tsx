@@ -1,8 +1,10 @@
 // One sweep point on a chart: its marker (fill and shape given by the chart's encoding), larger
-// and outlined when selected; a click selects it. Both trade-off charts draw their points with it.
+// and outlined when selected; a click, or Enter or Space on the focused point (Tab reaches every
+// point), selects it. Both trade-off charts draw their points with it.
 import { Symbols, type SymbolType } from 'recharts';
 import type { SweepPoint } from '../../core/sweep';
 import { CHART_COLORS } from './point-style';
+import { activatesOnKey } from '../keyboard';
 
 export interface MarkerProps {
   cx?: number;
@@ -23,6 +25,11 @@ export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }
       data-sparsity={payload.sparsity ?? 0}
       data-selected={selected}
       onClick={() => onSelect(payload.id)}
+      onKeyDown={activatesOnKey(() => onSelect(payload.id))}
+      tabIndex={0}
+      role="button"
+      aria-pressed={selected}
+      aria-label={`${payload.label}: perplexity ${payload.ppl.toFixed(3)}, ${payload.bitsPerWeight.toFixed(2)} bits per weight`}
       style={{ cursor: 'pointer' }}
     >
       <Symbols

@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { useStudioStore } from '../../store/studio-store';
 import { KL_METHOD_NOTE } from '../../core/evaluation';
 import { formatBytes, formatDuration, formatKl } from '../format';
+import { activatesOnKey } from '../keyboard';
 import { bitsColor } from './point-style';
 import { sortPoints, type PointSortKey } from './points-sort';
 import { useFrontier, useReference } from './use-sweep-view';
@@ -31,7 +32,7 @@ export function PointsTable() {
   const onSort = (key: PointSortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false }));
 
   return (
-    <div className="table-scroll table-scroll-short" data-testid="sweep-table">
+    <div className="table-scroll table-scroll-short" data-testid="sweep-table" tabIndex={0} role="region" aria-label="Sweep points">
       <table className="table">
         <caption className="sr-only">Sweep points</caption>
         <thead>
@@ -55,6 +56,8 @@ export function PointsTable() {
               className={p.id === selectedId ? 'is-selected' : undefined}
               aria-selected={p.id === selectedId}
               onClick={() => select(p.id)}
+              onKeyDown={activatesOnKey(() => select(p.id))}
+              tabIndex={0}
               data-testid="sweep-row"
               data-point-id={p.id}
             >

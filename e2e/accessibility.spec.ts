@@ -1,0 +1,57 @@
+// Accessibility of every screen, in the light and the dark theme: axe-core finds no serious or
+// critical violation (contrast included) on the welcome screen, with a model open, with a result,
+// and with a finished sweep; sweep points — table rows and chart markers — are selected by
+// keyboard; the dark theme follows the system setting.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { chooseOnly, compressAndScore, loadSample, useWasmEvaluation } from './page-steps';
+
+/** axe-core's serious and critical findings on the page as it is, in both themes. */
+async function seriousViolations(page: Page, screen: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    for (const v of violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${screen} (${colorScheme}): ${v.id} — ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  return found;
+}
+
+test('no serious or critical axe findings on any screen, light or dark; sweep points selected by keyboard', async ({ page }) => {
+  const found: string[] = [];
+  await page.goto('/');
+  found.push(...(await seriousViolations(page, 'welcome')));
+  await loadSample(page);
+  found.push(...(await seriousViolations(page, 'model open')));
+  await useWasmEvaluation(page, 4);
+  await compressAndScore(page);
+  found.push(...(await seriousViolations(page, 'result')));
+
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4']);
+  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32']);
+  await chooseOnly(page, ['sweep-asym', 'sweep-sym'], ['sweep-asym']);
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+
+  // Keyboard: Enter on a focused table row, then Space on a focused chart marker, selects that point.
+  const row = page.getByTestId('sweep-row').first();
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('selected-point')).toHaveAttribute('data-point-id', (await row.getAttribute('data-point-id'))!);
+  const marker = page.getByTestId('sweep-chart').locator('[data-testid="sweep-point"][data-bits="8"]');
+  await marker.focus();
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('selected-point')).toHaveAttribute('data-point-id', (await marker.getAttribute('data-point-id'))!);
+  await expect(marker).toHaveAttribute('aria-pressed', 'true');
+  found.push(...(await seriousViolations(page, 'sweep')));
+
+  // The dark theme follows the system setting.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(18, 20, 27)');
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(244, 245, 248)');
+
+  expect(found).toEqual([]);
+});
