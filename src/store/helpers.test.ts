@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../core/model-index';
 import { imatrixFileName, outputFileName } from '../core/output-names';
 import { selectionRules } from '../core/tensor-selection';
-import { pickModelFiles } from './pick-model-files';
+import { filesForCandidate, modelCandidates, pickModelFiles } from './pick-model-files';
 import { progressView } from './progress-store';
 import { countSelection } from './selection-count';
 
@@ -24,6 +24,23 @@ describe('pickModelFiles', () => {
   });
   it('refuses an empty drop with a usage error', () => {
     expect(() => pickModelFiles([])).toThrow(expect.objectContaining({ code: 'usage' }));
+  });
+});
+
+describe('modelCandidates', () => {
+  it('lists each ONNX graph and GGUF file, and a safetensors checkpoint once with all its shards', () => {
+    const drop = [f('model.onnx'), f('model.onnx_data'), f('model-Q4_K_M.gguf'), f('model-00001-of-00002.safetensors'), f('model-00002-of-00002.safetensors'), f('model.safetensors.index.json'), f('tokenizer.json'), f('config.json')];
+    const candidates = modelCandidates(drop);
+    expect(candidates.map((c) => c.label)).toEqual(['model.onnx', 'model-Q4_K_M.gguf', 'model-00001-of-00002.safetensors + 1 more shards (safetensors checkpoint)']);
+    expect(candidates[2].files.map((x) => x.name)).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
+    // The chosen model keeps what the models share (tokenizer, config, external data), not the others' files.
+    expect(filesForCandidate(drop, candidates, 1).map((x) => x.name)).toEqual(['model.onnx_data', 'model-Q4_K_M.gguf', 'tokenizer.json', 'config.json']);
+    expect(filesForCandidate(drop, candidates, 2).map((x) => x.name)).toEqual(['model.onnx_data', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json', 'tokenizer.json', 'config.json']);
+  });
+  it('finds one model (nothing to ask) in an ordinary drop, and none in a drop without one', () => {
+    expect(modelCandidates([f('model.onnx'), f('model.onnx_data'), f('tokenizer.json')])).toHaveLength(1);
+    expect(modelCandidates([f('model-00001-of-00002.safetensors'), f('model-00002-of-00002.safetensors'), f('config.json')])).toHaveLength(1);
+    expect(modelCandidates([f('tokenizer.json')])).toHaveLength(0);
   });
 });
 

@@ -2,12 +2,14 @@
 // A failed load keeps the previous model and result on the page (issue: "nothing already done is
 // lost"). A recipe file dropped or picked on its own goes to the recipe editor instead, and a
 // llama.cpp importance matrix (imatrix GGUF or legacy .dat) to the recipe's importance source.
+// Nothing is opened behind the person's back: a drop holding several models asks which one, and a
+// drop (or the sample) while a run is going asks whether to stop the run first (`pendingOpen`).
 import type { StateCreator } from 'zustand';
 import { UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { progressCallback } from '../workers/studio-client';
 import { studioClient } from './studio-client';
-import { pickModelFiles } from './pick-model-files';
+import { filesForCandidate, modelCandidates, pickModelFiles, type ModelCandidate } from './pick-model-files';
 import { fetchSampleFiles } from './sample-files';
 import type { StudioState } from './studio-state';
 
@@ -25,6 +27,26 @@ export interface ModelSlice {
   /** Builds the model's ONNX graph and opens it in the model's place (the model stays when it fails or is cancelled). */
   buildGraph(options?: { float16?: boolean }): Promise<void>;
   cancelGraphBuild(): void;
+  /** A drop waiting for the person: which of several models to open, or whether to stop the run going on. */
+  pendingOpen: PendingOpen | null;
+  /** Opens candidate `choice` (several models), stops the run and opens ('stop-run'), or drops the request (null). */
+  resolvePendingOpen(choice: number | 'stop-run' | null): Promise<void>;
+}
+
+export type PendingOpen =
+  | { kind: 'choose-model'; candidates: string[] }
+  /** `running`: what is going on, in words; `label`: what would be opened. */
+  | { kind: 'stop-run'; running: string; label: string };
+
+/** What is running that opening another model would stop, in words (undefined when nothing is). */
+function runningWork(s: StudioState): string | undefined {
+  if (s.jobStatus !== 'idle') return 'a compression run';
+  if (s.sweepStatus !== 'idle') return 'a sweep';
+  if (s.evalStatus !== 'idle') return 'an evaluation';
+  if (s.graphBuild) return 'building the ONNX graph';
+  if (s.exportStatus !== 'idle') return 'writing a download';
+  if (s.loadStatus !== 'idle') return 'opening a model';
+  return undefined;
 }
 
 function describeFiles(files: File[]): string {
@@ -32,7 +54,7 @@ function describeFiles(files: File[]): string {
   return files.length === 1 ? files[0].name : `${files[0].name} + ${files.length - 1} more`;
 }
 
-export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set, get) => {
+export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set, get, store) => {
   let loadSerial = 0;
 
   /** A lone .json that is a recipe (it has a "recipe" field): its parsed data, else undefined. */
@@ -56,8 +78,39 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     }
   }
 
+  /** The drop or sample waiting in `pendingOpen`. */
+  let waiting: { files: File[]; candidates: ModelCandidate[] } | { getFiles: () => Promise<File[]>; label: string } | null = null;
+
+  /** Opens now, or, while something runs, asks first. */
+  function openOrAsk(getFiles: () => Promise<File[]>, label: string): Promise<void> {
+    const running = runningWork(get());
+    if (!running) return open(getFiles, label);
+    waiting = { getFiles, label };
+    set({ pendingOpen: { kind: 'stop-run', running, label } });
+    return Promise.resolve();
+  }
+
+  /** Stops what runs — a sweep pauses, so its finished points stay — and resolves once all is idle. */
+  function stopRunning(): Promise<void> {
+    const s = get();
+    if (s.jobStatus === 'running') s.cancelCompress();
+    if (s.sweepStatus === 'running') s.pauseSweep();
+    if (s.evalStatus === 'running') s.cancelEvaluate();
+    if (s.graphBuild) s.cancelGraphBuild();
+    return new Promise((done) => {
+      const check = (st: StudioState) => {
+        if (runningWork(st)) return false;
+        unsubscribe();
+        done();
+        return true;
+      };
+      const unsubscribe = store.subscribe((st) => void check(st));
+      check(get());
+    });
+  }
+
   async function open(getFiles: () => Promise<File[]>, label: string): Promise<void> {
-    if (get().jobStatus !== 'idle') return;
+    if (runningWork(get())) return;
     const serial = ++loadSerial;
     set({ loadStatus: 'loading', loadingLabel: label, notice: null });
     try {
@@ -85,9 +138,30 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
         if (!get().model) return get().showError('load', new UsageError(`${files[0].name} is a llama.cpp importance matrix: open a model first, then drop it (or use Load imatrix…) to weigh its llama.cpp types`));
         return get().addImatrixFile(files[0]);
       }
-      return open(async () => files, describeFiles(files));
+      const candidates = modelCandidates(files);
+      if (candidates.length > 1) {
+        waiting = { files, candidates };
+        set({ pendingOpen: { kind: 'choose-model', candidates: candidates.map((c) => c.label) } });
+        return;
+      }
+      return openOrAsk(async () => files, describeFiles(files));
     },
-    openSample: () => open(fetchSampleFiles, 'the sample model'),
+    openSample: () => openOrAsk(fetchSampleFiles, 'the sample model'),
+    pendingOpen: null,
+    async resolvePendingOpen(choice) {
+      const w = waiting;
+      waiting = null;
+      set({ pendingOpen: null });
+      if (!w || choice === null) return;
+      if ('candidates' in w) {
+        if (typeof choice !== 'number' || !w.candidates[choice]) return;
+        const files = filesForCandidate(w.files, w.candidates, choice);
+        return openOrAsk(async () => files, w.candidates[choice].label);
+      }
+      if (choice !== 'stop-run') return;
+      await stopRunning();
+      return open(w.getFiles, w.label);
+    },
     graphBuild: null,
     async buildGraph(options) {
       const s = get();

@@ -7,6 +7,7 @@ import { PlanPanel } from './compress/plan-panel';
 import { RecipeOffer } from './compress/recipe-offer';
 import { DropZone } from './drop-zone';
 import { ErrorBanner } from './error-banner';
+import { OpenChoice } from './open-choice';
 import { LayerChart } from './layer-chart';
 import { ModelSummary } from './model-summary';
 import { OnnxOnlyNote } from './onnx-only-note';
@@ -38,6 +39,7 @@ export function App() {
         <main className="content" key={modelSerial}>
           <WebGpuNotice />
           <ErrorBanner />
+          <OpenChoice />
           <RecipeOffer />
           {hasModel ? (
             <>
