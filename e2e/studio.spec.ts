@@ -108,8 +108,11 @@ test('cancel leaves the previous result; files that are not ONNX are explained',
   await loadSample(page);
   await compress(page, 8);
 
-  // Start a 2-bit run and cancel it at once: the 8-bit result stays, and still downloads.
-  await page.getByTestId('rule-0-bits').selectOption('2');
+  // Start a GPTQ run (it calibrates on 128 windows first, so it is still going when Cancel is
+  // clicked — a 2-bit RTN run could finish before the click) and cancel it: the 8-bit result
+  // stays, and still downloads.
+  await page.getByTestId('rule-0-action').selectOption('gptq');
+  await expect(page.getByTestId('calibration-tokens')).toContainText('32,768 calibration tokens');
   await expect(page.getByTestId('result-stale')).toBeVisible();
   await page.getByTestId('compress-button').click();
   await page.getByTestId('cancel-button').click();
@@ -144,7 +147,8 @@ test('cancel leaves the previous result; files that are not ONNX are explained',
   await expect(banner).toContainText('Drop the model file (.onnx, .gguf or .safetensors) too');
   await expect(page.getByTestId('result-scheme')).toContainText('rtn 8-bit');
 
-  // The app goes on: compress the still-open sample again.
+  // The app goes on: compress the still-open sample again (round-to-nearest, as at the start).
+  await page.getByTestId('rule-0-action').selectOption('rtn');
   await compress(page, 4);
   await expect(banner).toBeHidden();
 });
