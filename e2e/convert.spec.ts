@@ -90,4 +90,22 @@ test('a sweep over one llama.cpp type (Q8_0, W=4) puts its point on the chart', 
   expect(Number(await point.getAttribute('data-ppl'))).toBeGreaterThan(0);
   await point.hover();
   await expect(page.getByTestId('point-tooltip')).toContainText('Q8_0');
+  // The table says what the file holds: every quantized tensor Q8_0 (the sample's 128-wide rows take its 32-blocks).
+  await expect(page.getByTestId('sweep-row-types')).toHaveText(/^Q8_0 ×\d+$/);
+});
+
+test('a llama.cpp mix the sample cannot take as asked: the sweep table names the types llama.cpp fell back to', async ({ page }) => {
+  await page.goto('/');
+  await loadSample(page);
+  await page.getByTestId('eval-backend-wasm').check();
+  await page.getByTestId('eval-windows').selectOption('4');
+  for (const id of ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']) await page.getByTestId(id).uncheck();
+  await page.getByTestId('sweep-gguf-Q4_K_M').check();
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  // 128-wide rows are not a multiple of the k-quants' 256: no Q4_K at all, as llama-quantize does.
+  const types = page.getByTestId('sweep-row-types');
+  await expect(types).toHaveText(/Q5_0 ×\d+/);
+  await expect(types).not.toContainText('Q4_K');
+  await expect(types).toHaveAttribute('title', /llama\.cpp Q4_K_M, as written: .*falls back/);
 });

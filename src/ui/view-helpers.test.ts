@@ -5,6 +5,7 @@ import { noticeText } from './error-text';
 import { formatBytes, formatCount, formatDuration } from './format';
 import { blockIndex, bytesPerLayer } from './layer-groups';
 import { filterTensors, sortTensors } from './tensor-sort';
+import { typeMix } from './sweep/type-mix';
 
 const t = (name: string, layer: string, role: TensorInfo['role'], byteLength: number): TensorInfo => ({
   name, layer, role, dtype: 'f32', shape: [byteLength / 4], numel: byteLength / 4, byteLength,
@@ -66,5 +67,13 @@ describe('formats and texts', () => {
     expect(noticeText({ step: 'compress', code: 'cancelled', message: '' }).tone).toBe('info');
     expect(noticeText({ step: 'export', code: 'unknown', message: '' }).title).toBe('The file could not be saved');
     expect(noticeText({ step: 'recipe', code: 'usage', message: '' })).toMatchObject({ title: 'The recipe could not be loaded', hint: expect.stringContaining('docs/recipe.schema.json') });
+  });
+});
+
+describe('typeMix', () => {
+  it('counts the types a llama.cpp point wrote, most used first', () => {
+    const written = [...Array(25).fill({ label: 'ggml Q5_0' }), ...Array(5).fill({ label: 'ggml Q8_0' }), { label: 'Q4_K' }, {}];
+    expect(typeMix(written)).toBe('Q5_0 ×25, Q8_0 ×5, Q4_K ×1');
+    expect(typeMix([])).toBe('');
   });
 });

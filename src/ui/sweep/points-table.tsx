@@ -6,6 +6,7 @@ import { formatBytes, formatDuration, formatKl } from '../format';
 import { activatesOnKey } from '../keyboard';
 import { bitsColor } from './point-style';
 import { sortPoints, type PointSortKey } from './points-sort';
+import { typeMix } from './type-mix';
 import { useFrontier, useReference } from './use-sweep-view';
 
 const COLUMNS: { key: PointSortKey; label: string; num?: boolean }[] = [
@@ -67,7 +68,13 @@ export function PointsTable() {
               </td>
               <td className="num">{p.block === 'per-channel' ? 'per ch.' : p.block}</td>
               <td>{p.sym ? 'sym' : 'asym'}</td>
-              <td className="mono cell-name" title={p.selectionLabel}>{p.selectionLabel}</td>
+              {p.format === 'gguf' ? (
+                <td className="mono cell-name" data-testid="sweep-row-types" title={`${p.label}, as written: ${typeMix(p.tensors)} (llama.cpp falls back to other types for rows its block does not divide)`}>
+                  {typeMix(p.tensors)}
+                </td>
+              ) : (
+                <td className="mono cell-name" title={p.selectionLabel}>{p.selectionLabel}</td>
+              )}
               <td className="num" title={`${p.bytes.toLocaleString('en-US')} bytes`}>{formatBytes(p.bytes)}</td>
               <td className="num">{p.bitsPerWeight.toFixed(2)}</td>
               <td className="num" data-testid="sweep-row-ppl">{p.ppl.toFixed(3)}</td>
