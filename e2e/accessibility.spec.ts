@@ -1,6 +1,6 @@
 // Accessibility of every screen, in the light and the dark theme: axe-core finds no serious or
 // critical violation (contrast included) on the welcome screen, with a model open, with a result,
-// and with a finished sweep; sweep points — table rows and chart markers — are selected by
+// with a finished sweep, and with its history (a second run compared, a delete asking); sweep points — table rows and chart markers — are selected by
 // keyboard; the dark theme follows the system setting.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -46,6 +46,16 @@ test('no serious or critical axe findings on any screen, light or dark; sweep po
   await expect(page.getByTestId('selected-point')).toHaveAttribute('data-point-id', (await marker.getAttribute('data-point-id'))!);
   await expect(marker).toHaveAttribute('aria-pressed', 'true');
   found.push(...(await seriousViolations(page, 'sweep')));
+
+  // A second run with other settings, compared with the first: the history and the compared points.
+  await page.getByTestId('eval-windows').selectOption('8');
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8']);
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await page.locator('[data-testid="history-run"][data-open="false"]').getByTestId('history-compare').check();
+  await expect(page.getByTestId('compared-row')).toHaveCount(2);
+  await page.locator('[data-testid="history-run"][data-open="false"]').getByTestId('history-delete').click();
+  found.push(...(await seriousViolations(page, 'sweep history')));
 
   // The dark theme follows the system setting.
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -1,7 +1,8 @@
 // Perplexity and sweeps end to end (wasm execution provider for speed, quantization on WebGPU /
 // SwiftShader): evaluate the original (docs/EVAL.md reference within 0.1 %), run a 3-point sweep
 // with a pause and resume, select a point, export it and check its perplexity in onnxruntime-node
-// against the chart's (within 0.5 %); after a reload the saved points come back.
+// against the chart's (within 0.5 %); after a reload the saved points come back; a second run
+// with other settings joins the history (compare, open, export, delete with confirm and undo).
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { recipeId } from '../src/core/recipe-id';
@@ -110,24 +111,77 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('sweep-row')).toHaveCount(3);
 
-  // Nothing finished goes without asking: other evaluation settings would start afresh, and Clear deletes.
-  await page.getByTestId('eval-windows').selectOption('16');
+  // Nothing finished is lost: other evaluation settings start a new run, and the first stays in the history.
+  await expect(page.getByTestId('history-run')).toHaveCount(1);
+  await page.getByTestId('eval-windows').selectOption('4');
+  await expect(page.getByTestId('sweep-new-run-note')).toBeVisible();
+  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8']);
   await page.getByTestId('sweep-start').click();
-  await expect(page.getByTestId('sweep-confirm')).toContainText('its 3 finished points are deleted');
-  await page.getByTestId('sweep-confirm-no').click();
-  await expect(page.getByTestId('sweep-confirm')).toBeHidden();
-  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
-  await page.getByTestId('sweep-clear').click();
-  await expect(page.getByTestId('sweep-confirm')).toContainText('Delete the 3 finished points');
-  await page.getByTestId('sweep-confirm-no').click();
+  await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('sweep-row')).toHaveCount(1);
+  const runs = page.getByTestId('history-run');
+  await expect(runs).toHaveCount(2);
+  const firstId = await page.locator('[data-testid="history-run"][data-open="false"]').getAttribute('data-run-id');
+  const first = page.locator(`[data-testid="history-run"][data-run-id="${firstId}"]`);
+  await expect(first.getByTestId('history-run-points')).toHaveText('3 / 3');
+
+  // Compared, the first run's points join the chart (hollow) and the table (with its run named).
+  await first.getByTestId('history-compare').check();
+  await expect(page.getByTestId('sweep-chart').getByTestId('compared-point')).toHaveCount(3);
+  await expect(page.getByTestId('compared-row')).toHaveCount(3);
+  await expect(page.getByTestId('sweep-row')).toHaveCount(1);
+  await expect(page.getByTestId('compared-row').first().getByTestId('points-row-run')).toContainText(`W=${SWEEP_W}`);
+
+  // The whole run saves as one JSON file.
+  const runDownload = page.waitForEvent('download');
+  await first.getByTestId('history-export').click();
+  const runPath = testInfo.outputPath('run.json');
+  await (await runDownload).saveAs(runPath);
+  const runJson = JSON.parse(await readFile(runPath, 'utf8'));
+  expect(runJson.points).toHaveLength(3);
+  expect(runJson.request.windows).toBe(SWEEP_W);
+
+  // Opening the first run shows it again (its points, its W in the form); compare clears itself.
+  await first.getByTestId('history-open').click();
   await expect(page.getByTestId('sweep-row')).toHaveCount(3);
-  await page.getByTestId('sweep-clear').click();
-  await page.getByTestId('sweep-confirm-yes').click();
+  await expect(page.getByTestId('compared-row')).toHaveCount(0);
+  await expect(page.getByTestId('eval-windows')).toHaveValue(String(SWEEP_W));
+  await expect(first).toHaveAttribute('data-open', 'true');
+
+  // Deleting asks first; Keep keeps it, Delete deletes it, Undo brings it back.
+  const second = page.locator('[data-testid="history-run"][data-open="false"]');
+  await second.getByTestId('history-delete').click();
+  await expect(second.getByTestId('history-confirm')).toContainText('Delete this run and its 1 point?');
+  await second.getByTestId('history-confirm-keep').click();
+  await expect(runs).toHaveCount(2);
+  await second.getByTestId('history-delete').click();
+  await second.getByTestId('history-confirm-delete').click();
+  await expect(runs).toHaveCount(1);
+  await expect(page.getByTestId('history-deleted')).toContainText('1 point');
+  await expect(page.getByTestId('sweep-row')).toHaveCount(3); // the shown run is untouched
+  await page.getByTestId('history-undo').click();
+  await expect(runs).toHaveCount(2);
+
+  // "New sweep" empties the view and deletes nothing: after a reload both runs are there.
+  await page.getByTestId('sweep-new').click();
   await expect(page.getByTestId('sweep-row')).toHaveCount(0);
+  await page.reload();
+  await loadSample(page);
+  await expect(page.getByTestId('history-run')).toHaveCount(2);
+  await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(1); // the latest run (W=4)
+
+  // Deleting every run (each confirmed) leaves nothing after a reload.
+  for (let left = 2; left > 0; left--) {
+    await page.getByTestId('history-run').first().getByTestId('history-delete').click();
+    await page.getByTestId('history-confirm-delete').click();
+    await expect(page.getByTestId('history-run')).toHaveCount(left - 1);
+  }
+  await expect(page.getByTestId('sweep-chart')).toHaveCount(0);
   await page.reload();
   await loadSample(page);
   await page.waitForTimeout(2000); // the saved-sweep lookup is asynchronous
   await expect(page.getByTestId('sweep-chart')).toHaveCount(0);
+  await expect(page.getByTestId('sweep-history')).toHaveCount(0);
   expect(pageErrors).toEqual([]);
 });
 

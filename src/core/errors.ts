@@ -10,7 +10,9 @@ export type StudioErrorCode =
   | 'gpu-limit'
   | 'cancelled'
   | 'usage'
-  | 'missing-file';
+  | 'missing-file'
+  /** The browser's storage for the page is full (IndexedDB quota). */
+  | 'storage-full';
 
 /** Extra facts an error carries across the worker boundary (plain data only). */
 export interface StudioErrorDetails {

@@ -99,8 +99,19 @@ export interface SweepRequest {
 
 export type SweepStatus = 'running' | 'paused' | 'cancelled' | 'done';
 
+/**
+ * One sweep run as the history keeps it: a model has any number of runs (a run with other
+ * evaluation settings starts a new one; nothing is replaced), each under its own id.
+ */
 export interface SweepState {
+  /** The run's id in the history. */
+  runId: string;
   modelKey: string;
+  /** The model's file name when the run started (the key is its content hash; this is for people). */
+  modelName?: string;
+  /** When the run started and when it last saved (ms since the epoch; 0 for runs saved before the history). */
+  startedAt: number;
+  updatedAt: number;
   request: SweepRequest;
   /** Every point of the grid, in queue order. */
   gridIds: string[];

@@ -1,4 +1,5 @@
-// Pure helpers of the store: file picking, tensor selection count, export names, progress numbers.
+// Pure helpers of the store: file picking, tensor selection count, export names, progress numbers,
+// the sweep history's names and files.
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../core/model-index';
 import { imatrixFileName, outputFileName } from '../core/output-names';
@@ -6,6 +7,8 @@ import { selectionRules } from '../core/tensor-selection';
 import { filesForCandidate, modelCandidates, pickModelFiles } from './pick-model-files';
 import { progressView } from './progress-store';
 import { countSelection } from './selection-count';
+import { bestPoint, runFileName, runLabel, runSettingsText, runStartText, runToJson } from './sweep-history';
+import type { SweepPoint } from '../core/sweep';
 
 const f = (name: string) => new File([], name);
 const t = (layer: string, role: TensorInfo['role'] = 'matmul-weight'): TensorInfo => ({
@@ -95,5 +98,28 @@ describe('progressView', () => {
   });
   it('has no time left estimate before any bytes are done', () => {
     expect(progressView({ tensorsDone: 0, tensorsTotal: 4, bytesDone: 0, bytesTotal: 8, elapsedMs: 0, currentTensor: '' }).msLeft).toBeNull();
+  });
+});
+
+describe('sweep history helpers', () => {
+  const request = { axes: { bits: [4 as const], blocks: [32 as const], symmetric: [false], selections: [] }, windows: 16, executionProvider: 'wasm' as const };
+  const at = new Date(2026, 11, 3, 16, 5).getTime(); // local time, as the page shows it
+  const base = { runId: 'r', modelKey: 'k', startedAt: at, updatedAt: at, request, gridIds: ['a', 'b'], reference: null, status: 'done' as const };
+  const p = (ppl: number) => ({ ppl }) as SweepPoint;
+
+  it('names a run by its start and evaluation settings, and its file after the model and the start', () => {
+    expect(runLabel(base)).toBe('2026-12-03 16:05 · W=16 · wasm · WikiText-2');
+    expect(runSettingsText({ request: { ...request, text: 'own words' } })).toBe('W=16 · wasm · own text');
+    expect(runStartText({ startedAt: 0 })).toBe('before the history');
+    expect(runFileName('dir/model.onnx', base)).toBe('model-sweep-2026-12-03-1605.json');
+    expect(runFileName('model.onnx', { startedAt: 0 })).toBe('model-sweep-earlier.json');
+  });
+
+  it('picks the best finite perplexity and writes the whole run as JSON', () => {
+    expect(bestPoint([p(60), p(Number.NaN), p(55), p(Infinity)])?.ppl).toBe(55);
+    expect(bestPoint([p(Number.NaN)])).toBeNull();
+    const json = JSON.parse(runToJson({ ...base, points: [p(55)] }, 'model.onnx'));
+    expect(json).toMatchObject({ model: 'model.onnx', run: { runId: 'r', status: 'done', gridPoints: 2 }, request: { windows: 16 }, points: [{ ppl: 55 }] });
+    expect(json.run.startedAt).toBe(new Date(at).toISOString());
   });
 });

@@ -10,7 +10,7 @@ import type { StudioClient } from '../workers/studio-client';
 import { expandGrid, gridPoint } from '../pipeline/sweep';
 import { setStudioClient } from './studio-client';
 import { useStudioStore } from './studio-store';
-import { pointsReplacedByStart } from './sweep-slice';
+import { comparedRuns, startsNewRun } from './sweep-slice';
 import { axesForm, gridSize, parseBudgets, toSweepAxes, type SweepAxesForm } from './sweep-axes';
 import { paretoFrontier, pointFileName, pointsToCsv } from './sweep-export';
 
@@ -31,8 +31,8 @@ function point(bits: 2 | 4 | 8, ppl: number, bytes: number, selection: { label: 
 
 const reference: EvalReport = { ppl: 50, windows: 4, tokensScored: 1020, tokensPerSecond: 1, executionProvider: 'wasm', textSource: 'bundled' };
 
-function state(request: SweepRequest, points: SweepPoint[], status: SweepState['status']): SweepState {
-  return { modelKey: 'k', request, gridIds: [point(8, 0, 0).id, point(4, 0, 0).id, point(2, 0, 0).id], points, reference, status };
+function state(request: SweepRequest, points: SweepPoint[], status: SweepState['status'], runId = 'run-1'): SweepState {
+  return { runId, modelKey: 'k', startedAt: 1, updatedAt: 2, request, gridIds: [point(8, 0, 0).id, point(4, 0, 0).id, point(2, 0, 0).id], points, reference, status };
 }
 
 const fake = (api: Partial<StudioApi>) => setStudioClient(api as unknown as StudioClient);
@@ -45,16 +45,16 @@ beforeEach(() => {
 });
 
 describe('sweep slice', () => {
-  it('counts the points a new run would replace: all when the evaluation settings differ, none when the grids merge', () => {
+  it('says when a run starts a new run in the history: other evaluation settings; another grid on the same settings merges', () => {
     const request: SweepRequest = { axes: toSweepAxes(useStudioStore.getState()), windows: 8, executionProvider: 'wasm' };
     useStudioStore.setState({ sweepRequest: request, sweepPoints: [point(8, 51, 900), point(4, 55, 500)], evalWindows: 8, evalBackend: 'wasm' });
-    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(0);
-    useStudioStore.getState().toggleSweepBits(2); // another grid, same settings: merged, nothing replaced
-    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(0);
+    expect(startsNewRun(useStudioStore.getState())).toBe(false);
+    useStudioStore.getState().toggleSweepBits(2); // another grid, same settings: merged
+    expect(startsNewRun(useStudioStore.getState())).toBe(false);
     useStudioStore.getState().setEvalWindows(16);
-    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(2);
+    expect(startsNewRun(useStudioStore.getState())).toBe(true);
     useStudioStore.setState({ evalWindows: 8, evalBackend: 'auto' });
-    expect(pointsReplacedByStart(useStudioStore.getState())).toBe(2);
+    expect(startsNewRun(useStudioStore.getState())).toBe(true);
   });
 
   it('runs the form as a request, shows points as they arrive, and resumes after a pause', async () => {
@@ -63,6 +63,7 @@ describe('sweep slice', () => {
     fake({
       open,
       savedSweep: async () => null,
+      sweepHistory: async () => [],
       runSweep: async (request, callbacks) => {
         requests.push(request);
         callbacks.onReference(reference);
@@ -99,6 +100,7 @@ describe('sweep slice', () => {
     fake({
       open,
       savedSweep: async () => saved,
+      sweepHistory: async () => [saved],
       runSweep: async (r) => {
         runs++;
         return state(r, [point(8, 51, 900), point(4, 55, 500), point(2, 900, 300)], 'done');
@@ -116,6 +118,59 @@ describe('sweep slice', () => {
     await tick();
     expect(runs).toBe(1);
     expect(useStudioStore.getState().sweepPoints).toHaveLength(3);
+  });
+
+  it('keeps every run: opens an earlier one, compares runs, deletes only the run asked for, and undoes the delete', async () => {
+    const request: SweepRequest = { axes: toSweepAxes(useStudioStore.getState()), windows: 4, executionProvider: 'wasm' };
+    const older = state({ ...request, windows: 16 }, [point(8, 50, 900)], 'done', 'run-old');
+    const newer = state(request, [point(8, 51, 900), point(4, 55, 500)], 'done', 'run-new');
+    let history = [newer, older];
+    const opened: string[] = [];
+    fake({
+      open,
+      savedSweep: async () => history[0] ?? null,
+      sweepHistory: async () => history,
+      openSweep: async (runId) => {
+        opened.push(runId);
+        return history.find((r) => r.runId === runId)!;
+      },
+      deleteSweep: async (runId) => {
+        history = history.filter((r) => r.runId !== runId);
+      },
+      restoreSweepRun: async (run) => {
+        history = [...history, run];
+      },
+      newSweep: () => {},
+    });
+    await useStudioStore.getState().openFiles([new File([new Uint8Array(4)], 'model.onnx')]);
+    await tick();
+    await tick();
+    expect(useStudioStore.getState()).toMatchObject({ sweepRunId: 'run-new', evalWindows: 4 });
+    expect(useStudioStore.getState().sweepHistory.map((r) => r.runId)).toEqual(['run-new', 'run-old']);
+
+    useStudioStore.getState().toggleComparedRun('run-old');
+    expect(comparedRuns(useStudioStore.getState()).map((r) => r.runId)).toEqual(['run-old']);
+
+    await useStudioStore.getState().openSweepRun('run-old');
+    expect(opened).toEqual(['run-old']);
+    expect(useStudioStore.getState()).toMatchObject({ sweepRunId: 'run-old', evalWindows: 16, comparedRunIds: [] });
+    expect(useStudioStore.getState().sweepPoints.map((p) => p.ppl)).toEqual([50]);
+
+    await useStudioStore.getState().deleteSweepRun('run-new');
+    expect(history.map((r) => r.runId)).toEqual(['run-old']);
+    expect(useStudioStore.getState().sweepHistory.map((r) => r.runId)).toEqual(['run-old']);
+    expect(useStudioStore.getState().sweepRunId).toBe('run-old'); // the open run is untouched
+    await useStudioStore.getState().undoDeleteSweepRun();
+    expect(history.map((r) => r.runId)).toEqual(['run-old', 'run-new']);
+    expect(useStudioStore.getState()).toMatchObject({ deletedRun: null });
+
+    // Deleting the open run empties the view; "New sweep" never deletes.
+    await useStudioStore.getState().deleteSweepRun('run-old');
+    expect(useStudioStore.getState()).toMatchObject({ sweepRunId: null, sweepPoints: [], deletedRun: { runId: 'run-old' } });
+    await useStudioStore.getState().openSweepRun('run-new');
+    useStudioStore.getState().newSweep();
+    expect(useStudioStore.getState()).toMatchObject({ sweepRunId: null, sweepPoints: [] });
+    expect(history.map((r) => r.runId)).toEqual(['run-new']);
   });
 });
 

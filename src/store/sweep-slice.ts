@@ -1,7 +1,9 @@
 // Sweeps: the axes form, the run (start, pause, cancel, resume), the finished points and the
-// original's reference, the selected point and its export. Finished points live in the worker's
-// IndexedDB too: on every model load the saved sweep is shown again, and a run that a reload
-// interrupted (status 'running') resumes by itself with the same request.
+// original's reference, the selected point and its export, and the history of the model's runs.
+// Every run lives in the worker's IndexedDB: on every model load the latest run is shown again,
+// a run that a reload interrupted (status 'running') resumes by itself with the same request,
+// and earlier runs stay in the history — reopened, compared on one chart, exported, and deleted
+// only on a confirmed click, with undo.
 import { proxy } from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { EvalReport } from '../core/evaluation';
@@ -37,6 +39,16 @@ export interface SweepSlice extends SweepAxesForm {
   /** The charts' vertical axis. */
   qualityMetric: QualityMetric;
   pointSaved: { fileName: string; bytesWritten: number } | null;
+  /** The open run's id in the history (null: the next sweep starts a new run). */
+  sweepRunId: string | null;
+  /** Every run of the model, newest first (the open one as last saved: its live points are `sweepPoints`). */
+  sweepHistory: SweepState[];
+  /** Runs shown beside the open one on the chart and in the table. */
+  comparedRunIds: string[];
+  /** The run deleted last, until undone or another is deleted. */
+  deletedRun: SweepState | null;
+  /** A finished point could not be saved (storage full): on the page only, a reload loses it. */
+  sweepSaveWarning: string | null;
   toggleSweepBits(bits: RtnBits): void;
   toggleSweepBlock(block: RtnGroupSize): void;
   toggleSweepSymmetric(symmetric: boolean): void;
@@ -58,9 +70,17 @@ export interface SweepSlice extends SweepAxesForm {
   resumeSweep(): Promise<void>;
   pauseSweep(): void;
   cancelSweep(): void;
-  clearSweep(): Promise<void>;
+  /** Empties the view: the next run is a new one; the history keeps the open run. */
+  newSweep(): void;
   /** Shows the open model's saved sweep; resumes it when a reload interrupted it. */
   restoreSweep(): Promise<void>;
+  refreshSweepHistory(): Promise<void>;
+  /** Makes a run of the history the open one (its form, points and reference). */
+  openSweepRun(runId: string): Promise<void>;
+  /** Deletes a run (the page asks first); `undoDeleteSweepRun` puts it back. */
+  deleteSweepRun(runId: string): Promise<void>;
+  undoDeleteSweepRun(): Promise<void>;
+  toggleComparedRun(runId: string): void;
   selectPoint(id: string | null): void;
   setSizeAxis(axis: SizeAxis): void;
   setQualityMetric(metric: QualityMetric): void;
@@ -78,19 +98,29 @@ const EMPTY_SWEEP = {
   sweepError: null,
   selectedPointId: null,
   pointSaved: null,
+  sweepRunId: null,
+  sweepSaveWarning: null,
 } as const satisfies Partial<SweepSlice>;
+
+/** What a model change resets besides the open run (the history is the new model's). */
+const EMPTY_HISTORY = { sweepHistory: [], comparedRunIds: [], deletedRun: null } satisfies Partial<SweepSlice>;
 
 function withPoint(points: readonly SweepPoint[], point: SweepPoint): SweepPoint[] {
   return [...points.filter((p) => p.id !== point.id), point];
 }
 
 /**
- * How many finished points "Run sweep" would replace now: all of them when the evaluation
- * settings (windows, backend, text) differ from the saved sweep's, else none (the grids merge).
+ * Whether "Run sweep" starts a new run now rather than adding to the open one: the evaluation
+ * settings (windows, backend, text) differ from the open run's. Nothing is replaced either way.
  */
-export function pointsReplacedByStart(s: StudioState): number {
-  if (!s.sweepRequest || s.sweepPoints.length === 0) return 0;
-  return sameEvalSettings(s.sweepRequest, evalRequest(s)) ? 0 : s.sweepPoints.length;
+export function startsNewRun(s: StudioState): boolean {
+  if (!s.sweepRequest || s.sweepPoints.length === 0) return false;
+  return !sameEvalSettings(s.sweepRequest, evalRequest(s));
+}
+
+/** The runs shown beside the open one (as the history last saved them). */
+export function comparedRuns(s: Pick<StudioState, 'sweepHistory' | 'comparedRunIds' | 'sweepRunId'>): SweepState[] {
+  return s.sweepHistory.filter((r) => r.runId !== s.sweepRunId && s.comparedRunIds.includes(r.runId));
 }
 
 export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (set, get, api) => {
@@ -100,7 +130,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
   api.subscribe((s, prev) => {
     if (s.modelSerial === prev.modelSerial) return;
     runToken++;
-    set({ ...EMPTY_SWEEP, sweepGridIds: [], sweepPoints: [] });
+    set({ ...EMPTY_SWEEP, ...EMPTY_HISTORY, sweepGridIds: [], sweepPoints: [] });
     setSweepProgress(null);
     if (s.model) void get().restoreSweep();
   });
@@ -109,6 +139,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
 
   function applyState(state: SweepState): void {
     set((s) => ({
+      sweepRunId: state.runId,
       sweepRunStatus: state.status,
       sweepRequest: state.request,
       sweepGridIds: state.gridIds,
@@ -118,18 +149,32 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     }));
   }
 
+  /** Shows a run of the history as the open one: its points, and its axes and evaluation settings in the forms. */
+  function showRun(state: SweepState): void {
+    applyState(state);
+    const { axes, windows, executionProvider, text } = state.request;
+    set({
+      ...axesForm(axes),
+      evalWindows: windows,
+      evalBackend: executionProvider,
+      ...(text ? { evalTextSource: 'user', evalUserText: text } : { evalTextSource: 'bundled' }),
+    });
+  }
+
   async function run(request: SweepRequest): Promise<void> {
     const s = get();
     if (!s.model || s.sweepStatus !== 'idle' || s.evalStatus !== 'idle' || s.jobStatus !== 'idle') return;
     const token = ++runToken;
     // Other evaluation settings: the worker starts afresh, so does the chart.
+    // Other evaluation settings: the worker starts a new run (the open one stays in the history), so does the chart.
     const fresh = !s.sweepRequest || !sameEvalSettings(s.sweepRequest, request);
     set({
       sweepStatus: 'running',
       sweepRunStatus: 'running',
       sweepRequest: request,
       sweepError: null,
-      ...(fresh ? { sweepPoints: [], sweepReference: null, sweepGridIds: [], selectedPointId: null } : {}),
+      sweepSaveWarning: null,
+      ...(fresh ? { sweepPoints: [], sweepReference: null, sweepGridIds: [], selectedPointId: null, sweepRunId: null } : {}),
     });
     setSweepProgress(null);
     const callbacks: SweepCallbacks = {
@@ -142,6 +187,9 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
       onReference: (reference) => {
         if (isCurrent(token)) set({ sweepReference: reference });
       },
+      onSaveFailed: (message) => {
+        if (isCurrent(token)) set({ sweepSaveWarning: message });
+      },
     };
     try {
       const state = await studioClient().runSweep(request, proxy(callbacks));
@@ -152,6 +200,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
       if (isCurrent(token)) {
         set({ sweepStatus: 'idle' });
         setSweepProgress(null);
+        void get().refreshSweepHistory();
       }
     }
   }
@@ -173,6 +222,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     sweepCalibrationWindows: DEFAULT_CALIBRATION.windows,
     sweepBudgets: [],
     ...EMPTY_SWEEP,
+    ...EMPTY_HISTORY,
     sweepGridIds: [],
     sweepPoints: [],
     sizeAxis: 'mb',
@@ -217,16 +267,71 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
       void studioClient().cancelSweep();
     },
 
-    async clearSweep() {
+    newSweep() {
       if (get().sweepStatus !== 'idle' || !get().model) return;
+      void studioClient().newSweep();
+      runToken++;
+      set({ ...EMPTY_SWEEP, sweepGridIds: [], sweepPoints: [] });
+    },
+
+    async refreshSweepHistory() {
+      const token = runToken;
       try {
-        await studioClient().clearSweep();
-        runToken++;
-        set({ ...EMPTY_SWEEP, sweepGridIds: [], sweepPoints: [] });
+        const sweepHistory = await studioClient().sweepHistory();
+        if (!isCurrent(token)) return;
+        const ids = new Set(sweepHistory.map((r) => r.runId));
+        set((s) => ({ sweepHistory, comparedRunIds: s.comparedRunIds.filter((id) => ids.has(id)) }));
+      } catch (error) {
+        if (isCurrent(token)) set({ sweepError: toSweepError(error) });
+      }
+    },
+
+    async openSweepRun(runId) {
+      if (get().sweepStatus !== 'idle' || !get().model) return;
+      const token = ++runToken;
+      try {
+        const run = await studioClient().openSweep(runId);
+        if (!isCurrent(token)) return;
+        set({ ...EMPTY_SWEEP, comparedRunIds: get().comparedRunIds.filter((id) => id !== runId) });
+        showRun(run);
+      } catch (error) {
+        if (isCurrent(token)) set({ sweepError: toSweepError(error) });
+      }
+    },
+
+    async deleteSweepRun(runId) {
+      const run = get().sweepHistory.find((r) => r.runId === runId);
+      if (!run || !get().model) return;
+      const open = get().sweepRunId === runId;
+      if (open && get().sweepStatus !== 'idle') return;
+      try {
+        await studioClient().deleteSweep(runId);
+        if (open) {
+          runToken++;
+          set({ ...EMPTY_SWEEP, sweepGridIds: [], sweepPoints: [] });
+        }
+        // The open run's live points, not its last save, are what undo must bring back.
+        const kept = open ? { ...run, points: get().sweepPoints.length ? get().sweepPoints : run.points } : run;
+        set((s) => ({ deletedRun: kept, sweepHistory: s.sweepHistory.filter((r) => r.runId !== runId), comparedRunIds: s.comparedRunIds.filter((id) => id !== runId) }));
       } catch (error) {
         set({ sweepError: toSweepError(error) });
       }
     },
+
+    async undoDeleteSweepRun() {
+      const run = get().deletedRun;
+      if (!run) return;
+      try {
+        await studioClient().restoreSweepRun(run);
+        set({ deletedRun: null });
+        await get().refreshSweepHistory();
+      } catch (error) {
+        set({ sweepError: toSweepError(error) });
+      }
+    },
+
+    toggleComparedRun: (runId) =>
+      set((s) => ({ comparedRunIds: s.comparedRunIds.includes(runId) ? s.comparedRunIds.filter((id) => id !== runId) : [...s.comparedRunIds, runId] })),
 
     async restoreSweep() {
       const token = runToken;
@@ -237,15 +342,9 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
         if (isCurrent(token)) set({ sweepError: toSweepError(error) });
         return;
       }
+      void get().refreshSweepHistory();
       if (!saved || !isCurrent(token) || get().sweepStatus !== 'idle') return;
-      applyState(saved);
-      const { axes, windows, executionProvider, text } = saved.request;
-      set({
-        ...axesForm(axes),
-        evalWindows: windows,
-        evalBackend: executionProvider,
-        ...(text ? { evalTextSource: 'user', evalUserText: text } : { evalTextSource: 'bundled' }),
-      });
+      showRun(saved);
       if (saved.status === 'running') await run(saved.request);
     },
 
@@ -254,7 +353,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     setQualityMetric: (qualityMetric) => set({ qualityMetric }),
 
     async exportSelectedPoint() {
-      const { model, sweepPoints, selectedPointId, exportStatus } = get();
+      const { model, sweepPoints, selectedPointId, exportStatus, sweepRunId } = get();
       const point = sweepPoints.find((p) => p.id === selectedPointId);
       if (!model || !point || exportStatus !== 'idle') return;
       const fileName = pointFileName(model.index.fileName, point);
@@ -264,10 +363,10 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
         if (picker) {
           const handle = await pickSaveTarget(picker, fileName, point.format);
           if (!handle) return;
-          const result = await studioClient().exportFile({ source: 'point', pointId: point.id }, handle);
+          const result = await studioClient().exportFile({ source: 'point', pointId: point.id, runId: sweepRunId ?? undefined }, handle);
           set({ pointSaved: { fileName: handle.name, bytesWritten: result.bytesWritten } });
         } else {
-          const result = await studioClient().exportFile({ source: 'point', pointId: point.id });
+          const result = await studioClient().exportFile({ source: 'point', pointId: point.id, runId: sweepRunId ?? undefined });
           if (!result.blob) throw new Error('The worker returned no file to download.');
           downloadBlob(result.blob, fileName);
           set({ pointSaved: { fileName, bytesWritten: result.bytesWritten } });

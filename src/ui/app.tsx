@@ -1,5 +1,5 @@
 // Page layout: a control column (load, compress with its recipe, progress, perplexity, sweeps)
-// beside the model, the plan of the recipe, the result and the sweep charts.
+// beside the model, the plan of the recipe, the result, the sweep charts and the sweep history.
 import { useStudioStore } from '../store/studio-store';
 import { AppHeader } from './app-header';
 import { CompressForm } from './compress/compress-form';
@@ -19,6 +19,7 @@ import { WebGpuNotice } from './webgpu-notice';
 import { Welcome } from './welcome';
 import { EvalPanel } from './sweep/eval-panel';
 import { SweepForm } from './sweep/sweep-form';
+import { SweepHistory } from './sweep/sweep-history';
 import { SweepResults } from './sweep/sweep-results';
 
 export function App() {
@@ -47,6 +48,7 @@ export function App() {
               <ResultPanel />
               <PlanPanel />
               <SweepResults />
+              <SweepHistory />
               <div className="chart-row">
                 <RoleChart />
                 <LayerChart />

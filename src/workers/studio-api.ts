@@ -21,8 +21,11 @@ export interface CompressRequest extends PlanRequest {
   backend?: EvalBackend;
 }
 
-/** What to export: the last compressed result, or a finished sweep point (compressed again: runs are deterministic). */
-export type ExportRequest = { source: 'result' } | { source: 'point'; pointId: string };
+/**
+ * What to export: the last compressed result, or a finished sweep point (compressed again: runs
+ * are deterministic) of the open run or of the run named.
+ */
+export type ExportRequest = { source: 'result' } | { source: 'point'; pointId: string; runId?: string };
 
 export interface ExportResult {
   fileName: string;
@@ -49,6 +52,8 @@ export interface SweepCallbacks {
   onPoint: (point: SweepPoint) => void;
   onProgress: (progress: SweepProgress) => void;
   onReference: (reference: EvalReport) => void;
+  /** A finished point could not be saved (quota): the run goes on; a reload would lose the point. */
+  onSaveFailed: (message: string) => void;
 }
 
 export interface StudioApi {
@@ -113,8 +118,16 @@ export interface StudioApi {
   pauseSweep(): void;
   /** Stops now; finished points are kept. */
   cancelSweep(): void;
-  /** The saved sweep of the open model (after a reload), if any. */
+  /** The open model's most recent run (after a reload), if any; it becomes the open run. */
   savedSweep(): Promise<SweepState | null>;
-  /** Forgets the open model's saved sweep. */
-  clearSweep(): Promise<void>;
+  /** Every run of the open model in the history, newest first. */
+  sweepHistory(): Promise<SweepState[]>;
+  /** Makes a run of the history the open run (the next `runSweep` with its settings continues it). */
+  openSweep(runId: string): Promise<SweepState>;
+  /** No open run: the next `runSweep` starts a new one (the history keeps the others). */
+  newSweep(): void;
+  /** Deletes a run from the history (the page asks first). */
+  deleteSweep(runId: string): Promise<void>;
+  /** Puts a deleted run back (undo). */
+  restoreSweepRun(run: SweepState): Promise<void>;
 }

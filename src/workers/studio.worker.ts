@@ -40,8 +40,8 @@ import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
 import { buildGraphModel } from './built-graph';
 import { installErrorTransfer } from './error-transfer';
 import { legacyModelKey, modelKey } from './model-key';
-import { runSweepJob } from './sweep-job';
-import { deleteSweep, loadSweep } from './sweep-store';
+import { continuedRun, newSweepRun, runSweepJob } from './sweep-job';
+import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, sweepRuns } from './sweep-store';
 import { throttle } from './throttle';
 import { transformersJsZip } from './transformers-js-zip';
 import type { ExportRequest, ExportResult, PlanRequest, StudioApi } from './studio-api';
@@ -57,6 +57,8 @@ interface Opened {
   context: Promise<ExportContext>;
   /** Calibrations of this model, reused by later runs and sweep points on the same text. */
   calibrations: CalibrationCache;
+  /** The sweep run the page shows (null: the next sweep starts a new run). */
+  openRunId: string | null;
 }
 
 /** Calibration texts the person added, by file name (a recipe names them; they outlive a model). */
@@ -182,8 +184,8 @@ async function gzipSizeOf(resolved: ResolvedPlan, results: ReadonlyMap<string, C
 /** Makes `next` the open model (a failed open or build never gets here, so the previous one stays). */
 async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'builtFrom'>): Promise<ModelSummary> {
   const key = modelKey(next.files).then(async (k) => {
-    // A sweep saved by an earlier version (keyed by name and size) moves to the content key.
-    await loadSweep(k, await legacyModelKey(next.files[0])).catch(() => null);
+    // Sweeps saved by an earlier version (keyed by name and size) move to the content key.
+    await moveSweepRuns(await legacyModelKey(next.files[0]), k).catch(() => null);
     return k;
   });
   key.catch(() => {}); // reported by the sweep call that needs it
@@ -193,7 +195,7 @@ async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'bui
   const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText };
   const context = exportContextOf(next);
   context.catch(() => {}); // reported when a plan needs it
-  opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context, calibrations: new CalibrationCache() };
+  opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context, calibrations: new CalibrationCache(), openRunId: null };
   last = null;
   const carried = embeddedRecipe(next);
   return {
@@ -357,9 +359,10 @@ const api: StudioApi = {
         const written = await exportCompressed(last.resolved, last.results, sinks.open);
         return { fileName: target?.name || outputFileName(model.index.fileName, plan.format, plan.recipe), bytesWritten: written.bytes, blob: sinks.blob() };
       }
-      const saved = await loadSweep(await key);
-      const point = saved?.points.find((p) => p.id === request.pointId);
-      if (!point) throw new UsageError(`No finished sweep point "${request.pointId}" for this model`);
+      const runId = request.runId ?? requireModel().openRunId;
+      const saved = runId ? await loadSweepRun(runId) : null;
+      const point = saved?.modelKey === (await key) ? saved.points.find((p) => p.id === request.pointId) : undefined;
+      if (!point) throw new UsageError(`No finished sweep point "${request.pointId}" in this model's sweep history`);
       const resolved = await resolve({ recipe: point.recipe, format: point.format });
       const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle((p: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress?.(p), 100);
@@ -389,7 +392,10 @@ const api: StudioApi = {
     try {
       const ctx = await gpuContext();
       const env = calibrationEnvironment(o, request.executionProvider, ctx);
-      return await runSweepJob(await key, model, evaluation, ctx, request, callbacks, {
+      const open = o.openRunId ? await loadSweepRun(o.openRunId) : null;
+      const run = continuedRun(open, request) ?? newSweepRun(await key, model.index.fileName, request);
+      o.openRunId = run.runId;
+      return await runSweepJob(run, model, evaluation, ctx, request, callbacks, {
         signal: current.controller.signal,
         stopReason: () => current.reason,
         calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
@@ -414,11 +420,41 @@ const api: StudioApi = {
   },
 
   async savedSweep() {
-    return loadSweep(await requireModel().key);
+    const o = requireModel();
+    const latest = await latestSweep(await o.key);
+    o.openRunId = latest?.runId ?? null;
+    return latest;
   },
 
-  async clearSweep() {
-    await deleteSweep(await requireModel().key);
+  async sweepHistory() {
+    return sweepRuns(await requireModel().key);
+  },
+
+  async openSweep(runId) {
+    const o = requireModel();
+    const run = await loadSweepRun(runId);
+    if (!run || run.modelKey !== (await o.key)) throw new UsageError(`No sweep run "${runId}" in this model's history`);
+    o.openRunId = run.runId;
+    return run;
+  },
+
+  newSweep() {
+    requireModel().openRunId = null;
+  },
+
+  async deleteSweep(runId) {
+    const o = requireModel();
+    const run = await loadSweepRun(runId);
+    if (!run || run.modelKey !== (await o.key)) return;
+    if (sweep && o.openRunId === runId) throw new UsageError('This run is still going: pause or cancel it before deleting it');
+    await deleteSweepRun(runId);
+    if (o.openRunId === runId) o.openRunId = null;
+  },
+
+  async restoreSweepRun(run) {
+    const o = requireModel();
+    if (run.modelKey !== (await o.key)) throw new UsageError('That run belongs to another model');
+    await saveSweep(run);
   },
 };
 

@@ -1,6 +1,7 @@
-// One sweep run inside the worker: restores the saved state of the same model and settings,
-// evaluates the reference once, runs the remaining grid points (each a recipe), and saves after
-// every point. Pause and cancel both stop at once (between evaluation windows); finished points stay.
+// One sweep run inside the worker: continues the open run when the evaluation settings match
+// (the grids merge) or starts a new run in the history (the open one stays there), evaluates the
+// reference once, runs the remaining grid points (each a recipe), and saves after every point.
+// Pause and cancel both stop at once (between evaluation windows); finished points stay.
 import { CancelledError } from '../core/errors';
 import { sameEvalSettings, type SweepRequest, type SweepState, type SweepStatus } from '../core/sweep';
 import type { ModelEvaluation } from '../eval/model-evaluation';
@@ -8,7 +9,7 @@ import type { GpuContext } from '../gpu/context';
 import { exportContextOf } from '../pipeline/export-context';
 import type { OpenedModel } from '../pipeline/open-model';
 import { expandGrid, runSweep, type SweepOptions } from '../pipeline/sweep';
-import { loadSweep, saveSweep } from './sweep-store';
+import { newRunId, saveSweep, storageError } from './sweep-store';
 import type { SweepCallbacks } from './studio-api';
 
 
@@ -24,8 +25,21 @@ export interface SweepJobControl {
   calibrationText: SweepOptions['calibrationText'];
 }
 
+/**
+ * The run a request continues: the open run when its evaluation settings are the request's
+ * (points stay comparable on one chart), else none — the request starts a new run.
+ */
+export function continuedRun(open: SweepState | null, request: SweepRequest): SweepState | null {
+  return open && sameEvalSettings(open.request, request) ? open : null;
+}
+
+/** A fresh run of the model for the request (nothing finished yet). */
+export function newSweepRun(modelKey: string, modelName: string, request: SweepRequest, now = Date.now()): SweepState {
+  return { runId: newRunId(), modelKey, modelName, startedAt: now, updatedAt: now, request, gridIds: [], points: [], reference: null, status: 'running' };
+}
+
 export async function runSweepJob(
-  modelKey: string,
+  run: SweepState,
   model: OpenedModel,
   evaluation: ModelEvaluation,
   gpu: GpuContext,
@@ -33,19 +47,16 @@ export async function runSweepJob(
   callbacks: SweepCallbacks,
   control: SweepJobControl,
 ): Promise<SweepState> {
-  const saved = await loadSweep(modelKey);
-  const keep = saved && sameEvalSettings(saved.request, request) ? saved : null;
   const grid = expandGrid(request.axes);
-  const gridIds = [...new Set([...(keep?.gridIds ?? []), ...grid.map((g) => g.id)])];
   const state: SweepState = {
-    modelKey,
+    ...run,
     request,
-    gridIds,
-    points: keep?.points ?? [],
-    reference: keep?.reference ?? null,
+    gridIds: [...new Set([...run.gridIds, ...grid.map((g) => g.id)])],
+    points: [...run.points],
     status: 'running',
   };
-  await saveSweep(state);
+  const save = () => saveSweep({ ...state, updatedAt: Date.now() });
+  await save();
   const tokens = await evaluation.tokenIds(request.text);
   const evaluator = await evaluation.evaluator(request.executionProvider);
   try {
@@ -55,7 +66,7 @@ export async function runSweepJob(
         onProgress: (e) => callbacks.onProgress({ pointIndex: -1, pointsTotal: grid.length, pointId: 'original', phase: 'reference', ...e }),
       });
       state.reference = reference;
-      await saveSweep(state);
+      await save();
       callbacks.onReference(reference);
     }
     await runSweep(model, grid, evaluator, tokens, {
@@ -77,7 +88,8 @@ export async function runSweepJob(
         }),
       onPoint: (point) => {
         state.points.push(point);
-        void saveSweep(state);
+        // The run goes on when a save fails (the point is on the page); the page says a reload would lose it.
+        save().catch((e) => callbacks.onSaveFailed(storageError(e).message));
         callbacks.onPoint(point);
       },
     });
@@ -86,6 +98,6 @@ export async function runSweepJob(
     if (!(e instanceof CancelledError)) throw e;
     state.status = control.stopReason();
   }
-  await saveSweep(state);
+  await save();
   return state;
 }

@@ -1,6 +1,7 @@
 // One sweep point on a chart: its marker (fill and shape given by the chart's encoding), larger
 // and outlined when selected; a click, or Enter or Space on the focused point (Tab reaches every
-// point), selects it. Both trade-off charts draw their points with it.
+// point), selects it. Both trade-off charts draw their points with it. A compared run's point is
+// hollow, in the run's colour, and not selectable (its run is opened from the history for that).
 import { Symbols, type SymbolType } from 'recharts';
 import type { SweepPoint } from '../../core/sweep';
 import { CHART_COLORS } from './point-style';
@@ -41,6 +42,15 @@ export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }
         stroke={selected ? CHART_COLORS.selected : '#ffffff'}
         strokeWidth={selected ? 2.5 : 1}
       />
+    </g>
+  );
+}
+
+export function ComparedMarker({ cx, cy, payload, color, shape, runId }: MarkerProps & { color: string; shape: SymbolType; runId: string }) {
+  if (!payload || cx === undefined || cy === undefined) return <g />;
+  return (
+    <g className="sweep-point-compared" data-testid="compared-point" data-run-id={runId} data-point-id={payload.id} data-ppl={payload.ppl}>
+      <Symbols cx={cx} cy={cy} type={shape} size={95} fill="none" stroke={color} strokeWidth={2} />
     </g>
   );
 }

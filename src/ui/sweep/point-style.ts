@@ -81,6 +81,16 @@ export function pointLabel(p: { method: string; label: string; bits: number; blo
   return `${pruned}${method}${p.bits}-bit · ${block} · ${p.sym ? 'sym' : 'asym'} · ${p.selectionLabel}`;
 }
 
+/**
+ * Outline colours of compared runs' (hollow) markers, by the run's place in the history; apart
+ * from the bits colours of the shown run's filled markers.
+ */
+const COMPARED_RUN_COLORS = ['#8e3fbf', '#0e7c86', '#a15c00', '#c2185b', '#37474f', '#5d7a1d'];
+
+export function comparedRunColor(historyIndex: number): string {
+  return COMPARED_RUN_COLORS[historyIndex % COMPARED_RUN_COLORS.length];
+}
+
 /** Literal colours for the charts: they must survive SVG/PNG export, where CSS variables do not resolve. */
 export const CHART_COLORS = {
   grid: '#e8eaf0',

@@ -5,6 +5,12 @@ import type { SweepPoint } from '../../core/sweep';
 import { formatBytes, formatDuration, formatKl } from '../format';
 import { METHOD_LABEL, pointLabel } from './point-style';
 
+/** What a compared run's datum carries besides the point: its run's name and reference. */
+export interface ComparedDatum {
+  runName: string;
+  runReference: EvalReport | null;
+}
+
 interface TooltipProps {
   active?: boolean;
   payload?: readonly { payload?: unknown }[];
@@ -12,11 +18,14 @@ interface TooltipProps {
 }
 
 export function PointTooltip({ active, payload, reference }: TooltipProps) {
-  const point = payload?.[0]?.payload as SweepPoint | undefined;
+  const point = payload?.[0]?.payload as (SweepPoint & Partial<ComparedDatum>) | undefined;
   if (!active || !point || typeof point.ppl !== 'number') return null;
-  const delta = reference ? (point.ppl / reference.ppl - 1) * 100 : null;
+  // A compared run's point is measured against its own run's reference.
+  const against = point.runName !== undefined ? (point.runReference ?? null) : reference;
+  const delta = against ? (point.ppl / against.ppl - 1) * 100 : null;
   return (
     <div className="point-tooltip" data-testid="point-tooltip">
+      {point.runName !== undefined && <span className="muted">Compared run {point.runName}</span>}
       <strong>
         {METHOD_LABEL[point.method] ?? point.method} · {pointLabel(point)}
       </strong>

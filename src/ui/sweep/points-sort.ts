@@ -10,7 +10,7 @@ function key(p: SweepPoint, k: PointSortKey): number | string {
   return p[k];
 }
 
-export function sortPoints(points: readonly SweepPoint[], k: PointSortKey, descending: boolean): SweepPoint[] {
+export function sortPoints<T extends SweepPoint>(points: readonly T[], k: PointSortKey, descending: boolean): T[] {
   const dir = descending ? -1 : 1;
   return points
     .map((p, i) => ({ p, i }))

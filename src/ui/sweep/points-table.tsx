@@ -1,4 +1,6 @@
-// Every finished point of the sweep, sortable by any column; a click selects the point.
+// Every finished point of the sweep, sortable by any column; a click selects the point. Points of
+// compared runs (sweep history) join the table with a Run column, each against its own run's
+// reference; they are not selectable here (open their run to export one).
 import { useMemo, useState } from 'react';
 import { useStudioStore } from '../../store/studio-store';
 import { KL_METHOD_NOTE } from '../../core/evaluation';
@@ -7,6 +9,8 @@ import { activatesOnKey } from '../keyboard';
 import { bitsColor } from './point-style';
 import { sortPoints, type PointSortKey } from './points-sort';
 import { typeMix } from './type-mix';
+import { useComparedRuns, type ComparedRun } from './use-compared-runs';
+import type { SweepPoint } from '../../core/sweep';
 import { useFrontier, useReference } from './use-sweep-view';
 
 const COLUMNS: { key: PointSortKey; label: string; num?: boolean }[] = [
@@ -29,7 +33,11 @@ export function PointsTable() {
   const reference = useReference();
   const { ids: frontier } = useFrontier();
   const [sort, setSort] = useState<{ key: PointSortKey; descending: boolean }>({ key: 'bytes', descending: false });
-  const rows = useMemo(() => sortPoints(points, sort.key, sort.descending), [points, sort]);
+  const compared = useComparedRuns();
+  const rows = useMemo(() => {
+    const all: (SweepPoint & { compared?: ComparedRun })[] = [...points, ...compared.flatMap((c) => c.run.points.map((p) => ({ ...p, compared: c })))];
+    return sortPoints(all, sort.key, sort.descending);
+  }, [points, compared, sort]);
   const onSort = (key: PointSortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false }));
 
   return (
@@ -46,22 +54,28 @@ export function PointsTable() {
                 </button>
               </th>
             ))}
+            {compared.length > 0 && <th scope="col">Run</th>}
             <th scope="col" className="num">vs original</th>
             <th scope="col" title="On the Pareto frontier: no other point is both smaller and better">Pareto</th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((p) => (
-            <tr
-              key={p.id}
-              className={p.id === selectedId ? 'is-selected' : undefined}
-              aria-selected={p.id === selectedId}
-              onClick={() => select(p.id)}
-              onKeyDown={activatesOnKey(() => select(p.id))}
-              tabIndex={0}
-              data-testid="sweep-row"
-              data-point-id={p.id}
-            >
+          {rows.map((p) => {
+            const own = p.compared ? p.compared.run.reference : reference;
+            const row = p.compared
+              ? { key: `${p.compared.run.runId}:${p.id}`, 'data-testid': 'compared-row', 'data-run-id': p.compared.run.runId, className: 'is-compared', title: `From the run ${p.compared.label}: open it in the history to select or export this point` }
+              : {
+                  key: p.id,
+                  'data-testid': 'sweep-row',
+                  className: p.id === selectedId ? 'is-selected' : undefined,
+                  'aria-selected': p.id === selectedId,
+                  onClick: () => select(p.id),
+                  onKeyDown: activatesOnKey(() => select(p.id)),
+                  tabIndex: 0,
+                };
+            const { key, ...rowProps } = row;
+            return (
+            <tr key={key} {...rowProps} data-point-id={p.id}>
               <td className="num">
                 <span className="role-dot" style={{ background: bitsColor(p.bits) }} />
                 {p.bits}
@@ -81,10 +95,17 @@ export function PointsTable() {
               <td className="num" data-testid="sweep-row-kl" title={KL_METHOD_NOTE}>{p.kl ? formatKl(p.kl).replace('KL ', '') : '–'}</td>
               <td className="num">{formatDuration(p.quantizeMs)}</td>
               <td className="num">{formatDuration(p.evalMs)}</td>
-              <td className="num">{reference ? `${((p.ppl / reference.ppl - 1) * 100).toFixed(2)} %` : '–'}</td>
-              <td>{frontier.has(p.id) ? '★' : ''}</td>
+              {compared.length > 0 && (
+                <td className="small" data-testid="points-row-run">
+                  {p.compared && <span className="role-dot role-dot-hollow" style={{ borderColor: p.compared.color }} />}
+                  {p.compared ? p.compared.shortLabel : 'shown'}
+                </td>
+              )}
+              <td className="num">{own ? `${((p.ppl / own.ppl - 1) * 100).toFixed(2)} %` : '–'}</td>
+              <td>{!p.compared && frontier.has(p.id) ? '★' : ''}</td>
             </tr>
-          ))}
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -1,9 +1,9 @@
-// Run / Pause / Cancel / Resume / Clear of the sweep, with its progress and last error. Nothing
-// finished is deleted without asking: Clear, and a run whose evaluation settings differ from the
-// saved sweep's (which starts afresh), first say how many points go and wait for a second click.
-import { useState } from 'react';
+// Run / Pause / Cancel / Resume / New sweep, with the sweep's progress and last error. Nothing
+// finished is ever deleted here: a run with other evaluation settings than the open run's starts a
+// new run (the note under the buttons says so before the click), and "New sweep" only empties the
+// view — both leave earlier runs in the history (sweep-history.tsx), where deleting is confirmed.
 import { gridSize } from '../../store/sweep-axes';
-import { pointsReplacedByStart } from '../../store/sweep-slice';
+import { startsNewRun } from '../../store/sweep-slice';
 import { useStudioStore } from '../../store/studio-store';
 import { SweepProgressLine } from './sweep-progress-line';
 
@@ -20,9 +20,9 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
   const resume = useStudioStore((s) => s.resumeSweep);
   const pause = useStudioStore((s) => s.pauseSweep);
   const cancel = useStudioStore((s) => s.cancelSweep);
-  const clear = useStudioStore((s) => s.clearSweep);
-  const replaced = useStudioStore(pointsReplacedByStart);
-  const [asking, setAsking] = useState<'clear' | 'replace' | null>(null);
+  const newSweep = useStudioStore((s) => s.newSweep);
+  const newRun = useStudioStore(startsNewRun);
+  const saveWarning = useStudioStore((s) => s.sweepSaveWarning);
   const idle = status === 'idle';
   const canResume = idle && (runStatus === 'paused' || runStatus === 'cancelled') && points < gridTotal;
 
@@ -31,33 +31,9 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
       <p className="small muted" data-testid="sweep-grid-size">
         {size} point{size === 1 ? '' : 's'} · W={windows} each · compress on the GPU, then evaluate
       </p>
-      {idle && asking ? (
-        <div className="sweep-confirm" role="alertdialog" aria-labelledby="sweep-confirm-text" data-testid="sweep-confirm">
-          <p className="small" id="sweep-confirm-text">
-            {asking === 'clear'
-              ? `Delete the ${points} finished point${points === 1 ? '' : 's'} of this sweep? Export the table (CSV/JSON) first to keep them.`
-              : `The evaluation settings differ from the saved sweep's, so a new sweep starts afresh and its ${replaced} finished point${replaced === 1 ? '' : 's'} are deleted. Export the table (CSV/JSON) first to keep them, or set the windows, backend and text back.`}
-          </p>
-          <div className="sweep-buttons">
-            <button
-              type="button"
-              className="button button-danger"
-              data-testid="sweep-confirm-yes"
-              onClick={() => {
-                setAsking(null);
-                void (asking === 'clear' ? clear() : start());
-              }}
-            >
-              {asking === 'clear' ? 'Delete points' : 'Replace them'}
-            </button>
-            <button type="button" className="button button-secondary" data-testid="sweep-confirm-no" autoFocus onClick={() => setAsking(null)}>
-              Keep them
-            </button>
-          </div>
-        </div>
-      ) : idle ? (
+      {idle ? (
         <div className="sweep-buttons">
-          <button type="button" className="button button-primary" onClick={() => (replaced > 0 ? setAsking('replace') : void start())} disabled={otherBusy || !formValid || size === 0} data-testid="sweep-start">
+          <button type="button" className="button button-primary" onClick={() => void start()} disabled={otherBusy || !formValid || size === 0} data-testid="sweep-start">
             Run sweep
           </button>
           {canResume && (
@@ -66,8 +42,8 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
             </button>
           )}
           {(points > 0 || runStatus) && (
-            <button type="button" className="button button-ghost" onClick={() => (points > 0 ? setAsking('clear') : void clear())} data-testid="sweep-clear">
-              Clear
+            <button type="button" className="button button-ghost" onClick={newSweep} data-testid="sweep-new" title="Start over with an empty chart; this run stays in the history">
+              New sweep
             </button>
           )}
         </div>
@@ -84,9 +60,19 @@ export function SweepControls({ formValid }: { formValid: boolean }) {
           </div>
         </>
       )}
+      {idle && newRun && (
+        <p className="small muted" data-testid="sweep-new-run-note">
+          The evaluation settings differ from this run's, so "Run sweep" starts a new run; this one stays in the history.
+        </p>
+      )}
       {idle && runStatus && runStatus !== 'running' && (
         <p className="small muted" data-testid="sweep-status" data-status={runStatus}>
           {runStatus === 'done' ? `Done: ${points} of ${gridTotal} points.` : `${runStatus === 'paused' ? 'Paused' : 'Cancelled'}: ${points} of ${gridTotal} points finished.`}
+        </p>
+      )}
+      {saveWarning && (
+        <p className="small sweep-error" role="alert" data-testid="sweep-save-warning">
+          {saveWarning} The points on this page are not saved: a reload would lose them; export the table (CSV/JSON) to keep them.
         </p>
       )}
       {error && (

@@ -1,6 +1,7 @@
 // Size (MB or bits per weight) against perplexity: one marker per variant (colour = bits,
 // shape = method), the original as a horizontal reference line, the Pareto frontier as a
 // line, and a key to the shapes once methods mix. Hover shows the configuration; clicking a marker selects the point.
+// Compared runs (sweep history) add one series each: hollow markers in the run's colour.
 import { useMemo, type RefObject } from 'react';
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis } from 'recharts';
 import type { SweepPoint } from '../../core/sweep';
@@ -8,9 +9,10 @@ import { sizeValue } from '../../store/sweep-export';
 import { useStudioStore } from '../../store/studio-store';
 import { frontierLine, qualityAxis, referenceLine, withQuality } from './chart-parts';
 import { MethodKey } from './method-key';
-import { PointMarker, type MarkerProps } from './point-marker';
+import { ComparedMarker, PointMarker, type MarkerProps } from './point-marker';
 import { bitsColor, bitsName, CHART_COLORS, methodShape } from './point-style';
-import { PointTooltip } from './point-tooltip';
+import { PointTooltip, type ComparedDatum } from './point-tooltip';
+import { useComparedRuns } from './use-compared-runs';
 import { useFrontier, useReference } from './use-sweep-view';
 
 type Datum = SweepPoint & { x: number; y: number };
@@ -33,6 +35,17 @@ export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figu
     }
     return [...byBits.entries()].sort((a, b) => b[0] - a[0]);
   }, [points, axis, metric]);
+  const compared = useComparedRuns();
+  const comparedData = useMemo(
+    () =>
+      compared.map(({ run, color, label }) => ({
+        run,
+        color,
+        label,
+        data: run.points.map((p): Datum & ComparedDatum => ({ ...withQuality(p, metric), x: sizeValue(p, axis), runName: label, runReference: run.reference })),
+      })),
+    [compared, axis, metric],
+  );
   const frontierData = useMemo(() => frontier.map((p) => ({ ...withQuality(p, metric), x: sizeValue(p, axis) })), [frontier, axis, metric]);
   const xLabel = axis === 'mb' ? 'Size (MB)' : 'Bits per weight';
 
@@ -64,6 +77,17 @@ export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figu
               legendType="circle"
               isAnimationActive={false}
               shape={(props: MarkerProps) => <PointMarker {...props} selected={props.payload?.id === selectedId} onSelect={select} fill={bitsColor(bits)} shape={methodShape(props.payload?.method ?? '')} />}
+            />
+          ))}
+          {comparedData.map(({ run, color, label, data }) => (
+            <Scatter
+              key={run.runId}
+              name={`Run ${label}`}
+              data={data}
+              fill={color}
+              legendType="circle"
+              isAnimationActive={false}
+              shape={(props: MarkerProps) => <ComparedMarker {...props} color={color} runId={run.runId} shape={methodShape(props.payload?.method ?? '')} />}
             />
           ))}
         </ScatterChart>
