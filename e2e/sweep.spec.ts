@@ -2,7 +2,8 @@
 // SwiftShader): evaluate the original (docs/EVAL.md reference within 0.1 %), run a 3-point sweep
 // with a pause and resume, select a point, export it and check its perplexity in onnxruntime-node
 // against the chart's (within 0.5 %); after a reload the saved points come back; a second run
-// with other settings joins the history (compare, open, export, delete with confirm and undo).
+// with other settings joins the history (compare, open, export, delete with confirm and undo);
+// the selected point evaluates again at another W, and evaluations accumulate and survive a reload.
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { recipeId } from '../src/core/recipe-id';
@@ -103,13 +104,39 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   expect(svg).toContain('<svg');
   expect(svg.match(/data-testid="sweep-point"/g)).toHaveLength(3);
 
-  // Reload and load the same model again: the saved points come back.
+  // The selected point evaluates again with the Perplexity panel's settings (W=16, not the sweep's
+  // W=8): the same number onnxruntime-node gets from the exported file at W=16. Evaluations accumulate.
+  await page.getByTestId('eval-windows').selectOption('16');
+  await page.getByTestId('point-evaluate').click();
+  const pointEval = page.getByTestId('point-evaluation');
+  await expect(pointEval).toHaveCount(1, { timeout: 120_000 });
+  await expect(pointEval).toContainText('W=16');
+  const pointPpl16 = Number(await pointEval.getAttribute('data-ppl'));
+  const exportedPpl16 = await nodePerplexity(exported, 16);
+  console.log(`4-bit point at W=16: page ${pointPpl16}, exported file in onnxruntime-node ${exportedPpl16}`);
+  expect(Math.abs(exportedPpl16 / pointPpl16 - 1)).toBeLessThan(0.005);
+  const evaluationRows = page.getByTestId('evaluation-row');
+  await expect(evaluationRows).toHaveCount(2);
+  await expect(evaluationRows.first()).toHaveAttribute('data-subject', 'point');
+  await expect(evaluationRows.nth(1)).toHaveAttribute('data-subject', 'original');
+  await expect(page.getByTestId('eval-ppl')).toHaveText(originalPpl.toFixed(4)); // the point's evaluation did not replace the original's
+
+  // Reload and load the same model again: the saved points come back, and so do the evaluations.
   await page.reload();
   await loadSample(page);
   await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(3);
   await expect(page.getByTestId('sweep-chart').getByTestId('reference-line')).toHaveCount(1);
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('sweep-row')).toHaveCount(3);
+  await expect(page.getByTestId('evaluation-row')).toHaveCount(2);
+  await expect(page.getByTestId('eval-ppl')).toHaveText(originalPpl.toFixed(4));
+
+  // Deleting an evaluation asks first, and Undo brings it back.
+  await page.getByTestId('evaluation-row').first().getByTestId('evaluation-delete').click();
+  await page.getByTestId('evaluation-confirm-delete').click();
+  await expect(page.getByTestId('evaluation-row')).toHaveCount(1);
+  await page.getByTestId('evaluation-undo').click();
+  await expect(page.getByTestId('evaluation-row')).toHaveCount(2);
 
   // Nothing finished is lost: other evaluation settings start a new run, and the first stays in the history.
   await expect(page.getByTestId('history-run')).toHaveCount(1);

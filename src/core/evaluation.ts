@@ -59,3 +59,25 @@ export interface EvalReport {
   fallbackReason?: string;
   textSource: 'bundled' | 'user';
 }
+
+/** What an evaluation scores: the original, the last compressed result, or a finished sweep point. */
+export type EvalSubject = 'original' | 'result' | 'point';
+
+/**
+ * One finished evaluation as the history keeps it (results accumulate: none replaces another),
+ * per model content key.
+ */
+export interface EvaluationRecord {
+  id: string;
+  modelKey: string;
+  /** When it finished (ms since the epoch). */
+  at: number;
+  subject: EvalSubject;
+  /** What was scored, for people: "original", "result model-q4-b32-asym.onnx", "sweep point rtn 4-bit/32 asym · all-matmuls". */
+  label: string;
+  /** The recipe a result or point ran (core/recipe-id.ts). */
+  recipeId?: string;
+  report: EvalReport;
+  /** Why it is not in the history (storage full); the page still shows it. */
+  notSaved?: string;
+}

@@ -1,10 +1,11 @@
 // Evaluation settings shared by "evaluate the original" and sweeps (docs/EVAL.md `wikitext2-w256`:
 // W windows of 256 tokens; execution provider; the bundled wikitext-2 excerpt or the user's own
-// text), and the evaluation of the original model and of the last compressed result, each with its
-// report. Progress goes to sweep-progress.ts.
+// text), and evaluations of the original model, the last compressed result and any sweep point.
+// Every finished evaluation joins the model's evaluation history (the worker keeps it in
+// IndexedDB): none replaces another; the latest of the original and of the result are also kept
+// apart for the panels that compare with them. Progress goes to sweep-progress.ts.
 import type { StateCreator } from 'zustand';
-import type { EvalBackend, EvalReport, EvalRequest } from '../core/evaluation';
-import type { EvalSubject } from '../workers/studio-api';
+import type { EvalBackend, EvalReport, EvalRequest, EvalSubject, EvaluationRecord } from '../core/evaluation';
 import { progressCallback } from '../workers/studio-client';
 import { studioClient } from './studio-client';
 import { setEvalProgress } from './sweep-progress';
@@ -30,6 +31,10 @@ export interface EvalSlice {
   /** What the running evaluation scores. */
   evalSubject: EvalSubject;
   evalError: SweepError | null;
+  /** Every evaluation of the model, newest first (this session's and earlier ones'). */
+  evaluations: EvaluationRecord[];
+  /** The evaluation deleted last, until undone or another is deleted. */
+  deletedEvaluation: EvaluationRecord | null;
   setEvalWindows(windows: number): void;
   setEvalBackend(backend: EvalBackend): void;
   setEvalTextSource(source: EvalTextSource): void;
@@ -37,6 +42,12 @@ export interface EvalSlice {
   evaluateOriginal(): Promise<void>;
   /** Scores the last compressed result with the same settings. */
   evaluateResult(): Promise<void>;
+  /** Scores the selected sweep point with the Perplexity panel's settings (e.g. more windows than the sweep's). */
+  evaluateSelectedPoint(): Promise<void>;
+  refreshEvaluations(): Promise<void>;
+  /** Deletes an evaluation from the history (the page asks first); `undoDeleteEvaluation` puts it back. */
+  deleteEvaluation(id: string): Promise<void>;
+  undoDeleteEvaluation(): Promise<void>;
   cancelEvaluate(): void;
 }
 
@@ -47,7 +58,7 @@ export function evalRequest(s: Pick<EvalSlice, 'evalWindows' | 'evalBackend' | '
 }
 
 export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (set, get, api) => {
-  async function evaluate(subject: EvalSubject): Promise<void> {
+  async function evaluate(subject: EvalSubject, point?: { pointId: string; runId?: string }): Promise<void> {
     const s = get();
     if (!s.model || s.evalStatus !== 'idle' || s.sweepStatus !== 'idle' || s.jobStatus !== 'idle') return;
     if (subject === 'result' && !s.report) return;
@@ -55,8 +66,11 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
     set({ evalStatus: 'running', evalSubject: subject, evalError: null });
     setEvalProgress(null);
     try {
-      const report = await studioClient().evaluate({ ...evalRequest(s), subject }, progressCallback(setEvalProgress));
-      if (get().modelSerial === modelSerial) set(subject === 'original' ? { evalReport: report } : { resultEval: report });
+      const record = await studioClient().evaluate({ ...evalRequest(s), subject, ...point }, progressCallback(setEvalProgress));
+      if (get().modelSerial !== modelSerial) return;
+      const latest = subject === 'original' ? { evalReport: record.report } : subject === 'result' ? { resultEval: record.report } : {};
+      set((st) => ({ ...latest, evaluations: [record, ...st.evaluations.filter((e) => e.id !== record.id)] }));
+      if (record.notSaved) set({ evalError: { code: 'storage-full', message: `${record.notSaved} This evaluation is on the page only.` } });
     } catch (error) {
       if (get().modelSerial === modelSerial) set({ evalError: toSweepError(error) });
     } finally {
@@ -65,9 +79,11 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
     }
   }
 
-  // A new model: its own numbers only.
+  // A new model: its own numbers only (and its own history).
   api.subscribe((s, prev) => {
-    if (s.modelSerial !== prev.modelSerial) set({ evalReport: null, resultEval: null, evalError: null });
+    if (s.modelSerial === prev.modelSerial) return;
+    set({ evalReport: null, resultEval: null, evalError: null, evaluations: [], deletedEvaluation: null });
+    if (s.model) void get().refreshEvaluations();
   });
 
   return {
@@ -81,6 +97,8 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
     resultEval: null,
     evalSubject: 'original',
     evalError: null,
+    evaluations: [],
+    deletedEvaluation: null,
     setEvalWindows: (evalWindows) => set({ evalWindows: Math.max(1, Math.round(evalWindows) || 1) }),
     setEvalBackend: (evalBackend) => set({ evalBackend }),
     setEvalTextSource: (evalTextSource) => set({ evalTextSource }),
@@ -88,6 +106,45 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
 
     evaluateOriginal: () => evaluate('original'),
     evaluateResult: () => evaluate('result'),
+    evaluateSelectedPoint: () => {
+      const { selectedPointId, sweepRunId } = get();
+      return selectedPointId ? evaluate('point', { pointId: selectedPointId, ...(sweepRunId ? { runId: sweepRunId } : {}) }) : Promise.resolve();
+    },
+
+    async refreshEvaluations() {
+      const modelSerial = get().modelSerial;
+      try {
+        const evaluations = await studioClient().evaluationHistory();
+        if (get().modelSerial !== modelSerial) return;
+        // The original's latest evaluation comes back with the model, as the sweep's points do.
+        const original = evaluations.find((e) => e.subject === 'original');
+        set((s) => ({ evaluations, evalReport: s.evalReport ?? original?.report ?? null }));
+      } catch (error) {
+        if (get().modelSerial === modelSerial) set({ evalError: toSweepError(error) });
+      }
+    },
+
+    async deleteEvaluation(id) {
+      const record = get().evaluations.find((e) => e.id === id);
+      if (!record) return;
+      try {
+        await studioClient().deleteEvaluation(id);
+        set((s) => ({ deletedEvaluation: record, evaluations: s.evaluations.filter((e) => e.id !== id) }));
+      } catch (error) {
+        set({ evalError: toSweepError(error) });
+      }
+    },
+
+    async undoDeleteEvaluation() {
+      const record = get().deletedEvaluation;
+      if (!record) return;
+      try {
+        await studioClient().restoreEvaluation(record);
+        set((s) => ({ deletedEvaluation: null, evaluations: [...s.evaluations, record].sort((a, b) => b.at - a.at) }));
+      } catch (error) {
+        set({ evalError: toSweepError(error) });
+      }
+    },
 
     cancelEvaluate() {
       if (get().evalStatus !== 'running') return;

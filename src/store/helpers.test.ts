@@ -7,6 +7,7 @@ import { selectionRules } from '../core/tensor-selection';
 import { filesForCandidate, modelCandidates, pickModelFiles } from './pick-model-files';
 import { progressView } from './progress-store';
 import { countSelection } from './selection-count';
+import { evaluationsToCsv } from './evaluation-export';
 import { bestPoint, runFileName, runLabel, runSettingsText, runStartText, runToJson } from './sweep-history';
 import type { SweepPoint } from '../core/sweep';
 
@@ -121,5 +122,15 @@ describe('sweep history helpers', () => {
     const json = JSON.parse(runToJson({ ...base, points: [p(55)] }, 'model.onnx'));
     expect(json).toMatchObject({ model: 'model.onnx', run: { runId: 'r', status: 'done', gridPoints: 2 }, request: { windows: 16 }, points: [{ ppl: 55 }] });
     expect(json.run.startedAt).toBe(new Date(at).toISOString());
+  });
+});
+
+describe('evaluationsToCsv', () => {
+  it('writes one row per evaluation, quoting labels that hold commas', () => {
+    const report = { ppl: 57.98346, windows: 16, tokensScored: 4080, tokensPerSecond: 1234.4, executionProvider: 'wasm', textSource: 'bundled' as const, kl: { mean: 0.0213, top1Agreement: 0.885, topK: 32 } };
+    const csv = evaluationsToCsv([{ id: 'e', modelKey: 'k', at: Date.UTC(2026, 11, 3, 16, 5), subject: 'point', label: 'sweep point rtn 4-bit, block 32', recipeId: 'r-abc', report }]);
+    const [header, row] = csv.trim().split('\n');
+    expect(header.split(',')).toContain('recipe_id');
+    expect(row).toBe('2026-12-03T16:05:00.000Z,point,"sweep point rtn 4-bit, block 32",r-abc,57.9835,2.1300e-2,0.8850,16,4080,bundled,wasm,1234');
   });
 });

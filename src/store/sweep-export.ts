@@ -3,6 +3,7 @@
 import type { EvalReport } from '../core/evaluation';
 import { outputFileName } from '../core/output-names';
 import type { SweepPoint } from '../core/sweep';
+import { csvText } from './csv';
 
 /** Size axis of the trade-off chart: exact bytes (shown as MB) or bits per weight. */
 export type SizeAxis = 'mb' | 'bpw';
@@ -52,11 +53,6 @@ export function pointFileName(sourceName: string, point: Pick<SweepPoint, 'forma
 
 const COLUMNS = ['id', 'label', 'format', 'method', 'bits', 'block', 'symmetric', 'tensors', 'prune_method', 'prune_target', 'sparsity', 'model_sparsity', 'bytes', 'gzip_bytes', 'bits_per_weight', 'ppl', 'ppl_vs_original', 'kl', 'top1_agreement', 'windows', 'quantize_ms', 'eval_ms'] as const;
 
-function csvCell(v: string | number | boolean): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** One row per point; `ppl_vs_original` is ppl / reference ppl (empty without a reference). */
 export function pointsToCsv(points: readonly SweepPoint[], reference: EvalReport | null): string {
   const rows = points.map((p) => [
@@ -83,7 +79,7 @@ export function pointsToCsv(points: readonly SweepPoint[], reference: EvalReport
     Math.round(p.quantizeMs),
     Math.round(p.evalMs),
   ]);
-  return [COLUMNS.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+  return csvText(COLUMNS, rows);
 }
 
 /** Everything the studio knows about the sweep, per-tensor errors included. */

@@ -2,7 +2,7 @@
 // restore after a reload (auto-resume of an interrupted run), and the table files.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { summarizeTensors, type ModelIndex } from '../core/model-index';
-import type { EvalReport } from '../core/evaluation';
+import type { EvalReport, EvaluationRecord } from '../core/evaluation';
 import type { SweepPoint, SweepRequest, SweepState } from '../core/sweep';
 import { selectionLabel } from '../core/tensor-selection';
 import type { StudioApi } from '../workers/studio-api';
@@ -171,6 +171,53 @@ describe('sweep slice', () => {
     useStudioStore.getState().newSweep();
     expect(useStudioStore.getState()).toMatchObject({ sweepRunId: null, sweepPoints: [] });
     expect(history.map((r) => r.runId)).toEqual(['run-new']);
+  });
+});
+
+describe('evaluation history', () => {
+  it('accumulates evaluations (original, result, a sweep point of the open run), brings them back with the model, and deletes with undo', async () => {
+    let saved: EvaluationRecord[] = [{ id: 'old', modelKey: 'k', at: 1, subject: 'original', label: 'original', report: { ...reference, ppl: 49 } }];
+    const asked: unknown[] = [];
+    let n = 0;
+    fake({
+      open,
+      savedSweep: async () => state({ axes: toSweepAxes(useStudioStore.getState()), windows: 4, executionProvider: 'wasm' }, [point(4, 55, 500)], 'done', 'run-1'),
+      sweepHistory: async () => [],
+      evaluationHistory: async () => saved,
+      evaluate: async (request) => {
+        asked.push(request);
+        const record: EvaluationRecord = { id: `e${++n}`, modelKey: 'k', at: 10 + n, subject: request.subject ?? 'original', label: request.subject ?? 'original', report: { ...reference, ppl: 50 + n, windows: request.windows } };
+        saved = [record, ...saved];
+        return record;
+      },
+      deleteEvaluation: async (id) => {
+        saved = saved.filter((e) => e.id !== id);
+      },
+      restoreEvaluation: async (record) => {
+        saved = [...saved, record];
+      },
+    });
+    await useStudioStore.getState().openFiles([new File([new Uint8Array(4)], 'model.onnx')]);
+    await tick();
+    await tick();
+    // The original's latest evaluation comes back with the model.
+    expect(useStudioStore.getState().evaluations.map((e) => e.id)).toEqual(['old']);
+    expect(useStudioStore.getState().evalReport?.ppl).toBe(49);
+
+    useStudioStore.getState().setEvalWindows(16);
+    await useStudioStore.getState().evaluateOriginal();
+    useStudioStore.getState().selectPoint(point(4, 55, 500).id);
+    await useStudioStore.getState().evaluateSelectedPoint();
+    expect(asked[1]).toMatchObject({ subject: 'point', pointId: point(4, 55, 500).id, runId: 'run-1', windows: 16 });
+    expect(useStudioStore.getState().evaluations.map((e) => e.id)).toEqual(['e2', 'e1', 'old']);
+    expect(useStudioStore.getState().evalReport?.ppl).toBe(51); // the newest original evaluation; the point's did not replace it
+
+    await useStudioStore.getState().deleteEvaluation('e1');
+    expect(useStudioStore.getState().evaluations.map((e) => e.id)).toEqual(['e2', 'old']);
+    expect(saved.map((e) => e.id)).toEqual(['e2', 'old']);
+    await useStudioStore.getState().undoDeleteEvaluation();
+    expect(useStudioStore.getState().evaluations.map((e) => e.id)).toEqual(['e2', 'e1', 'old']);
+    expect(useStudioStore.getState().deletedEvaluation).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 // Page layout: a control column (load, compress with its recipe, progress, perplexity, sweeps)
-// beside the model, the plan of the recipe, the result, the sweep charts and the sweep history.
+// beside the model, the plan of the recipe, the result, the sweep charts, the sweep and evaluation histories.
 import { useStudioStore } from '../store/studio-store';
 import { AppHeader } from './app-header';
 import { CompressForm } from './compress/compress-form';
@@ -7,6 +7,7 @@ import { PlanPanel } from './compress/plan-panel';
 import { RecipeOffer } from './compress/recipe-offer';
 import { DropZone } from './drop-zone';
 import { ErrorBanner } from './error-banner';
+import { EvaluationHistory } from './evaluation-history';
 import { OpenChoice } from './open-choice';
 import { LayerChart } from './layer-chart';
 import { ModelSummary } from './model-summary';
@@ -49,6 +50,7 @@ export function App() {
               <PlanPanel />
               <SweepResults />
               <SweepHistory />
+              <EvaluationHistory />
               <div className="chart-row">
                 <RoleChart />
                 <LayerChart />

@@ -3,7 +3,7 @@
 // and file bytes stay in the worker or on the GPU (STYLE.md "What we take").
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
 import type { CompressProgress, CompressReport } from '../core/compression-report';
-import type { EvalBackend, EvalProgress, EvalReport, EvalRequest } from '../core/evaluation';
+import type { EvalBackend, EvalProgress, EvalReport, EvalRequest, EvalSubject, EvaluationRecord } from '../core/evaluation';
 import type { GpuStatus } from '../core/gpu-adapter';
 import type { ModelSummary } from '../core/model-summary';
 import type { Recipe } from '../core/recipe';
@@ -45,8 +45,6 @@ export interface ImatrixInfo {
   datasets: string[];
 }
 
-/** Which model an evaluation scores: the original, or the last compressed result. */
-export type EvalSubject = 'original' | 'result';
 
 export interface SweepCallbacks {
   onPoint: (point: SweepPoint) => void;
@@ -107,8 +105,18 @@ export interface StudioApi {
   cancel(): void;
   /** The one export entry point: streams to the handle (File System Access API) or returns a Blob. */
   exportFile(request: ExportRequest, target?: FileSystemFileHandle, onProgress?: (p: CompressProgress) => void): Promise<ExportResult>;
-  /** Perplexity of the original model or of the last result. Cancellable with cancel(). */
-  evaluate(request: EvalRequest & { subject?: EvalSubject }, onProgress: (p: EvalProgress) => void): Promise<EvalReport>;
+  /**
+   * Perplexity (and KL) of the original, the last result, or a finished sweep point (`pointId`,
+   * of the open run or `runId`; compressed again, runs being deterministic), kept in the
+   * evaluation history. Cancellable with cancel().
+   */
+  evaluate(request: EvalRequest & { subject?: EvalSubject; pointId?: string; runId?: string }, onProgress: (p: EvalProgress) => void): Promise<EvaluationRecord>;
+  /** Every evaluation of the open model in the history, newest first. */
+  evaluationHistory(): Promise<EvaluationRecord[]>;
+  /** Deletes an evaluation from the history (the page asks first). */
+  deleteEvaluation(id: string): Promise<void>;
+  /** Puts a deleted evaluation back (undo). */
+  restoreEvaluation(record: EvaluationRecord): Promise<void>;
   /**
    * Runs (or resumes) a sweep over the grid; every finished point is saved (IndexedDB) and handed
    * to `onPoint` at once. Resolves with the final state when done, paused or cancelled.

@@ -8,7 +8,8 @@ import { blobSink, countingSink, type ByteSink } from '../core/byte-sink';
 import { blobSource } from '../core/byte-source';
 import type { CompressedTensor } from '../core/compressed-tensor';
 import type { CompressReport } from '../core/compression-report';
-import type { EvalBackend } from '../core/evaluation';
+import type { EvalBackend, EvalReport, EvaluationRecord } from '../core/evaluation';
+import { recipeId } from '../core/recipe-id';
 import { MissingFileError, UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { imatrixFileName, outputFileName } from '../core/output-names';
@@ -41,6 +42,8 @@ import { buildGraphModel } from './built-graph';
 import { installErrorTransfer } from './error-transfer';
 import { legacyModelKey, modelKey } from './model-key';
 import { continuedRun, newSweepRun, runSweepJob } from './sweep-job';
+import { deleteEvaluationRecord, evaluations, saveEvaluation } from './evaluation-store';
+import { newRecordId, storageError } from './history-db';
 import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, sweepRuns } from './sweep-store';
 import { throttle } from './throttle';
 import { transformersJsZip } from './transformers-js-zip';
@@ -72,6 +75,16 @@ let opened: Opened | null = null;
 let last: { resolved: ResolvedPlan; results: Map<string, CompressedTensor>; report: CompressReport; calibration?: CalibrationStats } | null = null;
 let job: AbortController | null = null;
 let sweep: { controller: AbortController; reason: 'paused' | 'cancelled' } | null = null;
+
+/** A finished point of the open model's history: of the run named, else of the open run. */
+async function finishedPoint(pointId: string, runId?: string) {
+  const o = requireModel();
+  const id = runId ?? o.openRunId;
+  const run = id ? await loadSweepRun(id) : null;
+  const point = run && run.modelKey === (await o.key) ? run.points.find((p) => p.id === pointId) : undefined;
+  if (!run || !point) throw new UsageError(`No finished sweep point "${pointId}" in this model's sweep history`);
+  return { run, point };
+}
 
 function requireModel(): Opened {
   if (!opened) throw new UsageError('Open a model first');
@@ -350,7 +363,7 @@ const api: StudioApi = {
   },
 
   async exportFile(request: ExportRequest, target?: FileSystemFileHandle, onProgress?): Promise<ExportResult> {
-    const { model, key } = requireModel();
+    const { model } = requireModel();
     return asJob(async (signal) => {
       const sinks = exportSinks(target);
       if (request.source === 'result') {
@@ -359,15 +372,12 @@ const api: StudioApi = {
         const written = await exportCompressed(last.resolved, last.results, sinks.open);
         return { fileName: target?.name || outputFileName(model.index.fileName, plan.format, plan.recipe), bytesWritten: written.bytes, blob: sinks.blob() };
       }
-      const runId = request.runId ?? requireModel().openRunId;
-      const saved = runId ? await loadSweepRun(runId) : null;
-      const point = saved?.modelKey === (await key) ? saved.points.find((p) => p.id === request.pointId) : undefined;
-      if (!point) throw new UsageError(`No finished sweep point "${request.pointId}" in this model's sweep history`);
+      const { run: saved, point } = await finishedPoint(request.pointId, request.runId);
       const resolved = await resolve({ recipe: point.recipe, format: point.format });
       const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle((p: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress?.(p), 100);
       const spec = resolved.plan.calibration;
-      const calibrate = spec ? calibrator(model, spec, calibrationEnvironment(requireModel(), saved!.request.executionProvider, ctx), progress.call) : undefined;
+      const calibrate = spec ? calibrator(model, spec, calibrationEnvironment(requireModel(), saved.request.executionProvider, ctx), progress.call) : undefined;
       const { written } = await compressModel(model, resolved, { gpu: ctx ?? undefined, signal, onProgress: progress.call, output: sinks.open, calibrate });
       progress.flush();
       return { fileName: target?.name || outputFileName(model.index.fileName, point.format, point.recipe), bytesWritten: written!.bytes, blob: sinks.blob() };
@@ -375,12 +385,50 @@ const api: StudioApi = {
   },
 
   async evaluate(request, onProgress) {
-    const { evaluation } = requireModel();
+    const o = requireModel();
     return asJob(async (signal) => {
-      if (request.subject !== 'result') return evaluation.evaluate(request, [], { signal, onProgress });
-      if (!last) throw new UsageError('Compress the model first: there is no result to evaluate');
-      return evaluation.evaluate(request, variantWeights(last.resolved.plan, last.results), { signal, onProgress });
+      const subject = request.subject ?? 'original';
+      let report: EvalReport;
+      let label = 'original';
+      let recipe: string | undefined;
+      if (subject === 'original') {
+        report = await o.evaluation.evaluate(request, [], { signal, onProgress });
+      } else if (subject === 'result') {
+        if (!last) throw new UsageError('Compress the model first: there is no result to evaluate');
+        const { plan } = last.resolved;
+        report = await o.evaluation.evaluate(request, variantWeights(plan, last.results), { signal, onProgress });
+        label = `result ${outputFileName(o.model.index.fileName, plan.format, plan.recipe)}`;
+        recipe = recipeId(plan.recipe);
+      } else {
+        if (!request.pointId) throw new UsageError('Name the sweep point to evaluate');
+        const { run, point } = await finishedPoint(request.pointId, request.runId);
+        const resolved = await resolve({ recipe: point.recipe, format: point.format });
+        const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
+        const spec = resolved.plan.calibration;
+        const calibrate = spec ? calibrator(o.model, spec, calibrationEnvironment(o, run.request.executionProvider, ctx), () => {}) : undefined;
+        const { results } = await compressModel(o.model, resolved, { gpu: ctx ?? undefined, signal, keepResults: true, calibrate });
+        report = await o.evaluation.evaluate(request, variantWeights(resolved.plan, results!), { signal, onProgress });
+        label = `sweep point ${point.label} · ${point.selectionLabel}`;
+        recipe = point.id;
+      }
+      const record: EvaluationRecord = { id: newRecordId(), modelKey: await o.key, at: Date.now(), subject, label, ...(recipe ? { recipeId: recipe } : {}), report };
+      // The evaluation is done either way: a failed save only keeps it out of the history.
+      await saveEvaluation(record).catch((e) => (record.notSaved = storageError(e).message));
+      return record;
     });
+  },
+
+  async evaluationHistory() {
+    return evaluations(await requireModel().key);
+  },
+
+  async deleteEvaluation(id) {
+    await deleteEvaluationRecord(id);
+  },
+
+  async restoreEvaluation(record) {
+    if (record.modelKey !== (await requireModel().key)) throw new UsageError('That evaluation belongs to another model');
+    await saveEvaluation(record);
   },
 
   async runSweep(request, callbacks) {

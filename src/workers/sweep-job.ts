@@ -9,7 +9,8 @@ import type { GpuContext } from '../gpu/context';
 import { exportContextOf } from '../pipeline/export-context';
 import type { OpenedModel } from '../pipeline/open-model';
 import { expandGrid, runSweep, type SweepOptions } from '../pipeline/sweep';
-import { newRunId, saveSweep, storageError } from './sweep-store';
+import { newRecordId, storageError } from './history-db';
+import { saveSweep } from './sweep-store';
 import type { SweepCallbacks } from './studio-api';
 
 
@@ -35,7 +36,7 @@ export function continuedRun(open: SweepState | null, request: SweepRequest): Sw
 
 /** A fresh run of the model for the request (nothing finished yet). */
 export function newSweepRun(modelKey: string, modelName: string, request: SweepRequest, now = Date.now()): SweepState {
-  return { runId: newRunId(), modelKey, modelName, startedAt: now, updatedAt: now, request, gridIds: [], points: [], reference: null, status: 'running' };
+  return { runId: newRecordId(), modelKey, modelName, startedAt: now, updatedAt: now, request, gridIds: [], points: [], reference: null, status: 'running' };
 }
 
 export async function runSweepJob(

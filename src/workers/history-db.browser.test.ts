@@ -1,9 +1,12 @@
-// The sweep history against Chromium's real IndexedDB: several runs per model, newest first,
-// deletes one run only, moves runs from a former key, maps a full quota to its own error, and
-// opens a version-1 database (one sweep per model) with its sweeps kept as first runs.
+// The history against Chromium's real IndexedDB: several sweep runs per model, newest first,
+// deletes one run only, moves runs from a former key, maps a full quota to its own error, opens a
+// version-1 database (one sweep per model) with its sweeps kept as first runs; evaluations
+// accumulate per model the same way.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SweepState } from '../core/sweep';
-import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, storageError, sweepRuns } from './sweep-store';
+import { deleteEvaluationRecord, evaluations, saveEvaluation } from './evaluation-store';
+import { storageError } from './history-db';
+import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, sweepRuns } from './sweep-store';
 
 const DB_NAME = 'compression-studio';
 
@@ -59,7 +62,7 @@ describe('sweep history store', () => {
     expect(await sweepRuns('model.onnx|1000|abcd')).toEqual([]);
   });
 
-  it('opens a version-1 database: each saved sweep becomes its model\'s first run', async () => {
+  it('opens a version-1 database: each saved sweep becomes its model\'s first run, beside an empty evaluations store', async () => {
     const v1 = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open(DB_NAME, 1);
       req.onupgradeneeded = () => req.result.createObjectStore('sweeps');
@@ -82,7 +85,7 @@ describe('sweep history store', () => {
     expect(runs[0].runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await sweepRuns('sha256:b')).toHaveLength(1);
     const db = await request(indexedDB.open(DB_NAME));
-    expect([...(db as IDBDatabase).objectStoreNames]).toEqual(['runs']);
+    expect([...(db as IDBDatabase).objectStoreNames]).toEqual(['evaluations', 'runs']);
     (db as IDBDatabase).close();
   });
 
@@ -91,5 +94,18 @@ describe('sweep history store', () => {
     expect(full).toMatchObject({ code: 'storage-full' });
     expect(full.message).toContain('storage for this page is full');
     expect(storageError(new Error('other')).message).toBe('other');
+  });
+});
+
+describe('evaluation history store', () => {
+  const report = { ppl: 50, windows: 4, tokensScored: 1020, tokensPerSecond: 1, executionProvider: 'wasm', textSource: 'bundled' as const };
+  it('keeps every evaluation of a model, newest first, and deletes only the one named', async () => {
+    await saveEvaluation({ id: 'e1', modelKey: 'sha256:a', at: 10, subject: 'original', label: 'original', report });
+    await saveEvaluation({ id: 'e2', modelKey: 'sha256:a', at: 20, subject: 'result', label: 'result model-q4.onnx', recipeId: 'r-1', report: { ...report, ppl: 55 } });
+    await saveEvaluation({ id: 'e3', modelKey: 'sha256:b', at: 30, subject: 'original', label: 'original', report });
+    expect((await evaluations('sha256:a')).map((e) => e.id)).toEqual(['e2', 'e1']);
+    await deleteEvaluationRecord('e2');
+    expect((await evaluations('sha256:a')).map((e) => e.id)).toEqual(['e1']);
+    expect((await evaluations('sha256:b')).map((e) => e.id)).toEqual(['e3']);
   });
 });
