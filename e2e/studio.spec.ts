@@ -44,6 +44,12 @@ test('sample → quantize 4-bit b32 → download runs in onnxruntime; a truncate
   await expect(page.getByTestId('architecture')).toHaveText('llama');
   await expect(page.getByTestId('role-chart')).toBeVisible();
   await expect(page.getByTestId('layer-chart')).toBeVisible();
+  // Each chart folds out its numbers as a table: roles, and embeddings + 4 blocks + norm + head.
+  await page.getByTestId('role-chart-table').locator('summary').click();
+  await expect(page.getByTestId('role-chart-table-row')).not.toHaveCount(0);
+  await page.getByTestId('layer-chart-table').locator('summary').click();
+  await expect(page.getByTestId('layer-chart-table-row').first()).toBeVisible();
+  expect(await page.getByTestId('layer-chart-table-row').count()).toBeGreaterThanOrEqual(5);
   await expect(page.getByTestId('quick-recipe')).toHaveValue('uniform');
   await expect(page.getByTestId('rule-0-stats')).toContainText('29 tensors');
   await expect(page.getByTestId('plan-line')).toContainText('29 of 30 tensors quantized');

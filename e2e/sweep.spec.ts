@@ -103,6 +103,27 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   const svg = await readFile(svgPath, 'utf8');
   expect(svg).toContain('<svg');
   expect(svg.match(/data-testid="sweep-point"/g)).toHaveLength(3);
+  // The file stands on its own: title, model and protocol, and the keys the page shows as HTML.
+  expect(svg).toContain('data-testid="chart-export-header"');
+  expect(svg).toContain('>Size vs perplexity</text>');
+  expect(svg).toContain(`model.onnx · wikitext2-w256 · W=${SWEEP_W} · 3 points`);
+  for (const key of ['8-bit', '4-bit', '2-bit', 'Pareto frontier']) expect(svg).toContain(`>${key}</text>`);
+
+  // Axis labels never repeat, on the linear and the log scale, and the log scale labels the top of the data.
+  const yTicks = () => chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+  const linear = await yTicks();
+  expect(linear.length).toBeGreaterThanOrEqual(3);
+  expect(new Set(linear).size).toBe(linear.length);
+  await page.getByTestId('sweep-log-scale').check();
+  const log = await yTicks();
+  expect(new Set(log).size).toBe(log.length);
+  const topPpl = Math.max(...(await points.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-ppl'))))));
+  expect(Math.max(...log.map(Number))).toBeGreaterThanOrEqual(topPpl);
+  await page.getByTestId('sweep-log-scale').uncheck();
+
+  // The per-layer error chart has its table.
+  await page.getByTestId('layer-error-table').locator('summary').click();
+  await expect(page.getByTestId('layer-error-table-row')).toHaveCount(5); // 4 blocks + the head
 
   // The selected point evaluates again with the Perplexity panel's settings (W=16, not the sweep's
   // W=8): the same number onnxruntime-node gets from the exported file at W=16. Evaluations accumulate.

@@ -1,9 +1,10 @@
-// Bar chart: bytes of the model per tensor role (recharts). A data entry's keys become attributes of
+// Bar chart: bytes of the model per tensor role (recharts), with its table. A data entry's keys become attributes of
 // its bar, so the role is `tensorRole`: an attribute `role` would be an (invalid) ARIA role.
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { TENSOR_ROLES } from '../core/model-index';
 import { useStudioStore } from '../store/studio-store';
+import { ChartTable } from './chart-table';
 import { formatBytes } from './format';
 import { ROLE_COLOR, ROLE_SHORT } from './roles';
 
@@ -33,6 +34,7 @@ export function RoleChart() {
           </Bar>
         </BarChart>
       </ResponsiveContainer>
+      <ChartTable caption="Bytes per role" columns={[{ label: 'Role' }, { label: 'Bytes', num: true }]} rows={data.map((d) => [ROLE_SHORT[d.tensorRole], formatBytes(d.bytes)])} testId="role-chart-table" />
     </figure>
   );
 }

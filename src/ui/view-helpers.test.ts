@@ -1,4 +1,4 @@
-// Pure view helpers: layer grouping, tensor sorting/filtering, number formats, error texts.
+// Pure view helpers: layer grouping, tensor sorting/filtering, number formats, error texts, axis ticks.
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../core/model-index';
 import { noticeText } from './error-text';
@@ -6,6 +6,8 @@ import { formatBytes, formatCount, formatDuration } from './format';
 import { blockIndex, bytesPerLayer } from './layer-groups';
 import { filterTensors, sortTensors } from './tensor-sort';
 import { typeMix } from './sweep/type-mix';
+import { distinctLabels, linearTicks, logTicks } from './sweep/axis-ticks';
+import { dodgeOffset, withDodge } from './sweep/marker-dodge';
 
 const t = (name: string, layer: string, role: TensorInfo['role'], byteLength: number): TensorInfo => ({
   name, layer, role, dtype: 'f32', shape: [byteLength / 4], numel: byteLength / 4, byteLength,
@@ -75,5 +77,54 @@ describe('typeMix', () => {
     const written = [...Array(25).fill({ label: 'ggml Q5_0' }), ...Array(5).fill({ label: 'ggml Q8_0' }), { label: 'Q4_K' }, {}];
     expect(typeMix(written)).toBe('Q5_0 ×25, Q8_0 ×5, Q4_K ×1');
     expect(typeMix([])).toBe('');
+  });
+});
+
+describe('axis ticks', () => {
+  it('linear: 1-2-5 steps with enough decimals that labels differ, covering every value', () => {
+    const narrow = linearTicks([61.08, 61.12, 61.19, 61.22])!;
+    expect(narrow.ticks).toEqual([61.05, 61.1, 61.15, 61.2, 61.25]);
+    expect(narrow.ticks.map(narrow.format)).toEqual(['61.05', '61.10', '61.15', '61.20', '61.25']);
+    const wide = linearTicks([41.38, 43.03, 70.3])!;
+    expect(wide.ticks.map(wide.format)).toEqual(['40', '50', '60', '70', '80']);
+    expect(wide.domain).toEqual([40, 80]);
+    const kl = linearTicks([7.3e-5, 0.0213, 0.5641])!;
+    expect(kl.ticks.map(kl.format)).toEqual(['0.0', '0.2', '0.4', '0.6']);
+    const one = linearTicks([3.13])!;
+    expect(one.domain[0]).toBeLessThan(3.13);
+    expect(one.domain[1]).toBeGreaterThan(3.13);
+    expect(linearTicks([Number.NaN])).toBeNull();
+  });
+
+  it('log: 1-2-5 per decade up to the largest value, every mantissa on a narrow range', () => {
+    const wide = logTicks([41.4, 43.0, 900.2])!;
+    expect(wide.ticks.map(wide.format)).toEqual(['20', '50', '100', '200', '500', '1000']);
+    const narrow = logTicks([41.4, 43.0, 70.3])!;
+    expect(narrow.ticks.map(narrow.format)).toEqual(['40', '50', '60', '70', '80']);
+    const kl = logTicks([7.3e-5, 0.0213, 0.5641, 0])!;
+    expect(kl.ticks[0]).toBe(5e-5);
+    expect(kl.ticks[kl.ticks.length - 1]).toBe(1);
+    expect(kl.ticks.map(kl.format)).toContain('0.0001');
+  });
+
+  it('never repeats a label, on random ranges', () => {
+    for (let i = 0; i < 500; i++) {
+      const base = 10 ** (Math.random() * 6 - 3);
+      const values = Array.from({ length: 4 }, () => base * (1 + Math.random() * (Math.random() < 0.5 ? 0.01 : 10)));
+      for (const t of [linearTicks(values), logTicks(values)]) {
+        expect(t && distinctLabels(t), values.join(',')).toBe(true);
+        expect(t!.domain[0]).toBeLessThanOrEqual(Math.min(...values));
+        expect(t!.domain[1]).toBeGreaterThanOrEqual(Math.max(...values));
+      }
+    }
+  });
+});
+
+describe('withDodge', () => {
+  it('sets points on the same spot side by side and leaves lone points where they are', () => {
+    const d = withDodge([{ x: 3.13, y: 43.97 }, { x: 3.13, y: 43.99 }, { x: 3.81, y: 43.03 }, { x: 2.79, y: 70.3 }, { x: 3.13, y: 43.98 }]);
+    expect(d.map((p) => [p.dodge, p.dodgeOf])).toEqual([[0, 3], [1, 3], [0, 1], [0, 1], [2, 3]]);
+    expect(d.map(dodgeOffset)).toEqual([-9, 0, 0, 0, 9]);
+    expect(withDodge([{ x: 1, y: 2 }]).map(dodgeOffset)).toEqual([0]);
   });
 });

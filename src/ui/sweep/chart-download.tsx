@@ -1,9 +1,9 @@
-// "PNG" and "SVG" buttons that save the chart drawn inside `target` (see chart-image.ts).
+// "PNG" and "SVG" buttons that save the chart drawn inside `target` with its caption and keys (see chart-image.ts).
 import { useState, type RefObject } from 'react';
 import { downloadBlob } from '../../store/save-file';
-import { chartSvg, pngBlob, serializeChart, svgBlob } from './chart-image';
+import { chartKeyItems, chartSvg, pngBlob, serializeChart, svgBlob, type ChartCaption } from './chart-image';
 
-export function ChartDownload({ target, fileStem, testId }: { target: RefObject<HTMLElement | null>; fileStem: string; testId: string }) {
+export function ChartDownload({ target, fileStem, testId, caption }: { target: RefObject<HTMLElement | null>; fileStem: string; testId: string; caption: ChartCaption }) {
   const [failed, setFailed] = useState<string | null>(null);
 
   const save = async (kind: 'png' | 'svg') => {
@@ -11,7 +11,7 @@ export function ChartDownload({ target, fileStem, testId }: { target: RefObject<
     const svg = chartSvg(target.current);
     if (!svg) return;
     try {
-      const { text, width, height } = serializeChart(svg);
+      const { text, width, height } = serializeChart(svg, caption, chartKeyItems(target.current));
       downloadBlob(kind === 'svg' ? svgBlob(text) : await pngBlob(text, width, height), `${fileStem}.${kind}`);
     } catch (e) {
       setFailed((e as Error).message);

@@ -5,6 +5,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import type { SweepPoint } from '../../core/sweep';
 import { formatRelError } from '../format';
 import { blockIndex, shortName } from '../layer-groups';
+import { ChartTable } from '../chart-table';
 import { ChartDownload } from './chart-download';
 import { CHART_COLORS, pointLabel } from './point-style';
 
@@ -29,7 +30,7 @@ export function errorRows(tensors: SweepPoint['tensors']): { rows: Row[]; kinds:
   return { rows: [...rows.values()], kinds };
 }
 
-export function LayerErrorChart({ point, fileStem }: { point: SweepPoint; fileStem: string }) {
+export function LayerErrorChart({ point, fileStem, modelName }: { point: SweepPoint; fileStem: string; modelName: string }) {
   const ref = useRef<HTMLElement>(null);
   const { rows, kinds } = useMemo(() => errorRows(point.tensors), [point]);
   return (
@@ -38,7 +39,7 @@ export function LayerErrorChart({ point, fileStem }: { point: SweepPoint; fileSt
         <span>
           Relative error per layer <span className="muted small">· {pointLabel(point)}</span>
         </span>
-        <ChartDownload target={ref} fileStem={`${fileStem}-layers`} testId="layer-chart-download" />
+        <ChartDownload target={ref} fileStem={`${fileStem}-layers`} testId="layer-chart-download" caption={{ title: 'Relative error per layer', subtitle: `${modelName} · ${pointLabel(point)}` }} />
       </figcaption>
       <ResponsiveContainer width="100%" height={240}>
         <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 8 }}>
@@ -52,6 +53,12 @@ export function LayerErrorChart({ point, fileStem }: { point: SweepPoint; fileSt
           ))}
         </BarChart>
       </ResponsiveContainer>
+      <ChartTable
+        caption={`Relative error per layer, ${pointLabel(point)}`}
+        columns={[{ label: 'Layer' }, ...kinds.map((k) => ({ label: k, num: true }))]}
+        rows={rows.map((r) => [String(r.group), ...kinds.map((k) => (typeof r[k] === 'number' ? formatRelError(r[k] as number) : '–'))])}
+        testId="layer-error-table"
+      />
     </figure>
   );
 }

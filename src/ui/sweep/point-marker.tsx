@@ -2,6 +2,7 @@
 // and outlined when selected; a click, or Enter or Space on the focused point (Tab reaches every
 // point), selects it. Both trade-off charts draw their points with it. A compared run's point is
 // hollow, in the run's colour, and not selectable (its run is opened from the history for that).
+// `offset` moves a marker sideways when others sit on the same spot (chart-parts.tsx withDodge).
 import { Symbols, type SymbolType } from 'recharts';
 import type { SweepPoint } from '../../core/sweep';
 import { CHART_COLORS } from './point-style';
@@ -13,7 +14,7 @@ export interface MarkerProps {
   payload?: SweepPoint;
 }
 
-export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }: MarkerProps & { selected: boolean; onSelect: (id: string) => void; fill: string; shape: SymbolType }) {
+export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape, offset = 0 }: MarkerProps & { selected: boolean; onSelect: (id: string) => void; fill: string; shape: SymbolType; offset?: number }) {
   if (!payload || cx === undefined || cy === undefined) return <g />;
   return (
     <g
@@ -34,7 +35,7 @@ export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }
       style={{ cursor: 'pointer' }}
     >
       <Symbols
-        cx={cx}
+        cx={cx + offset}
         cy={cy}
         type={shape}
         size={selected ? 190 : 95}
@@ -46,11 +47,11 @@ export function PointMarker({ cx, cy, payload, selected, onSelect, fill, shape }
   );
 }
 
-export function ComparedMarker({ cx, cy, payload, color, shape, runId }: MarkerProps & { color: string; shape: SymbolType; runId: string }) {
+export function ComparedMarker({ cx, cy, payload, color, shape, runId, offset = 0 }: MarkerProps & { color: string; shape: SymbolType; runId: string; offset?: number }) {
   if (!payload || cx === undefined || cy === undefined) return <g />;
   return (
     <g className="sweep-point-compared" data-testid="compared-point" data-run-id={runId} data-point-id={payload.id} data-ppl={payload.ppl}>
-      <Symbols cx={cx} cy={cy} type={shape} size={95} fill="none" stroke={color} strokeWidth={2} />
+      <Symbols cx={cx + offset} cy={cy} type={shape} size={95} fill="none" stroke={color} strokeWidth={2} />
     </g>
   );
 }

@@ -46,7 +46,7 @@ export function SparsityChart({ logScale, figureRef }: { logScale: boolean; figu
             tick={{ fontSize: 11, fill: CHART_COLORS.muted }}
             label={{ value: 'Sparsity of the pruned tensors (%; MLP channels: parameters removed)', position: 'insideBottom', offset: -14, fontSize: 12, fill: CHART_COLORS.text }}
           />
-          {qualityAxis(logScale, metric)}
+          {qualityAxis(logScale, metric, [...groups.flatMap(([, data]) => data.map((d) => d.y)), ...(reference && metric === 'ppl' ? [reference.ppl] : [])])}
           <Tooltip content={<PointTooltip reference={reference} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
           <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
           {referenceLine(reference, metric)}

@@ -43,6 +43,8 @@ export function SweepResults() {
   if (points.length === 0 && !reference && !running) return null;
   const selected = points.find((p) => p.id === selectedId) ?? null;
   const stem = `${modelStem(sourceName)}-sweep`;
+  const title = `${pruned ? 'Size and sparsity' : 'Size'} vs ${metric === 'ppl' ? 'perplexity' : 'KL divergence'}`;
+  const subtitle = `${sourceName} · wikitext2-w256 · W=${windows} · ${points.length} point${points.length === 1 ? '' : 's'}${reference ? ` · original ${reference.ppl.toFixed(3)}` : ''}`;
 
   const saveTable = (kind: 'csv' | 'json') => {
     const text = kind === 'csv' ? pointsToCsv(points, reference) : pointsToJson(points, reference, sourceName);
@@ -53,7 +55,7 @@ export function SweepResults() {
     <section className="panel sweep-results" aria-labelledby="sweep-results-heading" data-testid="sweep-results">
       <header className="panel-header panel-header-row">
         <div>
-          <h2 id="sweep-results-heading">{`${pruned ? 'Size and sparsity' : 'Size'} vs ${metric === 'ppl' ? 'perplexity' : 'KL divergence'}`}</h2>
+          <h2 id="sweep-results-heading">{title}</h2>
           <p className="panel-sub" data-testid="sweep-summary">
             wikitext2-w256 · W={windows} · {points.length} point{points.length === 1 ? '' : 's'}
             {reference ? ` · original ${reference.ppl.toFixed(3)}` : ''}
@@ -80,7 +82,7 @@ export function SweepResults() {
             <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="sweep-log-scale" />
             <span>log scale</span>
           </label>
-          {points.length > 0 && <ChartDownload target={chartRef} fileStem={`${stem}-tradeoff`} testId="chart-download" />}
+          {points.length > 0 && <ChartDownload target={chartRef} fileStem={`${stem}-tradeoff`} testId="chart-download" caption={{ title: `Size vs ${metric === 'ppl' ? 'perplexity' : 'KL divergence'}`, subtitle }} />}
         </div>
       </header>
       {points.length > 0 && pruned ? (
@@ -89,7 +91,7 @@ export function SweepResults() {
           <div className="sweep-chart-cell">
             <div className="sweep-chart-tools">
               <span className="small muted">Sparsity vs perplexity</span>
-              <ChartDownload target={sparsityRef} fileStem={`${stem}-sparsity`} testId="sparsity-chart-download" />
+              <ChartDownload target={sparsityRef} fileStem={`${stem}-sparsity`} testId="sparsity-chart-download" caption={{ title: `Sparsity vs ${metric === 'ppl' ? 'perplexity' : 'KL divergence'}`, subtitle }} />
             </div>
             <SparsityChart logScale={logScale} figureRef={sparsityRef} />
           </div>
@@ -104,7 +106,7 @@ export function SweepResults() {
       {selected ? (
         <div className="sweep-selected">
           <SelectedPoint point={selected} />
-          <LayerErrorChart point={selected} fileStem={stem} />
+          <LayerErrorChart point={selected} fileStem={stem} modelName={sourceName} />
         </div>
       ) : (
         points.length > 0 && <p className="muted small">Click a point (or a table row) to see its per-layer error and export it.</p>
