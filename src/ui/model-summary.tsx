@@ -11,7 +11,9 @@ export function ModelSummary() {
   return (
     <section className="panel" aria-labelledby="model-heading" data-testid="model-summary">
       <header className="panel-header">
-        <h2 id="model-heading">{index.fileName}</h2>
+        <h2 id="model-heading" className="truncate" title={index.fileName} data-testid="model-name">
+          {index.fileName}
+        </h2>
         <p className="panel-sub" data-testid="model-files">
           {model.files.filter((f) => !/(^|[\\/])tokenizer\.json$/.test(f)).join(' · ')}
           {model.tokenizerFromModel ? ' · tokenizer from the GGUF' : model.hasTokenizer ? ' · tokenizer.json' : ' · no tokenizer.json'}
