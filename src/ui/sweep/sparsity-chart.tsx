@@ -48,7 +48,7 @@ export function SparsityChart({ logScale, figureRef }: { logScale: boolean; figu
           />
           {qualityAxis(logScale, metric, [...groups.flatMap(([, data]) => data.map((d) => d.y)), ...(reference && metric === 'ppl' ? [reference.ppl] : [])])}
           <Tooltip content={<PointTooltip reference={reference} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
-          <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+          <Legend verticalAlign="top" iconSize={10} wrapperStyle={{ fontSize: 12 }} />
           {referenceLine(reference, metric)}
           {frontierLine(frontierData)}
           {groups.map(([method, data]) => (

@@ -76,7 +76,7 @@ export function TradeoffChart({ logScale, figureRef }: { logScale: boolean; figu
           />
           {qualityAxis(logScale, metric, yValues)}
           <Tooltip content={<PointTooltip reference={reference} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
-          <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+          <Legend verticalAlign="top" iconSize={10} wrapperStyle={{ fontSize: 12 }} />
           {referenceLine(reference, metric)}
           {frontierLine(frontierData)}
           {groups.map(([bits, data]) => (
