@@ -54,6 +54,8 @@ export default defineConfig({
         // onnxruntime-web's wasm (~27 MB) and the sample model (~7.5 MB) are precached whole.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         navigateFallback: 'index.html',
+        // The settings page is a page of its own (precached above), never the app in its place.
+        navigateFallbackDenylist: [/^\/docs\//],
         cleanupOutdatedCaches: true,
       },
     }),

@@ -67,6 +67,16 @@ test('a whole session stays on the origin under a strict CSP; after one visit th
   expect(secondBytes.equals(firstBytes)).toBe(true);
   await expect(page.getByTestId('sweep-row')).toHaveCount(2);
 
+  // The "?" beside a setting opens the settings page at its section, offline too.
+  const opening = context.waitForEvent('page');
+  await page.getByTestId('help-bits').first().click();
+  const help = await opening;
+  await help.waitForLoadState();
+  expect(help.url()).toMatch(/\/docs\/settings\.html#bits$/);
+  await expect(help.locator('#bits h2')).toHaveText('Bits');
+  await expect(help.locator('#bits')).toContainText('3-bit codes are stored in 4-bit containers');
+  await help.close();
+
   expect(beyondOrigin).toEqual([]);
   expect([...violations, ...(await cspViolations(page))]).toEqual([]);
   expect(consoleCsp).toEqual([]);

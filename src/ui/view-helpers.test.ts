@@ -8,6 +8,9 @@ import { filterTensors, sortTensors } from './tensor-sort';
 import { typeMix } from './sweep/type-mix';
 import { distinctLabels, linearTicks, logTicks } from './sweep/axis-ticks';
 import { dodgeOffset, withDodge } from './sweep/marker-dodge';
+import { HELP, SETTINGS_PAGE } from './help';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const t = (name: string, layer: string, role: TensorInfo['role'], byteLength: number): TensorInfo => ({
   name, layer, role, dtype: 'f32', shape: [byteLength / 4], numel: byteLength / 4, byteLength,
@@ -126,5 +129,17 @@ describe('withDodge', () => {
     expect(d.map((p) => [p.dodge, p.dodgeOf])).toEqual([[0, 3], [1, 3], [0, 1], [0, 1], [2, 3]]);
     expect(d.map(dodgeOffset)).toEqual([-9, 0, 0, 0, 9]);
     expect(withDodge([{ x: 1, y: 2 }]).map(dodgeOffset)).toEqual([0]);
+  });
+});
+
+describe('help', () => {
+  it('every setting\'s help points to a section of the settings page the app serves, and says something', async () => {
+    const page = readFileSync(resolve(import.meta.dirname, '../../public', SETTINGS_PAGE), 'utf8');
+    for (const [topic, { anchor, text }] of Object.entries(HELP)) {
+      expect(page, topic).toContain(`<section id="${anchor}">`);
+      expect(text.length, topic).toBeGreaterThan(40);
+    }
+    // and every section of the page is linked from the contents
+    for (const [, id] of page.matchAll(/<section id="([^"]+)">/g)) expect(page).toContain(`href="#${id}"`);
   });
 });

@@ -2,6 +2,7 @@
 // with what it takes in the current plan), adding rules, the format's top-level options, and
 // recipe files (save as JSON, load a file; a dropped recipe file lands here too), a target size
 // that writes the rules (size-budget-fields.tsx), and the calibration text when a rule's method needs one.
+import { HelpLink } from '../help';
 import { ruleTotals } from '../../core/compression-plan';
 import { QUICK_RECIPES } from '../../store/quick-recipes';
 import { useStudioStore } from '../../store/studio-store';
@@ -40,6 +41,9 @@ export function RecipeEditor({ disabled }: { disabled: boolean }) {
       <SizeBudgetFields disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
         <legend>Rules · the first that matches a tensor decides; unmatched tensors are kept</legend>
+        <p className="small muted help-row" data-testid="rule-help">
+          About: bits <HelpLink topic="bits" /> · block <HelpLink topic="block" /> · zero point <HelpLink topic="zero-point" /> · methods <HelpLink topic="methods" /> · llama.cpp types <HelpLink topic="llama-cpp" /> · pruning <HelpLink topic="pruning" />
+        </p>
         {recipe.rules.length === 0 ? (
           <p className="small muted" data-testid="rules-empty">{recipe.preset ? `No rules of your own: the ${recipe.preset} preset decides every tensor.` : 'No rules: every tensor is kept as it is.'}</p>
         ) : (

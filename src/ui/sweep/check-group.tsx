@@ -1,14 +1,18 @@
-// A row of toggle chips (checkboxes) for one sweep axis.
+// A row of toggle chips (checkboxes) for one sweep axis, with its help link.
+import { HelpLink, type HelpTopic } from '../help';
 export interface CheckOption<T> {
   value: T;
   label: string;
   testId: string;
 }
 
-export function CheckGroup<T>(props: { legend: string; options: CheckOption<T>[]; checked: readonly T[]; onToggle: (value: T) => void; disabled: boolean }) {
+export function CheckGroup<T>(props: { legend: string; options: CheckOption<T>[]; checked: readonly T[]; onToggle: (value: T) => void; disabled: boolean; help?: HelpTopic }) {
   return (
     <fieldset className="field" disabled={props.disabled}>
-      <legend>{props.legend}</legend>
+      <legend>
+        {props.legend}
+        {props.help && <HelpLink topic={props.help} />}
+      </legend>
       <div className="chips">
         {props.options.map((o) => (
           <label key={o.testId} className="chip">

@@ -1,5 +1,6 @@
 // Perplexity of the original model (docs/EVAL.md `wikitext2-w256`): windows, execution provider,
 // text, Evaluate / Cancel, live progress and the result. The settings apply to sweeps too.
+import { HelpLink } from '../help';
 import type { EvalBackend } from '../../core/evaluation';
 import { EVAL_WINDOW_CHOICES } from '../../store/eval-slice';
 import { useStudioStore } from '../../store/studio-store';
@@ -31,7 +32,10 @@ export function EvalPanel() {
     <section className="panel form" aria-labelledby="eval-heading" data-testid="eval-panel">
       <h2 id="eval-heading">Perplexity</h2>
       <label className="field">
-        <span className="label">Windows of 256 tokens</span>
+        <span className="label">
+          Windows of 256 tokens
+          <HelpLink topic="windows" />
+        </span>
         <select value={String(windows)} onChange={(e) => setWindows(Number(e.target.value))} disabled={running || busy} data-testid="eval-windows">
           {EVAL_WINDOW_CHOICES.map((w) => (
             <option key={w} value={String(w)}>
@@ -42,7 +46,10 @@ export function EvalPanel() {
         </select>
       </label>
       <fieldset className="field" disabled={running || busy}>
-        <legend>Runs on (onnxruntime-web)</legend>
+        <legend>
+          Runs on (onnxruntime-web)
+          <HelpLink topic="backend" />
+        </legend>
         <div className="segmented">
           {BACKENDS.map((b) => (
             <label key={b.id} className="segment" title={b.title}>

@@ -1,5 +1,6 @@
 // Which text perplexity is measured on: the bundled WikiText-2 excerpt, or the user's own
 // (typed, pasted or read from a text file). Used by "Evaluate" and by sweeps alike.
+import { HelpLink } from '../help';
 import type { ChangeEvent } from 'react';
 import { useStudioStore } from '../../store/studio-store';
 
@@ -18,7 +19,10 @@ export function EvalTextChoice({ disabled }: { disabled: boolean }) {
 
   return (
     <fieldset className="field" disabled={disabled}>
-      <legend>Text</legend>
+      <legend>
+        Text
+        <HelpLink topic="eval-text" />
+      </legend>
       <div className="radio-list">
         <label className="radio">
           <input type="radio" name="eval-text" checked={source === 'bundled'} onChange={() => setSource('bundled')} data-testid="eval-text-bundled" />

@@ -10,6 +10,7 @@ import { parseBudgets, sparsityText, sweepCalibrates, SWEEP_GGUF_TYPES, SWEEP_SE
 import { SWEEP_QUANTIZE_METHODS, type SweepQuantizeMethod } from '../../core/sweep';
 import { PRUNE_METHODS, type PruneMethodId } from '../../core/recipe';
 import { useStudioStore } from '../../store/studio-store';
+import { HelpLink } from '../help';
 import { CheckGroup } from './check-group';
 import { METHOD_LABEL } from './point-style';
 
@@ -40,10 +41,11 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
 
   return (
     <>
-      <CheckGroup legend="Bits" options={SWEEP_BITS.map((b) => ({ value: b, label: `${b}`, testId: `sweep-bits-${b}` }))} checked={bits} onToggle={toggleBits} disabled={disabled} />
+      <CheckGroup legend="Bits" help="bits" options={SWEEP_BITS.map((b) => ({ value: b, label: `${b}`, testId: `sweep-bits-${b}` }))} checked={bits} onToggle={toggleBits} disabled={disabled} />
       <Unquantized disabled={disabled} />
       <CheckGroup
         legend="Block size"
+        help="block"
         options={SWEEP_BLOCKS.map((b) => ({ value: b, label: b === 'per-channel' ? 'per ch.' : `${b}`, testId: `sweep-block-${b}` }))}
         checked={blocks}
         onToggle={toggleBlock}
@@ -51,6 +53,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
       />
       <CheckGroup
         legend="Zero point"
+        help="zero-point"
         options={[
           { value: false, label: 'Asym', testId: 'sweep-asym' },
           { value: true, label: 'Sym', testId: 'sweep-sym' },
@@ -61,6 +64,7 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
       />
       <CheckGroup
         legend="Quantization method (GPTQ calibrates first; GPTQ and HQQ are not crossed with pruning; HQQ takes the asymmetric settings)"
+        help="methods"
         options={SWEEP_QUANTIZE_METHODS.map((m) => ({ value: m, label: METHOD_LABEL[m], testId: `sweep-method-${m}` }))}
         checked={quantizeMethods}
         onToggle={toggleQuantizeMethod}
@@ -71,7 +75,10 @@ export function SweepAxesFields({ disabled }: { disabled: boolean }) {
       <SizeBudgets disabled={disabled} />
       <SweepBase disabled={disabled} />
       <fieldset className="field" disabled={disabled}>
-        <legend>Tensors</legend>
+        <legend>
+          Tensors
+          <HelpLink topic="tensors" />
+        </legend>
         <div className="radio-list">
           {KINDS.map((k) => (
             <label key={k} className="radio">
@@ -122,13 +129,16 @@ function PruningAxes({ disabled }: { disabled: boolean }) {
   const calibrates = useStudioStore((s) => sweepCalibrates(s));
   return (
     <>
-      <CheckGroup legend="Sparsity (pruned first; the output head stays dense)" options={SWEEP_SPARSITIES.map((v) => ({ value: v, label: sparsityText(v), testId: `sweep-sparsity-${v}` }))} checked={sparsities} onToggle={toggleSparsity} disabled={disabled} />
+      <CheckGroup legend="Sparsity (pruned first; the output head stays dense)" help="pruning" options={SWEEP_SPARSITIES.map((v) => ({ value: v, label: sparsityText(v), testId: `sweep-sparsity-${v}` }))} checked={sparsities} onToggle={toggleSparsity} disabled={disabled} />
       {prunes && (
         <CheckGroup legend="Pruning method" options={PRUNE_METHODS.map((m) => ({ value: m, label: PRUNE_METHOD_LABEL[m], testId: `sweep-prune-${m}` }))} checked={methods} onToggle={toggleMethod} disabled={disabled} />
       )}
       {calibrates && (
         <label className="field field-narrow">
-          <span className="label">Calibration windows (bundled wikitext-2 validation text, 256 tokens each)</span>
+          <span className="label">
+            Calibration windows (bundled wikitext-2 validation text, 256 tokens each)
+            <HelpLink topic="calibration" />
+          </span>
           <input type="number" min={1} step={1} value={windows} disabled={disabled} onChange={(e) => setWindows(e.target.valueAsNumber)} data-testid="sweep-calibration-windows" />
         </label>
       )}
@@ -142,7 +152,10 @@ function SweepBase({ disabled }: { disabled: boolean }) {
   const setBase = useStudioStore((s) => s.setSweepBase);
   return (
     <label className="field">
-      <span className="label">Every point starts with</span>
+      <span className="label">
+        Every point starts with
+        <HelpLink topic="base" />
+      </span>
       <select value={base} onChange={(e) => setBase(e.target.value)} disabled={disabled} data-testid="sweep-base">
         {SWEEP_BASES.map((b) => (
           <option key={b.id} value={b.id}>{b.label}</option>
@@ -160,7 +173,10 @@ function SizeBudgets({ disabled }: { disabled: boolean }) {
   const valid = parseBudgets(text) !== undefined;
   return (
     <label className="field">
-      <span className="label">Size budgets · bits per weight, comma-separated (each point mixes rtn settings for the least predicted loss)</span>
+      <span className="label">
+        Size budgets · bits per weight, comma-separated (each point mixes rtn settings for the least predicted loss)
+        <HelpLink topic="size-budget" />
+      </span>
       <input
         type="text"
         className="mono"
@@ -191,10 +207,11 @@ function LlamaCppTypes({ disabled }: { disabled: boolean }) {
   const ready = model.hasTokenizer && model.hasConfig !== false;
   return (
     <>
-      <CheckGroup legend="llama.cpp types" options={SWEEP_GGUF_TYPES.map((t) => ({ value: t, label: t, testId: `sweep-gguf-${t}` }))} checked={types} onToggle={toggle} disabled={disabled || !ready} />
+      <CheckGroup legend="llama.cpp types" help="llama-cpp" options={SWEEP_GGUF_TYPES.map((t) => ({ value: t, label: t, testId: `sweep-gguf-${t}` }))} checked={types} onToggle={toggle} disabled={disabled || !ready} />
       {types.length > 0 && (
         <CheckGroup
           legend="llama.cpp importance matrix (measured once on the calibration text, as llama-imatrix)"
+          help="imatrix"
           options={[
             { value: false, label: 'without', testId: 'sweep-gguf-imatrix-no' },
             { value: true, label: 'with', testId: 'sweep-gguf-imatrix-yes' },

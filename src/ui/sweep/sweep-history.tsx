@@ -9,6 +9,7 @@ import { downloadBlob } from '../../store/save-file';
 import { bestPoint, runFileName, runSettingsText, runStartText, runToJson } from '../../store/sweep-history';
 import { useStudioStore } from '../../store/studio-store';
 import { formatBytes } from '../format';
+import { HelpLink } from '../help';
 import { comparedRunColor } from './point-style';
 
 /** The site's storage use and quota (navigator.storage), refreshed when the history changes. */
@@ -118,7 +119,10 @@ export function SweepHistory() {
     <section className="panel" aria-labelledby="sweep-history-heading" data-testid="sweep-history">
       <header className="panel-header panel-header-row">
         <div>
-          <h2 id="sweep-history-heading">Sweep history</h2>
+          <h2 id="sweep-history-heading">
+            Sweep history
+            <HelpLink topic="history" />
+          </h2>
           <p className="panel-sub">
             Every sweep of this model (found by its content, not its name), kept in this browser.
             {storage && storage.quota > 0 && (

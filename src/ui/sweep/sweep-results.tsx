@@ -7,6 +7,7 @@ import { modelStem, sweepFileName } from '../../core/output-names';
 import { pointsToCsv, pointsToJson, type QualityMetric, type SizeAxis } from '../../store/sweep-export';
 import { KL_METHOD_NOTE } from '../../core/evaluation';
 import { useStudioStore } from '../../store/studio-store';
+import { HelpLink } from '../help';
 import { ChartDownload } from './chart-download';
 import { LayerErrorChart } from './layer-error-chart';
 import { PointsTable } from './points-table';
@@ -78,6 +79,7 @@ export function SweepResults() {
               </label>
             ))}
           </div>
+          <HelpLink topic="kl" />
           <label className="radio small">
             <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="sweep-log-scale" />
             <span>log scale</span>
