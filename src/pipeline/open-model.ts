@@ -41,6 +41,23 @@ const isTokenizerConfig = (f: ByteSource) => baseName(f.name) === 'tokenizer_con
 const isJson = (f: ByteSource) => baseName(f.name).endsWith('.json');
 
 /**
+ * The JSON files beside a model must parse: a broken tokenizer.json or config.json is named now,
+ * when it is dropped, not later by the step that first reads it (perplexity, GGUF export).
+ * They are small (a tokenizer.json is a few MB), so reading them whole is fine.
+ */
+async function requireJson(files: readonly (ByteSource | undefined)[]): Promise<void> {
+  for (const f of files) {
+    if (!f) continue;
+    const text = new TextDecoder().decode(await f.read(0, f.byteLength));
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      throw new FormatError(`not valid JSON: ${(e as Error).message}`, 0, baseName(f.name));
+    }
+  }
+}
+
+/**
  * Opens a model from its files. The first `.onnx`, `.gguf` or `.safetensors` (or
  * `*.safetensors.index.json`) file decides the format: ONNX with any external-data files beside
  * it, GGUF, or a safetensors checkpoint (index, shards, config.json). A file without a known
@@ -51,6 +68,7 @@ export async function openModel(files: ByteSource[]): Promise<OpenedModel> {
   const tokenizer = files.find(isTokenizer);
   const config = files.find(isConfig);
   const tokenizerConfig = files.find(isTokenizerConfig);
+  await requireJson([tokenizer, config, tokenizerConfig]);
   const known = files.find((f) => formatOfFile(f) !== undefined);
   const format = known ? formatOfFile(known) : undefined;
   if (format === 'gguf') {

@@ -5,7 +5,7 @@
 // Nothing is opened behind the person's back: a drop holding several models asks which one, and a
 // drop (or the sample) while a run is going asks whether to stop the run first (`pendingOpen`).
 import type { StateCreator } from 'zustand';
-import { UsageError } from '../core/errors';
+import { FormatError, UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { progressCallback } from '../workers/studio-client';
 import { studioClient } from './studio-client';
@@ -57,15 +57,20 @@ function describeFiles(files: File[]): string {
 export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set, get, store) => {
   let loadSerial = 0;
 
-  /** A lone .json that is a recipe (it has a "recipe" field): its parsed data, else undefined. */
+  /**
+   * A lone .json that is a recipe (it has a "recipe" field): its parsed data; undefined when it is
+   * not one. A lone .json (not a model's config or tokenizer) that does not parse is an error
+   * naming it: it was meant as a recipe, and "no model file" would name the wrong thing.
+   */
   async function recipeFile(files: File[]): Promise<unknown> {
     if (files.length !== 1 || !/\.json$/i.test(files[0].name) || /^(config|tokenizer|tokenizer_config|generation_config)\.json$/i.test(files[0].name)) return undefined;
+    let value: unknown;
     try {
-      const value = JSON.parse(await files[0].text());
-      return value && typeof value === 'object' && 'recipe' in value ? value : undefined;
-    } catch {
-      return undefined;
+      value = JSON.parse(await files[0].text());
+    } catch (e) {
+      throw new FormatError(`not valid JSON: ${(e as Error).message}`, 0, files[0].name);
     }
+    return value && typeof value === 'object' && 'recipe' in value ? value : undefined;
   }
 
   /** A lone importance-matrix file (llama-imatrix's GGUF, told by the worker from its first bytes, or legacy .dat). */
@@ -132,7 +137,12 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     loadStatus: 'idle',
     loadingLabel: '',
     async openFiles(files) {
-      const recipe = await recipeFile(files);
+      let recipe: unknown;
+      try {
+        recipe = await recipeFile(files);
+      } catch (error) {
+        return get().showError('recipe', error);
+      }
       if (recipe !== undefined) return get().loadRecipe(recipe, files[0].name);
       if (await isImatrixFile(files)) {
         if (!get().model) return get().showError('load', new UsageError(`${files[0].name} is a llama.cpp importance matrix: open a model first, then drop it (or use Load imatrix…) to weigh its llama.cpp types`));

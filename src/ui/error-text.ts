@@ -35,6 +35,9 @@ export function fileKind(file: string | undefined): 'ONNX' | 'GGUF' | 'safetenso
 
 const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
 
+/** A kind of file as a heading says it. */
+const KIND_NAME: Record<NonNullable<ReturnType<typeof fileKind>>, string> = { ONNX: 'ONNX', GGUF: 'GGUF', safetensors: 'safetensors', JSON: 'JSON', imatrix: 'importance matrix' };
+
 const FORMAT_HINT: Record<NonNullable<ReturnType<typeof fileKind>>, string> = {
   ONNX: 'The file is damaged, truncated (an interrupted download?) or not an ONNX model. Export or download it again and drop it here.',
   GGUF: 'The file is damaged, truncated (an interrupted download?) or not a GGUF model. Convert or download it again and drop it here.',
@@ -50,7 +53,8 @@ export function noticeText(notice: Notice): NoticeText {
     case 'format':
       return {
         tone: 'error',
-        title: notice.step !== 'load' ? step : notice.file ? `${baseName(notice.file)} is not a readable ${kind ?? 'model'} file` : 'This file could not be read',
+        // A file named by the error is the heading, whatever the step (an importance matrix, a recipe, external data).
+        title: notice.file ? `${baseName(notice.file)} is not a readable ${kind ? KIND_NAME[kind] : 'model'} file` : notice.step !== 'load' ? step : 'This file could not be read',
         hint: kind ? FORMAT_HINT[kind] : 'The file is damaged, truncated (an interrupted download?) or not a model the studio reads (.onnx, .gguf, .safetensors).',
       };
     case 'unsupported':
