@@ -75,6 +75,20 @@ export interface CompressReport {
   parameters?: { before: number; after: number; mlpWidth?: { from: number; to: number } };
 }
 
+/**
+ * A finished compress run as the history keeps it, per model content key: what it produced and
+ * how. The file itself is not kept: its recipe makes it again (runs are deterministic).
+ */
+export interface ResultRecord {
+  id: string;
+  modelKey: string;
+  /** When it finished (ms since the epoch). */
+  at: number;
+  /** The file name the result downloads as. */
+  fileName: string;
+  report: CompressReport;
+}
+
 /** Tensors and source bytes done, as the pipeline reports them; calibration windows first, when the recipe needs them. */
 export interface CompressProgress {
   /** 'calibration' while the model runs on calibration text, then 'compress'; 'budget' while a size budget measures each weight (tensors = weights). */

@@ -8,5 +8,6 @@ import type { SweepSlice } from './sweep-slice';
 import type { RecipeSlice } from './recipe-slice';
 import type { GpuSlice } from './gpu-slice';
 import type { OfflineSlice } from './offline-slice';
+import type { ResultHistorySlice } from './result-history-slice';
 
-export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice & GpuSlice & OfflineSlice;
+export type StudioState = ModelSlice & JobSlice & ExportSlice & NoticeSlice & EvalSlice & SweepSlice & RecipeSlice & GpuSlice & OfflineSlice & ResultHistorySlice;

@@ -1,5 +1,5 @@
 // The bound store of the page (zustand slices pattern, STYLE.md §6): model, recipe, job, export,
-// notice, evaluation, sweep, GPU and offline slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
+// notice, evaluation, sweep, GPU, offline and result-history slices in one store. High-rate quantize progress lives apart, in progress-store.ts.
 import { create } from 'zustand';
 import type { StudioState } from './studio-state';
 import { createModelSlice } from './model-slice';
@@ -11,6 +11,7 @@ import { createSweepSlice } from './sweep-slice';
 import { createRecipeSlice } from './recipe-slice';
 import { createGpuSlice } from './gpu-slice';
 import { createOfflineSlice } from './offline-slice';
+import { createResultHistorySlice } from './result-history-slice';
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createModelSlice(...a),
@@ -22,4 +23,5 @@ export const useStudioStore = create<StudioState>()((...a) => ({
   ...createRecipeSlice(...a),
   ...createGpuSlice(...a),
   ...createOfflineSlice(...a),
+  ...createResultHistorySlice(...a),
 }));

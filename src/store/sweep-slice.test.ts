@@ -1,8 +1,9 @@
-// The sweep and evaluation slices against a fake worker client: live points, pause/resume,
-// restore after a reload (auto-resume of an interrupted run), and the table files.
+// The sweep, evaluation and result-history slices against a fake worker client: live points,
+// pause/resume, restore after a reload (auto-resume of an interrupted run), the histories, and the table files.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { summarizeTensors, type ModelIndex } from '../core/model-index';
 import type { EvalReport, EvaluationRecord } from '../core/evaluation';
+import type { CompressReport, ResultRecord } from '../core/compression-report';
 import type { SweepPoint, SweepRequest, SweepState } from '../core/sweep';
 import { selectionLabel } from '../core/tensor-selection';
 import type { StudioApi } from '../workers/studio-api';
@@ -218,6 +219,48 @@ describe('evaluation history', () => {
     await useStudioStore.getState().undoDeleteEvaluation();
     expect(useStudioStore.getState().evaluations.map((e) => e.id)).toEqual(['e2', 'e1', 'old']);
     expect(useStudioStore.getState().deletedEvaluation).toBeNull();
+  });
+});
+
+describe('result history', () => {
+  it('lists the results with the model, runs one again from its recipe and format, and deletes with undo', async () => {
+    const recipe = { recipe: 1 as const, rules: [{ match: '.*', role: 'matmul-weight' as const, quantize: { method: 'rtn' as const, bits: 4 as const, group: 32 as const, symmetric: false } }] };
+    const report = { format: 'onnx', recipe, recipeId: 'r-4', rules: [], ruleSources: [], inputBytes: 100, outputBytes: 40, bitsPerWeight: 4.5, tensors: [], notes: [], durationMs: 1, device: 'test' } as unknown as CompressReport;
+    let saved: ResultRecord[] = [{ id: 'a', modelKey: 'k', at: 1, fileName: 'model-q4-b32-asym.onnx', report }];
+    const compressed: unknown[] = [];
+    fake({
+      open,
+      savedSweep: async () => null,
+      sweepHistory: async () => [],
+      evaluationHistory: async () => [],
+      resultHistory: async () => saved,
+      checkRecipe: async (value) => value as typeof recipe,
+      compress: async (request) => {
+        compressed.push(request);
+        return report;
+      },
+      deleteResult: async (id) => {
+        saved = saved.filter((r) => r.id !== id);
+      },
+      restoreResult: async (record) => {
+        saved = [...saved, record];
+      },
+    });
+    await useStudioStore.getState().openFiles([new File([new Uint8Array(4)], 'model.onnx')]);
+    await tick();
+    await tick();
+    expect(useStudioStore.getState().results.map((r) => r.id)).toEqual(['a']);
+
+    useStudioStore.setState({ outputFormat: 'gguf' });
+    await useStudioStore.getState().rerunResult('a');
+    expect(compressed).toEqual([expect.objectContaining({ format: 'onnx', recipe })]);
+
+    await useStudioStore.getState().deleteResult('a');
+    expect(useStudioStore.getState().results).toEqual([]);
+    expect(saved).toEqual([]);
+    await useStudioStore.getState().undoDeleteResult();
+    expect(useStudioStore.getState().results.map((r) => r.id)).toEqual(['a']);
+    expect(saved.map((r) => r.id)).toEqual(['a']);
   });
 });
 

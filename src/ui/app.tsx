@@ -1,5 +1,5 @@
 // Page layout: a control column (load, compress with its recipe, progress, perplexity, sweeps)
-// beside the model, the plan of the recipe, the result, the sweep charts, the sweep and evaluation histories.
+// beside the model, the plan of the recipe, the result, the sweep charts, and the histories of sweeps, evaluations and results.
 import { useStudioStore } from '../store/studio-store';
 import { AppHeader } from './app-header';
 import { CompressForm } from './compress/compress-form';
@@ -13,6 +13,7 @@ import { LayerChart } from './layer-chart';
 import { ModelSummary } from './model-summary';
 import { OnnxOnlyNote } from './onnx-only-note';
 import { ProgressPanel } from './progress-panel';
+import { ResultHistory } from './result-history';
 import { ResultPanel } from './result-panel';
 import { RoleChart } from './role-chart';
 import { TensorTable } from './tensor-table';
@@ -51,6 +52,7 @@ export function App() {
               <SweepResults />
               <SweepHistory />
               <EvaluationHistory />
+              <ResultHistory />
               <div className="chart-row">
                 <RoleChart />
                 <LayerChart />

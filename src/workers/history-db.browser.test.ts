@@ -1,11 +1,11 @@
 // The history against Chromium's real IndexedDB: several sweep runs per model, newest first,
 // deletes one run only, moves runs from a former key, maps a full quota to its own error, opens a
-// version-1 database (one sweep per model) with its sweeps kept as first runs; evaluations
-// accumulate per model the same way.
+// version-1 database (one sweep per model) with its sweeps kept as first runs; evaluations and
+// compress results accumulate per model the same way.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SweepState } from '../core/sweep';
-import { deleteEvaluationRecord, evaluations, saveEvaluation } from './evaluation-store';
-import { storageError } from './history-db';
+import { EVALUATIONS, RESULTS, storageError } from './history-db';
+import { deleteRecord, modelRecords, saveRecord } from './model-records';
 import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, sweepRuns } from './sweep-store';
 
 const DB_NAME = 'compression-studio';
@@ -85,7 +85,7 @@ describe('sweep history store', () => {
     expect(runs[0].runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await sweepRuns('sha256:b')).toHaveLength(1);
     const db = await request(indexedDB.open(DB_NAME));
-    expect([...(db as IDBDatabase).objectStoreNames]).toEqual(['evaluations', 'runs']);
+    expect([...(db as IDBDatabase).objectStoreNames]).toEqual(['evaluations', 'results', 'runs']);
     (db as IDBDatabase).close();
   });
 
@@ -97,15 +97,17 @@ describe('sweep history store', () => {
   });
 });
 
-describe('evaluation history store', () => {
-  const report = { ppl: 50, windows: 4, tokensScored: 1020, tokensPerSecond: 1, executionProvider: 'wasm', textSource: 'bundled' as const };
-  it('keeps every evaluation of a model, newest first, and deletes only the one named', async () => {
-    await saveEvaluation({ id: 'e1', modelKey: 'sha256:a', at: 10, subject: 'original', label: 'original', report });
-    await saveEvaluation({ id: 'e2', modelKey: 'sha256:a', at: 20, subject: 'result', label: 'result model-q4.onnx', recipeId: 'r-1', report: { ...report, ppl: 55 } });
-    await saveEvaluation({ id: 'e3', modelKey: 'sha256:b', at: 30, subject: 'original', label: 'original', report });
-    expect((await evaluations('sha256:a')).map((e) => e.id)).toEqual(['e2', 'e1']);
-    await deleteEvaluationRecord('e2');
-    expect((await evaluations('sha256:a')).map((e) => e.id)).toEqual(['e1']);
-    expect((await evaluations('sha256:b')).map((e) => e.id)).toEqual(['e3']);
+describe('evaluation and result records', () => {
+  it('keeps every record of a model, newest first, and deletes only the one named, in either store', async () => {
+    for (const store of [EVALUATIONS, RESULTS]) {
+      await saveRecord(store, { id: 'e1', modelKey: 'sha256:a', at: 10 });
+      await saveRecord(store, { id: 'e2', modelKey: 'sha256:a', at: 20 });
+      await saveRecord(store, { id: 'e3', modelKey: 'sha256:b', at: 30 });
+      expect((await modelRecords(store, 'sha256:a')).map((e) => e.id)).toEqual(['e2', 'e1']);
+      await deleteRecord(store, 'e2');
+      expect((await modelRecords(store, 'sha256:a')).map((e) => e.id)).toEqual(['e1']);
+      expect((await modelRecords(store, 'sha256:b')).map((e) => e.id)).toEqual(['e3']);
+    }
+    expect(await modelRecords(RESULTS, 'sha256:none')).toEqual([]);
   });
 });

@@ -1,16 +1,17 @@
-// The studio's IndexedDB database: the sweep runs and the evaluations of every model, each store
+// The studio's IndexedDB database: the sweep runs, evaluations and compress results of every model, each store
 // keyed by record id and indexed by the model's content key. One place opens it (and upgrades
 // it), wraps a request in a transaction, and words a failed write (a full quota names itself).
 // Raw IndexedDB (a handful of operations) rather than a wrapper library.
 //
 // Versions: 1 kept one sweep per model in 'sweeps' (keyed by the model key); 2 keeps every run in
-// 'runs' (each version-1 sweep becomes its model's first run); 3 adds 'evaluations'.
+// 'runs' (each version-1 sweep becomes its model's first run); 3 adds 'evaluations', 4 'results'.
 import { StudioError } from '../core/errors';
 
 const DB_NAME = 'compression-studio';
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 export const RUNS = 'runs';
 export const EVALUATIONS = 'evaluations';
+export const RESULTS = 'results';
 export const BY_MODEL = 'modelKey';
 const LEGACY_SWEEPS = 'sweeps';
 
@@ -19,7 +20,7 @@ export function newRecordId(): string {
 }
 
 function upgrade(db: IDBDatabase, tx: IDBTransaction): void {
-  const keyPaths: Record<string, string> = { [RUNS]: 'runId', [EVALUATIONS]: 'id' };
+  const keyPaths: Record<string, string> = { [RUNS]: 'runId', [EVALUATIONS]: 'id', [RESULTS]: 'id' };
   for (const [name, keyPath] of Object.entries(keyPaths)) {
     if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath }).createIndex(BY_MODEL, 'modelKey');
   }

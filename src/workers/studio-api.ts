@@ -2,7 +2,7 @@
 // plain, small data, defined in core/ (model summary, recipes, plans, reports, sweeps): tensors
 // and file bytes stay in the worker or on the GPU (STYLE.md "What we take").
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
-import type { CompressProgress, CompressReport } from '../core/compression-report';
+import type { CompressProgress, CompressReport, ResultRecord } from '../core/compression-report';
 import type { EvalBackend, EvalProgress, EvalReport, EvalRequest, EvalSubject, EvaluationRecord } from '../core/evaluation';
 import type { GpuStatus } from '../core/gpu-adapter';
 import type { ModelSummary } from '../core/model-summary';
@@ -117,6 +117,12 @@ export interface StudioApi {
   deleteEvaluation(id: string): Promise<void>;
   /** Puts a deleted evaluation back (undo). */
   restoreEvaluation(record: EvaluationRecord): Promise<void>;
+  /** Every compress result of the open model in the history (each `compress` adds one), newest first. */
+  resultHistory(): Promise<ResultRecord[]>;
+  /** Deletes a result from the history (the page asks first). */
+  deleteResult(id: string): Promise<void>;
+  /** Puts a deleted result back (undo). */
+  restoreResult(record: ResultRecord): Promise<void>;
   /**
    * Runs (or resumes) a sweep over the grid; every finished point is saved (IndexedDB) and handed
    * to `onPoint` at once. Resolves with the final state when done, paused or cancelled.

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { blobSink, countingSink, type ByteSink } from '../core/byte-sink';
 import { blobSource } from '../core/byte-source';
 import type { CompressedTensor } from '../core/compressed-tensor';
-import type { CompressReport } from '../core/compression-report';
+import type { CompressReport, ResultRecord } from '../core/compression-report';
 import type { EvalBackend, EvalReport, EvaluationRecord } from '../core/evaluation';
 import { recipeId } from '../core/recipe-id';
 import { MissingFileError, UsageError } from '../core/errors';
@@ -42,8 +42,8 @@ import { buildGraphModel } from './built-graph';
 import { installErrorTransfer } from './error-transfer';
 import { legacyModelKey, modelKey } from './model-key';
 import { continuedRun, newSweepRun, runSweepJob } from './sweep-job';
-import { deleteEvaluationRecord, evaluations, saveEvaluation } from './evaluation-store';
-import { newRecordId, storageError } from './history-db';
+import { EVALUATIONS, newRecordId, RESULTS, storageError } from './history-db';
+import { deleteRecord, modelRecords, saveRecord } from './model-records';
 import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, sweepRuns } from './sweep-store';
 import { throttle } from './throttle';
 import { transformersJsZip } from './transformers-js-zip';
@@ -275,6 +275,9 @@ const api: StudioApi = {
       // Zeros do not make a dense file smaller, but they compress: say by how much.
       if (report.sparsity) report.gzipBytes = await gzipSizeOf(resolved, results!);
       last = { resolved, results: results!, report, ...(calibration ? { calibration } : {}) };
+      // Into the history; the result stands either way (a full quota only keeps it out of the list).
+      const record: ResultRecord = { id: newRecordId(), modelKey: await o.key, at: Date.now(), fileName: outputFileName(o.model.index.fileName, resolved.plan.format, resolved.plan.recipe), report };
+      await saveRecord(RESULTS, record).catch((e) => report.notes.push(`${storageError(e).message} This result is not in the history.`));
       return report;
     });
   },
@@ -413,22 +416,35 @@ const api: StudioApi = {
       }
       const record: EvaluationRecord = { id: newRecordId(), modelKey: await o.key, at: Date.now(), subject, label, ...(recipe ? { recipeId: recipe } : {}), report };
       // The evaluation is done either way: a failed save only keeps it out of the history.
-      await saveEvaluation(record).catch((e) => (record.notSaved = storageError(e).message));
+      await saveRecord(EVALUATIONS, record).catch((e) => (record.notSaved = storageError(e).message));
       return record;
     });
   },
 
   async evaluationHistory() {
-    return evaluations(await requireModel().key);
+    return modelRecords<EvaluationRecord>(EVALUATIONS, await requireModel().key);
   },
 
   async deleteEvaluation(id) {
-    await deleteEvaluationRecord(id);
+    await deleteRecord(EVALUATIONS, id);
   },
 
   async restoreEvaluation(record) {
     if (record.modelKey !== (await requireModel().key)) throw new UsageError('That evaluation belongs to another model');
-    await saveEvaluation(record);
+    await saveRecord(EVALUATIONS, record);
+  },
+
+  async resultHistory() {
+    return modelRecords<ResultRecord>(RESULTS, await requireModel().key);
+  },
+
+  async deleteResult(id) {
+    await deleteRecord(RESULTS, id);
+  },
+
+  async restoreResult(record) {
+    if (record.modelKey !== (await requireModel().key)) throw new UsageError('That result belongs to another model');
+    await saveRecord(RESULTS, record);
   },
 
   async runSweep(request, callbacks) {
