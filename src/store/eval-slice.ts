@@ -35,6 +35,8 @@ export interface EvalSlice {
   evaluations: EvaluationRecord[];
   /** The evaluation deleted last, until undone or another is deleted. */
   deletedEvaluation: EvaluationRecord | null;
+  /** The last evaluation could not be saved (storage full): it is on the page only. */
+  evalSaveWarning: string | null;
   setEvalWindows(windows: number): void;
   setEvalBackend(backend: EvalBackend): void;
   setEvalTextSource(source: EvalTextSource): void;
@@ -70,7 +72,7 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
       if (get().modelSerial !== modelSerial) return;
       const latest = subject === 'original' ? { evalReport: record.report } : subject === 'result' ? { resultEval: record.report } : {};
       set((st) => ({ ...latest, evaluations: [record, ...st.evaluations.filter((e) => e.id !== record.id)] }));
-      if (record.notSaved) set({ evalError: { code: 'storage-full', message: `${record.notSaved} This evaluation is on the page only.` } });
+      set({ evalSaveWarning: record.notSaved ? `${record.notSaved} This evaluation is on the page only.` : null });
     } catch (error) {
       if (get().modelSerial === modelSerial) set({ evalError: toSweepError(error) });
     } finally {
@@ -99,6 +101,7 @@ export const createEvalSlice: StateCreator<StudioState, [], [], EvalSlice> = (se
     evalError: null,
     evaluations: [],
     deletedEvaluation: null,
+    evalSaveWarning: null,
     setEvalWindows: (evalWindows) => set({ evalWindows: Math.max(1, Math.round(evalWindows) || 1) }),
     setEvalBackend: (evalBackend) => set({ evalBackend }),
     setEvalTextSource: (evalTextSource) => set({ evalTextSource }),

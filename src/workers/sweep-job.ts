@@ -56,7 +56,8 @@ export async function runSweepJob(
     points: [...run.points],
     status: 'running',
   };
-  const save = () => saveSweep({ ...state, updatedAt: Date.now() });
+  // The run goes on when a save fails (a full quota): its points are on the page, which says a reload would lose them.
+  const save = () => saveSweep({ ...state, updatedAt: Date.now() }).catch((e) => callbacks.onSaveFailed(storageError(e).message));
   await save();
   const tokens = await evaluation.tokenIds(request.text);
   const evaluator = await evaluation.evaluator(request.executionProvider);
@@ -89,8 +90,7 @@ export async function runSweepJob(
         }),
       onPoint: (point) => {
         state.points.push(point);
-        // The run goes on when a save fails (the point is on the page); the page says a reload would lose it.
-        save().catch((e) => callbacks.onSaveFailed(storageError(e).message));
+        void save();
         callbacks.onPoint(point);
       },
     });

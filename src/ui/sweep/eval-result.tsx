@@ -1,9 +1,11 @@
-// The original model's perplexity (with W and where it ran), or why the evaluation stopped.
+// The original model's perplexity (with W and where it ran), or why the evaluation stopped; and
+// when the last evaluation could not be saved to the history (storage full), that it was not.
 import { useStudioStore } from '../../store/studio-store';
 
 export function EvalResult() {
   const report = useStudioStore((s) => s.evalReport);
   const error = useStudioStore((s) => s.evalError);
+  const saveWarning = useStudioStore((s) => s.evalSaveWarning);
   if (error) {
     return (
       <p className={`small ${error.code === 'cancelled' ? 'muted' : 'sweep-error'}`} role="status" data-testid="eval-error" data-code={error.code}>
@@ -23,6 +25,11 @@ export function EvalResult() {
         scored · {Math.round(report.tokensPerSecond).toLocaleString('en-US')} tok/s · {report.executionProvider}
         {report.fallbackReason ? ` (WebGPU not used: ${report.fallbackReason})` : ''}
       </p>
+      {saveWarning && (
+        <p className="small sweep-error" role="alert" data-testid="eval-save-warning">
+          {saveWarning}
+        </p>
+      )}
     </div>
   );
 }
