@@ -1,13 +1,34 @@
-// A drop never opens something the person did not pick: a drop holding two models (the sample's
-// ONNX graph and tiny-llama's GGUF) asks which, and opens that one with the shared tokenizer; and
+// A drop never opens something the person did not pick: a model dropped with its importance
+// matrix opens, and the matrix is loaded as an importance source (one model, no question); a drop holding
+// two models (the sample's ONNX graph and tiny-llama's GGUF) asks which, and opens that one with
+// the shared tokenizer; and
 // opening a model while a sweep runs asks first, then pauses the sweep — its finished points stay
 // and it can resume when the model is opened again.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { dropFiles } from './drop-files';
 import { chooseOnly, loadSample, useWasmEvaluation } from './page-steps';
 
 const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
 const SAMPLE = resolve(import.meta.dirname, '../public/sample');
+
+test('a model dropped with an importance matrix: the model opens (no question) and the matrix is loaded as an importance source', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, page.getByTestId('drop-zone'), [
+    { name: 'model.onnx', buffer: readFileSync(resolve(SAMPLE, 'model.onnx')) },
+    { name: 'tokenizer.json', buffer: readFileSync(resolve(SAMPLE, 'tokenizer.json')) },
+    { name: 'imatrix.gguf', buffer: readFileSync(resolve(TINY, '../small-llama/gguf/llama.cpp-imatrix/imatrix.gguf')) },
+  ]);
+  await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
+  await expect(page.getByTestId('open-choice')).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  // It is loaded: an importance-weighted llama.cpp recipe offers it as its importance source.
+  await page.getByTestId('format-gguf').check();
+  await page.getByTestId('quick-recipe').selectOption('gguf-Q4_0');
+  await page.getByTestId('recipe-imatrix').check();
+  await expect(page.getByTestId('imatrix-source').locator('option', { hasText: 'imatrix.gguf' })).toHaveCount(1);
+});
 
 test('two models in one drop: the page asks which, and opens the one chosen', async ({ page }) => {
   await page.goto('/');

@@ -1,7 +1,8 @@
 // The opened model: what the worker said about it (summary only; the bytes stay in the worker).
 // A failed load keeps the previous model and result on the page (issue: "nothing already done is
 // lost"). A recipe file dropped or picked on its own goes to the recipe editor instead, and a
-// llama.cpp importance matrix (imatrix GGUF or legacy .dat) to the recipe's importance source.
+// llama.cpp importance matrix (imatrix GGUF or legacy .dat), alone or beside the model it was
+// measured on, to the recipe's importance source.
 // Nothing is opened behind the person's back: a drop holding several models asks which one, and a
 // drop (or the sample) while a run is going asks whether to stop the run first (`pendingOpen`).
 import type { StateCreator } from 'zustand';
@@ -73,11 +74,11 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     return value && typeof value === 'object' && 'recipe' in value ? value : undefined;
   }
 
-  /** A lone importance-matrix file (llama-imatrix's GGUF, told by the worker from its first bytes, or legacy .dat). */
-  async function isImatrixFile(files: File[]): Promise<boolean> {
-    if (files.length !== 1 || !/\.(gguf|dat)$/i.test(files[0].name)) return false;
+  /** An importance-matrix file (llama-imatrix's GGUF, told by the worker from its first bytes, or legacy .dat). */
+  async function isImatrixFile(file: File): Promise<boolean> {
+    if (!/\.(gguf|dat)$/i.test(file.name)) return false;
     try {
-      return await studioClient().isImatrix(files[0]);
+      return await studioClient().isImatrix(file);
     } catch {
       return false; // not readable as one: open it as a model, which says what is wrong
     }
@@ -144,9 +145,15 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
         return get().showError('recipe', error);
       }
       if (recipe !== undefined) return get().loadRecipe(recipe, files[0].name);
-      if (await isImatrixFile(files)) {
-        if (!get().model) return get().showError('load', new UsageError(`${files[0].name} is a llama.cpp importance matrix: open a model first, then drop it (or use Load imatrix…) to weigh its llama.cpp types`));
-        return get().addImatrixFile(files[0]);
+      const imatrices: File[] = [];
+      for (const f of files) if (await isImatrixFile(f)) imatrices.push(f);
+      if (imatrices.length > 0) {
+        // A model dropped with its importance matrix: the model opens, the matrix goes to the recipe.
+        const rest = files.filter((f) => !imatrices.includes(f));
+        if (rest.length > 0) await get().openFiles(rest);
+        if (!get().model) return get().showError('load', new UsageError(`${imatrices[0].name} is a llama.cpp importance matrix: open a model first, then drop it (or use Load imatrix…) to weigh its llama.cpp types`));
+        for (const f of imatrices) await get().addImatrixFile(f);
+        return;
       }
       const candidates = modelCandidates(files);
       if (candidates.length > 1) {
