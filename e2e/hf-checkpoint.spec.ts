@@ -2,7 +2,8 @@
 // model.safetensors + config.json + tokenizer.json. The page offers to build its ONNX graph; once
 // built, the model is evaluated like the export (the reference perplexity), quantized to 4-bit
 // ONNX, and the download runs in onnxruntime-node with the perplexity the page showed; saved as a
-// transformers.js zip, the unzipped folder generates text in @huggingface/transformers (Node). A
+// transformers.js zip, the unzipped folder generates text in @huggingface/transformers, in Node and
+// in a Chromium page (the same text). A
 // lone GGUF (no config.json, no tokenizer.json) is built from its own metadata and evaluates; a
 // GGUF llama.cpp already quantized gets the re-quantization warning, before and after building.
 import { openAsBlob } from 'node:fs';
@@ -15,6 +16,7 @@ import { blobSource } from '../src/core/byte-source';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { nodePerplexity } from './onnx-check';
 import { compressAndScore, downloadResult, evaluateOriginal } from './page-steps';
+import { generateInPage } from './transformers-page';
 
 const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
 const W = 4;
@@ -77,6 +79,13 @@ test('a dropped safetensors checkpoint: build its graph, evaluate, quantize to 4
   console.log(`transformers.js on the unzipped folder: ${JSON.stringify(text)}`);
   expect(text.startsWith('The history of')).toBe(true);
   expect(text.length).toBeGreaterThan('The history of'.length + 5);
+
+  // The same folder served to a Chromium page: transformers.js' browser build loads it there too
+  // and generates the same greedy text (everything served from this machine, nothing remote).
+  const inPage = await generateInPage(page.context(), folder, 'q4', 'The history of', 8);
+  console.log(`transformers.js in Chromium on the folder: ${JSON.stringify(inPage.text)} (requests: ${inPage.requests.join(' ')})`);
+  expect(inPage.text).toBe(text);
+  expect(inPage.requests).toContain(`/models/${id}/onnx/model_q4.onnx`);
   expect(pageErrors).toEqual([]);
 });
 
