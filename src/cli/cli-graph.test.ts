@@ -2,7 +2,7 @@
 // -o OUT.onnx` writes the built graph; eval, quantize to ONNX and calibrated methods build it
 // themselves (said on stderr). On tiny-llama, whose safetensors hold the export's own float32
 // weights, the results equal those of the fixture's PyTorch-exported model.onnx.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -29,6 +29,26 @@ describeWithFixtures('the CLI builds the ONNX graph of checkpoints and GGUFs', [
     const [built, exported] = [await ppl(out), await ppl(path('onnx', 'model.onnx'))];
     expect(Math.abs(built.ppl / exported.ppl - 1)).toBeLessThan(1e-5);
     expect(readdirSync(tmp).filter((n) => n.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('sweep --gguf-types on a lone GGUF (no config.json, no tokenizer.json): its llama.cpp point is sized like the file convert --type writes', async () => {
+    const folder = mkdtempSync(join(tmp, 'gguf-sweep-'));
+    const model = join(folder, 'model-f32.gguf');
+    copyFileSync(path('gguf', 'model-f32.gguf'), model);
+    const s = await runCli(['sweep', model, '--bits', '8', '--block', '32', '--sym', 'no', '--gguf-types', 'Q8_0', '--windows', '2', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    const points = s.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((p) => !p.summary);
+    const gguf = points.find((p) => p.format === 'gguf');
+    const rtn = points.find((p) => p.format === 'onnx');
+    expect(gguf).toMatchObject({ label: 'llama.cpp Q8_0' });
+    const out = join(folder, 'q8.gguf');
+    const c = await runCli(['convert', model, '-o', out, '--type', 'Q8_0']);
+    expect(c.code, c.stderr).toBe(0);
+    // The same Q8_0 tensors; the metadata differs by a few bytes: the point's is written from the
+    // config and tokenizer read back from the GGUF, convert copies the GGUF's own (160 bytes here).
+    expect(Math.abs(gguf.bytes - statSync(out).size)).toBeLessThan(1024);
+    // Q8_0 and rtn 8-bit/32 are nearly lossless: both close to each other.
+    expect(Math.abs(gguf.ppl / rtn.ppl - 1)).toBeLessThan(0.01);
   });
 
   it('eval of a lone GGUF (no config.json, no tokenizer.json) reads both from it and reproduces the reference W=16 perplexity', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blobSource } from '../core/byte-source';
 import { UsageError } from '../core/errors';
-import { graphBuildability, writeModelOnnx } from '../pipeline/decoder-onnx';
+import { builtGraphSideFiles, graphBuildability, writeModelOnnx } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { fileSink } from './node-files';
 import { formatBytes } from './output';
@@ -36,10 +36,7 @@ export async function graphModel(model: OpenedModel, why: string, options: { flo
     await sink.abort();
     throw e;
   }
-  const graph = await openModel([
-    blobSource(await openAsBlob(path), 'model.onnx'),
-    ...[model.tokenizer, model.config, model.tokenizerConfig].filter((s) => s !== undefined),
-  ]);
+  const graph = await openModel([blobSource(await openAsBlob(path), 'model.onnx'), ...(await builtGraphSideFiles(model))]);
   process.stderr.write(
     `studio: ${why}: built an ONNX graph of ${model.index.fileName} (${graph.index.architecture}, ${formatBytes(sink.bytesWritten)} ${options.float16 ? 'float16' : 'float32'})\n`,
   );

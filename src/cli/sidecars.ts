@@ -6,7 +6,7 @@ import { copyFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { blobSource } from '../core/byte-source';
 import { MissingFileError } from '../core/errors';
-import { readJsonSource } from '../formats/safetensors/safetensors-checkpoint';
+import { readJsonSource } from '../formats/json-source';
 import type { ExportContext } from '../pipeline/exporters/exporter';
 import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
 import type { CompressionPlan } from '../core/compression-plan';

@@ -3,12 +3,13 @@
 // and its config.json, so a model that arrives without an ONNX export can be evaluated,
 // quantized and exported to ONNX like one that has it.
 import type { ByteSink } from '../core/byte-sink';
+import { bytesSource, type ByteSource } from '../core/byte-source';
 import { UsageError } from '../core/errors';
 import { type DecoderConfig, readDecoderConfig } from '../formats/hf/decoder-config';
 import { llamaConfigFromGguf } from '../formats/gguf/llama-config';
 import { type DecoderModelOptions, writeDecoderOnnx } from '../formats/onnx/decoder/decoder-model';
 import type { DecoderWeights } from '../formats/onnx/decoder/llama-graph';
-import { readJsonSource } from '../formats/safetensors/safetensors-checkpoint';
+import { readJsonSource } from '../formats/json-source';
 import type { OpenedModel } from './open-model';
 import { hfWeightSource } from './weights/hf-weights';
 import type { HfWeightSource } from './weights/weight-source';
@@ -26,6 +27,16 @@ export async function modelDecoderConfig(model: OpenedModel): Promise<{ json: Re
   else if (model.gguf) json = llamaConfigFromGguf(model.gguf.metadata, model.gguf.tensors);
   else throw new UsageError(`building an ONNX graph for ${model.index.fileName} needs its config.json beside it`);
   return { json, config: readDecoderConfig(json) };
+}
+
+/**
+ * The side files a model's built graph opens with: its own, and for a GGUF without config.json
+ * the config read back from its metadata — so the graph, like an export with its config.json,
+ * can be written back to GGUF (llama.cpp types in a sweep, GGUF output).
+ */
+export async function builtGraphSideFiles(model: OpenedModel): Promise<ByteSource[]> {
+  const config = model.config ?? (model.gguf ? bytesSource(new TextEncoder().encode(JSON.stringify((await modelDecoderConfig(model)).json)), 'config.json') : undefined);
+  return [model.tokenizer, config, model.tokenizerConfig].filter((s): s is ByteSource => s !== undefined);
 }
 
 /** Why the model's graph cannot be built (no config, another architecture, a bad field), or its architecture. */

@@ -3,6 +3,7 @@
 // format-neutral index, remembers a tokenizer.json if one came along. Weight bytes are not read
 // here; `readTensor` reads one tensor's stored bytes on demand.
 import { baseName, bytesSource, type ByteSource } from '../core/byte-source';
+import { readJsonSource } from '../formats/json-source';
 import { ggufTokenizerProblem, tokenizerJsonFromGguf } from '../formats/gguf/gguf-tokenizer-json';
 import { FormatError, MissingFileError } from '../core/errors';
 import type { GgufFile } from '../formats/gguf/gguf-reader';
@@ -43,18 +44,9 @@ const isJson = (f: ByteSource) => baseName(f.name).endsWith('.json');
 /**
  * The JSON files beside a model must parse: a broken tokenizer.json or config.json is named now,
  * when it is dropped, not later by the step that first reads it (perplexity, GGUF export).
- * They are small (a tokenizer.json is a few MB), so reading them whole is fine.
  */
 async function requireJson(files: readonly (ByteSource | undefined)[]): Promise<void> {
-  for (const f of files) {
-    if (!f) continue;
-    const text = new TextDecoder().decode(await f.read(0, f.byteLength));
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw new FormatError(`not valid JSON: ${(e as Error).message}`, 0, baseName(f.name));
-    }
-  }
+  for (const f of files) if (f) await readJsonSource(f);
 }
 
 /**

@@ -1,11 +1,11 @@
 // The page's side of the ONNX graph builder: a GGUF or safetensors model rebuilt as its float32
 // ONNX graph in a Blob (the browser may keep a large one on disk) and opened in its place with the
-// same tokenizer and config, so perplexity, sweeps, calibrated methods and ONNX output work on it
+// same tokenizer and config (a lone GGUF's read back from its metadata), so perplexity, sweeps, calibrated methods and ONNX output work on it
 // as on an export. The CLI does the same into a temporary file (cli/graph-model.ts).
 import { blobSink } from '../core/byte-sink';
 import { blobSource } from '../core/byte-source';
 import type { ModelSummary } from '../core/model-summary';
-import { writeModelOnnx } from '../pipeline/decoder-onnx';
+import { builtGraphSideFiles, writeModelOnnx } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 
 export interface BuiltGraph {
@@ -17,10 +17,7 @@ export async function buildGraphModel(model: OpenedModel, options: { float16?: b
   const sink = blobSink();
   const graphBytes = await writeModelOnnx(model, sink, options);
   await sink.close();
-  const graph = await openModel([
-    blobSource(sink.toBlob(), 'model.onnx'),
-    ...[model.tokenizer, model.config, model.tokenizerConfig].filter((s) => s !== undefined),
-  ]);
+  const graph = await openModel([blobSource(sink.toBlob(), 'model.onnx'), ...(await builtGraphSideFiles(model))]);
   const { fileName, format, fileBytes } = model.index;
   // Names and sizes in plans and reports are those of the file the person dropped.
   return { model: { ...graph, index: { ...graph.index, fileName, fileBytes }, builtFrom: model.index, tokenizerFromModel: model.tokenizerFromModel }, builtFrom: { fileName, format, fileBytes, graphBytes, float16: options.float16 === true } };

@@ -4,6 +4,7 @@
 // [--windows N] [--tokenizer FILE] [--text FILE] --json`: the grid as a queue of recipes (a base
 // recipe's rules first, then each point's), one JSON line per finished point on stdout (its id is
 // its recipe's, as in the page), then a summary. Calibrated points share one calibration each.
+import { exportContextOf } from '../../pipeline/export-context';
 import { calibrator, CalibrationCache } from '../../pipeline/calibration/calibrator';
 import { MissingFileError, UsageError } from '../../core/errors';
 import { DEFAULT_CALIBRATION, PRUNE_METHODS, PRUNE_PATTERNS, RTN_GROUP_SIZES, type PruneMethodId, type RtnBits, type RtnGroupSize } from '../../core/recipe';
@@ -124,9 +125,12 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
   const model = await graphModel(await openModel(await modelSources(args.model)), 'a sweep evaluates every point');
   const tokens = await evaluationTokens(model, args);
   const grid = expandGrid(axes);
+  // GGUF points need a config and tokenizer: the files beside the model, else what the model
+  // carries (a lone GGUF's own metadata and vocabulary, through its built graph).
   const sidecars = grid.some((p) => p.format === 'gguf') ? await findSidecars(args.model, args) : undefined;
-  if (sidecars && !model.gguf && (!sidecars.context.config || !sidecars.context.tokenizer)) {
-    const missing = sidecars.context.config ? 'tokenizer.json' : 'config.json';
+  const exportContext = sidecars ? await exportContextOf(model, Object.fromEntries(Object.entries(sidecars.context).filter(([, v]) => v !== undefined))) : undefined;
+  if (exportContext && (!exportContext.config || !exportContext.tokenizer)) {
+    const missing = exportContext.config ? 'tokenizer.json' : 'config.json';
     throw new MissingFileError(`--gguf-types needs ${missing} beside the model or in its parent folder`, missing);
   }
   const ctx = await nodeGpuContext();
@@ -138,7 +142,7 @@ export async function sweepCommand(args: SweepArgs): Promise<void> {
     const points = await runSweep(model, grid, evaluator, tokens, {
       windows,
       gpu: ctx,
-      exportContext: sidecars?.context,
+      exportContext,
       calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
       calibrationText,
       onProgress: (p) =>

@@ -3,10 +3,10 @@
 // Opens each shard lazily and presents one tensor list; config.json is read for the architecture.
 import { baseName, type ByteSource } from '../../core/byte-source';
 import { FormatError, MissingFileError, UsageError } from '../../core/errors';
+import { readJsonSource } from '../json-source';
 import { openSafetensors, type SafetensorsFile, type SafetensorsTensorInfo } from './safetensors-reader';
 
 /** Index files are small; refuse anything that is clearly not one before parsing it. */
-const MAX_JSON_BYTES = 64 << 20;
 
 export interface CheckpointTensor extends SafetensorsTensorInfo {
   file: SafetensorsFile;
@@ -21,16 +21,6 @@ export interface SafetensorsCheckpoint {
   config?: Record<string, unknown>;
   /** Bytes of every file that makes up the checkpoint (index and shards). */
   fileBytes: number;
-}
-
-export async function readJsonSource(source: ByteSource): Promise<unknown> {
-  if (source.byteLength > MAX_JSON_BYTES) throw new FormatError(`JSON file is ${source.byteLength} bytes, more than ${MAX_JSON_BYTES}`, 0, source.name);
-  const bytes = await source.read(0, source.byteLength);
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new FormatError(`not valid UTF-8 JSON: ${(e as Error).message}`, 0, source.name);
-  }
 }
 
 /**
