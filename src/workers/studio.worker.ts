@@ -43,8 +43,9 @@ import { installErrorTransfer } from './error-transfer';
 import { legacyModelKey, modelKey } from './model-key';
 import { continuedRun, newSweepRun, runSweepJob } from './sweep-job';
 import { EVALUATIONS, newRecordId, RESULTS, storageError } from './history-db';
-import { deleteRecord, modelRecords, saveRecord } from './model-records';
-import { deleteSweepRun, latestSweep, loadSweepRun, moveSweepRuns, saveSweep, sweepRuns } from './sweep-store';
+import { historyApi } from './history-api';
+import { saveRecord } from './model-records';
+import { loadSweepRun, moveSweepRuns } from './sweep-store';
 import { throttle } from './throttle';
 import { transformersJsZip } from './transformers-js-zip';
 import type { ExportRequest, ExportResult, PlanRequest, StudioApi } from './studio-api';
@@ -421,32 +422,6 @@ const api: StudioApi = {
     });
   },
 
-  async evaluationHistory() {
-    return modelRecords<EvaluationRecord>(EVALUATIONS, await requireModel().key);
-  },
-
-  async deleteEvaluation(id) {
-    await deleteRecord(EVALUATIONS, id);
-  },
-
-  async restoreEvaluation(record) {
-    if (record.modelKey !== (await requireModel().key)) throw new UsageError('That evaluation belongs to another model');
-    await saveRecord(EVALUATIONS, record);
-  },
-
-  async resultHistory() {
-    return modelRecords<ResultRecord>(RESULTS, await requireModel().key);
-  },
-
-  async deleteResult(id) {
-    await deleteRecord(RESULTS, id);
-  },
-
-  async restoreResult(record) {
-    if (record.modelKey !== (await requireModel().key)) throw new UsageError('That result belongs to another model');
-    await saveRecord(RESULTS, record);
-  },
-
   async runSweep(request, callbacks) {
     const o = requireModel();
     const { model, key, evaluation } = o;
@@ -483,43 +458,7 @@ const api: StudioApi = {
     sweep.controller.abort();
   },
 
-  async savedSweep() {
-    const o = requireModel();
-    const latest = await latestSweep(await o.key);
-    o.openRunId = latest?.runId ?? null;
-    return latest;
-  },
-
-  async sweepHistory() {
-    return sweepRuns(await requireModel().key);
-  },
-
-  async openSweep(runId) {
-    const o = requireModel();
-    const run = await loadSweepRun(runId);
-    if (!run || run.modelKey !== (await o.key)) throw new UsageError(`No sweep run "${runId}" in this model's history`);
-    o.openRunId = run.runId;
-    return run;
-  },
-
-  newSweep() {
-    requireModel().openRunId = null;
-  },
-
-  async deleteSweep(runId) {
-    const o = requireModel();
-    const run = await loadSweepRun(runId);
-    if (!run || run.modelKey !== (await o.key)) return;
-    if (sweep && o.openRunId === runId) throw new UsageError('This run is still going: pause or cancel it before deleting it');
-    await deleteSweepRun(runId);
-    if (o.openRunId === runId) o.openRunId = null;
-  },
-
-  async restoreSweepRun(run) {
-    const o = requireModel();
-    if (run.modelKey !== (await o.key)) throw new UsageError('That run belongs to another model');
-    await saveSweep(run);
-  },
+  ...historyApi({ model: requireModel, sweepRunning: () => sweep !== null }),
 };
 
 Comlink.expose(api);
