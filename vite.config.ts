@@ -28,6 +28,8 @@ const contentSecurityPolicy: Plugin = {
 };
 
 export default defineConfig({
+  // The build's time stamp (src/build-info.ts): which version runs, after an update.
+  define: { __STUDIO_BUILD__: JSON.stringify(new Date().toISOString()) },
   plugins: [
     react(),
     contentSecurityPolicy,

@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { adapterName, type GpuStatus } from '../core/gpu-adapter';
 import { hasWebGpuApi } from '../store/environment';
 import type { OfflineState } from '../store/offline-slice';
+import { STUDIO_BUILD } from '../core/build-info';
 import { useStudioStore } from '../store/studio-store';
 
 interface Badge {
@@ -58,7 +59,7 @@ export function AppHeader() {
   const updateReady = useStudioStore((s) => s.updateReady);
   const applyUpdate = useStudioStore((s) => s.applyUpdate);
   return (
-    <header className="app-header">
+    <header className="app-header" data-build={STUDIO_BUILD}>
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">◆</span>
         <h1>Compression Studio</h1>
@@ -68,7 +69,7 @@ export function AppHeader() {
         {badge.text}
       </span>
       {offline && (
-        <span className={`pill pill-${offline.tone}`} data-testid="offline-status" title={offline.title}>
+        <span className={`pill pill-${offline.tone}`} data-testid="offline-status" title={`${offline.title}\nBuild ${STUDIO_BUILD}.`}>
           {offline.text}
         </span>
       )}
