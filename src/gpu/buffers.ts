@@ -1,8 +1,9 @@
 // Buffer helpers shared by the kernel wrappers: upload (chunked writeBuffer), readback through
 // one mapped staging buffer, uniform packing, and error scopes that turn GPU allocation failures
 // into OutOfMemoryError. Sizes are bytes; WebGPU wants copy sizes and offsets in multiples of 4.
-import { GpuUnavailableError, OutOfMemoryError } from '../core/errors';
+import { OutOfMemoryError } from '../core/errors';
 import type { GpuContext } from './context';
+import { deviceLostError, explainGpuFailure } from './device-loss';
 
 /** writeBuffer piece size: big enough to amortise the call, small enough not to double host memory. */
 export const UPLOAD_CHUNK_BYTES = 16 << 20;
@@ -129,8 +130,15 @@ export async function withGpuErrorScopes<T>(ctx: GpuContext, what: string, fn: (
     thrown = e;
     failed = true;
   }
-  const oom = await device.popErrorScope();
-  const validation = await device.popErrorScope();
+  let oom: GPUError | null;
+  let validation: GPUError | null;
+  try {
+    oom = await device.popErrorScope();
+    validation = await device.popErrorScope();
+  } catch (popFailed) {
+    // Dawn rejects the pops of a device that is being lost (the spec would resolve them).
+    throw await explainGpuFailure(ctx, what, failed ? thrown : popFailed);
+  }
   if (oom) {
     throw new OutOfMemoryError(
       `The GPU could not allocate memory for ${what} (${oom.message.trim()}). Close other GPU-heavy tabs or apps, or ` +
@@ -138,11 +146,9 @@ export async function withGpuErrorScopes<T>(ctx: GpuContext, what: string, fn: (
     );
   }
   // A lost device fails work in its own ways (mapAsync's AbortError, empty scopes): say what happened.
-  if (ctx.lostReason) {
-    throw new GpuUnavailableError(`The GPU device was lost during ${what} (${ctx.lostReason}); run it again: the next run acquires a new device.`);
-  }
+  if (ctx.lostReason) throw deviceLostError(what, ctx.lostReason);
   if (validation) throw new Error(`Internal error: WebGPU validation failed during ${what}: ${validation.message.trim()}`);
-  if (failed) throw thrown;
+  if (failed) throw await explainGpuFailure(ctx, what, thrown);
   return result as T;
 }
 

@@ -178,6 +178,11 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
     });
     setSweepProgress(null);
     const callbacks: SweepCallbacks = {
+      onRun: (state) => {
+        if (!isCurrent(token)) return;
+        set({ sweepRunId: state.runId, sweepGridIds: state.gridIds });
+        void get().refreshSweepHistory(); // the running run joins the list now, not when it ends
+      },
       onPoint: (point) => {
         if (isCurrent(token)) set((st) => ({ sweepPoints: withPoint(st.sweepPoints, point) }));
       },
@@ -196,6 +201,7 @@ export const createSweepSlice: StateCreator<StudioState, [], [], SweepSlice> = (
       if (isCurrent(token)) applyState(state);
     } catch (error) {
       if (isCurrent(token)) set({ sweepError: toSweepError(error), sweepRunStatus: 'paused' });
+      void get().refreshGpuStatus(); // a lost device is replaced now, and the header says so
     } finally {
       if (isCurrent(token)) {
         set({ sweepStatus: 'idle' });

@@ -47,6 +47,8 @@ export interface ImatrixInfo {
 
 
 export interface SweepCallbacks {
+  /** The run as saved before its first point: its id and whole grid (so a failure mid-run can still offer Resume). */
+  onRun: (run: SweepState) => void;
   onPoint: (point: SweepPoint) => void;
   onProgress: (progress: SweepProgress) => void;
   onReference: (reference: EvalReport) => void;

@@ -18,6 +18,7 @@ import { CALIBRATION_TEXT_EXCERPT_PATH, EVAL_TEXT_EXCERPT_PATH } from '../eval/p
 import { ModelEvaluation } from '../eval/model-evaluation';
 import { acquireBrowserGpu } from '../gpu/browser-gpu';
 import { createGpuContext, type GpuContext } from '../gpu/context';
+import { explainingDeviceLoss } from '../gpu/device-loss';
 import { ReacquiringGpu } from '../gpu/reacquiring-gpu';
 import { IMATRIX_SNIFF_BYTES, readImatrix, sniffImatrixGguf, writeImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
 import type { CalibrationStats } from '../pipeline/calibration/calibrate';
@@ -263,14 +264,16 @@ const api: StudioApi = {
       const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
       const progress = throttle(onProgress, 100);
       const spec = resolved.plan.calibration;
-      const { report, results, calibration } = await compressModel(o.model, resolved, {
-        gpu: ctx ?? undefined,
-        dequantize: ctx ? gpuGgmlDequantizer(ctx, signal) : undefined,
-        signal,
-        onProgress: progress.call,
-        keepResults: true,
-        calibrate: spec ? calibrator(o.model, spec, calibrationEnvironment(o, request.backend ?? 'auto', ctx), progress.call) : undefined,
-      });
+      const { report, results, calibration } = await explainingDeviceLoss(ctx, 'compressing', () =>
+        compressModel(o.model, resolved, {
+          gpu: ctx ?? undefined,
+          dequantize: ctx ? gpuGgmlDequantizer(ctx, signal) : undefined,
+          signal,
+          onProgress: progress.call,
+          keepResults: true,
+          calibrate: spec ? calibrator(o.model, spec, calibrationEnvironment(o, request.backend ?? 'auto', ctx), progress.call) : undefined,
+        }),
+      );
       progress.flush();
       if (resolved.plan.order.length && !ctx) report.notes.push('WebGPU is not available in this browser: the CPU references computed this result (the same numbers, more slowly).');
       // Zeros do not make a dense file smaller, but they compress: say by how much.
@@ -382,7 +385,7 @@ const api: StudioApi = {
       const progress = throttle((p: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress?.(p), 100);
       const spec = resolved.plan.calibration;
       const calibrate = spec ? calibrator(model, spec, calibrationEnvironment(requireModel(), saved.request.executionProvider, ctx), progress.call) : undefined;
-      const { written } = await compressModel(model, resolved, { gpu: ctx ?? undefined, signal, onProgress: progress.call, output: sinks.open, calibrate });
+      const { written } = await explainingDeviceLoss(ctx, 'exporting the sweep point', () => compressModel(model, resolved, { gpu: ctx ?? undefined, signal, onProgress: progress.call, output: sinks.open, calibrate }));
       progress.flush();
       return { fileName: target?.name || outputFileName(model.index.fileName, point.format, point.recipe), bytesWritten: written!.bytes, blob: sinks.blob() };
     });
@@ -410,7 +413,7 @@ const api: StudioApi = {
         const ctx = resolved.plan.order.length ? await gpuOrNull() : null;
         const spec = resolved.plan.calibration;
         const calibrate = spec ? calibrator(o.model, spec, calibrationEnvironment(o, run.request.executionProvider, ctx), () => {}) : undefined;
-        const { results } = await compressModel(o.model, resolved, { gpu: ctx ?? undefined, signal, keepResults: true, calibrate });
+        const { results } = await explainingDeviceLoss(ctx, 'compressing the sweep point', () => compressModel(o.model, resolved, { gpu: ctx ?? undefined, signal, keepResults: true, calibrate }));
         report = await o.evaluation.evaluate(request, variantWeights(resolved.plan, results!), { signal, onProgress });
         label = `sweep point ${point.label} · ${point.selectionLabel}`;
         recipe = point.id;
@@ -434,13 +437,15 @@ const api: StudioApi = {
       const open = o.openRunId ? await loadSweepRun(o.openRunId) : null;
       const run = continuedRun(open, request) ?? newSweepRun(await key, model.index.fileName, request);
       o.openRunId = run.runId;
-      return await runSweepJob(run, model, evaluation, ctx, request, callbacks, {
-        signal: current.controller.signal,
-        stopReason: () => current.reason,
-        calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
-        gzipBytes: gzipSizeOf,
-        calibrationText: (name) => env.text(name),
-      });
+      return await explainingDeviceLoss(ctx, 'the sweep', () =>
+        runSweepJob(run, model, evaluation, ctx, request, callbacks, {
+          signal: current.controller.signal,
+          stopReason: () => current.reason,
+          calibrate: (spec, needs, signal, onProgress, sequential) => calibrator(model, spec, env, (p) => p.calibration && onProgress(p.calibration))(needs, signal, sequential),
+          gzipBytes: gzipSizeOf,
+          calibrationText: (name) => env.text(name),
+        }),
+      );
     } finally {
       if (sweep === current) sweep = null;
     }

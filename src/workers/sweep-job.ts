@@ -59,6 +59,7 @@ export async function runSweepJob(
   // The run goes on when a save fails (a full quota): its points are on the page, which says a reload would lose them.
   const save = () => saveSweep({ ...state, updatedAt: Date.now() }).catch((e) => callbacks.onSaveFailed(storageError(e).message));
   await save();
+  callbacks.onRun({ ...state, points: [...state.points] });
   const tokens = await evaluation.tokenIds(request.text);
   const evaluator = await evaluation.evaluator(request.executionProvider);
   try {
@@ -96,7 +97,13 @@ export async function runSweepJob(
     });
     state.status = 'done';
   } catch (e) {
-    if (!(e instanceof CancelledError)) throw e;
+    if (!(e instanceof CancelledError)) {
+      // A failed point (a lost device, out of memory) pauses the run: what finished is kept, and
+      // a reload offers Resume rather than running into the same failure unasked.
+      state.status = 'paused';
+      await save();
+      throw e;
+    }
     state.status = control.stopReason();
   }
   await save();
