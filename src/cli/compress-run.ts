@@ -2,13 +2,11 @@
 // the recipe into a plan for the output's format, then either print the plan (--dry-run) or run
 // it on the GPU (the CPU references where WebGPU is missing, said on stderr), streaming the file
 // to `OUT.partial` and renaming it when complete; on failure nothing half-written is left.
-import { openAsBlob } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CompressProgress, CompressReport } from '../core/compression-report';
 import { reportOf } from '../core/compression-report';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
-import { blobSource } from '../core/byte-source';
 import { GpuUnavailableError, MissingFileError, UsageError } from '../core/errors';
 import type { Recipe } from '../core/recipe';
 import { readImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
@@ -24,7 +22,7 @@ import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-rec
 import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
 import { nodeGpuContext } from './gpu-node';
 import { graphModel } from './graph-model';
-import { fileSink, modelSources } from './node-files';
+import { fileSink, fileSource, modelSources } from './node-files';
 import { endProgress, progressLine } from './output';
 import { findSidecars, type Sidecars } from './sidecars';
 import { calibrationText } from './eval-inputs';
@@ -106,7 +104,7 @@ function progress(p: CompressProgress): void {
 async function imatrixFile(path: string): Promise<ImportanceMatrix> {
   const file = await stat(path).catch(() => null);
   if (!file?.isFile()) throw new MissingFileError(`${path}: importance matrix not found`, path);
-  return readImatrix(blobSource(await openAsBlob(path), basename(path)));
+  return readImatrix(await fileSource(path));
 }
 
 /** Runs a plan into OUT (and, for shards, files beside it); `gzip` also measures the files' gzip size. */

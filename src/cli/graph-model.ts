@@ -2,14 +2,13 @@
 // a safetensors checkpoint or a GGUF instead of an ONNX export: its ONNX graph is built
 // (pipeline/decoder-onnx.ts) into a temporary file, streamed so memory stays bounded by the
 // largest tensor, and opened in its place with the same sidecars. The file is removed at exit.
-import { mkdtempSync, openAsBlob, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blobSource } from '../core/byte-source';
 import { UsageError } from '../core/errors';
 import { builtGraphSideFiles, graphBuildability, writeModelOnnx } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
-import { fileSink } from './node-files';
+import { fileSink, fileSource } from './node-files';
 import { formatBytes } from './output';
 
 const built: string[] = [];
@@ -36,7 +35,7 @@ export async function graphModel(model: OpenedModel, why: string, options: { flo
     await sink.abort();
     throw e;
   }
-  const graph = await openModel([blobSource(await openAsBlob(path), 'model.onnx'), ...(await builtGraphSideFiles(model))]);
+  const graph = await openModel([await fileSource(path, 'model.onnx'), ...(await builtGraphSideFiles(model))]);
   process.stderr.write(
     `studio: ${why}: built an ONNX graph of ${model.index.fileName} (${graph.index.architecture}, ${formatBytes(sink.bytesWritten)} ${options.float16 ? 'float16' : 'float32'})\n`,
   );

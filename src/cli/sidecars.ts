@@ -1,16 +1,14 @@
 // The files beside a model that exports need (config.json, tokenizer.json, tokenizer_config.json):
 // from a flag's path, else beside the model, else in its folder's parent (the fixtures' layout:
 // model/onnx/model.onnx beside model/tokenizer.json); and copying them beside a written checkpoint.
-import { openAsBlob } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { blobSource } from '../core/byte-source';
 import { MissingFileError } from '../core/errors';
 import { readJsonSource } from '../formats/json-source';
 import type { ExportContext } from '../pipeline/exporters/exporter';
 import { checkpointConfig } from '../pipeline/exporters/safetensors-config';
 import type { CompressionPlan } from '../core/compression-plan';
-import { fileSink } from './node-files';
+import { fileSink, fileSource } from './node-files';
 
 const exists = async (p: string) => (await stat(p).catch(() => null))?.isFile() ?? false;
 
@@ -28,7 +26,7 @@ export async function sidecarPath(model: string, fileName: string, override?: st
 
 async function readJsonFile(path: string | undefined): Promise<Record<string, unknown> | undefined> {
   if (!path) return undefined;
-  return (await readJsonSource(blobSource(await openAsBlob(path), basename(path)))) as Record<string, unknown>;
+  return (await readJsonSource(await fileSource(path))) as Record<string, unknown>;
 }
 
 /** A readable model name: the model's folder, skipping the fixtures' onnx/ and gguf/ subfolders. */

@@ -1,5 +1,6 @@
-// Random-access reads of a file without loading it whole (DESIGN decision 2). A browser File
-// and Node's fs.openAsBlob() are both Blobs, so one implementation serves the app and the CLI.
+// Random-access reads of a file without loading it whole (DESIGN decision 2). A browser File is
+// a Blob (blobSource); the CLI reads files by position (cli/node-files.ts fileSource), since
+// Node 20's fs.openAsBlob gets sizes over 4 GiB wrong.
 import { FormatError } from './errors';
 
 export interface ByteSource {
@@ -10,7 +11,8 @@ export interface ByteSource {
   read(byteOffset: number, byteLength: number): Promise<Uint8Array>;
 }
 
-function checkRange(name: string, size: number, byteOffset: number, byteLength: number): void {
+/** Throws unless `byteOffset`+`byteLength` lies within a file of `size` bytes (every ByteSource checks with it). */
+export function checkedRange(name: string, size: number, byteOffset: number, byteLength: number): void {
   if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteOffset < 0 || byteLength < 0) {
     throw new FormatError(`invalid byte range ${byteOffset}+${byteLength}`, byteOffset, name);
   }
@@ -28,7 +30,7 @@ export function blobSource(blob: Blob, name = (blob as File).name ?? 'blob'): By
     name,
     byteLength: blob.size,
     async read(byteOffset, byteLength) {
-      checkRange(name, blob.size, byteOffset, byteLength);
+      checkedRange(name, blob.size, byteOffset, byteLength);
       return new Uint8Array(await blob.slice(byteOffset, byteOffset + byteLength).arrayBuffer());
     },
   };
@@ -40,7 +42,7 @@ export function bytesSource(bytes: Uint8Array, name: string): ByteSource {
     name,
     byteLength: bytes.byteLength,
     async read(byteOffset, byteLength) {
-      checkRange(name, bytes.byteLength, byteOffset, byteLength);
+      checkedRange(name, bytes.byteLength, byteOffset, byteLength);
       return bytes.subarray(byteOffset, byteOffset + byteLength);
     },
   };

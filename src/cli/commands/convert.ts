@@ -7,9 +7,8 @@
 // llama-imatrix or `studio imatrix`). config.json, tokenizer.json and
 // tokenizer_config.json come from beside MODEL or its parent folder unless --config/--tokenizer.
 // Prints what llama-quantize prints about fallbacks; --json: { output, bytes, tensors, fallbacks }.
-import { openAsBlob } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { baseName, blobSource } from '../../core/byte-source';
+import { baseName } from '../../core/byte-source';
 import { UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
 import { DEFAULT_CALIBRATION, type Recipe } from '../../core/recipe';
@@ -17,7 +16,7 @@ import { dtypeRecipe, ggufTypeRecipe } from '../../pipeline/recipe/shorthands';
 import { writeModelOnnx } from '../../pipeline/decoder-onnx';
 import { openModel } from '../../pipeline/open-model';
 import { outputFormatOf, planRun, runPlanned } from '../compress-run';
-import { fileSink, modelSources } from '../node-files';
+import { fileSink, fileSource, modelSources } from '../node-files';
 import { formatBytes, printJson, printLine } from '../output';
 import { copySidecars } from '../sidecars';
 import { parseSize } from '../sizes';
@@ -65,7 +64,7 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   if (args.graphStyle !== undefined && args.graphStyle !== 'standard' && args.graphStyle !== 'contrib') throw new UsageError(`--graph-style is standard or contrib (onnxruntime's fused ops, as onnxruntime-genai writes them), got "${args.graphStyle}"`);
   const style = args.graphStyle as 'standard' | 'contrib' | undefined;
   let sources = await modelSources(args.model);
-  if (args.config) sources = [...sources.filter((s) => baseName(s.name) !== 'config.json'), blobSource(await openAsBlob(args.config), 'config.json')];
+  if (args.config) sources = [...sources.filter((s) => baseName(s.name) !== 'config.json'), await fileSource(args.config, 'config.json')];
   const model = await openModel(sources);
   if (model.onnx) throw new UsageError(`${model.index.fileName} is already an ONNX graph`);
   const sink = await fileSink(args.out!);

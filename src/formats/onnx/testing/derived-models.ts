@@ -19,15 +19,19 @@ async function toBytes(list: ChunkList): Promise<Uint8Array> {
 
 const DATA_FIELDS = new Set<number>([4, 5, 6, 7, 9, 10, 11, 13, 14]);
 
-/** Moves initializers of ≥ `threshold` bytes into `dataName`, 64-byte aligned. Returns both files. */
-export async function externalize(model: OnnxModel, dataName = 'model.onnx_data', threshold = 1024): Promise<{ model: ByteSource; data: ByteSource }> {
+/**
+ * Moves initializers of ≥ `threshold` bytes into `dataName`, 64-byte aligned. Returns both files;
+ * with `baseOffset` the offsets start there and `data` holds the bytes from that offset on (a test
+ * writes them past a hole, for a data file of any size that takes no disk).
+ */
+export async function externalize(model: OnnxModel, dataName = 'model.onnx_data', threshold = 1024, baseOffset = 0): Promise<{ model: ByteSource; data: ByteSource }> {
   const plan = emptyRewrite();
   const data = new ChunkList();
   for (const t of model.graph.initializers) {
     if (t.data.byteLength < threshold) continue;
     const pad = (64 - (data.byteLength % 64)) % 64;
     if (pad) data.push(new Uint8Array(pad));
-    const offset = data.byteLength;
+    const offset = baseOffset + data.byteLength;
     data.push(t.data);
     const body = new ChunkList();
     for (const f of t.fields) {
