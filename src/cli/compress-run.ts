@@ -15,7 +15,7 @@ import { createNodeLmSession } from '../eval/ort-node';
 import { calibrator } from '../pipeline/calibration/calibrator';
 import { compressModel } from '../pipeline/compress-model';
 import { gzipMeasured, type GzipMeasuredSink } from '../pipeline/exporters/gzip-size';
-import type { WrittenOutput } from '../pipeline/exporters/exporter';
+import type { ExportContext, WrittenOutput } from '../pipeline/exporters/exporter';
 import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
@@ -66,8 +66,20 @@ export async function planRun(args: CompressRunArgs): Promise<Planned> {
       model = await graphModel(model, 'the recipe calibrates on text, which runs the model', { float16 });
     }
   }
-  const resolved = await resolveRecipe(model, args.recipe, format, { ...sidecars.context, maxShardBytes: args.maxShardBytes });
+  const resolved = await resolveRecipe(model, args.recipe, format, outputContext(sidecars, format, args.out!, args.maxShardBytes));
   return { model, sidecars, resolved };
+}
+
+/** The export context for OUT: --max-shard-size shards safetensors, and caps each ONNX file (the .onnx, its external data files). */
+function outputContext(sidecars: Sidecars, format: OutputFormat, out: string, maxShardBytes: number | undefined): ExportContext {
+  return format === 'onnx' ? { ...sidecars.context, onnxFileName: basename(out), onnxMaxFileBytes: maxShardBytes } : { ...sidecars.context, maxShardBytes };
+}
+
+/** The plan again for another output name (a transformers.js folder names its file after the plan's dtype): ONNX external data is named after it. */
+export async function replannedFor(planned: Planned, out: string, recipe: Recipe, maxShardBytes?: number): Promise<Planned> {
+  const { format } = planned.resolved.plan;
+  if (format !== 'onnx') return planned;
+  return { ...planned, resolved: await resolveRecipe(planned.model, recipe, format, outputContext(planned.sidecars, format, out, maxShardBytes)) };
 }
 
 /** The GPU when Dawn finds an adapter; else undefined, said on stderr (the CPU references give the same results). */

@@ -25,7 +25,7 @@ usage:
                       [--sym] [--method rtn|gptq|awq [--act-order] [--calib FILE] [--calib-windows N] [--calib-once]]
                       [--method hqq [--zero-point float|integer]]
   npx studio quantize MODEL -o OUT.gguf --method gptq|awq --type Q4_K [--act-order] [--calib FILE] [--calib-windows N] ...
-                      [--include REGEX] [--exclude REGEX] [--dry-run] [--json] [--print-recipe]
+                      [--include REGEX] [--exclude REGEX] [--max-shard-size 2GB] [--dry-run] [--json] [--print-recipe]
   npx studio prune MODEL -o OUT --method magnitude|wanda|sparsegpt|channels (--sparsity S | --pattern 2:4|4:8)
                    [--calib FILE] [--calib-windows N] [--calib-once] [--then-bits B [--block N]] [--dry-run] [--json] [--print-recipe]
   npx studio eval MODEL [--tokenizer FILE] [--text FILE] [--windows N] [--json]
@@ -85,6 +85,8 @@ convert: llama-family models; config.json and tokenizer.json come from beside MO
 folder. GGUF --type defaults to F16; --pure gives every 2-D weight the one type (also Q4_1, Q5_0,
 Q5_1, Q3_K_S, Q4_K_S, Q5_K_S). safetensors keeps each tensor's dtype unless --dtype; above
 --max-shard-size it writes model-0000i-of-0000K.safetensors + model.safetensors.index.json.
+ONNX output past protobuf's 2 GiB (or past --max-shard-size) keeps its tensors in external data
+files beside it, named as transformers.js loads them: OUT.onnx_data, OUT.onnx_data_1, …
 --imatrix FILE weighs the preset's types by an importance matrix exactly as llama-quantize
 --imatrix does (llama.cpp's GGUF or legacy .dat format, from llama-imatrix or studio imatrix).
 imatrix: runs the model (ONNX) on --calib (default the bundled wikitext-2 excerpt), 128 windows of
@@ -170,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
           'print-recipe': { type: 'boolean', default: false },
           layout: { type: 'string' },
           dtype: { type: 'string' },
+          'max-shard-size': { type: 'string' },
           json: { type: 'boolean', default: false },
         });
         await quantizeCommand({
@@ -192,6 +195,7 @@ export async function main(argv: string[]): Promise<number> {
           printRecipe: values['print-recipe'] as boolean,
           layout: values.layout as string | undefined,
           dtype: values.dtype as string | undefined,
+          maxShardSize: values['max-shard-size'] as string | undefined,
           json: values.json as boolean,
         });
         return EXIT.ok;

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { UsageError } from '../core/errors';
 import { createNodeLmSession } from '../eval/ort-node';
 import { evaluatePerplexity } from '../eval/perplexity';
-import { generationConfigOf, isFloat16Graph, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
+import { generationConfigOf, isFloat16Graph, modelCard, tokenizerConfigOf, TRANSFORMERS_JS_FILES, transformersJsConfigOf, transformersJsDtypeOf } from '../pipeline/exporters/transformers-js-layout';
 import type { Planned, RunOutcome } from './compress-run';
 import { evaluationTokens } from './eval-inputs';
 import { sidecarPath } from './sidecars';
@@ -29,7 +29,8 @@ export async function finishTransformersJsFolder(folder: string, model: string, 
   const { sidecars } = planned;
   const plan = planned.resolved.plan;
   const written: string[] = [];
-  await writeFile(join(folder, 'config.json'), `${JSON.stringify(sidecars.context.config, null, 2)}\n`);
+  const config = transformersJsConfigOf(sidecars.context.config!, basename(onnxPath), outcome.files.length - 1);
+  await writeFile(join(folder, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   written.push('config.json');
   const generation = await sidecarPath(model, 'generation_config.json');
   if (generation) await copyFile(generation, join(folder, 'generation_config.json'));

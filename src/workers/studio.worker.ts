@@ -10,7 +10,7 @@ import type { CompressedTensor } from '../core/compressed-tensor';
 import type { CompressReport, ResultRecord } from '../core/compression-report';
 import type { EvalBackend, EvalReport, EvaluationRecord } from '../core/evaluation';
 import { recipeId } from '../core/recipe-id';
-import { MissingFileError, UsageError } from '../core/errors';
+import { MissingFileError, UnsupportedModelError, UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { imatrixFileName, outputFileName } from '../core/output-names';
 import { createWebLmSession } from '../eval/ort-web';
@@ -180,7 +180,8 @@ function exportSinks(target: FileSystemFileHandle | undefined): { open: SinkFact
   let blob: ReturnType<typeof blobSink> | null = null;
   return {
     async open(name) {
-      if (name !== null) throw new Error(`Internal error: the page writes one file, not ${name}`);
+      // Past 2 GiB an ONNX export needs external data files beside it (the plan says so first).
+      if (name !== null) throw new UnsupportedModelError(`this export needs ${name} beside its main file, and the page saves one file: write it with the CLI (npx studio compress … -o OUT.onnx), which puts the files side by side`);
       if (target) return fileHandleSink(target);
       blob = blobSink();
       return blob;

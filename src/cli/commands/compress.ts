@@ -9,7 +9,7 @@ import { canonicalRecipe } from '../../core/recipe-id';
 import type { Recipe } from '../../core/recipe';
 import { parseRecipeText } from '../../pipeline/recipe/parse-recipe';
 import { budgetRecipeFor } from '../budget-run';
-import { dryRunReport, planRun, runPlanned } from '../compress-run';
+import { dryRunReport, planRun, replannedFor, runPlanned } from '../compress-run';
 import { formatBytes, printJson, printLine } from '../output';
 import { printReportJson, printReportTable } from '../plan-output';
 import { copySidecars } from '../sidecars';
@@ -60,7 +60,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
   const folder = args.layout ? args.out : undefined;
   if (folder === undefined && args.layout) throw new UsageError('-o FOLDER is required with --layout transformers.js');
   const graphFloat16 = args.dtype === 'fp16' || args.dtype === 'q4f16';
-  const planned = await planRun({ ...args, out: folder ? join(folder, 'onnx', 'model.onnx') : args.out, recipe, maxShardBytes, graphFloat16 });
+  let planned = await planRun({ ...args, out: folder ? join(folder, 'onnx', 'model.onnx') : args.out, recipe, maxShardBytes, graphFloat16 });
   const { plan } = planned.resolved;
   if (opts.requireQuantized && plan.order.length === 0) {
     const matmuls = planned.model.index.tensors.filter((t) => t.role === 'matmul-weight').length;
@@ -83,6 +83,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
     return;
   }
   const out = folder ? await transformersJsTarget(folder, planned, args.dtype) : args.out!;
+  if (folder) planned = await replannedFor(planned, out, recipe, maxShardBytes);
   const outcome = await runPlanned(planned, out, { gzip: opts.gzip || plan.tensors.some((t) => t.action.kind === 'prune') });
   const beside = folder ? await finishTransformersJsFolder(folder, args.model, planned, outcome, out, args.dtype) : [];
   // A checkpoint needs its config.json (with the new dtype and MLP width) and tokenizer beside it.
@@ -93,7 +94,7 @@ export async function compressWith(args: Omit<CompressArgs, 'recipe'>, recipe: R
   }
   printReportTable(outcome.report, true);
   printLine(`wrote ${outcome.paths.join(', ')}: ${formatBytes(outcome.bytes)} on ${outcome.report.device}`);
-  if (folder) printLine(`transformers.js folder ${folder}: ${[relative(folder, out), ...beside].join(', ')}`);
+  if (folder) printLine(`transformers.js folder ${folder}: ${[...outcome.paths.map((p) => relative(folder, p)), ...beside].join(', ')}`);
 }
 
 export async function compressCommand(args: CompressArgs): Promise<void> {

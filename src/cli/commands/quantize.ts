@@ -15,6 +15,8 @@ export interface QuantizeArgs extends QuantizeFlags {
   /** --layout transformers.js [--dtype D]: OUT is a transformers.js model folder. */
   layout?: string;
   dtype?: string;
+  /** ONNX: the most bytes per file; past it the tensors go to external data files (default protobuf's 2 GiB). */
+  maxShardSize?: string;
 }
 
 export async function quantizeCommand(args: QuantizeArgs): Promise<void> {

@@ -66,10 +66,30 @@ export function encodeValueInfo(name: string, elemType: number, dims: (number | 
   return new RecordWriter().string(F.valueInfo.name, name).message(F.valueInfo.type, type).finish();
 }
 
+/**
+ * A TensorProto payload that keeps apart its fields and its raw_data, so a writer can move the
+ * data to an external file (onnx-external-data.ts) without parsing the message again.
+ */
+export class TensorPayload extends ChunkList {
+  constructor(
+    /** The fields numbered below raw_data (dims, data_type, name…), encoded, in field order. */
+    readonly before: ChunkList,
+    /** The raw_data bytes. */
+    readonly raw: ChunkList,
+    /** The fields numbered above raw_data (doc_string…). */
+    readonly after: ChunkList = new ChunkList(),
+  ) {
+    super();
+    this.pushAll(before).pushLenRecord(F.tensor.rawData, raw).pushAll(after);
+  }
+}
+
+const asList = (raw: Uint8Array | ChunkList) => (raw instanceof Uint8Array ? new ChunkList().push(raw) : raw);
+
 /** A new TensorProto payload with raw_data (bytes in memory or chunks of a source file). */
-export function encodeTensor(name: string, dataType: number, dims: number[], raw: Uint8Array | ChunkList): ChunkList {
+export function encodeTensor(name: string, dataType: number, dims: number[], raw: Uint8Array | ChunkList): TensorPayload {
   const head = new RecordWriter().ints(F.tensor.dims, dims).int(F.tensor.dataType, dataType).string(F.tensor.name, name);
-  return new ChunkList().push(head.finish()).pushLenRecord(F.tensor.rawData, raw);
+  return new TensorPayload(new ChunkList().push(head.finish()), asList(raw));
 }
 
 /** Fields that say where the data is: dropped when a tensor gets new raw_data. */
@@ -88,19 +108,15 @@ export function reencodeTensor(
   modelFile: ByteSource,
   raw: Chunk[],
   overrides: { dataType?: number; name?: string; dims?: number[] } = {},
-): ChunkList {
+): TensorPayload {
   const rawList = new ChunkList();
   for (const c of raw) rawList.push(c);
-  const out = new ChunkList();
-  let rawWritten = false;
+  const before = new ChunkList();
+  const after = new ChunkList();
   let dimsWritten = false;
-  const writeRaw = () => {
-    if (!rawWritten) out.pushLenRecord(F.tensor.rawData, rawList);
-    rawWritten = true;
-  };
   for (const f of t.fields) {
     if (DATA_FIELDS.has(f.field)) continue;
-    if (f.field > F.tensor.rawData) writeRaw();
+    const out = f.field > F.tensor.rawData ? after : before;
     if (f.field === F.tensor.dims && overrides.dims !== undefined) {
       // dims come as one record per element (or one packed record): all of them replaced at the first.
       if (!dimsWritten) out.push(new RecordWriter().ints(F.tensor.dims, overrides.dims).finish());
@@ -113,6 +129,5 @@ export function reencodeTensor(
       out.push({ source: modelFile, byteOffset: f.start, byteLength: f.end - f.start });
     }
   }
-  writeRaw();
-  return out;
+  return new TensorPayload(before, rawList, after);
 }

@@ -4,6 +4,7 @@
 import type { ByteSink } from '../../core/byte-sink';
 import { UnsupportedModelError } from '../../core/errors';
 import { F, type OnnxModel, type ProtoRecord } from './onnx-model';
+import type { ExternalDataPlacer } from './onnx-external-data';
 import { decodeEntry } from './onnx-messages';
 import { ProtoReader } from './protobuf-reader';
 import { type Chunk, ChunkList, RecordWriter } from './protobuf-writer';
@@ -57,14 +58,17 @@ function emitWithInsertions(
   });
 }
 
-function graphBody(model: OnnxModel, plan: GraphRewrite): ChunkList {
+/** What a TensorProto payload becomes on its way into the file (external data moves its bytes out). */
+type PlaceTensor = (payload: ChunkList) => ChunkList;
+
+function graphBody(model: OnnxModel, plan: GraphRewrite, place: PlaceTensor): ChunkList {
   const src = model.file;
   const { graph } = model;
   const nodeAt = new Map(graph.nodes.map((n) => [n.record.start, n]));
   const tensorAt = new Map(graph.initializers.filter((t) => t.record).map((t) => [t.record!.start, t]));
   const body = new ChunkList();
   const newInits = new ChunkList();
-  for (const t of plan.newInitializers) newInits.pushLenRecord(F.graph.initializer, t);
+  for (const t of plan.newInitializers) newInits.pushLenRecord(F.graph.initializer, place(t));
   const newInputs = new ChunkList();
   for (const v of plan.newInputs) newInputs.pushLenRecord(F.graph.input, v);
   const newOutputs = new ChunkList();
@@ -80,7 +84,7 @@ function graphBody(model: OnnxModel, plan: GraphRewrite): ChunkList {
         for (const payload of plan.nodes.get(node.index)!) body.pushLenRecord(F.graph.node, payload);
       } else if (tensor && plan.initializers.has(tensor.name)) {
         const replacement = plan.initializers.get(tensor.name);
-        if (replacement) body.pushLenRecord(F.graph.initializer, replacement);
+        if (replacement) body.pushLenRecord(F.graph.initializer, place(replacement));
       } else {
         copy(r);
       }
@@ -90,8 +94,25 @@ function graphBody(model: OnnxModel, plan: GraphRewrite): ChunkList {
   return body;
 }
 
-/** The whole output file as chunks; throws UnsupportedModelError past the 2 GiB protobuf limit. */
-export async function assembleModel(model: OnnxModel, plan: GraphRewrite): Promise<ChunkList> {
+/**
+ * The whole .onnx file as chunks; throws UnsupportedModelError past the 2 GiB protobuf limit.
+ * With `placer`, tensors it takes go to its external data files (the plan must have re-encoded
+ * them: see planOnnxEdit's `externalMinBytes`).
+ */
+export async function assembleModel(model: OnnxModel, plan: GraphRewrite, placer?: ExternalDataPlacer): Promise<ChunkList> {
+  const out = await assembleChunks(model, plan, placer);
+  if (out.byteLength > MAX_PROTOBUF_BYTES) {
+    throw new UnsupportedModelError(
+      `the exported ONNX file would be ${out.byteLength} bytes, over the 2 GiB limit of a single ONNX file; ` +
+        (placer ? 'even with its tensors in external data files, its graph alone is too large' : 'its tensors belong in external data files'),
+      { bytes: out.byteLength },
+    );
+  }
+  return out;
+}
+
+/** assembleModel without the size check (to learn whether the file needs external data). */
+export async function assembleChunks(model: OnnxModel, plan: GraphRewrite, placer?: ExternalDataPlacer): Promise<ChunkList> {
   const src = model.file;
   const out = new ChunkList();
   const missingOpsets = plan.opsets.filter((o) => !model.opsetImports.some((m) => m.domain === o.domain));
@@ -117,19 +138,12 @@ export async function assembleModel(model: OnnxModel, plan: GraphRewrite): Promi
     [{ field: F.model.opsetImport, chunks: opsets }, { field: F.model.metadataProps, chunks: newMeta }],
     (r) => {
       const key = metaRecords.get(r.start);
-      if (r.field === F.model.graph) out.pushLenRecord(F.model.graph, graphBody(model, plan));
+      if (r.field === F.model.graph) out.pushLenRecord(F.model.graph, graphBody(model, plan, placer ? (p) => placer.place(p) : (p) => p));
       else if (key !== undefined && pending.has(key)) out.pushLenRecord(F.model.metadataProps, entry(key, pending.get(key)!));
       else out.push({ source: src, byteOffset: r.start, byteLength: r.end - r.start });
     },
     out,
   );
-  if (out.byteLength > MAX_PROTOBUF_BYTES) {
-    throw new UnsupportedModelError(
-      `the exported ONNX file would be ${out.byteLength} bytes, over the 2 GiB limit of a single ONNX file; ` +
-        'quantize more tensors (or to fewer bits) so the weights fit, since external-data export is not supported yet',
-      { bytes: out.byteLength },
-    );
-  }
   return out;
 }
 

@@ -1,7 +1,9 @@
-// Streaming ONNX writer (DESIGN decisions 2, 4, 8; docs/FORMATS.md §1, §2): one self-contained
-// .onnx from an opened model plus an edit. Quantized MatMul/Gemm weights become MatMulNBits,
+// Streaming ONNX writer (DESIGN decisions 2, 4, 8; docs/FORMATS.md §1, §2): an .onnx from an
+// opened model plus an edit — self-contained, or past 2 GiB with its tensors in external data
+// files beside it (onnx-external-data.ts). Quantized MatMul/Gemm weights become MatMulNBits,
 // quantized Gather tables GatherBlockQuantized; replaced weights get new raw bytes; chosen weights
-// move to graph inputs; external data is inlined; everything else is copied byte for byte.
+// move to graph inputs; a source's external data is inlined (or moved to the output's own data
+// files); everything else is copied byte for byte.
 import type { ByteSink } from '../../core/byte-sink';
 import type { ByteSource } from '../../core/byte-source';
 import { ShapeError, UnsupportedModelError, UsageError } from '../../core/errors';
@@ -10,7 +12,9 @@ import type { WeightLayout } from '../../core/model-index';
 import { encodeNode, encodeValueInfo, reencodeTensor } from './onnx-encode';
 import { type GraphUses, graphUses, traceWeight } from './onnx-graph';
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnx-model';
-import { type GraphRewrite, assembleModel, emptyRewrite, streamChunks } from './onnx-rewrite';
+import { EXTERNAL_MIN_TENSOR_BYTES, type ExternalDataFile, ExternalDataPlacer } from './onnx-external-data';
+import { type GraphRewrite, MAX_PROTOBUF_BYTES, assembleChunks, assembleModel, emptyRewrite, streamChunks } from './onnx-rewrite';
+import type { ChunkList } from './protobuf-writer';
 import { MS_DOMAIN, type PendingQuantized, type QuantizedNames, gatherBlockQuantized, matmulNBits } from './quantized-nodes';
 
 export interface OnnxEdit {
@@ -124,8 +128,12 @@ function replacedBytes(t: OnnxTensor, dims: number[]): number {
   return (t.data.byteLength / numel) * dims.reduce((a, b) => a * b, 1);
 }
 
-/** Turns an edit into a rewrite plan (validates names, shapes and conflicts). */
-export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
+/**
+ * Turns an edit into a rewrite plan (validates names, shapes and conflicts). With
+ * `externalMinBytes`, every kept tensor of at least that many bytes is re-encoded, so an
+ * ExternalDataPlacer can move its bytes out (copied records are never re-read).
+ */
+export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit, externalMinBytes?: number): GraphRewrite {
   const plan = emptyRewrite();
   const uses = graphUses(model.graph);
   const unique = uniqueNamer(model);
@@ -137,7 +145,8 @@ export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
     claimed.set(name, how);
   };
   for (const t of model.graph.initializers) {
-    if (t.storage === 'external') plan.initializers.set(t.name, reencodeTensor(t, file, [t.data]));
+    const movable = externalMinBytes !== undefined && t.data.byteLength >= externalMinBytes;
+    if (t.storage === 'external' || movable) plan.initializers.set(t.name, reencodeTensor(t, file, [t.data]));
   }
   for (const [name, bytes] of edit.replaced ?? []) {
     claim(name, 'replaced');
@@ -175,18 +184,69 @@ export function planOnnxEdit(model: OnnxModel, edit: OnnxEdit): GraphRewrite {
   return plan;
 }
 
-/** Exact size of the export without writing it (DESIGN decision 8). */
-export async function onnxExportBytes(model: OnnxModel, edit: OnnxEdit): Promise<number> {
-  return (await assembleModel(model, planOnnxEdit(model, edit))).byteLength;
+/** Where an export's files go and when its tensors move to external data. */
+export interface OnnxFileOptions {
+  /** The .onnx file's name: external data files are named after it (model_q4.onnx_data, …). */
+  fileName?: string;
+  /** Above this the .onnx keeps its tensors in external data files (default: protobuf's 2 GiB limit; tests set it low). */
+  maxModelBytes?: number;
+  /** Most bytes per external data file (default 2 GiB), a tensor never split. */
+  maxDataFileBytes?: number;
+}
+
+/** The files of an export: the .onnx and, when it would be too large alone, its external data files. */
+export interface OnnxFiles {
+  model: ChunkList;
+  data: ExternalDataFile[];
+  /** All files together. */
+  byteLength: number;
 }
 
 /**
- * Streams the edited model as one self-contained .onnx into `sink` (closing it) and returns
- * the exact number of bytes written. Throws UnsupportedModelError past 2 GiB.
+ * The export as files, sized before any weight is computed (DESIGN decision 8): one
+ * self-contained .onnx when it fits `maxModelBytes`, else an .onnx whose tensors of 1 KiB or
+ * more live in `<fileName>_data` (and `_data_1`, … past `maxDataFileBytes`).
  */
-export async function writeOnnx(model: OnnxModel, edit: OnnxEdit, sink: ByteSink): Promise<{ bytesWritten: number }> {
-  const chunks = await assembleModel(model, planOnnxEdit(model, edit));
-  const bytesWritten = await streamChunks(chunks, sink);
+export async function assembleOnnxFiles(model: OnnxModel, edit: OnnxEdit, options: OnnxFileOptions = {}): Promise<OnnxFiles> {
+  const inline = await assembleChunks(model, planOnnxEdit(model, edit));
+  if (inline.byteLength <= Math.min(options.maxModelBytes ?? MAX_PROTOBUF_BYTES, MAX_PROTOBUF_BYTES)) return { model: inline, data: [], byteLength: inline.byteLength };
+  const placer = new ExternalDataPlacer({
+    modelFileName: options.fileName ?? 'model.onnx',
+    minTensorBytes: EXTERNAL_MIN_TENSOR_BYTES,
+    maxFileBytes: options.maxDataFileBytes ?? MAX_PROTOBUF_BYTES,
+  });
+  const onnx = await assembleModel(model, planOnnxEdit(model, edit, EXTERNAL_MIN_TENSOR_BYTES), placer);
+  return { model: onnx, data: placer.files, byteLength: onnx.byteLength + placer.files.reduce((n, f) => n + f.chunks.byteLength, 0) };
+}
+
+/** Exact size of the export (every file) without writing it (DESIGN decision 8). */
+export async function onnxExportBytes(model: OnnxModel, edit: OnnxEdit, options: OnnxFileOptions = {}): Promise<number> {
+  return (await assembleOnnxFiles(model, edit, options)).byteLength;
+}
+
+/**
+ * Streams the edited model into `sink` (closing it) and, when it needs external data, its data
+ * files into sinks from `openBeside` (by file name); returns the files and the bytes written.
+ */
+export async function writeOnnx(
+  model: OnnxModel,
+  edit: OnnxEdit,
+  sink: ByteSink,
+  options: OnnxFileOptions & { openBeside?: (fileName: string) => Promise<ByteSink> } = {},
+): Promise<{ bytesWritten: number; dataFiles: string[] }> {
+  const files = await assembleOnnxFiles(model, edit, options);
+  if (files.data.length && !options.openBeside) {
+    throw new UnsupportedModelError(
+      `this ONNX export is ${files.byteLength} bytes: past protobuf's 2 GiB its tensors go to ${files.data.length} external data file(s) beside the .onnx, and this output takes a single file`,
+      { bytes: files.byteLength },
+    );
+  }
+  let bytesWritten = await streamChunks(files.model, sink);
   await sink.close();
-  return { bytesWritten };
+  for (const f of files.data) {
+    const beside = await options.openBeside!(f.name);
+    bytesWritten += await streamChunks(f.chunks, beside);
+    await beside.close();
+  }
+  return { bytesWritten, dataFiles: files.data.map((f) => f.name) };
 }

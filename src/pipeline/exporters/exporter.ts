@@ -19,6 +19,10 @@ export interface ExportContext {
   modelName?: string;
   /** safetensors: shard above this many bytes of tensor data (default: one file). */
   maxShardBytes?: number;
+  /** ONNX: the .onnx file's name, after which its external data files are named (default model.onnx). */
+  onnxFileName?: string;
+  /** ONNX: above this the tensors go to external data files, each at most this large (default protobuf's 2 GiB; tests set it low). */
+  onnxMaxFileBytes?: number;
   /** Plan as if the model had an ONNX graph (to learn whether a recipe needs one before building it). */
   assumeGraph?: boolean;
 }

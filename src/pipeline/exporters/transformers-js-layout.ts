@@ -42,6 +42,19 @@ export function isFloat16Graph(index: ModelIndex): boolean {
   return index.tensors.some((t) => t.role === 'matmul-weight' && t.dtype === 'f16');
 }
 
+/**
+ * config.json of the folder: the model's own, plus — when the ONNX file keeps its tensors in
+ * external data files — `transformers.js_config.use_external_data_format`, without which
+ * transformers.js fetches no data file (it takes the count per file name: model_q4.onnx → 2
+ * loads model_q4.onnx_data and model_q4.onnx_data_1).
+ */
+export function transformersJsConfigOf(config: Record<string, unknown>, onnxFileName: string, dataFiles: number): Record<string, unknown> {
+  if (dataFiles === 0) return config;
+  const own = (config['transformers.js_config'] ?? {}) as Record<string, unknown>;
+  const formats = (typeof own.use_external_data_format === 'object' && own.use_external_data_format) || {};
+  return { ...config, 'transformers.js_config': { ...own, use_external_data_format: { ...formats, [onnxFileName]: dataFiles } } };
+}
+
 /** generation_config.json from config.json's token ids, for checkpoints that came without one. */
 export function generationConfigOf(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -226,9 +226,9 @@ export async function resolveRecipe(model: OpenedModel, recipe: Recipe, format: 
   }
   const hessianNote = fewCalibrationTokens(plan);
   if (hessianNote) plan.notes.push(hessianNote);
-  plan.notes.push(...target.planNotes(plan));
   plan.order = target.order(plan);
   plan.outputBytes = await target.fileBytes(plan);
+  plan.notes.push(...target.planNotes(plan)); // after sizing: whether the files need external data shows there
   plan.notes.push(...sourceWarnings(plan, model));
   return { plan, target };
 }
