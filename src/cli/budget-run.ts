@@ -12,7 +12,8 @@ import { sizeBudgetRecipe } from '../pipeline/budget/size-budget';
 import { BUDGET_CALIBRATION_WINDOWS, BUDGET_PROBE_WINDOWS, largestUniformWithin, type BudgetTarget } from '../core/size-budget';
 import { calibrator } from '../pipeline/calibration/calibrator';
 import { openModel } from '../pipeline/open-model';
-import { outputFormatOf, gpuOrCpu } from './compress-run';
+import { outputFormatOf } from './compress-run';
+import { compressionGpu } from './device-choice';
 import { calibrationText } from './eval-inputs';
 import { graphModel } from './graph-model';
 import { modelSources } from './node-files';
@@ -49,7 +50,7 @@ export async function budgetRecipeFor(args: BudgetFlags): Promise<Recipe> {
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--calib-windows must be a positive integer, got "${args.calibWindows}"`);
   const model = await graphModel(await openModel(await modelSources(args.model)), 'a size budget calibrates and probes by running the model');
   const sidecars = await findSidecars(args.model, args);
-  const gpu = await gpuOrCpu();
+  const gpu = await compressionGpu();
   const textName = args.calib ?? 'builtin';
   let evaluator: VariantEvaluator | undefined;
   try {

@@ -1,4 +1,4 @@
-// `studio convert` encodes block types with the WGSL kernels (Dawn in Node; SwiftShader here):
+// `studio convert --device gpu` encodes block types with the WGSL kernels (Dawn in Node; SwiftShader here):
 // the tensors it writes must be llama-quantize's, byte for byte (tiny-llama, every legacy type);
 // and it decodes a quantized GGUF source on the GPU exactly as the references do.
 import { mkdtempSync, openAsBlob } from 'node:fs';
@@ -19,9 +19,9 @@ const open = async (path: string) => openGguf(blobSource(await openAsBlob(path),
 describeWithFixtures('studio convert on the GPU (tiny-llama)', [[...TINY, 'model-f32.gguf'], ...TYPES.map((t) => [...TINY, 'llama.cpp-quantized', `model-${t}-pure.gguf`])], () => {
   it.each(TYPES)('%s --pure equals llama-quantize tensor for tensor', async (type) => {
     const out = join(tmp, `${type}.gguf`);
-    const r = await runCli(['convert', fixturePath(...TINY, 'model-f32.gguf'), '-o', out, '--type', type, '--pure']);
+    const r = await runCli(['convert', fixturePath(...TINY, 'model-f32.gguf'), '-o', out, '--type', type, '--pure', '--device', 'gpu']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('encoding on the CPU');
+    expect(r.stderr).not.toContain('CPU references');
     const ours = await open(out);
     const theirs = await open(fixturePath(...TINY, 'llama.cpp-quantized', `model-${type}-pure.gguf`));
     expect(ours.tensors.map((t) => `${t.name}:${t.type.name}`).sort()).toEqual(theirs.tensors.map((t) => `${t.name}:${t.type.name}`).sort());
@@ -34,7 +34,8 @@ describeWithFixtures('studio convert on the GPU (tiny-llama)', [[...TINY, 'model
   it('decodes a Q4_0 GGUF on the GPU to exactly the reference values (→ F32)', async () => {
     const source = fixturePath(...TINY, 'llama.cpp-quantized', 'model-Q4_0-pure.gguf');
     const out = join(tmp, 'from-q4_0.gguf');
-    const r = await runCli(['convert', source, '-o', out, '--type', 'F32']);
+    const r = await runCli(['convert', source, '-o', out, '--type', 'F32', '--device', 'gpu']);
+    expect(r.stderr).not.toContain('CPU references');
     expect(r.code, r.stderr).toBe(0);
     const ours = await open(out);
     const theirs = await open(source);

@@ -11,9 +11,7 @@ import { describeWithFixtures, fixtureSource } from '../core/testing/fixtures';
 import { openOnnx } from '../formats/onnx/onnx-reader';
 import { externalize } from '../formats/onnx/testing/derived-models';
 import { openSafetensors, readSafetensorsFloats } from '../formats/safetensors/safetensors-reader';
-import { openAsBlob } from 'node:fs';
-import { blobSource } from '../core/byte-source';
-const fileSource = async (p: string) => blobSource(await openAsBlob(p), p);
+import { fileSource } from './node-files';
 import { runCli } from './run-cli';
 
 const tmp = mkdtempSync(join(tmpdir(), 'studio-large-'));

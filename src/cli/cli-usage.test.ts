@@ -1,6 +1,6 @@
 // The CLI's contract for bad usage and bad input: exit 2 on usage errors, 1 on bad input, with
 // a one-line reason on stderr.
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,5 +72,30 @@ describe.skipIf(skip)(`studio CLI bad input (exit 1)${skip ? ` — skipped: ${sk
     expect(r.stderr).toContain('compressing with the CPU references instead');
     const report = JSON.parse(r.stdout);
     expect(report.outputBytes).toBe(statSync(out).size);
+    const insisted = await runCli(['quantize', tiny(), '-o', out, '--bits', '4', '--device', 'gpu'], { VK_ICD_FILENAMES: join(tmp, 'no-such-driver.json') });
+    expect(insisted.code).toBe(1);
+    expect(insisted.stderr).toContain('WebGPU is not available');
+  });
+
+  it('--device: auto takes the CPU references over a CPU-fallback adapter and says so; gpu and cpu write the same bytes', async () => {
+    const outs = { auto: join(tmp, 'auto.onnx'), gpu: join(tmp, 'gpu.onnx'), cpu: join(tmp, 'cpu.onnx') };
+    const runs = await Promise.all(Object.entries(outs).map(([device, out]) => runCli(['quantize', tiny(), '-o', out, '--bits', '4', '--device', device])));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const [auto, gpu, cpu] = runs;
+    expect(cpu.stdout).toMatch(/ on CPU reference$/m);
+    const adapter = / on (.+)$/m.exec(gpu.stdout)![1];
+    expect(adapter).not.toBe('CPU reference');
+    if (/swiftshader|llvmpipe|lavapipe/i.test(adapter)) {
+      // A CPU fallback (SwiftShader here, without a GPU): auto leaves it for the references.
+      expect(auto.stderr).toMatch(/the only WebGPU adapter \(.+\) emulates a GPU on the CPU, where the CPU references are faster/);
+      expect(auto.stdout).toMatch(/ on CPU reference$/m);
+    } else {
+      expect(auto.stdout).toContain(` on ${adapter}`);
+    }
+    expect(cpu.stderr).not.toContain('WebGPU');
+    expect(Buffer.compare(readFileSync(outs.gpu), readFileSync(outs.cpu))).toBe(0);
+    const bad = await runCli(['quantize', tiny(), '-o', outs.cpu, '--bits', '4', '--device', 'tpu']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--device must be auto, gpu or cpu; got "tpu"');
   });
 });

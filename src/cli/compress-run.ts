@@ -7,10 +7,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { CompressProgress, CompressReport } from '../core/compression-report';
 import { reportOf } from '../core/compression-report';
 import type { CompressionPlan, OutputFormat } from '../core/compression-plan';
-import { GpuUnavailableError, MissingFileError, UsageError } from '../core/errors';
+import { MissingFileError, UsageError } from '../core/errors';
 import type { Recipe } from '../core/recipe';
 import { readImatrix, type ImportanceMatrix } from '../formats/imatrix/imatrix-file';
-import type { GpuContext } from '../gpu/context';
 import { createNodeLmSession } from '../eval/ort-node';
 import { calibrator } from '../pipeline/calibration/calibrator';
 import { compressModel } from '../pipeline/compress-model';
@@ -20,7 +19,7 @@ import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
 import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
-import { nodeGpuContext } from './gpu-node';
+import { compressionGpu } from './device-choice';
 import { graphModel } from './graph-model';
 import { fileSink, fileSource, modelSources } from './node-files';
 import { endProgress, progressLine } from './output';
@@ -82,17 +81,6 @@ export async function replannedFor(planned: Planned, out: string, recipe: Recipe
   return { ...planned, resolved: await resolveRecipe(planned.model, recipe, format, outputContext(planned.sidecars, format, out, maxShardBytes)) };
 }
 
-/** The GPU when Dawn finds an adapter; else undefined, said on stderr (the CPU references give the same results). */
-export async function gpuOrCpu(): Promise<GpuContext | undefined> {
-  try {
-    return await nodeGpuContext();
-  } catch (e) {
-    if (!(e instanceof GpuUnavailableError)) throw e;
-    process.stderr.write(`studio: ${e.message.replace(/\s*\n\s*/g, ' ')}; compressing with the CPU references instead (same results, slower)\n`);
-    return undefined;
-  }
-}
-
 export interface RunOutcome extends WrittenOutput {
   report: CompressReport;
   /** Paths of the files written, the main file first. */
@@ -122,7 +110,7 @@ async function imatrixFile(path: string): Promise<ImportanceMatrix> {
 /** Runs a plan into OUT (and, for shards, files beside it); `gzip` also measures the files' gzip size. */
 export async function runPlanned({ model, resolved }: Planned, out: string, opts: { gzip?: boolean } = {}): Promise<RunOutcome> {
   const needsGpu = resolved.plan.order.length > 0 || (model.gguf?.tensors.some((t) => !['F32', 'F16', 'BF16'].includes(t.type.name)) ?? false);
-  const gpu = needsGpu ? await gpuOrCpu() : undefined;
+  const gpu = needsGpu ? await compressionGpu() : undefined;
   const folder = dirname(resolve(out));
   const opened: { path: string; abort(): Promise<void> }[] = [];
   const measured: GzipMeasuredSink[] = [];

@@ -12,6 +12,7 @@ import { pruneCommand } from './commands/prune';
 import { quantizeCommand } from './commands/quantize';
 import { sweepCommand } from './commands/sweep';
 import { EXIT, reportError } from './output';
+import { takeDeviceFlag } from './device-choice';
 
 const HELP = `Compression Studio command line
 
@@ -108,8 +109,9 @@ function onePositional(positionals: string[], command: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...given] = argv;
   try {
+    const rest = takeDeviceFlag(given);
     switch (command) {
       case 'inspect': {
         const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });

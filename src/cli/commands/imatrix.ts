@@ -12,7 +12,7 @@ import { calibrator } from '../../pipeline/calibration/calibrator';
 import { imatrixFromCalibration } from '../../pipeline/calibration/imatrix-stats';
 import { openModel } from '../../pipeline/open-model';
 import { calibrationText } from '../eval-inputs';
-import { gpuOrCpu } from '../compress-run';
+import { compressionGpu } from '../device-choice';
 import { graphModel } from '../graph-model';
 import { fileSink, modelSources } from '../node-files';
 import { endProgress, printJson, printLine, progressLine } from '../output';
@@ -32,7 +32,7 @@ export async function imatrixCommand(args: ImatrixArgs): Promise<void> {
   const model = await graphModel(await openModel(await modelSources(args.model)), 'an importance matrix runs the model');
   const weights = model.index.tensors.filter((t) => t.role === 'matmul-weight').map((t) => t.name);
   const needs = new Map<string, MethodNeeds>(weights.map((w) => [w, 'input-stats']));
-  const gpu = await gpuOrCpu();
+  const gpu = await compressionGpu();
   const started = performance.now();
   try {
     const text = args.calib ?? DEFAULT_CALIBRATION.text;
