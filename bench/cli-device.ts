@@ -25,7 +25,7 @@ if (!existsSync(source)) throw new Error(`${source} not found (give --fixtures D
 const timeTool = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const tmp = mkdtempSync(join(tmpdir(), 'bench-device-'));
 
-/** One whole CLI run: wall seconds, peak RSS (MiB, when /usr/bin/time exists) and the device the report names. */
+/** One whole CLI run: wall seconds, peak RSS (MiB, when /usr/bin/time exists) and, on a CPU fallback, the adapter's name (the CLI says it on stderr). */
 function run(type: string, device: 'gpu' | 'cpu'): { seconds: number; peakMiB: number | null; ranOn: string; out: string } {
   const out = join(tmp, `${type}-${device}.gguf`);
   const args = [studio, 'convert', source, '-o', out, '--type', type, '--device', device];
@@ -34,7 +34,7 @@ function run(type: string, device: 'gpu' | 'cpu'): { seconds: number; peakMiB: n
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`studio convert --type ${type} --device ${device} failed: ${r.stderr}`);
   const peak = /peak-kb (\d+)/.exec(r.stderr);
-  return { seconds, peakMiB: peak ? Number(peak[1]) / 1024 : null, ranOn: / on (.+)$/m.exec(r.stdout)?.[1] ?? '?', out };
+  return { seconds, peakMiB: peak ? Number(peak[1]) / 1024 : null, ranOn: /CPU fallback adapter: (.+)$/m.exec(r.stderr)?.[1] ?? (device === 'gpu' ? 'a GPU adapter' : 'CPU'), out };
 }
 
 execFileSync(process.execPath, [studio, '--help'], { stdio: 'ignore' }); // bundle the CLI once, outside the timings
