@@ -11,6 +11,7 @@ import { evaluationsToCsv } from '../store/evaluation-export';
 import { runStartText } from '../store/sweep-history';
 import { useStudioStore } from '../store/studio-store';
 import { formatKl } from './format';
+import { ConfirmDelete, DeletedNotice } from './history-delete';
 
 function EvaluationRow({ record }: { record: EvaluationRecord }) {
   const remove = useStudioStore((s) => s.deleteEvaluation);
@@ -27,23 +28,16 @@ function EvaluationRow({ record }: { record: EvaluationRecord }) {
       </td>
       <td>
         {confirming ? (
-          <span className="history-confirm" role="alertdialog" aria-label={`Delete the evaluation of ${record.label}?`} data-testid="evaluation-confirm">
-            <span className="small">Delete?</span>
-            <button
-              type="button"
-              className="button button-small button-danger"
-              data-testid="evaluation-confirm-delete"
-              onClick={() => {
-                setConfirming(false);
-                void remove(record.id);
-              }}
-            >
-              Delete
-            </button>
-            <button type="button" className="button button-small" autoFocus onClick={() => setConfirming(false)} data-testid="evaluation-confirm-keep">
-              Keep
-            </button>
-          </span>
+          <ConfirmDelete
+            what={`the evaluation of ${record.label}`}
+            prompt="Delete?"
+            testId="evaluation"
+            onKeep={() => setConfirming(false)}
+            onDelete={() => {
+              setConfirming(false);
+              void remove(record.id);
+            }}
+          />
         ) : (
           <button type="button" className="button button-small button-ghost" onClick={() => setConfirming(true)} data-testid="evaluation-delete" aria-label={`Delete the evaluation of ${record.label}`}>
             Delete
@@ -78,14 +72,7 @@ export function EvaluationHistory() {
           </button>
         )}
       </header>
-      {deleted && (
-        <p className="small history-undo" role="status" data-testid="evaluation-deleted">
-          Deleted the evaluation of {deleted.label}.{' '}
-          <button type="button" className="button button-small" onClick={() => void undo()} data-testid="evaluation-undo">
-            Undo
-          </button>
-        </p>
-      )}
+      {deleted && <DeletedNotice text={`Deleted the evaluation of ${deleted.label}.`} testId="evaluation" onUndo={() => void undo()} />}
       {evaluations.length > 0 && (
         <div className="table-scroll table-scroll-short" tabIndex={0} role="region" aria-label="Evaluations">
           <table className="table">

@@ -8,6 +8,7 @@ import { runStartText } from '../store/sweep-history';
 import { useStudioStore } from '../store/studio-store';
 import { worstFirst } from './error-ranking';
 import { formatBytes, formatRelError } from './format';
+import { ConfirmDelete, DeletedNotice } from './history-delete';
 
 function ResultRow({ record }: { record: ResultRecord }) {
   const rerun = useStudioStore((s) => s.rerunResult);
@@ -25,23 +26,16 @@ function ResultRow({ record }: { record: ResultRecord }) {
       <td className="num">{worst?.relError != null ? formatRelError(worst.relError) : '–'}</td>
       <td>
         {confirming ? (
-          <span className="history-confirm" role="alertdialog" aria-label={`Delete the result ${record.fileName}?`} data-testid="result-history-confirm">
-            <span className="small">Delete?</span>
-            <button
-              type="button"
-              className="button button-small button-danger"
-              data-testid="result-history-confirm-delete"
-              onClick={() => {
-                setConfirming(false);
-                void remove(record.id);
-              }}
-            >
-              Delete
-            </button>
-            <button type="button" className="button button-small" autoFocus onClick={() => setConfirming(false)} data-testid="result-history-confirm-keep">
-              Keep
-            </button>
-          </span>
+          <ConfirmDelete
+            what={`the result ${record.fileName}`}
+            prompt="Delete?"
+            testId="result-history"
+            onKeep={() => setConfirming(false)}
+            onDelete={() => {
+              setConfirming(false);
+              void remove(record.id);
+            }}
+          />
         ) : (
           <span className="history-actions">
             <button type="button" className="button button-small" disabled={busy} onClick={() => void rerun(record.id)} data-testid="result-history-rerun" title="Put this result's recipe in the editor and compress again (the same file)">
@@ -68,14 +62,7 @@ export function ResultHistory() {
         <h2 id="result-history-heading">Results</h2>
         <p className="panel-sub">Every compress run of this model, newest first, kept in this browser; run one again to download it.</p>
       </header>
-      {deleted && (
-        <p className="small history-undo" role="status" data-testid="result-history-deleted">
-          Deleted the result {deleted.fileName}.{' '}
-          <button type="button" className="button button-small" onClick={() => void undo()} data-testid="result-history-undo">
-            Undo
-          </button>
-        </p>
-      )}
+      {deleted && <DeletedNotice text={`Deleted the result ${deleted.fileName}.`} testId="result-history" onUndo={() => void undo()} />}
       {results.length > 0 && (
         <div className="table-scroll table-scroll-short" tabIndex={0} role="region" aria-label="Compress results">
           <table className="table">

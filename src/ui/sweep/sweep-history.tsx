@@ -11,6 +11,7 @@ import { useStudioStore } from '../../store/studio-store';
 import { formatBytes } from '../format';
 import { HelpLink } from '../help';
 import { comparedRunColor } from './point-style';
+import { ConfirmDelete, DeletedNotice } from '../history-delete';
 
 /** The site's storage use and quota (navigator.storage), refreshed when the history changes. */
 function useStorageEstimate(version: unknown): { usage: number; quota: number } | null {
@@ -58,25 +59,16 @@ function RunRow({ run, index }: { run: SweepState; index: number }) {
       <td className="num" title={best ? best.label : undefined}>{best ? best.ppl.toFixed(3) : '–'}</td>
       <td>
         {confirming ? (
-          <span className="history-confirm" role="alertdialog" aria-label={`Delete ${name}?`} data-testid="history-confirm">
-            <span className="small">
-              Delete this run and its {points.length} point{points.length === 1 ? '' : 's'}?
-            </span>
-            <button
-              type="button"
-              className="button button-small button-danger"
-              data-testid="history-confirm-delete"
-              onClick={() => {
-                setConfirming(false);
-                void deleteRun(run.runId);
-              }}
-            >
-              Delete
-            </button>
-            <button type="button" className="button button-small" data-testid="history-confirm-keep" autoFocus onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </span>
+          <ConfirmDelete
+            what={name}
+            prompt={`Delete this run and its ${points.length} point${points.length === 1 ? '' : 's'}?`}
+            testId="history"
+            onKeep={() => setConfirming(false)}
+            onDelete={() => {
+              setConfirming(false);
+              void deleteRun(run.runId);
+            }}
+          />
         ) : (
           <span className="history-actions">
             <button type="button" className="button button-small" disabled={isOpen || busy} onClick={() => void openRun(run.runId)} data-testid="history-open" aria-label={`Open ${name}`}>
@@ -135,12 +127,11 @@ export function SweepHistory() {
         </div>
       </header>
       {deleted && (
-        <p className="small history-undo" role="status" data-testid="history-deleted">
-          Deleted the run of {runStartText(deleted)} ({deleted.points.length} point{deleted.points.length === 1 ? '' : 's'}).{' '}
-          <button type="button" className="button button-small" onClick={() => void undo()} data-testid="history-undo">
-            Undo
-          </button>
-        </p>
+        <DeletedNotice
+          text={`Deleted the run of ${runStartText(deleted)} (${deleted.points.length} point${deleted.points.length === 1 ? '' : 's'}).`}
+          testId="history"
+          onUndo={() => void undo()}
+        />
       )}
       {history.length > 0 && (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Sweep runs">
