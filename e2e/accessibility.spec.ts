@@ -4,7 +4,7 @@
 // keyboard; the dark theme follows the system setting.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { chooseOnly, compressAndScore, loadSample, useWasmEvaluation } from './page-steps';
+import { chooseOnly, compressAndScore, loadSample, useWasmEvaluation, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 /** axe-core's serious and critical findings on the page as it is, in both themes. */
 async function seriousViolations(page: Page, screen: string): Promise<string[]> {
@@ -29,8 +29,8 @@ test('no serious or critical axe findings on any screen, light or dark; sweep po
   await compressAndScore(page);
   found.push(...(await seriousViolations(page, 'result')));
 
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8', 'sweep-bits-4']);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-32']);
   await chooseOnly(page, ['sweep-asym', 'sweep-sym'], ['sweep-asym']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
@@ -49,7 +49,7 @@ test('no serious or critical axe findings on any screen, light or dark; sweep po
 
   // A second run with other settings, compared with the first: the history and the compared points.
   await page.getByTestId('eval-windows').selectOption('8');
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await page.locator('[data-testid="history-run"][data-open="false"]').getByTestId('history-compare').check();

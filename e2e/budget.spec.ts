@@ -7,7 +7,7 @@
 // editor keeps its recipe. Then a sweep with a size-budget point puts it on the size chart beside
 // a uniform point, with its own marker.
 import { expect, test, type Page } from '@playwright/test';
-import { chooseOnly, loadSample } from './page-steps';
+import { chooseOnly, loadSample, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 const W = 4;
 
@@ -70,8 +70,8 @@ test('a sweep with a size-budget point: on the size chart beside the uniform poi
   await loadSample(page);
   await page.getByTestId('eval-backend-wasm').check();
   await page.getByTestId('eval-windows').selectOption('4');
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-4']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-128']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-4']);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-128']);
   await page.getByTestId('sweep-budgets').fill('4.5');
   await page.getByTestId('sweep-calibration-windows').fill('4');
   await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');

@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { blobSource } from '../src/core/byte-source';
 import { recipeId } from '../src/core/recipe-id';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
-import { loadSample } from './page-steps';
+import { loadSample, sampleSweepOfLlamaCppType } from './page-steps';
 
 // The shared fixtures sit beside the repository (CI: ../shared next to the clone).
 const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
@@ -74,12 +74,7 @@ test('a dropped GGUF is inspected and offered GGUF and safetensors output, not O
 });
 
 test('a sweep over one llama.cpp type (Q8_0, W=4) puts its point on the chart', async ({ page }) => {
-  await page.goto('/');
-  await loadSample(page);
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption('4');
-  for (const id of ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']) await page.getByTestId(id).uncheck();
-  await page.getByTestId('sweep-gguf-Q8_0').check();
+  await sampleSweepOfLlamaCppType(page, 'Q8_0');
   await expect(page.getByTestId('sweep-grid-size')).toContainText('1 point ');
   await page.getByTestId('sweep-start').click();
 
@@ -95,12 +90,7 @@ test('a sweep over one llama.cpp type (Q8_0, W=4) puts its point on the chart', 
 });
 
 test('a llama.cpp mix the sample cannot take as asked: the sweep table names the types llama.cpp fell back to', async ({ page }) => {
-  await page.goto('/');
-  await loadSample(page);
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption('4');
-  for (const id of ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']) await page.getByTestId(id).uncheck();
-  await page.getByTestId('sweep-gguf-Q4_K_M').check();
+  await sampleSweepOfLlamaCppType(page, 'Q4_K_M');
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   // 128-wide rows are not a multiple of the k-quants' 256: no Q4_K at all, as llama-quantize does.

@@ -4,7 +4,7 @@
 // says a new device replaced it, the run is listed as paused, Resume finishes the grid on the
 // new device, and after another crash the next compression just works.
 import { expect, test, type Browser } from '@playwright/test';
-import { chooseOnly, compressAndScore, loadSample, useWasmEvaluation } from './page-steps';
+import { BIT_CHIPS, chooseOnly, compressAndScore, loadSample, useWasmEvaluation } from './page-steps';
 
 async function crashGpuProcess(browser: Browser): Promise<void> {
   const cdp = await browser.newBrowserCDPSession();
@@ -16,8 +16,7 @@ test('a GPU process crash mid-sweep keeps the finished points, says the device w
   await page.goto('/');
   await loadSample(page);
   await useWasmEvaluation(page, 4);
-  const bits = ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'];
-  await chooseOnly(page, bits, bits);
+  await chooseOnly(page, BIT_CHIPS, BIT_CHIPS);
   await page.getByTestId('sweep-start').click();
   const points = page.getByTestId('sweep-chart').getByTestId('sweep-point');
   await expect(points).toHaveCount(1, { timeout: 240_000 });

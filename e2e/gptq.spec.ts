@@ -14,7 +14,7 @@ import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { openOnnx } from '../src/formats/onnx/onnx-reader';
 import { dequantizeGgmlRef } from '../src/quant/ggml/ggml-codec';
 import { nodePerplexity } from './onnx-check';
-import { chooseOnly, compressAndScore, loadSample, downloadResult, useWasmEvaluation } from './page-steps';
+import { chooseOnly, compressAndScore, loadSample, downloadResult, useWasmEvaluation, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 const W = 4;
 
@@ -72,8 +72,8 @@ test('a sweep crosses RTN and GPTQ on one grid: both points on the size chart, t
   await loadSample(page);
   await page.getByTestId('eval-backend-wasm').check();
   await page.getByTestId('eval-windows').selectOption('4');
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-3']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-128']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-3']);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-128']);
   await chooseOnly(page, ['sweep-method-rtn', 'sweep-method-gptq'], ['sweep-method-rtn', 'sweep-method-gptq']);
   await page.getByTestId('sweep-calibration-windows').fill('2');
   await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');

@@ -12,7 +12,7 @@ import { recipeId } from '../src/core/recipe-id';
 import { openGguf, readGgufTensor } from '../src/formats/gguf/gguf-reader';
 import { readImatrix } from '../src/formats/imatrix/imatrix-file';
 import { dropFiles } from './drop-files';
-import { loadSample } from './page-steps';
+import { loadSample, sampleSweepOfLlamaCppType } from './page-steps';
 
 const SMALL_IMATRIX = resolve(import.meta.dirname, '../../shared/fixtures/models/small-llama/gguf/llama.cpp-imatrix/imatrix.gguf');
 
@@ -93,12 +93,7 @@ test('the sample as GGUF Q4_0 with an importance matrix: measured, downloaded, l
 });
 
 test('a sweep puts a llama.cpp type with and without an importance matrix on one chart', async ({ page }) => {
-  await page.goto('/');
-  await loadSample(page);
-  await page.getByTestId('eval-backend-wasm').check();
-  await page.getByTestId('eval-windows').selectOption('4');
-  for (const id of ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']) await page.getByTestId(id).uncheck();
-  await page.getByTestId('sweep-gguf-Q4_0').check();
+  await sampleSweepOfLlamaCppType(page, 'Q4_0');
   await page.getByTestId('sweep-gguf-imatrix-yes').check();
   await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');
   await page.getByTestId('sweep-calibration-windows').fill('2');

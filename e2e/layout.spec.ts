@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { dropFiles } from './drop-files';
-import { chooseOnly, loadSample, useWasmEvaluation } from './page-steps';
+import { chooseOnly, loadSample, useWasmEvaluation, BIT_CHIPS } from './page-steps';
 
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
@@ -42,7 +42,7 @@ test('from 360 px up nothing scrolls sideways; long names are cut, with the name
 
   await page.setViewportSize({ width: 360, height: 800 });
   await useWasmEvaluation(page, 4);
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8', 'sweep-bits-4']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await expect(page.getByTestId('sweep-history')).toBeVisible();

@@ -5,7 +5,7 @@
 // the app, onnxruntime-web's wasm, the evaluation text and the sample.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { chooseOnly, compressAndScore, downloadResult, evaluateOriginal, loadSample, useWasmEvaluation } from './page-steps';
+import { chooseOnly, compressAndScore, downloadResult, evaluateOriginal, loadSample, useWasmEvaluation, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 /** Records Content-Security-Policy violations of the document in window.__cspViolations. */
 async function recordCspViolations(page: Page): Promise<void> {
@@ -42,8 +42,8 @@ test('a whole session stays on the origin under a strict CSP; after one visit th
   expect(online.ppl).toBeGreaterThan(1);
   const firstBytes = await readFile((await downloadResult(page, testInfo)).path);
   expect(firstBytes.byteLength).toBeGreaterThan(100_000);
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8', 'sweep-bits-4']);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-32']);
   await chooseOnly(page, ['sweep-asym', 'sweep-sym'], ['sweep-asym']);
   await expect(page.getByTestId('sweep-grid-size')).toContainText('2 points');
   await page.getByTestId('sweep-start').click();

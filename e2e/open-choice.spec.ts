@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { dropFiles } from './drop-files';
-import { chooseOnly, loadSample, useWasmEvaluation } from './page-steps';
+import { chooseOnly, loadSample, useWasmEvaluation, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 const TINY = resolve(import.meta.dirname, '../../shared/fixtures/models/tiny-llama');
 const SAMPLE = resolve(import.meta.dirname, '../public/sample');
@@ -54,8 +54,8 @@ test('opening a model while a sweep runs asks first, then pauses the sweep and k
   await page.goto('/');
   await loadSample(page);
   await useWasmEvaluation(page, 16);
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32', 'sweep-block-64']);
+  await chooseOnly(page, BIT_CHIPS, BIT_CHIPS);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-32', 'sweep-block-64']);
   await chooseOnly(page, ['sweep-asym', 'sweep-sym'], ['sweep-asym']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-row')).toHaveCount(1, { timeout: 120_000 });

@@ -1,5 +1,5 @@
-// Steps the e2e specs share: loading the built-in sample, setting a row of sweep chips,
-// evaluating the original, compressing with the editor's recipe then scoring the result, and
+// Steps the e2e specs share: loading the built-in sample, setting a row of sweep chips (and a
+// sweep of one llama.cpp type), evaluating the original, compressing with the editor's recipe then scoring the result, and
 // saving the result's download.
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
@@ -8,6 +8,10 @@ export async function loadSample(page: Page): Promise<void> {
   await page.getByTestId('sample-button').click();
   await expect(page.getByTestId('param-count')).toHaveText('1.84 M');
 }
+
+/** The sweep form's bit-width chips and block chips, for chooseOnly. */
+export const BIT_CHIPS = ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'];
+export const BLOCK_CHIPS = ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'];
 
 /** Sets a chip group so exactly `on` is checked. */
 export async function chooseOnly(page: Page, all: string[], on: string[]): Promise<void> {
@@ -28,6 +32,15 @@ export async function compressAndScore(page: Page, compressTimeout = 240_000): P
   await page.getByTestId('evaluate-result').click({ timeout: compressTimeout });
   await expect(page.getByTestId('result-ppl')).toBeVisible({ timeout: 180_000 });
   return { ppl: Number(await page.getByTestId('result-ppl').getAttribute('data-ppl')), kl: Number(await page.getByTestId('result-kl').getAttribute('data-kl')) };
+}
+
+/** The sample open, wasm evaluation at W=4, and a sweep of llama.cpp `type` alone (no RTN widths); not started. */
+export async function sampleSweepOfLlamaCppType(page: Page, type: string): Promise<void> {
+  await page.goto('/');
+  await loadSample(page);
+  await useWasmEvaluation(page, 4);
+  await chooseOnly(page, BIT_CHIPS, []);
+  await page.getByTestId(`sweep-gguf-${type}`).check();
 }
 
 /** Evaluation on wasm (fast and exact here) with `windows` windows, for what follows. */

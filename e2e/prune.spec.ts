@@ -14,7 +14,7 @@ import { OUTPUT_HEAD_PATTERN } from '../src/core/tensor-selection';
 import { openOnnx, readInitializerFloats } from '../src/formats/onnx/onnx-reader';
 import { indexOnnx } from '../src/model/onnx-index';
 import { nodePerplexity } from './onnx-check';
-import { loadSample, chooseOnly, downloadResult } from './page-steps';
+import { loadSample, chooseOnly, downloadResult, BIT_CHIPS } from './page-steps';
 
 const W = 8;
 const CALIBRATION_WINDOWS = 8;
@@ -39,7 +39,7 @@ test('sweep the sample at 50 % with magnitude and Wanda, see both on the sparsit
   await page.getByTestId('eval-windows').selectOption(String(W));
 
   // Pruning alone: no bits, float points, sparsity 50 %, magnitude and Wanda.
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], []);
+  await chooseOnly(page, BIT_CHIPS, []);
   await page.getByTestId('sweep-unquantized').check();
   await chooseOnly(page, ['sweep-sparsity-0', 'sweep-sparsity-0.5'], ['sweep-sparsity-0.5']);
   await chooseOnly(page, ['sweep-prune-magnitude', 'sweep-prune-wanda', 'sweep-prune-sparsegpt'], ['sweep-prune-magnitude', 'sweep-prune-wanda']);

@@ -2,7 +2,7 @@
 // and evaluations, light and dark, wide and narrow. UPDATE_SCREENSHOT=1 writes them to
 // docs/screenshots/; otherwise they go to the test's output (the screens are still exercised).
 import { expect, test } from '@playwright/test';
-import { chooseOnly, loadSample, useWasmEvaluation } from './page-steps';
+import { chooseOnly, loadSample, useWasmEvaluation, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 test('README screenshots of the sweep, its history and evaluations (UPDATE_SCREENSHOT=1 writes docs/screenshots/)', async ({ page }, testInfo) => {
   const out = (name: string) => (process.env.UPDATE_SCREENSHOT ? `docs/screenshots/${name}.png` : testInfo.outputPath(`${name}.png`));
@@ -12,12 +12,12 @@ test('README screenshots of the sweep, its history and evaluations (UPDATE_SCREE
   await useWasmEvaluation(page, 4);
   await page.getByTestId('evaluate-button').click();
   await expect(page.getByTestId('eval-ppl')).toBeVisible({ timeout: 120_000 });
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2']);
+  await chooseOnly(page, BIT_CHIPS, BIT_CHIPS);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await page.getByTestId('eval-windows').selectOption('8');
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32', 'sweep-block-128']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-32', 'sweep-block-128']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await page.locator('[data-testid="history-run"][data-open="false"]').getByTestId('history-compare').check();

@@ -2,7 +2,7 @@
 // (Chromium's DevTools protocol), a sweep still runs and shows its points, and says they are not
 // saved; an evaluation says it is on the page only; a compress result says it is not in the history.
 import { expect, test } from '@playwright/test';
-import { chooseOnly, loadSample, useWasmEvaluation } from './page-steps';
+import { chooseOnly, loadSample, useWasmEvaluation, BIT_CHIPS } from './page-steps';
 
 test('with the storage quota full, a sweep runs and says its points are not saved; an evaluation says it is on the page only', async ({ page, baseURL }) => {
   await page.goto('/');
@@ -11,7 +11,7 @@ test('with the storage quota full, a sweep runs and says its points are not save
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 1 });
 
   await useWasmEvaluation(page, 4);
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('sweep-row')).toHaveCount(1);

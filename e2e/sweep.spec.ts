@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { recipeId } from '../src/core/recipe-id';
 import { nodePerplexity } from './onnx-check';
 import { dropFiles } from './drop-files';
-import { loadSample, chooseOnly } from './page-steps';
+import { loadSample, chooseOnly, BIT_CHIPS, BLOCK_CHIPS } from './page-steps';
 
 /** tiny-llama, W=16 (docs/EVAL.md); the bundled text is the start of the wikitext-2 test split. */
 const REFERENCE_W16 = 57.9834;
@@ -48,8 +48,8 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
 
   // A 3-point sweep: bits 8, 4, 2 × block 32 × asymmetric × all matmuls, W=8.
   await page.getByTestId('eval-windows').selectOption(String(SWEEP_W));
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
-  await chooseOnly(page, ['sweep-block-per-channel', 'sweep-block-16', 'sweep-block-32', 'sweep-block-64', 'sweep-block-128', 'sweep-block-256'], ['sweep-block-32']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
+  await chooseOnly(page, BLOCK_CHIPS, ['sweep-block-32']);
   await chooseOnly(page, ['sweep-asym', 'sweep-sym'], ['sweep-asym']);
   await chooseOnly(page, ['sweep-selection-all-matmuls', 'sweep-selection-all-but-embeddings-and-head', 'sweep-selection-custom'], ['sweep-selection-all-matmuls']);
   await expect(page.getByTestId('sweep-grid-size')).toContainText('3 points');
@@ -163,7 +163,7 @@ test('evaluate the original, sweep 3 points with pause/resume, export one point;
   await expect(page.getByTestId('history-run')).toHaveCount(1);
   await page.getByTestId('eval-windows').selectOption('4');
   await expect(page.getByTestId('sweep-new-run-note')).toBeVisible();
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('sweep-row')).toHaveCount(1);
@@ -238,7 +238,7 @@ test('a sweep interrupted by a reload resumes when the same model is loaded agai
   await loadSample(page);
   await page.getByTestId('eval-backend-wasm').check();
   await page.getByTestId('eval-windows').selectOption('16');
-  await chooseOnly(page, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-3', 'sweep-bits-2'], ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
+  await chooseOnly(page, BIT_CHIPS, ['sweep-bits-8', 'sweep-bits-4', 'sweep-bits-2']);
   await page.getByTestId('sweep-start').click();
   await expect(page.getByTestId('sweep-chart').getByTestId('sweep-point')).toHaveCount(1, { timeout: 240_000 });
 
