@@ -7,8 +7,8 @@ import { ggmlTypeByName } from '../../core/ggml-types';
 import { readGgufTensor } from '../../formats/gguf/gguf-reader';
 import { acquireBrowserGpu } from '../../gpu/browser-gpu';
 import { gpuForTests } from '../../gpu/testing';
-import { dequantizeGgmlRef } from '../../quant/ggml/ggml-codec';
-import { seededRandom } from '../quant/rtn-compare';
+import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
+import { seededRandom, seededWeights } from '../quant/rtn-compare';
 import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from './dequantize';
 import { addComparison, type BlockComparison, compareBlockValues, openGgufFixtures } from './testing/ggml-gpu-compare';
 
@@ -124,10 +124,21 @@ describe('dequantizeGgmlGpu errors', () => {
     await expect(dequantizeGgmlGpu(ctx!, 'Q6_K', new Uint8Array(211), 256)).rejects.toThrow(
       /256 elements of Q6_K take 210 bytes, got 211/,
     );
-    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 1024 } };
-    const err = await dequantizeGgmlGpu(small, 'Q8_0', new Uint8Array(34 * 9), 32 * 9).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GpuLimitError);
-    expect((err as Error).message).toMatch(/needs a 1152-byte GPU buffer, but this GPU binds at most 1024 bytes/);
     expect(await dequantizeGgmlGpu(ctx!, 'Q8_0', new Uint8Array(0), 0)).toEqual(new Float32Array(0));
+  });
+
+  gpuIt('past maxStorageBufferBindingSize, decodes in slices of whole blocks to the same values', async () => {
+    // 1024 bytes bind 256 floats: 8 Q4_0 blocks (18 bytes each: slices start off 4-byte alignment) or one Q6_K super-block a pass.
+    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 1024 } };
+    const values = seededWeights(256 * 5 + 32 * 3, 19);
+    for (const type of ['Q4_0', 'Q6_K']) {
+      const n = type === 'Q6_K' ? 256 * 5 : values.length;
+      const blocks = quantizeGgmlRef(type, values.subarray(0, n));
+      expect(await dequantizeGgmlGpu(small, type, blocks, n), type).toEqual(dequantizeGgmlRef(type, blocks));
+    }
+    const tiny = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 512 } };
+    const err = await dequantizeGgmlGpu(tiny, 'Q6_K', quantizeGgmlRef('Q6_K', values.subarray(0, 256)), 256).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GpuLimitError);
+    expect((err as Error).message).toBe('dequantizing Q6_K: one block of 256 values (1024 bytes) is more than this GPU binds (512 bytes)');
   });
 });

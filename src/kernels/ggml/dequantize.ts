@@ -101,8 +101,10 @@ function packParams(plan: GgmlDequantizePlan): ['u32', number][] {
 
 /**
  * Decodes `numel` elements of ggml type `typeName` (raw tensor bytes, rows end to end) to float32
- * on the GPU; equal bit for bit to dequantizeGgmlRef. UnsupportedModelError for types without a
- * GPU kernel (callers fall back to the reference), ShapeError when the sizes disagree.
+ * on the GPU; equal bit for bit to dequantizeGgmlRef. A tensor whose float32 values pass the
+ * device's binding limit is decoded in slices of whole blocks (blocks decode independently).
+ * UnsupportedModelError for types without a GPU kernel (callers fall back to the reference),
+ * ShapeError when the sizes disagree.
  */
 export async function dequantizeGgmlGpu(
   ctx: GpuContext,
@@ -111,6 +113,26 @@ export async function dequantizeGgmlGpu(
   numel: number,
   opts: { signal?: AbortSignal } = {},
 ): Promise<Float32Array> {
+  const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
+  const { type } = planDequantizeGgmlGpu(unbound, typeName, bytes.byteLength, numel); // type and sizes, for the whole tensor
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  if (Math.max(numel * 4, bytes.byteLength) <= limit) return dequantizeGgmlPass(ctx, typeName, bytes, numel, opts);
+  const blocksPerPass = Math.floor(limit / Math.max(type.blockSize * 4, type.blockBytes));
+  if (blocksPerPass === 0) {
+    throw new GpuLimitError(`dequantizing ${typeName}: one block of ${type.blockSize} values (${type.blockSize * 4} bytes) is more than this GPU binds (${limit} bytes)`, { bytes: type.blockSize * 4, maxStorageBufferBindingSize: limit });
+  }
+  const out = new Float32Array(numel);
+  const blocks = numel / type.blockSize;
+  for (let b = 0; b < blocks; b += blocksPerPass) {
+    const n = Math.min(blocksPerPass, blocks - b);
+    const part = await dequantizeGgmlPass(ctx, typeName, bytes.subarray(b * type.blockBytes, (b + n) * type.blockBytes), n * type.blockSize, opts);
+    out.set(part, b * type.blockSize);
+  }
+  return out;
+}
+
+/** One GPU pass of dequantizeGgmlGpu over blocks that fit the device's limits. */
+async function dequantizeGgmlPass(ctx: GpuContext, typeName: string, bytes: Uint8Array, numel: number, opts: { signal?: AbortSignal }): Promise<Float32Array> {
   const plan = planDequantizeGgmlGpu(ctx, typeName, bytes.byteLength, numel);
   if (numel === 0) return new Float32Array(0);
   throwIfAborted(opts.signal);

@@ -120,4 +120,15 @@ describe('quantizeGgmlGpu with importance vs the importance-weighted reference',
     expect(err).toBeInstanceOf(ShapeError);
     expect((err as Error).message).toBe('cannot quantize to Q5_K: value Infinity at element 9 is not finite');
   });
+
+  gpuIt('past maxStorageBufferBindingSize, goes in slices of whole importance rows to the same bytes', async () => {
+    // 4096 bytes bind 1024 floats: two rows of 512 a pass, five rows in three passes.
+    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 4096 } };
+    const x = seededWeights(512 * 5, 77);
+    const rnd = seededRandom(78);
+    const importance = Float32Array.from({ length: 512 }, () => rnd() * 4);
+    for (const type of ['Q4_0', 'Q4_K']) {
+      expect(await quantizeGgmlGpu(small, type, x, { importance }), type).toEqual(await quantizeGgmlGpu(ctx!, type, x, { importance }));
+    }
+  });
 });

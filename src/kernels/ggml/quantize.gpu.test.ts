@@ -236,11 +236,21 @@ describe('quantizeGgmlGpu errors', () => {
     }
   });
 
-  gpuIt('refuses inputs larger than maxStorageBufferBindingSize with GpuLimitError', async () => {
+  gpuIt('past maxStorageBufferBindingSize, quantizes in slices of whole blocks to the same bytes', async () => {
+    // 1024 bytes bind 256 floats: 8 Q8_0 blocks, or one Q4_K super-block, a pass.
     const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 1024 } };
-    const err = await quantizeGgmlGpu(small, 'Q8_0', new Float32Array(512)).catch((e: unknown) => e);
+    const values = seededWeights(256 * 7, 41); // 7 passes
+    expect(await quantizeGgmlGpu(small, 'Q8_0', values)).toEqual(quantizeGgmlRef('Q8_0', values));
+    expect(await quantizeGgmlGpu(small, 'Q4_K', values)).toEqual(await quantizeGgmlGpu(ctx!, 'Q4_K', values));
+    // A NaN in a later slice is named by its place in the whole tensor.
+    const bad = values.slice();
+    bad[1500] = NaN;
+    await expect(quantizeGgmlGpu(small, 'Q8_0', bad)).rejects.toThrow('cannot quantize to Q8_0: value NaN at element 1500 is not finite');
+    // A block (here a super-block of 256) that alone passes the limit cannot be sliced.
+    const tiny = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 512 } };
+    const err = await quantizeGgmlGpu(tiny, 'Q4_K', values).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GpuLimitError);
-    expect((err as Error).message).toMatch(/quantizing 512 values to Q8_0 needs a 2048-byte GPU buffer, but this GPU binds at most 1024 bytes/);
+    expect((err as Error).message).toBe('quantizing to Q4_K: one row of 256 values (1024 bytes) is more than this GPU binds (512 bytes)');
   });
 
   gpuIt('rejects partial blocks and non-finite values before touching the GPU', async () => {

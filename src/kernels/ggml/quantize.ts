@@ -171,9 +171,27 @@ function firstNonFinite(values: Float32Array): number {
 }
 
 /**
+ * Values per GPU pass: all of them when their float32 buffer fits the device's binding and buffer
+ * limits, else as many whole rows (with importance: its rows) or whole blocks as fit — blocks are
+ * quantized independently, so the passes' bytes laid end to end are the whole tensor's. An 8 B
+ * model's 128256 × 4096 embedding is 2.1 GB as float32, past the 1 GiB many GPUs bind.
+ */
+export function ggmlQuantizeSliceLength(ctx: GpuContext, typeName: string, numel: number, rowLength?: number): number {
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  if (numel * 4 <= limit) return numel;
+  const unit = rowLength ?? ggmlTypeByName(typeName)?.blockSize ?? numel;
+  const units = Math.floor(limit / 4 / unit);
+  if (units === 0) {
+    throw new GpuLimitError(`quantizing to ${typeName}: one row of ${unit} values (${unit * 4} bytes) is more than this GPU binds (${limit} bytes)`, { bytes: unit * 4, maxStorageBufferBindingSize: limit });
+  }
+  return units * unit;
+}
+
+/**
  * Quantizes float32 values (rows of whole blocks, end to end) into ggml type `typeName` on the
  * GPU — weighted by `importance` (one weight per column of a row) when given, as llama-quantize
- * --imatrix does; the bytes equal quantizeGgmlRef's. UnsupportedModelError for types without a GPU
+ * --imatrix does; the bytes equal quantizeGgmlRef's. A tensor past the device's binding limit goes
+ * in slices of whole rows (ggmlQuantizeSliceLength). UnsupportedModelError for types without a GPU
  * kernel, ShapeError for a partial block, rows the importance does not fit, or a non-finite value.
  */
 export async function quantizeGgmlGpu(
@@ -182,11 +200,27 @@ export async function quantizeGgmlGpu(
   values: Float32Array,
   opts: { signal?: AbortSignal; importance?: Float32Array } = {},
 ): Promise<Uint8Array> {
-  const plan = planQuantizeGgmlGpu(ctx, typeName, values.length, opts.importance?.length);
+  planQuantizeGgmlGpu({ ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } }, typeName, values.length, opts.importance?.length); // type and shape, for the whole tensor
   const bad = firstNonFinite(values);
   if (bad >= 0) {
     throw new ShapeError(`cannot quantize to ${typeName}: value ${values[bad]} at element ${bad} is not finite`, { element: bad });
   }
+  const slice = ggmlQuantizeSliceLength(ctx, typeName, values.length, opts.importance?.length);
+  if (slice >= values.length) return quantizeGgmlPass(ctx, typeName, values, opts);
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < values.length; at += slice) parts.push(await quantizeGgmlPass(ctx, typeName, values.subarray(at, Math.min(values.length, at + slice)), opts));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
+
+/** One GPU pass of quantizeGgmlGpu over values that fit the device's limits. */
+async function quantizeGgmlPass(ctx: GpuContext, typeName: string, values: Float32Array, opts: { signal?: AbortSignal; importance?: Float32Array }): Promise<Uint8Array> {
+  const plan = planQuantizeGgmlGpu(ctx, typeName, values.length, opts.importance?.length);
   if (plan.blocks === 0) return new Uint8Array(0);
   throwIfAborted(opts.signal);
   const pipeline = await quantizePipeline(ctx, plan);
