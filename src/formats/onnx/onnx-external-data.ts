@@ -10,12 +10,17 @@ import { ChunkList, RecordWriter } from './protobuf-writer';
 export interface ExternalDataLayout {
   /** The .onnx file's name: the data files beside it are named after it (model_q4.onnx → model_q4.onnx_data). */
   modelFileName: string;
-  /** Tensors with fewer data bytes stay in the .onnx (onnx's own convert_model_to_external_data default). */
-  minTensorBytes: number;
   /** A data file holds at most this much, unless one tensor alone is larger. */
   maxFileBytes: number;
 }
 
+/**
+ * The source's own tensors with fewer data bytes stay in the .onnx, as copied records (onnx's
+ * convert_model_to_external_data default). Tensors the writer makes — a quantized weight's codes,
+ * scales and zero points, replaced weights — all go out, however small: the parts of one weight
+ * must stream one after the other, so it is computed once and let go (quantized-nodes.ts), not
+ * held from the .onnx's pass until the data file's.
+ */
 export const EXTERNAL_MIN_TENSOR_BYTES = 1024;
 
 /** The data file names of a model file: `<name>_data`, `<name>_data_1`, … */
@@ -43,9 +48,9 @@ export class ExternalDataPlacer {
 
   constructor(private readonly layout: ExternalDataLayout) {}
 
-  /** The payload to write for a TensorProto: unchanged when small (or not a TensorPayload), else with its data moved out. */
+  /** The payload to write for a TensorProto: a TensorPayload with its data moved out; anything else unchanged. */
   place(payload: ChunkList): ChunkList {
-    if (!(payload instanceof TensorPayload) || payload.raw.byteLength < this.layout.minTensorBytes) return payload;
+    if (!(payload instanceof TensorPayload)) return payload;
     const length = payload.raw.byteLength;
     let file = this.files[this.files.length - 1];
     const align = alignmentFor(length);

@@ -204,17 +204,14 @@ export interface OnnxFiles {
 
 /**
  * The export as files, sized before any weight is computed (DESIGN decision 8): one
- * self-contained .onnx when it fits `maxModelBytes`, else an .onnx whose tensors of 1 KiB or
- * more live in `<fileName>_data` (and `_data_1`, … past `maxDataFileBytes`).
+ * self-contained .onnx when it fits `maxModelBytes`, else an .onnx whose tensors live in
+ * `<fileName>_data` (and `_data_1`, … past `maxDataFileBytes`) — all but the source's own under
+ * 1 KiB (EXTERNAL_MIN_TENSOR_BYTES says why).
  */
 export async function assembleOnnxFiles(model: OnnxModel, edit: OnnxEdit, options: OnnxFileOptions = {}): Promise<OnnxFiles> {
   const inline = await assembleChunks(model, planOnnxEdit(model, edit));
   if (inline.byteLength <= Math.min(options.maxModelBytes ?? MAX_PROTOBUF_BYTES, MAX_PROTOBUF_BYTES)) return { model: inline, data: [], byteLength: inline.byteLength };
-  const placer = new ExternalDataPlacer({
-    modelFileName: options.fileName ?? 'model.onnx',
-    minTensorBytes: EXTERNAL_MIN_TENSOR_BYTES,
-    maxFileBytes: options.maxDataFileBytes ?? MAX_PROTOBUF_BYTES,
-  });
+  const placer = new ExternalDataPlacer({ modelFileName: options.fileName ?? 'model.onnx', maxFileBytes: options.maxDataFileBytes ?? MAX_PROTOBUF_BYTES });
   const onnx = await assembleModel(model, planOnnxEdit(model, edit, EXTERNAL_MIN_TENSOR_BYTES), placer);
   return { model: onnx, data: placer.files, byteLength: onnx.byteLength + placer.files.reduce((n, f) => n + f.chunks.byteLength, 0) };
 }
