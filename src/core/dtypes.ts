@@ -27,20 +27,36 @@ export function isFloatDtype(dtype: Dtype): dtype is FloatDtype {
   return dtype === 'f32' || dtype === 'f16' || dtype === 'bf16';
 }
 
-/** Copies little-endian float bytes (any alignment) into a Float32Array. */
+/** Copies little-endian float bytes (any alignment) into a new Float32Array. */
 export function decodeFloats(bytes: Uint8Array, dtype: Dtype): Float32Array<ArrayBuffer> {
-  // Copy first: views into a file's bytes need not be aligned for a typed array.
-  const aligned = bytes.slice();
   switch (dtype) {
-    case 'f32':
-      return new Float32Array(aligned.buffer, 0, aligned.byteLength / 4);
+    case 'f32': {
+      // Copy: views into a file's bytes need not be aligned for a typed array, and callers may write.
+      const copy = bytes.slice();
+      return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+    }
     case 'f16':
-      return f16ArrayToF32(new Uint16Array(aligned.buffer, 0, aligned.byteLength / 2));
+      return f16ArrayToF32(halves(bytes));
     case 'bf16':
-      return bf16ArrayToF32(new Uint16Array(aligned.buffer, 0, aligned.byteLength / 2));
+      return bf16ArrayToF32(halves(bytes));
     default:
       throw new UnsupportedModelError(`cannot read ${dtype} values as floats`);
   }
+}
+
+/**
+ * The values as float32 for reading only: aligned float32 bytes are returned as a view (no copy,
+ * so a 1 GB weight is not held twice while it is quantized); anything else as decodeFloats.
+ */
+export function floatsView(bytes: Uint8Array, dtype: Dtype): Float32Array {
+  if (dtype === 'f32' && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  return decodeFloats(bytes, dtype);
+}
+
+/** 16-bit elements of little-endian bytes, copied only where the bytes are not 2-aligned (the widening copies anyway). */
+function halves(bytes: Uint8Array): Uint16Array {
+  const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
 }
 
 export function numelOf(shape: readonly number[]): number {

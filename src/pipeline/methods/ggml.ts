@@ -5,7 +5,7 @@
 // or an imported llama.cpp importance matrix: pipeline/calibration/imatrix-stats.ts) exactly as
 // llama-quantize --imatrix does. GPU: src/kernels/ggml/quantize.ts (the float types use the
 // reference); reference: src/quant/ggml/ggml-codec.ts.
-import { decodeFloats } from '../../core/dtypes';
+import { floatsView } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
 import { ggmlTypeByName } from '../../core/ggml-types';
 import { GGML_IMPORTANCE_TYPES, GGML_QUANT_TYPES, type GgmlQuantize, type GgmlQuantType } from '../../core/recipe';
@@ -14,7 +14,7 @@ import type { GpuContext } from '../../gpu/context';
 import { dequantizeGgmlGpu, GPU_DEQUANTIZE_TYPES } from '../../kernels/ggml/dequantize';
 import { GPU_IMPORTANCE_TYPES, GPU_QUANTIZE_TYPES, quantizeGgmlGpu } from '../../kernels/ggml/quantize';
 import { dequantizeGgmlRef, quantizeGgmlRef } from '../../quant/ggml/ggml-codec';
-import { relativeError } from '../../quant/metrics';
+import { blockError, type DecodeBlocks } from '../../quant/ggml/block-error';
 import { importanceFromSums } from '../../formats/imatrix/imatrix-file';
 import type { GgmlBlockTensor } from '../../core/compressed-tensor';
 import { checkFields } from './check-fields';
@@ -22,13 +22,16 @@ import type { QuantizeMethod, WeightInput } from './method';
 
 const FIELDS = ['type', 'imatrix'] as const;
 
+/** The weight as logical row-major float32, read-only (a view of aligned float32 input, no copy). */
 function rowMajorValues(input: WeightInput): Float32Array {
-  return toRowMajor(decodeFloats(input.bytes, input.dtype), input.layout);
+  return toRowMajor(floatsView(input.bytes, input.dtype), input.layout);
 }
 
-function result(input: WeightInput, type: string, bytes: Uint8Array, values: Float32Array, decoded: Float32Array): GgmlBlockTensor {
-  return { kind: 'ggml', rows: input.layout.rows, cols: input.layout.cols, type, bytes, relError: relativeError(values, decoded) };
+async function result(input: WeightInput, type: string, bytes: Uint8Array, values: Float32Array, decode: DecodeBlocks): Promise<GgmlBlockTensor> {
+  return { kind: 'ggml', rows: input.layout.rows, cols: input.layout.cols, type, bytes, relError: await blockError(type, values, bytes, decode) };
 }
+
+const decodeRef = (type: string): DecodeBlocks => (bytes) => dequantizeGgmlRef(type, bytes);
 
 /** The importance llama-quantize would derive from these statistics (sums / tokens, float32). */
 function importanceOfInput(spec: GgmlQuantize, input: WeightInput): Float32Array | undefined {
@@ -46,8 +49,8 @@ async function onGpu(gpu: GpuContext, input: WeightInput, spec: GgmlQuantize, si
   } else {
     bytes = GPU_QUANTIZE_TYPES.includes(type) ? await quantizeGgmlGpu(gpu, type, values, { signal }) : quantizeGgmlRef(type, values);
   }
-  const decoded = GPU_DEQUANTIZE_TYPES.includes(type) ? await dequantizeGgmlGpu(gpu, type, bytes, values.length, { signal }) : dequantizeGgmlRef(type, bytes);
-  return result(input, type, bytes, values, decoded);
+  const decode: DecodeBlocks = GPU_DEQUANTIZE_TYPES.includes(type) ? (part, numel) => dequantizeGgmlGpu(gpu, type, part, numel, { signal }) : decodeRef(type);
+  return result(input, type, bytes, values, decode);
 }
 
 export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
@@ -81,6 +84,6 @@ export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
   async runRef(input, spec) {
     const values = rowMajorValues(input);
     const bytes = quantizeGgmlRef(spec.type, values, importanceOfInput(spec, input));
-    return result(input, spec.type, bytes, values, dequantizeGgmlRef(spec.type, bytes));
+    return result(input, spec.type, bytes, values, decodeRef(spec.type));
   },
 };

@@ -1,6 +1,6 @@
 // Round-to-nearest as a registered method: per group of `group` inputs a scale and (asymmetric)
 // a zero point, 2/3/4/8-bit codes. GPU: src/kernels/quant/rtn.ts; reference: src/quant/rtn.ts.
-import { decodeFloats } from '../../core/dtypes';
+import { floatsView } from '../../core/dtypes';
 import { RecipeError } from '../../core/errors';
 import { RTN_BITS, RTN_GROUP_SIZES, type RtnBits, type RtnGroupSize, type RtnQuantize } from '../../core/recipe';
 import { storedBitsFor } from '../../core/compressed-tensor';
@@ -54,5 +54,5 @@ export const rtnMethod: QuantizeMethod<RtnQuantize> = {
 
   runGpu: (gpu, input, spec, signal) => quantizeRtnGpu(gpu, input, spec, { signal }),
 
-  runRef: async (input, spec) => quantizeRtnRef(decodeFloats(input.bytes, input.dtype), input.layout, spec),
+  runRef: async (input, spec) => quantizeRtnRef(floatsView(input.bytes, input.dtype), input.layout, spec),
 };

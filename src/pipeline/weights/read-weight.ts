@@ -5,7 +5,7 @@
 import type { WeightLayout } from '../../core/model-index';
 import type { TensorInfo } from '../../core/model-index';
 import { UnsupportedModelError } from '../../core/errors';
-import { bf16ArrayToF32 } from '../../core/float16';
+import { decodeFloats } from '../../core/dtypes';
 import { isGptqDtype } from '../../formats/safetensors/gptq-checkpoint';
 import { ggufToHfName } from '../../model/llama-names';
 import type { WeightInput } from '../methods/method';
@@ -25,8 +25,7 @@ export async function readWeight(model: OpenedModel, info: TensorInfo, dequantiz
   if (info.dtype === 'f32' || info.dtype === 'f16') return { info, bytes, dtype: info.dtype as 'f32' | 'f16', layout };
   if (isGptqDtype(info.dtype)) return { info, bytes, dtype: 'f32', layout }; // GPTQ-packed: read dequantized
   if (info.dtype === 'bf16') {
-    const aligned = bytes.slice();
-    return { info, bytes: bytesOf(bf16ArrayToF32(new Uint16Array(aligned.buffer, 0, aligned.byteLength / 2))), dtype: 'f32', layout };
+    return { info, bytes: bytesOf(decodeFloats(bytes, 'bf16')), dtype: 'f32', layout };
   }
   throw new UnsupportedModelError(`${info.layer} (${info.name}): weights of type ${info.dtype} cannot be compressed (float32, float16 or bfloat16 only)`, { dtype: String(info.dtype) });
 }
