@@ -11,13 +11,18 @@ import { type DecoderModelOptions, writeDecoderOnnx } from '../formats/onnx/deco
 import type { DecoderWeights } from '../formats/onnx/decoder/llama-graph';
 import { readJsonSource } from '../formats/json-source';
 import type { OpenedModel } from './open-model';
+import { transpose } from '../core/weight-layout';
 import { hfWeightSource } from './weights/hf-weights';
 import type { HfWeightSource } from './weights/weight-source';
 
 /** The builder's view of a weight source: dims and float32 values by Hugging Face name. */
 export function decoderWeights(source: HfWeightSource): DecoderWeights {
   const byName = new Map(source.tensors.map((t) => [t.name, t]));
-  return { dims: (name) => byName.get(name)?.shape, floats: (name) => source.readFloats(name) };
+  return {
+    dims: (name) => byName.get(name)?.shape,
+    floats: (name) => source.readFloats(name),
+    transposed: async (name, rows, cols) => (await source.readTransposed?.(name)) ?? transpose(await source.readFloats(name), rows, cols),
+  };
 }
 
 /** config.json of an opened model (a GGUF's own metadata when none came with it), read and checked for the builder. */

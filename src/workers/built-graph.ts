@@ -15,9 +15,17 @@ export interface BuiltGraph {
 
 export async function buildGraphModel(model: OpenedModel, options: { float16?: boolean; signal?: AbortSignal; onProgress?: (written: number, total: number) => void }): Promise<BuiltGraph> {
   const sink = blobSink();
-  const graphBytes = await writeModelOnnx(model, sink, options);
+  // Past 2 GiB the weights go to model.onnx_data (and _data_1, …), Blobs of their own.
+  const data: { name: string; sink: ReturnType<typeof blobSink> }[] = [];
+  const openBeside = async (name: string) => {
+    const beside = blobSink();
+    data.push({ name, sink: beside });
+    return beside;
+  };
+  const graphBytes = await writeModelOnnx(model, sink, { ...options, fileName: 'model.onnx', openBeside });
   await sink.close();
-  const graph = await openModel([blobSource(sink.toBlob(), 'model.onnx'), ...(await builtGraphSideFiles(model))]);
+  const files = [blobSource(sink.toBlob(), 'model.onnx'), ...data.map((d) => blobSource(d.sink.toBlob(), d.name))];
+  const graph = await openModel([...files, ...(await builtGraphSideFiles(model))]);
   const { fileName, format, fileBytes } = model.index;
   // Names and sizes in plans and reports are those of the file the person dropped.
   return { model: { ...graph, index: { ...graph.index, fileName, fileBytes }, builtFrom: model.index, tokenizerFromModel: model.tokenizerFromModel }, builtFrom: { fileName, format, fileBytes, graphBytes, float16: options.float16 === true } };

@@ -7,7 +7,8 @@
 // llama-imatrix or `studio imatrix`). config.json, tokenizer.json and
 // tokenizer_config.json come from beside MODEL or its parent folder unless --config/--tokenizer.
 // Prints what llama-quantize prints about fallbacks; --json: { output, bytes, tensors, fallbacks }.
-import { dirname, join, resolve } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { baseName } from '../../core/byte-source';
 import { UsageError } from '../../core/errors';
 import { canonicalRecipe } from '../../core/recipe-id';
@@ -68,16 +69,28 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   const model = await openModel(sources);
   if (model.onnx) throw new UsageError(`${model.index.fileName} is already an ONNX graph`);
   const sink = await fileSink(args.out!);
+  const beside: { path: string; abort(): Promise<void> }[] = [];
+  const openBeside = async (name: string) => {
+    const path = join(dirname(resolve(args.out!)), name);
+    const data = await fileSink(path);
+    beside.push({ path, abort: data.abort });
+    return data;
+  };
   let bytes: number;
   try {
-    bytes = await writeModelOnnx(model, sink, { float16, style, logitsToKeep: style === 'contrib' });
+    bytes = await writeModelOnnx(model, sink, { float16, style, logitsToKeep: style === 'contrib', fileName: basename(args.out!), openBeside });
     await sink.close();
   } catch (e) {
     await sink.abort();
+    for (const b of beside) {
+      await b.abort();
+      await unlink(b.path).catch(() => {}); // closed already: a whole data file of a graph that failed
+    }
     throw e;
   }
-  if (args.json) printJson({ output: args.out, bytes });
-  else printLine(`wrote ${args.out}: ${formatBytes(bytes)}, ${float16 ? 'float16' : 'float32'} ONNX decoder graph of ${model.index.fileName}`);
+  const dataFiles = beside.map((b) => basename(b.path));
+  if (args.json) printJson({ output: args.out, bytes, dataFiles });
+  else printLine(`wrote ${args.out}${dataFiles.length ? ` and ${dataFiles.join(', ')}` : ''}: ${formatBytes(bytes)}, ${float16 ? 'float16' : 'float32'} ONNX decoder graph of ${model.index.fileName}`);
 }
 
 export async function convertCommand(args: ConvertArgs): Promise<void> {

@@ -24,6 +24,11 @@ export interface HfWeightSource {
   tensors: HfTensor[];
   /** Values in HF order and orientation (a fresh array per call). */
   readFloats(name: string): Promise<Float32Array>;
+  /**
+   * A 2-D tensor's values transposed ([cols, rows], float32) straight from its stored bytes, where
+   * the source can do that without a float32 copy in HF order between; undefined where it cannot.
+   */
+  readTransposed?(name: string): Promise<Float32Array | undefined>;
   /** A GGUF source's own metadata (llama.*, tokenizer.*): copied when re-encoding GGUF. */
   ggufMetadata?: GgufMetadata;
 }

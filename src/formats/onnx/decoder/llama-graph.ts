@@ -22,6 +22,8 @@ export interface DecoderWeights {
   dims(name: string): number[] | undefined;
   /** Its values as float32 (read when the file is streamed). */
   floats(name: string): Promise<Float32Array>;
+  /** A [rows, cols] tensor's values transposed to [cols, rows], as float32 (read when the file is streamed). */
+  transposed(name: string, rows: number, cols: number): Promise<Float32Array>;
 }
 
 export interface DecoderGraphOptions {
@@ -43,15 +45,10 @@ const FLOAT = OnnxDataType.FLOAT;
 /** transformers' additive mask value: torch.finfo(float32).min (the mask is added in float32). */
 const MASK_MIN = -3.4028234663852886e38;
 
-const f32Bytes = (values: ArrayLike<number>): Uint8Array => new Uint8Array(Float32Array.from(values).buffer);
+/** Float32 bytes: a view of a Float32Array (weights arrive as fresh arrays: a copy would double the largest one), else a copy. */
+const f32Bytes = (values: ArrayLike<number>): Uint8Array =>
+  values instanceof Float32Array ? new Uint8Array(values.buffer, values.byteOffset, values.byteLength) : new Uint8Array(Float32Array.from(values).buffer);
 const f16Bytes = (values: ArrayLike<number>): Uint8Array => new Uint8Array(f32ArrayToF16(values).buffer);
-
-/** [rows, cols] row-major → [cols, rows]. */
-function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
-}
 
 class LlamaGraph {
   readonly g = new GraphBuilder();
@@ -100,7 +97,7 @@ class LlamaGraph {
       dataType: this.T,
       dims: [inn, out],
       byteLength: out * inn * (this.T === FLOAT ? 4 : 2),
-      load: async () => this.bytesOf(transpose(await this.weights.floats(name), out, inn)),
+      load: async () => this.bytesOf(await this.weights.transposed(name, out, inn)),
     });
   }
 
