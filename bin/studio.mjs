@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, '.cli-build', 'studio.mjs');
+const worker = join(root, '.cli-build', 'cpu-worker.mjs');
 
 function newestMtime(path) {
   const s = statSync(path);
@@ -19,7 +20,7 @@ function newestMtime(path) {
 }
 
 function isStale() {
-  if (!existsSync(out)) return true;
+  if (!existsSync(out) || !existsSync(worker)) return true;
   const built = statSync(out).mtimeMs;
   const inputs = ['src', 'shaders', 'bin/bundle.mjs', 'package.json'].map((p) => join(root, p)).filter(existsSync);
   return inputs.some((p) => newestMtime(p) > built);
@@ -40,6 +41,10 @@ if (isStale()) {
   const { bundle } = await import('./bundle.mjs');
   const tmp = `${out}.${process.pid}.tmp.mjs`;
   await bundle(join(root, 'src/cli/main.ts'), tmp);
+  // The CPU threads' code (src/cli/cpu-pool.ts), beside the CLI so the pool finds it.
+  const workerTmp = `${worker}.${process.pid}.tmp.mjs`;
+  await bundle(join(root, 'src/cli/cpu-worker.ts'), workerTmp);
+  renameSync(workerTmp, worker);
   renameSync(tmp, out);
 }
 addFallbackVulkanDriver();

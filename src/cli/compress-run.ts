@@ -19,6 +19,7 @@ import { graphBuildability } from '../pipeline/decoder-onnx';
 import { openModel, type OpenedModel } from '../pipeline/open-model';
 import { resolveRecipe, type ResolvedPlan } from '../pipeline/recipe/resolve-recipe';
 import { gpuGgmlDequantizer } from '../pipeline/weights/gguf-weights';
+import { cpuPool } from './cpu-pool';
 import { compressionGpu } from './device-choice';
 import { graphModel } from './graph-model';
 import { fileSink, fileSource, modelSources } from './node-files';
@@ -111,6 +112,7 @@ async function imatrixFile(path: string): Promise<ImportanceMatrix> {
 export async function runPlanned({ model, resolved }: Planned, out: string, opts: { gzip?: boolean } = {}): Promise<RunOutcome> {
   const needsGpu = resolved.plan.order.length > 0 || (model.gguf?.tensors.some((t) => !['F32', 'F16', 'BF16'].includes(t.type.name)) ?? false);
   const gpu = needsGpu ? await compressionGpu() : undefined;
+  const cpu = gpu ? undefined : cpuPool();
   const folder = dirname(resolve(out));
   const opened: { path: string; abort(): Promise<void> }[] = [];
   const measured: GzipMeasuredSink[] = [];
@@ -118,6 +120,7 @@ export async function runPlanned({ model, resolved }: Planned, out: string, opts
   try {
     const { report, written } = await compressModel(model, resolved, {
       gpu,
+      cpu,
       dequantize: gpu ? gpuGgmlDequantizer(gpu) : undefined,
       onProgress: progress,
       calibrate: spec ? calibrator(model, spec, { text: calibrationText, imatrix: imatrixFile, createSession: (bytes) => createNodeLmSession(bytes), gpu }, progress) : undefined,
@@ -144,6 +147,7 @@ export async function runPlanned({ model, resolved }: Planned, out: string, opts
     throw e;
   } finally {
     gpu?.destroy();
+    cpu?.destroy();
   }
 }
 

@@ -13,6 +13,7 @@ import { quantizeCommand } from './commands/quantize';
 import { sweepCommand } from './commands/sweep';
 import { EXIT, reportError } from './output';
 import { takeDeviceFlag } from './device-choice';
+import { takeThreadsFlag } from './cpu-pool';
 
 const HELP = `Compression Studio command line
 
@@ -93,6 +94,9 @@ files beside it, named as transformers.js loads them: OUT.onnx_data, OUT.onnx_da
 imatrix: runs the model (ONNX) on --calib (default the bundled wikitext-2 excerpt), 128 windows of
 256 tokens, and writes each matmul weight's Σx² per input column and token count in llama.cpp's
 importance-matrix format (GGUF), for convert --imatrix or llama-quantize --imatrix.
+Any command: --device auto|gpu|cpu (auto: the GPU, unless the only adapter emulates one on the CPU;
+then the CPU references, which give the same bytes); --threads N: CPU threads for the references
+(llama.cpp types; default every core, 1 for none).
 Exit codes: 0 success, 2 usage error, 1 bad input or failure.`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -111,7 +115,7 @@ function onePositional(positionals: string[], command: string): string {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...given] = argv;
   try {
-    const rest = takeDeviceFlag(given);
+    const rest = takeThreadsFlag(takeDeviceFlag(given));
     switch (command) {
       case 'inspect': {
         const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });

@@ -18,7 +18,7 @@ import { dequantizeCompressed } from '../quant/dequantize-compressed';
 import { relativeError } from '../quant/metrics';
 import type { CalibrationStats, SequentialRun } from './calibration/calibrate';
 import type { SinkFactory, WrittenOutput } from './exporters/exporter';
-import type { InputStats, WeightInput } from './methods/method';
+import type { CpuParallel, InputStats, WeightInput } from './methods/method';
 import { expandChannels, mlpPart, selectChannels } from './methods/mlp-channels';
 import { type AwqGroupScales, scaledStats, scaleWeight, searchGroupScales, unscaleWeight } from './methods/awq-scales';
 import type { AwqScaleGroup } from '../core/compression-plan';
@@ -36,6 +36,8 @@ import { readWeight } from './weights/read-weight';
 export interface CompressOptions {
   /** Run the GPU kernels on this device; without one, the CPU references (same results). */
   gpu?: GpuContext;
+  /** Without a GPU: threads for the CPU references, where a method can use them (same results). */
+  cpu?: CpuParallel;
   signal?: AbortSignal;
   onProgress?: (p: CompressProgress) => void;
   /** Decodes quantized GGUF sources (default: the CPU references). */
@@ -207,7 +209,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
       if (action.kind === 'quantize') {
         const q = methodOf(action.spec);
         const qInput = pruned ? denseInput(info, pruned) : input;
-        result = opts.gpu ? await q.runGpu(opts.gpu, qInput, action.spec, opts.signal) : await q.runRef(qInput, action.spec);
+        result = opts.gpu ? await q.runGpu(opts.gpu, qInput, action.spec, opts.signal) : await q.runRef(qInput, action.spec, opts.cpu);
       } else {
         result = pruned!;
       }
@@ -290,7 +292,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     for (const name of order) await results(name);
   }
   throwIfAborted(opts.signal);
-  const device = opts.gpu ? adapterName(opts.gpu.adapterInfo) : 'CPU reference';
+  const device = opts.gpu ? adapterName(opts.gpu.adapterInfo) : opts.cpu && opts.cpu.threads > 1 ? `CPU reference, ${opts.cpu.threads} threads` : 'CPU reference';
   const report = reportOf(plan, measures, performance.now() - start, device, model.index.paramCount);
   if (calibration) {
     report.calibration = { text: calibration.text, windows: calibration.windows, tokens: calibration.tokens, passes: calibration.passes };

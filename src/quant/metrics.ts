@@ -18,6 +18,16 @@ export class RelativeErrorSum {
     }
   }
 
+  /** Adds the sums of another slice (squared error, squared original), as a worker measured them. */
+  addSums(err: number, norm: number): void {
+    this.err += err;
+    this.norm += norm;
+  }
+
+  get sums(): { err: number; norm: number } {
+    return { err: this.err, norm: this.norm };
+  }
+
   /** 0 for an all-zero W. */
   value(): number {
     return this.norm === 0 ? 0 : Math.sqrt(this.err / this.norm);

@@ -81,8 +81,13 @@ export const ggmlMethod: QuantizeMethod<GgmlQuantize> = {
 
   runGpu: (gpu, input, spec, signal) => onGpu(gpu, input, spec, signal),
 
-  async runRef(input, spec) {
+  async runRef(input, spec, cpu) {
     const values = rowMajorValues(input);
+    if (cpu && cpu.threads > 1) {
+      const { rows, cols } = input.layout;
+      const { bytes, relError } = await cpu.quantizeGgml(spec.type, values, rows, cols, importanceOfInput(spec, input));
+      return { kind: 'ggml', rows, cols, type: spec.type, bytes, relError };
+    }
     const bytes = quantizeGgmlRef(spec.type, values, importanceOfInput(spec, input));
     return result(input, spec.type, bytes, values, decodeRef(spec.type));
   },

@@ -52,8 +52,19 @@ export interface QuantizeMethod<S extends QuantizeSpec = QuantizeSpec> {
   problem(spec: S, tensor: TensorInfo): string | undefined;
   /** The GPU kernel. */
   runGpu(gpu: GpuContext, input: WeightInput, spec: S, signal?: AbortSignal): Promise<CompressedTensor>;
-  /** The CPU reference (the spec the kernel is held to). */
-  runRef(input: WeightInput, spec: S): Promise<CompressedTensor>;
+  /** The CPU reference (the spec the kernel is held to); with `cpu`, spread over its threads where the method can (same bytes). */
+  runRef(input: WeightInput, spec: S, cpu?: CpuParallel): Promise<CompressedTensor>;
+}
+
+/**
+ * CPU threads for the references (the CLI's worker_threads pool, cli/cpu-pool.ts): llama.cpp
+ * block types quantized a slice of rows per thread — blocks never cross rows, so the bytes are
+ * those of one thread — with the error measured beside them.
+ */
+export interface CpuParallel {
+  readonly threads: number;
+  /** Row-major [rows, cols] values in `type` blocks, and ‖W − Ŵ‖ / ‖W‖; importance per column (llama-quantize --imatrix). */
+  quantizeGgml(type: string, values: Float32Array, rows: number, cols: number, importance?: Float32Array): Promise<{ bytes: Uint8Array; relError: number }>;
 }
 
 /** A pruning method: sets weights to exactly zero (and, for SparseGPT, updates the others). */
