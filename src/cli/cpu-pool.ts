@@ -66,6 +66,7 @@ class CpuPool implements CpuParallel {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, (r: CpuTaskResult) => void>();
   private nextId = 0;
+  tensors = 0;
 
   constructor(file: string, readonly threads: number) {
     this.workers = Array.from({ length: threads }, () => {
@@ -120,6 +121,7 @@ class CpuPool implements CpuParallel {
       quantizeGgmlRef(type, values, importance);
       throw new Error(failed);
     }
+    this.tensors++;
     const total = new RelativeErrorSum();
     for (const s of sums) total.addSums(s.err, s.norm);
     return { bytes: out, relError: total.value() };

@@ -292,7 +292,7 @@ export async function compressModel(model: OpenedModel, resolved: ResolvedPlan, 
     for (const name of order) await results(name);
   }
   throwIfAborted(opts.signal);
-  const device = opts.gpu ? adapterName(opts.gpu.adapterInfo) : opts.cpu && opts.cpu.threads > 1 ? `CPU reference, ${opts.cpu.threads} threads` : 'CPU reference';
+  const device = opts.gpu ? adapterName(opts.gpu.adapterInfo) : opts.cpu && opts.cpu.tensors > 0 ? `CPU reference, ${opts.cpu.threads} threads` : 'CPU reference';
   const report = reportOf(plan, measures, performance.now() - start, device, model.index.paramCount);
   if (calibration) {
     report.calibration = { text: calibration.text, windows: calibration.windows, tokens: calibration.tokens, passes: calibration.passes };

@@ -63,6 +63,8 @@ export interface QuantizeMethod<S extends QuantizeSpec = QuantizeSpec> {
  */
 export interface CpuParallel {
   readonly threads: number;
+  /** Weights quantized through it so far (the report names the threads only when they did work). */
+  readonly tensors: number;
   /** Row-major [rows, cols] values in `type` blocks, and ‖W − Ŵ‖ / ‖W‖; importance per column (llama-quantize --imatrix). */
   quantizeGgml(type: string, values: Float32Array, rows: number, cols: number, importance?: Float32Array): Promise<{ bytes: Uint8Array; relError: number }>;
 }
