@@ -4,8 +4,7 @@
 // the copy rate (DESIGN.md "What bounds performance").
 // Run: npm run bench:kernels [-- --size 4096] [-- --out results.json]   (or BENCH_SIZE=4096)
 // Here (no GPU) it uses SwiftShader; on a GPU machine the real Vulkan driver (tools/gpu/README.md).
-import { existsSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createGpuContext, type GpuContext } from '../src/gpu/context';
 import { createBuffer, destroyBuffers, uploadStorage } from '../src/gpu/buffers';
 import { acquireNodeGpu } from '../src/gpu/node-gpu';
@@ -13,13 +12,7 @@ import { createRtnBuffers, encodeRtn, planRtnGpu, rtnPipeline } from '../src/ker
 import { seededWeights } from '../src/kernels/quant/rtn-compare';
 import type { WeightLayout } from '../src/core/model-index';
 import type { RtnSettings } from '../src/core/compressed-tensor';
-
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const SWIFTSHADER_LIBS = '/usr/lib/chromium'; // holds a libvulkan.so.1 where the system has none
-/** Each measurement repeats the work until about this long (ms), within [MIN_REPS, MAX_REPS]. */
-const TARGET_MS = 1500;
-const MIN_REPS = 3;
-const MAX_REPS = 2000;
+import { chooseVulkanDriver, timeGpu } from './gpu-timing';
 
 const VARIANTS: { name: string; scheme: RtnSettings }[] = [
   { name: 'rtn 4-bit b32 asym', scheme: { bits: 4, symmetric: false, group: 32 } },
@@ -48,36 +41,6 @@ function parseArgs(argv: string[]): { size: number; out: string | null } {
   }
   if (!Number.isInteger(size) || size < 16) throw new Error(`--size must be an integer ≥ 16, got ${size}`);
   return { size, out };
-}
-
-/** Without a Vulkan driver chosen, use Chromium's SwiftShader (re-running with its loader if needed). */
-function chooseVulkanDriver(): void {
-  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES || !existsSync(SWIFTSHADER_ICD)) return;
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  const systemLoader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].some(existsSync);
-  const ldPath = process.env.LD_LIBRARY_PATH ?? '';
-  if (!systemLoader && !ldPath.split(':').includes(SWIFTSHADER_LIBS)) {
-    // The dynamic loader reads LD_LIBRARY_PATH only at start-up: run again with it set.
-    const env = { ...process.env, LD_LIBRARY_PATH: ldPath ? `${SWIFTSHADER_LIBS}:${ldPath}` : SWIFTSHADER_LIBS };
-    const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env });
-    process.exit(child.status ?? 1);
-  }
-}
-
-/** Mean ms per repetition of `encode` (GPU time as seen by onSubmittedWorkDone), after a warm-up. */
-async function timeGpu(ctx: GpuContext, encode: (e: GPUCommandEncoder) => void): Promise<{ ms: number; reps: number }> {
-  const run = async (reps: number) => {
-    const encoder = ctx.device.createCommandEncoder();
-    for (let i = 0; i < reps; i++) encode(encoder);
-    const t0 = performance.now();
-    ctx.device.queue.submit([encoder.finish()]);
-    await ctx.device.queue.onSubmittedWorkDone();
-    return performance.now() - t0;
-  };
-  await run(1);
-  const once = await run(1);
-  const reps = Math.min(MAX_REPS, Math.max(MIN_REPS, Math.ceil(TARGET_MS / Math.max(once, 1e-3))));
-  return { ms: (await run(reps)) / reps, reps };
 }
 
 async function main(): Promise<void> {

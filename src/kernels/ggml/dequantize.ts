@@ -99,6 +99,34 @@ function packParams(plan: GgmlDequantizePlan): ['u32', number][] {
   return [['u32', plan.numel]];
 }
 
+/** The buffers of one dequantize dispatch: params, blocks in, float32 values out. */
+export interface GgmlDequantizeBuffers {
+  params: GPUBuffer;
+  input: GPUBuffer;
+  values: GPUBuffer;
+}
+
+/** The plan's uniform buffer. */
+export function dequantizeParamsBuffer(ctx: GpuContext, plan: GgmlDequantizePlan): GPUBuffer {
+  return uniformBuffer(ctx, packParams(plan), 'ggml dequantize params');
+}
+
+/** Records the plan's dispatch into `encoder` (the pass below, and bench/gpu.ts timing the kernel alone). */
+export function encodeDequantizeGgml(ctx: GpuContext, plan: GgmlDequantizePlan, pipeline: GPUComputePipeline, encoder: GPUCommandEncoder, b: GgmlDequantizeBuffers): void {
+  const pass = encoder.beginComputePass({ label: 'ggml dequantize' });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    ctx.device.createBindGroup({
+      label: 'ggml dequantize',
+      layout: layoutOf(ctx),
+      entries: [b.params, b.input, b.values].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    }),
+  );
+  pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
+  pass.end();
+}
+
 /**
  * Decodes `numel` elements of ggml type `typeName` (raw tensor bytes, rows end to end) to float32
  * on the GPU; equal bit for bit to dequantizeGgmlRef. A tensor whose float32 values pass the
@@ -141,25 +169,14 @@ async function dequantizeGgmlPass(ctx: GpuContext, typeName: string, bytes: Uint
   const [out] = await withGpuErrorScopes(ctx, `dequantizing ${numel} ${typeName} elements`, async () => {
     const owned: GPUBuffer[] = [];
     try {
-      const params = uniformBuffer(ctx, packParams(plan), 'ggml dequantize params');
+      const params = dequantizeParamsBuffer(ctx, plan);
       owned.push(params);
       const input = uploadStorage(ctx, bytes, `ggml ${typeName} blocks`);
       owned.push(input);
       const values = createBuffer(ctx, numel * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'ggml dequantized values');
       owned.push(values);
       const encoder = ctx.device.createCommandEncoder({ label: 'ggml dequantize' });
-      const pass = encoder.beginComputePass({ label: 'ggml dequantize' });
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(
-        0,
-        ctx.device.createBindGroup({
-          label: 'ggml dequantize',
-          layout: layoutOf(ctx),
-          entries: [params, input, values].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        }),
-      );
-      pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
-      pass.end();
+      encodeDequantizeGgml(ctx, plan, pipeline, encoder, { params, input, values });
       ctx.device.queue.submit([encoder.finish()]);
       return await readBuffers(ctx, [{ buffer: values, byteLength: numel * 4 }]);
     } finally {

@@ -164,6 +164,35 @@ function packParams(plan: GgmlQuantizePlan): ['u32', number][] {
   ];
 }
 
+/** The buffers of one quantize dispatch: params, float32 values in, zero-filled blocks out, importance (4 unused bytes without). */
+export interface GgmlQuantizeBuffers {
+  params: GPUBuffer;
+  input: GPUBuffer;
+  blocks: GPUBuffer;
+  importance: GPUBuffer;
+}
+
+/** The plan's uniform buffer. */
+export function quantizeParamsBuffer(ctx: GpuContext, plan: GgmlQuantizePlan): GPUBuffer {
+  return uniformBuffer(ctx, packParams(plan), 'ggml quantize params');
+}
+
+/** Records the plan's dispatch into `encoder` (the pass below, and bench/gpu.ts timing the kernel alone). */
+export function encodeQuantizeGgml(ctx: GpuContext, plan: GgmlQuantizePlan, pipeline: GPUComputePipeline, encoder: GPUCommandEncoder, b: GgmlQuantizeBuffers): void {
+  const pass = encoder.beginComputePass({ label: 'ggml quantize' });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    ctx.device.createBindGroup({
+      label: 'ggml quantize',
+      layout: layoutOf(ctx),
+      entries: [b.params, b.input, b.blocks, b.importance].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    }),
+  );
+  pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
+  pass.end();
+}
+
 /** Index of the first NaN or ±Infinity, or −1. */
 function firstNonFinite(values: Float32Array): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
@@ -228,7 +257,7 @@ async function quantizeGgmlPass(ctx: GpuContext, typeName: string, values: Float
   const [out] = await withGpuErrorScopes(ctx, `quantizing ${values.length} values to ${typeName}`, async () => {
     const owned: GPUBuffer[] = [];
     try {
-      const params = uniformBuffer(ctx, packParams(plan), 'ggml quantize params');
+      const params = quantizeParamsBuffer(ctx, plan);
       owned.push(params);
       const input = uploadStorage(ctx, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 'ggml quantize values');
       owned.push(input);
@@ -238,18 +267,7 @@ async function quantizeGgmlPass(ctx: GpuContext, typeName: string, values: Float
       const weights = opts.importance ? uploadStorage(ctx, new Uint8Array(opts.importance.buffer, opts.importance.byteOffset, opts.importance.byteLength), 'ggml importance') : createBuffer(ctx, 4, GPUBufferUsage.STORAGE, 'ggml importance (unused)');
       owned.push(weights);
       const encoder = ctx.device.createCommandEncoder({ label: 'ggml quantize' });
-      const pass = encoder.beginComputePass({ label: 'ggml quantize' });
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(
-        0,
-        ctx.device.createBindGroup({
-          label: 'ggml quantize',
-          layout: layoutOf(ctx),
-          entries: [params, input, blocks, weights].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        }),
-      );
-      pass.dispatchWorkgroups(plan.dispatch[0], plan.dispatch[1]);
-      pass.end();
+      encodeQuantizeGgml(ctx, plan, pipeline, encoder, { params, input, blocks, importance: weights });
       ctx.device.queue.submit([encoder.finish()]);
       return await readBuffers(ctx, [{ buffer: blocks, byteLength: plan.byteLength }]);
     } finally {
