@@ -66,6 +66,7 @@ class CpuPool implements CpuParallel {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, (r: CpuTaskResult) => void>();
   private nextId = 0;
+  private broken: string | undefined;
   tensors = 0;
 
   constructor(file: string, readonly threads: number) {
@@ -76,7 +77,9 @@ class CpuPool implements CpuParallel {
         this.waiting.delete(r.id);
       });
       w.on('error', (e) => {
-        for (const [id, resolve] of this.waiting) resolve({ id, error: `a CPU thread failed: ${e.message}` });
+        // A thread that died takes no more work: what waits, and anything asked later, fails.
+        this.broken = `a CPU thread failed: ${e.message}`;
+        for (const [id, resolve] of this.waiting) resolve({ id, error: this.broken });
         this.waiting.clear();
       });
       return w;
@@ -84,6 +87,7 @@ class CpuPool implements CpuParallel {
   }
 
   private run(worker: Worker, task: CpuTask): Promise<CpuTaskResult> {
+    if (this.broken !== undefined) return Promise.resolve({ id: task.id, error: this.broken });
     return new Promise((resolve) => {
       this.waiting.set(task.id, resolve);
       worker.postMessage(task, [task.values.buffer as ArrayBuffer]);
