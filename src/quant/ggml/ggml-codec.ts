@@ -2,7 +2,8 @@
 // type's bytes (optionally importance-weighted) and dequantize them back (docs/FORMATS.md §4).
 // Used by GGUF export, by the tests against llama.cpp, and as the spec for the GPU kernels.
 import { UnsupportedModelError } from '../../core/errors';
-import { bf16ArrayToF32, f16ArrayToF32, f32ArrayToBf16, f32ArrayToF16 } from '../../core/float16';
+import { decodeFloats } from '../../core/dtypes';
+import { f32ArrayToBf16, f32ArrayToF16 } from '../../core/float16';
 import { dequantizeQ2_KRef, quantizeQ2_KRef } from './block-q2_k';
 import { dequantizeQ3_KRef, quantizeQ3_KRef } from './block-q3_k';
 import { dequantizeQ4_0Ref, dequantizeQ4_1Ref, quantizeQ4_0Ref, quantizeQ4_1Ref } from './block-q4';
@@ -26,13 +27,15 @@ const CODECS: Record<GgmlSchemeName, { quantize: Quantize; dequantize: Dequantiz
     quantize: (x) => bytesOf(Float32Array.from(x)),
     dequantize: (b) => new Float32Array(aligned(b), 0, blockCountOfBytes(b.byteLength, 4, 'F32')),
   },
+  // Widening makes a new array anyway: the 16-bit bytes are copied only when misaligned (a 2 GB
+  // bf16 embedding is not held twice while it is decoded).
   F16: {
     quantize: (x) => bytesOf(f32ArrayToF16(x)),
-    dequantize: (b) => f16ArrayToF32(new Uint16Array(aligned(b), 0, blockCountOfBytes(b.byteLength, 2, 'F16'))),
+    dequantize: (b) => (blockCountOfBytes(b.byteLength, 2, 'F16'), decodeFloats(b, 'f16')),
   },
   BF16: {
     quantize: (x) => bytesOf(f32ArrayToBf16(x)),
-    dequantize: (b) => bf16ArrayToF32(new Uint16Array(aligned(b), 0, blockCountOfBytes(b.byteLength, 2, 'BF16'))),
+    dequantize: (b) => (blockCountOfBytes(b.byteLength, 2, 'BF16'), decodeFloats(b, 'bf16')),
   },
   Q8_0: { quantize: quantizeQ8_0Ref, dequantize: dequantizeQ8_0Ref },
   Q4_0: { quantize: quantizeQ4_0Ref, dequantize: dequantizeQ4_0Ref },
