@@ -12,7 +12,7 @@ import type { GpuContext } from '../../gpu/context';
 import { gpuForTests } from '../../gpu/testing';
 import { packMaskRef, type PrunePattern, type PruneScore, prunedPerScope, pruneRef, pruneScoresRef } from '../../quant/prune/prune-select';
 import { seededRandom, seededWeights } from '../quant/rtn-compare';
-import { pruneGpu } from './prune';
+import { pruneGpu, pruneGpuFits } from './prune';
 
 const { ctx, skipReason } = await gpuForTests(acquireBrowserGpu);
 const gpuIt = ctx ? it : it.skip;
@@ -219,9 +219,37 @@ describe('pruneGpu ties', () => {
   });
 });
 
+const magnitude = (pattern: PrunePattern) => ({ score: 'magnitude' as const, pattern });
+const half: PrunePattern = { kind: 'unstructured', sparsity: 0.5, scope: 'tensor' };
+
+describe('pruneGpu in row slices past the binding limit', () => {
+  // 40 rows of 77 f32: a limit of 6 rows gives slices of 6, …, 6, 4, at mask offsets not a multiple of 32.
+  const small = () => ({ ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 6 * 77 * 4 + 3 } });
+  for (const dtype of DTYPES) {
+    for (const orientation of ORIENTATIONS) {
+      gpuIt(`${dtype} ${orientation}: per-row cuts and N:M equal the reference`, async () => {
+        const c = seededCase(40, 77, dtype, orientation, 41);
+        for (const score of SCORES) await check(small(), c, score, { kind: 'unstructured', sparsity: 0.6, scope: 'row' }, `sliced ${dtype} ${orientation}`);
+        const nm = seededCase(40, 76, dtype, orientation, 42);
+        for (const score of SCORES) await check(small(), nm, score, { kind: 'n:m', n: 2, m: 4 }, `sliced ${dtype} ${orientation}`);
+      });
+    }
+  }
+
+  gpuIt('names the row of a non-finite weight in a later slice; a tensor-wide cut does not fit', async () => {
+    const raw = seededWeights(40 * 77, 43);
+    raw[33 * 77 + 9] = NaN;
+    const c = makeCase(raw, 40, 77, 'f32', 'matmul-b', 43);
+    const rowCut = { kind: 'unstructured', sparsity: 0.5, scope: 'row' } as const;
+    await expect(pruneGpu(small(), c, magnitude(rowCut))).rejects.toThrow('weight W[33][9] is not finite (NaN); cannot prune');
+    expect(pruneGpuFits(small(), c, rowCut)).toBe(true);
+    expect(pruneGpuFits(small(), c, half)).toBe(false);
+    expect(pruneGpuFits(ctx!, c, half)).toBe(true);
+    await expect(pruneGpu(small(), c, magnitude(half))).rejects.toThrow(GpuLimitError);
+  });
+});
+
 describe('pruneGpu errors', () => {
-  const magnitude = (pattern: PrunePattern) => ({ score: 'magnitude' as const, pattern });
-  const half: PrunePattern = { kind: 'unstructured', sparsity: 0.5, scope: 'tensor' };
 
   gpuIt('rejects a sparsity outside [0, 1) and an m that does not divide cols, like the reference', async () => {
     const c = seededCase(4, 30, 'f32', 'linear', 9);

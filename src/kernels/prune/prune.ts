@@ -27,6 +27,7 @@ import {
   SELECT_STATE_BYTES,
 } from './radix-select';
 import { encodeRowSelect, ROW_SELECT_WG_SIZE, rowSelectDispatch, rowSelectPipeline } from './row-select';
+import { rowSlice, rowsPerSlice } from '../quant/row-slices';
 
 const NO_BAD_ELEMENT = 0xffffffff;
 const U32_MAX = 0xffffffff;
@@ -143,12 +144,63 @@ export function planPruneGpu(
   return { layout, dtype, score: opts.score, pattern: opts.pattern, count, k, selection, norms, inputBytes };
 }
 
+/** The bytes of the largest buffer pruning one row of `cols` needs (pruned values, scores, a row's cut). */
+function bytesPerRow(dtype: 'f32' | 'f16', cols: number): number {
+  return Math.max(cols * (dtype === 'f16' ? 2 : 4), cols * 4, SELECT_STATE_BYTES);
+}
+
+/**
+ * Whether pruneGpu can prune this weight: it fits the device's binding limit in one pass, or its
+ * cut is per row or per N:M group, so it goes in slices of whole rows. A tensor-wide cut needs every
+ * score at once; past the limit the caller runs the reference instead.
+ */
+export function pruneGpuFits(ctx: GpuContext, input: PruneGpuInput, pattern: PrunePattern): boolean {
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const { rows, cols } = input.layout;
+  if (pattern.kind === 'unstructured' && pattern.scope === 'tensor') return rows * bytesPerRow(input.dtype, cols) + 3 <= limit;
+  return bytesPerRow(input.dtype, cols) + 3 <= limit;
+}
+
 /**
  * Prunes one weight (stored as `input.bytes`, mapped to W[rows][cols] by `input.layout`) on the GPU:
  * the same mask and values as pruneRef. A non-finite weight raises ShapeError; an aborted signal
- * raises CancelledError between the passes (scores, selection, apply).
+ * raises CancelledError between the passes (scores, selection, apply). A weight past the device's
+ * binding limit whose cut is per row or per N:M group goes in slices of whole rows (row-slices.ts);
+ * a tensor-wide cut past it raises GpuLimitError (pruneGpuFits says so beforehand).
  */
 export async function pruneGpu(ctx: GpuContext, input: PruneGpuInput, opts: PruneGpuOptions): Promise<PruneGpuResult> {
+  const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
+  const whole = planPruneGpu(unbound, input.dtype, input.bytes.byteLength, input.layout, opts); // shapes, pattern and scores, for the whole weight
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const { rows, cols } = input.layout;
+  const sliceRows = rowsPerSlice(limit, [bytesPerRow(input.dtype, cols)], 3);
+  if (sliceRows >= rows || whole.selection === 'tensor') return prunePass(ctx, input, opts);
+  if (sliceRows === 0) planPruneGpu(ctx, input.dtype, input.bytes.byteLength, { ...input.layout, rows: 1 }, opts); // throws GpuLimitError for one row
+  const elementBytes = input.dtype === 'f16' ? 2 : 4;
+  const values = new Float32Array(rows * cols);
+  const mask = new Uint32Array(maskWordsOf(rows * cols));
+  let zeros = 0;
+  for (let row = 0; row < rows; row += sliceRows) {
+    const slice = rowSlice(input.bytes, elementBytes, input.layout, row, Math.min(sliceRows, rows - row));
+    const part = await prunePass(ctx, { ...input, bytes: slice.bytes, layout: slice.layout }, opts, row);
+    values.set(part.values, row * cols);
+    orMaskAt(mask, part.mask, row * cols, slice.layout.rows * cols);
+    zeros += part.zeros;
+  }
+  return { values, zeros, mask };
+}
+
+/** ORs `bits` (a mask of `length` elements from element 0) into `mask` from element `at`. */
+function orMaskAt(mask: Uint32Array, bits: Uint32Array, at: number, length: number): void {
+  if (at % 32 === 0) {
+    for (let w = 0; w < bits.length; w++) mask[at / 32 + w] |= bits[w];
+    return;
+  }
+  for (let e = 0; e < length; e++) if ((bits[e >>> 5] >>> (e & 31)) & 1) mask[(at + e) >>> 5] |= 1 << ((at + e) & 31);
+}
+
+/** One GPU pass of pruneGpu over a weight whose buffers fit the device's limits; its row 0 is W's row `firstRow`. */
+async function prunePass(ctx: GpuContext, input: PruneGpuInput, opts: PruneGpuOptions, firstRow = 0): Promise<PruneGpuResult> {
   const plan = planPruneGpu(ctx, input.dtype, input.bytes.byteLength, input.layout, opts);
   const { signal } = opts;
   throwIfAborted(signal);
@@ -188,7 +240,7 @@ export async function pruneGpu(ctx: GpuContext, input: PruneGpuInput, opts: Prun
       if (bad !== NO_BAD_ELEMENT) {
         const r = Math.floor(bad / cols);
         const c = bad % cols;
-        throw nonFiniteWeightError(readElement(input, r * input.layout.rowStride + c * input.layout.colStride), r, c);
+        throw nonFiniteWeightError(readElement(input, r * input.layout.rowStride + c * input.layout.colStride), firstRow + r, c);
       }
       throwIfAborted(signal);
 

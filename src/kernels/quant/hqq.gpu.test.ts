@@ -81,6 +81,17 @@ describe('HQQ on the GPU vs the TypeScript reference', () => {
     expect(gpu.codes).toEqual(ref.codes);
   });
 
+  gpuIt('past the binding limit: slices of whole rows give one pass\'s result', async () => {
+    const w = seededWeights(30 * 200, 17);
+    const o = opts(4, 64);
+    const whole = await hqqGpu(ctx!, w, 30, 200, o);
+    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 7 * 200 * 4 } }; // 7, 7, 7, 7, 2 rows
+    const sliced = await hqqGpu(small, w, 30, 200, o);
+    expect(sliced).toEqual(whole);
+    const tiny = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 100 } };
+    await expect(hqqGpu(tiny, w, 30, 200, o)).rejects.toThrow(/one 200-column row needs a 800-byte GPU buffer/);
+  });
+
   gpuIt('a non-finite weight is refused with its row and column', async () => {
     const w = seededWeights(8 * 64, 3);
     w[2 * 64 + 5] = NaN;

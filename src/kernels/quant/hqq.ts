@@ -14,6 +14,7 @@ import { withHelpers } from '../../gpu/wgsl';
 import { type HqqOptions, type HqqRefResult } from '../../quant/hqq';
 import { groupSizeOf, packBlockOf } from '../../quant/rtn';
 import { checkBindingSize, compileKernel, PassRecorder } from '../linalg/passes';
+import { rowsPerSlice } from './row-slices';
 
 export const HQQ_SHADER = withHelpers(shaderCode, { 'common/div-rn.wgsl': divRn });
 const WG_SIZE = 64;
@@ -47,13 +48,43 @@ export function planHqqGpu(ctx: GpuContext, w: Float32Array, rows: number, cols:
   return { groupSize, groupsPerRow, paddedCols, storedBits, codesBytes, dispatch };
 }
 
-/** HQQ of W on the GPU: codes [rows][cols] one byte each, scales, zeros and Ŵ, as hqqRef returns them. */
+/**
+ * HQQ of W on the GPU: codes [rows][cols] one byte each, scales, zeros and Ŵ, as hqqRef returns
+ * them. A weight whose buffers pass the device's binding limit goes in slices of whole rows (each
+ * group lies in one row, so the slices' results laid end to end are the whole weight's).
+ */
 export async function hqqGpu(ctx: GpuContext, w: Float32Array, rows: number, cols: number, opts: HqqOptions & { signal?: AbortSignal }): Promise<HqqRefResult> {
   for (let i = 0; i < w.length; i++) {
     if (!Number.isFinite(w[i])) {
       throw new ShapeError(`weight has a non-finite value (${w[i]}) at row ${Math.floor(i / cols)}, column ${i % cols}; cannot quantize`, { element: i });
     }
   }
+  const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
+  const whole = planHqqGpu(unbound, w, rows, cols, opts); // shape and options, for the whole weight
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const perRow = [cols * 4, (whole.paddedCols * whole.storedBits) / 8];
+  if (Math.max(...perRow) * rows <= limit) return hqqPass(ctx, w, rows, cols, opts);
+  const sliceRows = rowsPerSlice(limit, perRow);
+  if (sliceRows === 0) checkBindingSize(ctx, Math.max(...perRow), `HQQ on one ${cols}-column row`);
+  const out: HqqRefResult = {
+    codes: new Uint8Array(rows * cols),
+    scales: new Float32Array(rows * whole.groupsPerRow),
+    zeros: new Float32Array(rows * whole.groupsPerRow),
+    values: new Float32Array(rows * cols),
+  };
+  for (let row = 0; row < rows; row += sliceRows) {
+    const n = Math.min(sliceRows, rows - row);
+    const part = await hqqPass(ctx, w.subarray(row * cols, (row + n) * cols), n, cols, opts);
+    out.codes.set(part.codes, row * cols);
+    out.values.set(part.values, row * cols);
+    out.scales.set(part.scales, row * whole.groupsPerRow);
+    out.zeros.set(part.zeros, row * whole.groupsPerRow);
+  }
+  return out;
+}
+
+/** One GPU pass of hqqGpu over rows whose buffers fit the device's limits. */
+async function hqqPass(ctx: GpuContext, w: Float32Array, rows: number, cols: number, opts: HqqOptions & { signal?: AbortSignal }): Promise<HqqRefResult> {
   const plan = planHqqGpu(ctx, w, rows, cols, opts);
   throwIfAborted(opts.signal);
   const kernel = await compileKernel(ctx, 'quant/hqq', HQQ_SHADER, ['read-only-storage', 'storage', 'storage', 'storage'], {

@@ -198,15 +198,48 @@ describe('quantizeRtnGpu errors', () => {
     );
   });
 
-  gpuIt('refuses tensors larger than maxStorageBufferBindingSize with GpuLimitError', async () => {
-    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 256 } };
+  gpuIt('refuses a weight when one row passes maxStorageBufferBindingSize, with GpuLimitError', async () => {
+    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 32 } };
     const err = await quantizeRtnGpu(small, { bytes: new Uint8Array(4 * 100), dtype: 'f32', layout: { rows: 10, cols: 10, rowStride: 10, colStride: 1 } }, scheme).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GpuLimitError);
-    expect((err as Error).message).toMatch(/needs a 400-byte GPU buffer, but this GPU binds at most 256 bytes/);
+    expect((err as Error).message).toMatch(/one row needs a 40-byte GPU buffer, but this GPU binds at most 32 bytes/);
   });
 
   gpuIt('stops with CancelledError when the signal is aborted', async () => {
     const c = makeCase(4, 40, 'f32', 'linear', 9);
     await expect(quantizeRtnGpu(ctx!, c, scheme, { signal: AbortSignal.abort() })).rejects.toThrow(CancelledError);
+  });
+});
+
+describe('quantizeRtnGpu in row slices past the binding limit', () => {
+  // 40 rows of 77: a limit of 7 rows' input gives slices of 7, …, 7, 5 (the last one short).
+  for (const dtype of ['f32', 'f16'] as const) {
+    for (const orientation of ['linear', 'matmul-b'] as const) {
+      for (const group of [32, 'per-channel'] as const) {
+        gpuIt(`${dtype} ${orientation} group ${group}: the same codes, scales and zero points as one pass`, async () => {
+          const c = makeCase(40, 77, dtype, orientation, 31);
+          const s: RtnSettings = { bits: 4, symmetric: false, group };
+          const whole = await quantizeRtnGpu(ctx!, c, s);
+          const limit = 7 * 77 * (dtype === 'f16' ? 2 : 4) + 3;
+          const sliced = await quantizeRtnGpu({ ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: limit } }, c, s);
+          expect(sliced.codes).toEqual(whole.codes);
+          expect(sliced.scales).toEqual(whole.scales);
+          expect(sliced.zeroPoints).toEqual(whole.zeroPoints);
+          expect(sliced.relError).toBeCloseTo(whole.relError, 6);
+          expect(sliced.relError).toBeGreaterThan(0);
+        });
+      }
+    }
+  }
+
+  gpuIt('names the stored element of a non-finite weight in a later slice', async () => {
+    const c = makeCase(40, 77, 'f32', 'matmul-b', 32);
+    const values = new Float32Array(c.bytes.buffer.slice(0));
+    const element = 33 * c.layout.rowStride + 50 * c.layout.colStride; // row 33: the fifth slice
+    values[element] = Number.NaN;
+    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: 7 * 77 * 4 + 3 } };
+    const err = await quantizeRtnGpu(small, { ...c, bytes: new Uint8Array(values.buffer) }, { bits: 4, symmetric: true, group: 32 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShapeError);
+    expect((err as Error).message).toContain(`(NaN) at stored element ${element}`);
   });
 });

@@ -16,6 +16,7 @@ import type { GpuContext } from '../../gpu/context';
 import { dispatchGrid } from '../../gpu/dispatch';
 import { withHelpers } from '../../gpu/wgsl';
 import { encodeSumPairs, sumPairsPipeline } from '../reduce/sum-pairs';
+import { rowSlice, rowsPerSlice } from './row-slices';
 
 /** The kernel with its common/ helpers prepended. */
 export const RTN_SHADER = withHelpers(shaderCode, {
@@ -221,7 +222,9 @@ export function encodeRtn(
 
 /**
  * Quantizes one weight (stored as `input.bytes`, mapped to W[rows][cols] by `input.layout`) with an
- * RTN scheme on the GPU. Same result as quantizeRtnRef; a non-finite weight raises ShapeError.
+ * RTN scheme on the GPU. Same result as quantizeRtnRef; a non-finite weight raises ShapeError. A
+ * weight whose buffers pass the device's binding limit goes in slices of whole rows (row-slices.ts):
+ * the same codes, scales and zero points, the error summed over the slices.
  */
 export async function quantizeRtnGpu(
   ctx: GpuContext,
@@ -229,11 +232,62 @@ export async function quantizeRtnGpu(
   scheme: RtnSettings,
   opts: { signal?: AbortSignal } = {},
 ): Promise<IntGroupTensor> {
-  const plan = planRtnGpu(ctx, input.dtype, input.bytes.byteLength, input.layout, scheme);
-  throwIfAborted(opts.signal);
+  const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
+  const whole = planRtnGpu(unbound, input.dtype, input.bytes.byteLength, input.layout, scheme); // shapes and scheme, for the whole weight
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const { rows, cols } = input.layout;
+  const elementBytes = input.dtype === 'f16' ? 2 : 4;
+  const largest = Math.max(whole.inputBytes, whole.codesBytes, whole.groups * 8);
+  if (largest <= limit) {
+    const pass = await rtnPass(ctx, planRtnGpu(ctx, input.dtype, input.bytes.byteLength, input.layout, scheme), input, opts.signal);
+    if (pass.badElement !== NO_BAD_ELEMENT) throw nonFiniteError(input, pass.badElement);
+    return rtnTensor(whole, pass.codes, pass.scales, pass.zeroPoints, pass.errSq, pass.normSq);
+  }
+  const perRow = [cols * elementBytes, (whole.paddedCols * whole.storedBits) / 8, whole.groupsPerRow * 8];
+  const sliceRows = rowsPerSlice(limit, perRow, 3); // 3: a slice's input is rounded up to whole words
+  if (sliceRows === 0) {
+    throw new GpuLimitError(
+      `a ${rows}×${cols} ${input.dtype} weight: one row needs a ${Math.max(...perRow)}-byte GPU buffer, but this GPU binds at most ${limit} bytes (maxStorageBufferBindingSize)`,
+      { bytes: Math.max(...perRow), maxStorageBufferBindingSize: limit },
+    );
+  }
+  const rowCodeBytes = (whole.paddedCols * whole.storedBits) / 8;
+  const codes = new Uint8Array(whole.codesBytes);
+  const scales = new Float32Array(whole.groups);
+  const zeroPoints = new Uint8Array(whole.groups);
+  let errSq = 0;
+  let normSq = 0;
+  for (let row = 0; row < rows; row += sliceRows) {
+    const slice = rowSlice(input.bytes, elementBytes, input.layout, row, Math.min(sliceRows, rows - row));
+    const plan = planRtnGpu(ctx, input.dtype, slice.bytes.byteLength, slice.layout, scheme);
+    const pass = await rtnPass(ctx, plan, { ...input, bytes: slice.bytes, layout: slice.layout }, opts.signal);
+    if (pass.badElement !== NO_BAD_ELEMENT) throw nonFiniteError(input, slice.sourceElement(pass.badElement));
+    codes.set(pass.codes, row * rowCodeBytes);
+    scales.set(pass.scales, row * whole.groupsPerRow);
+    zeroPoints.set(pass.zeroPoints, row * whole.groupsPerRow);
+    errSq += pass.errSq;
+    normSq += pass.normSq;
+  }
+  return rtnTensor(whole, codes, scales, zeroPoints, errSq, normSq);
+}
+
+/** What one GPU pass of quantizeRtnGpu reads back. */
+interface RtnPassResult {
+  codes: Uint8Array;
+  scales: Float32Array;
+  zeroPoints: Uint8Array;
+  errSq: number;
+  normSq: number;
+  /** The first non-finite stored element, or NO_BAD_ELEMENT. */
+  badElement: number;
+}
+
+/** One GPU pass over a weight whose buffers fit the device's limits (`plan` was made for it). */
+async function rtnPass(ctx: GpuContext, plan: RtnGpuPlan, input: RtnGpuInput, signal: AbortSignal | undefined): Promise<RtnPassResult> {
+  throwIfAborted(signal);
   const { rows, cols } = input.layout;
   const [pipeline, sumPipeline] = await Promise.all([rtnPipeline(ctx, plan), sumPairsPipeline(ctx)]);
-  throwIfAborted(opts.signal);
+  throwIfAborted(signal);
   const read = await withGpuErrorScopes(ctx, `quantizing a ${rows}×${cols} weight`, async () => {
     const owned: GPUBuffer[] = [];
     try {
@@ -257,28 +311,40 @@ export async function quantizeRtnGpu(
       destroyBuffers(...owned);
     }
   });
-  throwIfAborted(opts.signal);
+  throwIfAborted(signal);
   const [codes, scaleBytes, zpBytes, totalBytes, statusBytes] = read;
-  const badElement = new Uint32Array(statusBytes.buffer)[0];
-  if (badElement !== NO_BAD_ELEMENT) {
-    const v = readElement(input, badElement);
-    throw new ShapeError(`weight has a non-finite value (${v}) at stored element ${badElement}; cannot quantize`, {
-      element: badElement,
-    });
-  }
   const [errSq, normSq] = new Float32Array(totalBytes.buffer);
+  return {
+    codes,
+    scales: new Float32Array(scaleBytes.buffer),
+    zeroPoints: Uint8Array.from(new Uint32Array(zpBytes.buffer)),
+    errSq,
+    normSq,
+    badElement: new Uint32Array(statusBytes.buffer)[0],
+  };
+}
+
+/** The error for a non-finite weight at stored element `element` of the whole input. */
+function nonFiniteError(input: RtnGpuInput, element: number): ShapeError {
+  const v = readElement(input, element);
+  return new ShapeError(`weight has a non-finite value (${v}) at stored element ${element}; cannot quantize`, { element });
+}
+
+/** The quantized weight of `plan` (made for the whole weight) from its read-back parts. */
+function rtnTensor(plan: RtnGpuPlan, codes: Uint8Array, scales: Float32Array, zeroPoints: Uint8Array, errSq: number, normSq: number): IntGroupTensor {
+  const { rows, cols } = plan.layout;
   return {
     kind: 'int-groups',
     rows,
     cols,
-    bits: scheme.bits,
+    bits: plan.scheme.bits,
     storedBits: plan.storedBits,
-    symmetric: scheme.symmetric,
+    symmetric: plan.scheme.symmetric,
     groupSize: plan.groupSize,
     packBlock: plan.packBlock,
     codes,
-    scales: new Float32Array(scaleBytes.buffer),
-    zeroPoints: Uint8Array.from(new Uint32Array(zpBytes.buffer)),
+    scales,
+    zeroPoints,
     relError: normSq === 0 ? 0 : Math.sqrt(errSq / normSq),
   };
 }

@@ -1,10 +1,11 @@
 // Magnitude pruning as a registered method: zero the smallest |W| — exactly floor(sparsity·n) of
 // each scope (the whole tensor by default, or each output row; ties by lower index), or an N:M
-// pattern along the inputs. GPU: src/kernels/prune/prune.ts (the threshold is found on the GPU);
+// pattern along the inputs. GPU: src/kernels/prune/prune.ts (the threshold is found on the GPU; a
+// tensor-wide cut of a weight past the GPU's binding limit runs on the reference instead);
 // reference: src/quant/prune/prune-select.ts.
 import { RecipeError } from '../../core/errors';
 import type { MagnitudePrune } from '../../core/recipe';
-import { pruneGpu } from '../../kernels/prune/prune';
+import { pruneGpu, pruneGpuFits } from '../../kernels/prune/prune';
 import { pruneRef } from '../../quant/prune/prune-select';
 import { checkFields } from './check-fields';
 import type { PruneMethod, WeightInput } from './method';
@@ -26,7 +27,13 @@ export const magnitudeMethod: PruneMethod<MagnitudePrune> = {
   needs: () => 'nothing',
   problem: (spec, tensor) => patternProblem(spec, tensor),
   async runGpu(gpu, input, spec, signal) {
-    const r = await pruneGpu(gpu, input, { score: 'magnitude', pattern: kernelPattern(spec, spec.scope), signal });
+    const pattern = kernelPattern(spec, spec.scope);
+    if (!pruneGpuFits(gpu, input, pattern)) {
+      // A tensor-wide cut needs every score at once, and they pass this GPU's binding limit.
+      const dense = await magnitudeMethod.runRef(input, spec);
+      return { ...dense, notes: ['pruned by the CPU reference: its tensor-wide cut needs more than this GPU binds at once (scope "row" runs on the GPU in slices)'] };
+    }
+    const r = await pruneGpu(gpu, input, { score: 'magnitude', pattern, signal });
     return pruneResult(input, r.values);
   },
   async runRef(input: WeightInput, spec) {

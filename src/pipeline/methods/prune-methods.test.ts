@@ -100,4 +100,18 @@ describeWithFixtures('pruning methods, GPU against reference (tiny-llama)', [['m
       expect(worst / scale, `${layer} values`).toBeLessThan(1e-4);
     }
   }, 300_000);
+
+  (ctx ? it : it.skip)('past a low binding limit: row cuts and 2:4 in GPU slices, a tensor-wide cut by the reference with a note', async () => {
+    const info = model.index.tensors.find((t) => t.layer === 'model.layers.2.mlp.down_proj')!;
+    const input = await readWeight(model, info);
+    const small = { ...ctx!, limits: { ...ctx!.limits, maxStorageBufferBindingSize: (input.layout.cols * 4 * input.layout.rows) / 5 } };
+    for (const spec of SPECS.filter((s) => s.method === 'magnitude')) {
+      const method = pruneMethodOf(spec);
+      const gpu = await method.runGpu(small, input, spec);
+      const ref = await method.runRef(input, spec);
+      expect([...new Uint32Array(gpu.values.buffer)], JSON.stringify(spec)).toEqual([...new Uint32Array(ref.values.buffer)]);
+      const tensorWide = spec.method === 'magnitude' && spec.scope === 'tensor' && !spec.pattern;
+      expect(gpu.notes ?? [], JSON.stringify(spec)).toEqual(tensorWide ? [expect.stringMatching(/^pruned by the CPU reference: its tensor-wide cut/)] : []);
+    }
+  }, 120_000);
 });
