@@ -8,6 +8,7 @@ import type { EvalBackend, EvalReport, EvalRequest } from '../core/evaluation';
 import { MissingFileError, UsageError } from '../core/errors';
 import type { LmSession } from './lm-session';
 import type { PerplexityProgress } from './perplexity';
+import { checkFitsOrtWeb } from '../core/evaluation-memory';
 import { loadTokenizer } from './tokenizer';
 import { type EvaluatedModel, VariantEvaluator, type VariantWeight } from './variant-evaluator';
 
@@ -19,6 +20,8 @@ export interface EvaluationRuntime {
   createSession(modelBytes: Uint8Array, backend: EvalBackend): Promise<LmSession>;
   /** The bundled evaluation text. */
   bundledText(): Promise<string>;
+  /** The runtime's memory cap (onnxruntime-web's WebAssembly heap), checked before a session opens; absent: none. */
+  heapBytes?: number;
 }
 
 export class ModelEvaluation {
@@ -56,6 +59,14 @@ export class ModelEvaluation {
   evaluator(backend: EvalBackend): Promise<VariantEvaluator> {
     let e = this.evaluators.get(backend);
     if (!e) {
+      const { heapBytes } = this.runtime;
+      if (heapBytes !== undefined) {
+        try {
+          checkFitsOrtWeb(this.model.index, heapBytes);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
       e = VariantEvaluator.create(this.model, (bytes) => this.runtime.createSession(bytes, backend));
       this.evaluators.set(backend, e);
       e.catch(() => this.evaluators.delete(backend));

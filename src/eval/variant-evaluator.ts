@@ -21,6 +21,7 @@ import { evaluatePerplexity, type PerplexityOptions, type PerplexityResult } fro
 import { EVAL_PROTOCOL } from '../core/evaluation';
 import type { ModelIndex, TensorInfo } from '../core/model-index';
 import { resizedTensor, toStorageOrder } from '../core/weight-layout';
+import { evaluationWeightInputs } from '../core/evaluation-memory';
 
 export type SessionFactory = (modelBytes: Uint8Array) => Promise<LmSession>;
 
@@ -60,8 +61,7 @@ export class VariantEvaluator {
   /** Builds the weights-as-inputs graph of `model` (with `taps` as extra outputs) and opens one session on it. */
   static async create(model: EvaluatedModel, createSession: SessionFactory, taps: readonly ActivationTap[] = []): Promise<VariantEvaluator> {
     if (!model.onnx) throw new UnsupportedModelError('evaluating variants needs an ONNX model (a graph to run)');
-    // The quantizable weights, and the norms and biases (AWQ folds its scales into them).
-    const weightInputs = model.index.tensors.filter((t) => (t.layout || t.role === 'norm' || t.role === 'bias') && (t.dtype === 'f32' || t.dtype === 'f16'));
+    const weightInputs = evaluationWeightInputs(model.index);
     const sink = blobSink();
     // The graph without its big weights is small: joining it into one buffer is fine here.
     const extraOutputs = taps.map((t) => ({ name: t.value, elemType: t.elemType }));

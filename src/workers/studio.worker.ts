@@ -13,6 +13,7 @@ import { recipeId } from '../core/recipe-id';
 import { MissingFileError, UnsupportedModelError, UsageError } from '../core/errors';
 import type { ModelSummary } from '../core/model-summary';
 import { imatrixFileName, outputFileName } from '../core/output-names';
+import { ORT_WEB_HEAP_BYTES } from '../core/evaluation-memory';
 import { createWebLmSession } from '../eval/ort-web';
 import { CALIBRATION_TEXT_EXCERPT_PATH, EVAL_TEXT_EXCERPT_PATH } from '../eval/perplexity';
 import { ModelEvaluation } from '../eval/model-evaluation';
@@ -132,6 +133,7 @@ function calibrationEnvironment(o: Opened, backend: EvalBackend, ctx: GpuContext
       return m;
     },
     createSession: (bytes) => createWebLmSession(bytes, { executionProvider: backend }),
+    heapBytes: ORT_WEB_HEAP_BYTES,
     gpu: ctx ?? undefined,
     cache: o.calibrations,
   };
@@ -208,7 +210,7 @@ async function adopt(next: OpenedModel, extra: Pick<ModelSummary, 'graph' | 'bui
   job?.abort();
   sweep?.controller.abort();
   await opened?.evaluation.release();
-  const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText };
+  const runtime = { createSession: (bytes: Uint8Array, backend: EvalBackend) => createWebLmSession(bytes, { executionProvider: backend }), bundledText, heapBytes: ORT_WEB_HEAP_BYTES };
   const context = exportContextOf(next);
   context.catch(() => {}); // reported when a plan needs it
   opened = { model: next, key, evaluation: new ModelEvaluation(next, runtime), context, calibrations: new CalibrationCache(), openRunId: null };

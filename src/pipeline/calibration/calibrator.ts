@@ -7,6 +7,7 @@
 import type { CompressProgress } from '../../core/compression-report';
 import { MissingFileError } from '../../core/errors';
 import type { CalibrationSpec, MethodNeeds } from '../../core/recipe';
+import { checkFitsOrtWeb } from '../../core/evaluation-memory';
 import { loadTokenizer } from '../../eval/tokenizer';
 import type { SessionFactory } from '../../eval/variant-evaluator';
 import type { GpuContext } from '../../gpu/context';
@@ -19,6 +20,8 @@ export interface CalibrationEnvironment {
   /** The text a recipe names: 'builtin' or a file name (which the caller resolves). */
   text(name: string): Promise<string>;
   createSession: SessionFactory;
+  /** The session runtime's memory cap (onnxruntime-web's heap), checked before calibration runs; absent: none. */
+  heapBytes?: number;
   gpu?: GpuContext;
   /** Shared across runs of the same model. */
   cache?: CalibrationCache;
@@ -58,6 +61,7 @@ export function calibrator(
     if (!model.tokenizer) {
       throw new MissingFileError(`calibration needs the model's tokenizer.json to encode its text: give it with ${model.index.fileName}`, 'tokenizer.json');
     }
+    if (env.heapBytes !== undefined) checkFitsOrtWeb(model.index, env.heapBytes);
     const text = await env.text(spec.text);
     // A sequential calibration saw the layers before each one compressed: it belongs to this recipe.
     const key = `${spec.text}|${text.length}|${spec.windows}|${sequential ? sequential.key : 'once'}`;

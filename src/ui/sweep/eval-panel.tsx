@@ -2,6 +2,7 @@
 // text, Evaluate / Cancel, live progress and the result. The settings apply to sweeps too.
 import { HelpLink } from '../help';
 import type { EvalBackend } from '../../core/evaluation';
+import { ortWebMemoryProblem } from '../../core/evaluation-memory';
 import { EVAL_WINDOW_CHOICES } from '../../store/eval-slice';
 import { useStudioStore } from '../../store/studio-store';
 import { EvalCredit } from './eval-credit';
@@ -17,6 +18,8 @@ const BACKENDS: { id: EvalBackend; label: string; title: string }[] = [
 
 export function EvalPanel() {
   const hasModel = useStudioStore((s) => s.model !== null);
+  // Said before anything runs: a model past onnxruntime-web's heap cannot be evaluated here.
+  const memoryProblem = useStudioStore((s) => (s.model ? ortWebMemoryProblem(s.model.index) : undefined));
   const windows = useStudioStore((s) => s.evalWindows);
   const backend = useStudioStore((s) => s.evalBackend);
   const status = useStudioStore((s) => s.evalStatus);
@@ -61,6 +64,11 @@ export function EvalPanel() {
       </fieldset>
       <EvalTextChoice disabled={running || busy} />
       <EvalCredit />
+      {memoryProblem && (
+        <p className="small sweep-error" role="alert" data-testid="eval-memory">
+          Perplexity cannot run in this page: {memoryProblem}.
+        </p>
+      )}
       {running ? (
         <>
           <EvalProgress />
@@ -69,7 +77,7 @@ export function EvalPanel() {
           </button>
         </>
       ) : (
-        <button type="button" className="button button-secondary button-wide" onClick={() => void evaluate()} disabled={busy} data-testid="evaluate-button">
+        <button type="button" className="button button-secondary button-wide" onClick={() => void evaluate()} disabled={busy || Boolean(memoryProblem)} data-testid="evaluate-button">
           Evaluate the original model
         </button>
       )}
