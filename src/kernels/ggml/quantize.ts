@@ -52,10 +52,12 @@ interface KernelChoice {
   typed: boolean;
   /** One invocation per row instead of per block (a sum over the whole row comes first). */
   perRow?: boolean;
+  /** Invocations per block (one per sub-block), instead of one; a divisor of WG_SIZE. */
+  threadsPerBlock?: number;
 }
 
 const LEGACY: KernelChoice = { key: 'ggml/quantize-legacy', code: QUANTIZE_LEGACY_SHADER, typed: true };
-const Q4_K_Q5_K: KernelChoice = { key: 'ggml/quantize-q4_k-q5_k', code: QUANTIZE_Q4_K_Q5_K_SHADER, typed: true };
+const Q4_K_Q5_K: KernelChoice = { key: 'ggml/quantize-q4_k-q5_k', code: QUANTIZE_Q4_K_Q5_K_SHADER, typed: true, threadsPerBlock: 8 };
 
 /** ggml types the GPU quantizes, and the kernel for each. */
 const KERNEL_OF: Readonly<Record<string, KernelChoice>> = {
@@ -129,7 +131,7 @@ export function planQuantizeGgmlGpu(ctx: GpuContext, typeName: string, numel: nu
     );
   }
   const kernel = kernels[typeName];
-  const invocations = kernel.perRow && rowLength ? numel / rowLength : blocks;
+  const invocations = kernel.perRow && rowLength ? numel / rowLength : blocks * (kernel.threadsPerBlock ?? 1);
   const dispatch = dispatchGrid(
     Math.ceil(invocations / WG_SIZE),
     ctx.limits.maxComputeWorkgroupsPerDimension,
