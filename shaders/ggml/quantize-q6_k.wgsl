@@ -9,8 +9,11 @@
 // Bindings: 0 params; 1 values: f32, blocks·256 finite elements; 2 out: u32 words of the block bytes
 //   (little-endian, zero-initialised; blocks straddle words, so each word is written with atomicOr);
 //   3 importance: f32, row_blocks·256, one weight per column of a row (read only with IMPORTANCE).
-// Dispatch: ⌈blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension;
-// one invocation per super-block b = (y·num_workgroups.x + x)·WG_SIZE + local index.
+// Dispatch: ⌈16·blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension.
+// Sixteen invocations per super-block, one per 16-element sub-block ib (its scale search is nearly
+// all the work): super-block b = (y·num_workgroups.x + x)·WG_SIZE/16 + local index / 16, ib = local
+// index % 16. They share their sub-block scales through workgroup memory, each finds the super-block's
+// scale from all sixteen in the reference's order, then quantizes and ORs in its own bytes and bits.
 
 struct Params {
   blocks: u32,
@@ -30,11 +33,13 @@ const BLOCK_BYTES = 210u;
 const NMAX = 32;
 const GROUP_MAX_EPS = 1e-15f;
 
-var<private> codes: array<u32, 256>;   // l + 32, 0…63
-var<private> staged: array<u32, 54>;   // the block's bytes at their offset in its first word
-var<private> lead: u32;
+const SUB_BLOCKS: u32 = 16u;
+
+var<private> codes: array<u32, 16>;    // this invocation's sub-block: l + 32, 0…63
 var<private> base: u32;                // index of the block's first value
 var<private> qbase: u32;               // index of the block's first column in `importance`
+var<private> block_byte: u32;          // the block's first byte in `out`
+var<workgroup> sub_scales: array<f32, WG_SIZE>;
 
 // The least-squares weight of element e of the block: its column's importance, or x² (the reference).
 fn weight_of(e: u32, x: f32) -> f32 {
@@ -48,16 +53,32 @@ fn opaque(x: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(x) | params.opaque_zero);
 }
 
-fn put_byte(k: u32, v: u32) {
-  let p = lead + k;
-  staged[p >> 2u] |= (v & 0xffu) << ((p & 3u) * 8u);
+/** ORs bytes k0…k0+15 of the block (other invocations own the other bits), a word at a time. */
+fn or_run(k0: u32, run: array<u32, 16>) {
+  var word = (block_byte + k0) >> 2u;
+  var bits = 0u;
+  for (var i = 0u; i < 16u; i++) {
+    let p = block_byte + k0 + i;
+    if ((p >> 2u) != word) {
+      atomicOr(&out[word], bits);
+      word = p >> 2u;
+      bits = 0u;
+    }
+    bits |= (run[i] & 0xffu) << ((p & 3u) * 8u);
+  }
+  atomicOr(&out[word], bits);
+}
+
+fn or_byte(k: u32, v: u32) {
+  let p = block_byte + k;
+  atomicOr(&out[p >> 2u], (v & 0xffu) << ((p & 3u) * 8u));
 }
 
 fn code_of(iscale: f32, x: f32) -> i32 {
   return clamp(i32(round(iscale * x)), -NMAX, NMAX - 1);
 }
 
-// make_qx_quants(16, 32, x, L, rmse_type = 1, weights) on elements first…first+15: codes into `codes`, returns the scale.
+// make_qx_quants(16, 32, x, L, rmse_type = 1, weights) on elements first…first+15: codes into `codes` (0…15), returns the scale.
 fn make_qx_quants(first: u32) -> f32 {
   var mx = 0.0;
   var amax = 0.0;
@@ -70,7 +91,7 @@ fn make_qx_quants(first: u32) -> f32 {
   }
   if (amax < GROUP_MAX_EPS) {
     for (var i = 0u; i < 16u; i++) {
-      codes[first + i] = 0u;
+      codes[i] = 0u;
     }
     return 0.0;
   }
@@ -80,7 +101,7 @@ fn make_qx_quants(first: u32) -> f32 {
   for (var i = 0u; i < 16u; i++) {
     let x = values[base + first + i];
     let l = code_of(iscale, x);
-    codes[first + i] = u32(l + NMAX);
+    codes[i] = u32(l + NMAX);
     let w = weight_of(first + i, x);
     sumlx += opaque((w * x) * f32(l));
     suml2 += opaque((w * f32(l)) * f32(l));
@@ -103,7 +124,7 @@ fn make_qx_quants(first: u32) -> f32 {
     }
     if (suml2 > 0.0 && sumlx * sumlx > best * suml2) {
       for (var i = 0u; i < 16u; i++) {
-        codes[first + i] = u32(code_of(iscale, values[base + first + i]) + NMAX);
+        codes[i] = u32(code_of(iscale, values[base + first + i]) + NMAX);
       }
       scale = div_rn(sumlx, suml2);
       best = scale * sumlx;
@@ -115,56 +136,60 @@ fn make_qx_quants(first: u32) -> f32 {
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.y * nwg.x + wid.x) * WG_SIZE + lid;
-  if (b >= params.blocks) {
+  let ib = lid % SUB_BLOCKS;
+  let first_sibling = lid - ib;
+  let b = (wid.y * nwg.x + wid.x) * (WG_SIZE / SUB_BLOCKS) + lid / SUB_BLOCKS;
+  let busy = b < params.blocks;
+  var scale = 0.0;
+  if (busy) {
+    base = b * 256u;
+    qbase = (b % max(params.row_blocks, 1u)) * 256u;
+    scale = make_qx_quants(16u * ib);
+  }
+  sub_scales[lid] = scale;
+  workgroupBarrier();
+  if (!busy) {
     return;
   }
-  base = b * 256u;
-  qbase = (b % max(params.row_blocks, 1u)) * 256u;
-  let o = b * BLOCK_BYTES;
-  lead = o & 3u;
-
-  var scales: array<f32, 16>;
   var max_scale = 0.0;
   var max_abs_scale = 0.0;
-  for (var ib = 0u; ib < 16u; ib++) {
-    scales[ib] = make_qx_quants(16u * ib);
-    if (abs(scales[ib]) > max_abs_scale) {
-      max_abs_scale = abs(scales[ib]);
-      max_scale = scales[ib];
+  for (var k = 0u; k < SUB_BLOCKS; k++) {  // in the reference's order: the first of equal magnitudes wins
+    let s = sub_scales[first_sibling + k];
+    if (abs(s) > max_abs_scale) {
+      max_abs_scale = abs(s);
+      max_scale = s;
     }
   }
   if (max_abs_scale < GROUP_MAX_EPS) {
     return;  // the block stays all zeros (d = +0)
   }
+  block_byte = b * BLOCK_BYTES;
   let iscale = div_rn(-128.0, max_scale);
   let d_bits = f32_to_f16_bits(div_rn(1.0, iscale));
   let d = f16_bits_to_f32(d_bits);
-  put_byte(208u, d_bits);
-  put_byte(209u, d_bits >> 8u);
-  for (var ib = 0u; ib < 16u; ib++) {
-    let sc = min(127, i32(round(iscale * scales[ib])));
-    put_byte(192u + ib, u32(sc));
-    let dl = d * f32(sc);
-    if (dl == 0.0) {
-      continue;
-    }
+  if (ib == 0u) {
+    or_byte(208u, d_bits);
+    or_byte(209u, d_bits >> 8u);
+  }
+  let sc = min(127, i32(round(iscale * scale)));
+  or_byte(192u + ib, u32(sc));
+  let dl = d * f32(sc);
+  if (dl != 0.0) {  // else the codes of the search stay, as in the reference
     for (var ii = 0u; ii < 16u; ii++) {
-      let e = 16u * ib + ii;
-      codes[e] = u32(clamp(i32(round(div_rn(values[base + e], dl))), -32, 31) + 32);
+      codes[ii] = u32(clamp(i32(round(div_rn(values[base + 16u * ib + ii], dl))), -32, 31) + 32);
     }
   }
-  for (var h = 0u; h < 2u; h++) {
-    for (var l = 0u; l < 32u; l++) {
-      let e = 128u * h + l;
-      put_byte(64u * h + l, (codes[e] & 0xfu) | ((codes[e + 64u] & 0xfu) << 4u));
-      put_byte(64u * h + l + 32u, (codes[e + 32u] & 0xfu) | ((codes[e + 96u] & 0xfu) << 4u));
-      put_byte(128u + 32u * h + l,
-               (codes[e] >> 4u) | ((codes[e + 32u] >> 4u) << 2u) | ((codes[e + 64u] >> 4u) << 4u) | ((codes[e + 96u] >> 4u) << 6u));
-    }
+  // Element 128h + 32q + l: low nibble in ql byte 64h + 32(q % 2) + l (high half of the byte for
+  // q ≥ 2), top two bits at bit 2q of qh byte 128 + 32h + l. A sub-block is 16 such l of one q.
+  let h = ib / 8u;
+  let q = (ib % 8u) / 2u;
+  let l0 = 16u * (ib % 2u);
+  var ql: array<u32, 16>;
+  var qh: array<u32, 16>;
+  for (var i = 0u; i < 16u; i++) {
+    ql[i] = (codes[i] & 0xfu) << (4u * (q / 2u));
+    qh[i] = (codes[i] >> 4u) << (2u * q);
   }
-  let words = (lead + BLOCK_BYTES + 3u) / 4u;
-  for (var w = 0u; w < words; w++) {
-    atomicOr(&out[(o >> 2u) + w], staged[w]);
-  }
+  or_run(64u * h + 32u * (q % 2u) + l0, ql);
+  or_run(128u + 32u * h + l0, qh);
 }

@@ -65,7 +65,7 @@ const KERNEL_OF: Readonly<Record<string, KernelChoice>> = {
   Q4_K: Q4_K_Q5_K, Q5_K: Q4_K_Q5_K,
   Q2_K: { key: 'ggml/quantize-q2_k', code: QUANTIZE_Q2_K_SHADER, typed: false },
   Q3_K: { key: 'ggml/quantize-q3_k', code: QUANTIZE_Q3_K_SHADER, typed: false },
-  Q6_K: { key: 'ggml/quantize-q6_k', code: QUANTIZE_Q6_K_SHADER, typed: false },
+  Q6_K: { key: 'ggml/quantize-q6_k', code: QUANTIZE_Q6_K_SHADER, typed: false, threadsPerBlock: 16 },
 };
 
 /** Type names quantizeGgmlGpu accepts. */
