@@ -227,10 +227,10 @@ describe('quantizeGgmlGpu errors', () => {
 
   gpuIt('folds a large dispatch into x·y workgroups', async () => {
     const small = { ...ctx!, limits: { ...ctx!.limits, maxComputeWorkgroupsPerDimension: 3 } };
-    // 453 blocks = 8 workgroups of 64 → 3×3; 200 Q3_K super-blocks = 4 workgroups → 2×2. Q4_K/Q5_K
-    // take 8 invocations a super-block: 50 → 7 workgroups (3×3), 45 → 6 (3×2, the last one 40/64
-    // busy); Q6_K takes 16: 30 → 8 (3×3, the last one half busy).
-    for (const [typeName, numel] of [['Q4_0', 453 * 32], ['Q3_K', 200 * 256], ['Q4_K', 50 * 256], ['Q5_K', 45 * 256], ['Q6_K', 30 * 256]] as const) {
+    // 453 blocks = 8 workgroups of 64 → 3×3. The k-quants take an invocation per sub-block: Q4_K/Q5_K
+    // 8 a super-block, so 50 → 7 workgroups (3×3) and 45 → 6 (3×2, the last one 40/64 busy); Q2_K,
+    // Q3_K and Q6_K 16, so 30 → 8 (3×3, the last one half busy) and 17 → 5 (3×2).
+    for (const [typeName, numel] of [['Q4_0', 453 * 32], ['Q4_K', 50 * 256], ['Q5_K', 45 * 256], ['Q2_K', 17 * 256], ['Q3_K', 30 * 256], ['Q6_K', 30 * 256]] as const) {
       const values = seededWeights(numel, 3);
       const got = await quantizeGgmlGpu(small, typeName, values);
       const r = compareBlockBytes(got, quantizeGgmlRef(typeName, values), ggmlTypeByName(typeName)!.blockBytes, `2-D ${typeName}`);

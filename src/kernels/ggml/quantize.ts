@@ -64,7 +64,7 @@ const KERNEL_OF: Readonly<Record<string, KernelChoice>> = {
   Q8_0: LEGACY, Q4_0: LEGACY, Q4_1: LEGACY, Q5_0: LEGACY, Q5_1: LEGACY,
   Q4_K: Q4_K_Q5_K, Q5_K: Q4_K_Q5_K,
   Q2_K: { key: 'ggml/quantize-q2_k', code: QUANTIZE_Q2_K_SHADER, typed: false, threadsPerBlock: 16 },
-  Q3_K: { key: 'ggml/quantize-q3_k', code: QUANTIZE_Q3_K_SHADER, typed: false },
+  Q3_K: { key: 'ggml/quantize-q3_k', code: QUANTIZE_Q3_K_SHADER, typed: false, threadsPerBlock: 16 },
   Q6_K: { key: 'ggml/quantize-q6_k', code: QUANTIZE_Q6_K_SHADER, typed: false, threadsPerBlock: 16 },
 };
 
