@@ -11,8 +11,12 @@
 // Bindings: 0 params; 1 values: f32, blocks·256 finite elements (rows of row_blocks super-blocks);
 //   2 out: u32 words of the block bytes (zero-initialised; written with atomicOr); 3 importance:
 //   f32, row_blocks·256, one weight per column of a row.
-// Dispatch: ⌈blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension;
-// one invocation per super-block b = (y·num_workgroups.x + x)·WG_SIZE + local index.
+// Dispatch: ⌈8·blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension.
+// Eight invocations per super-block, one per 32-element sub-block j (its 37-step search is nearly all
+// the work): super-block b = (y·num_workgroups.x + x)·WG_SIZE/8 + local index / 8, j = local index % 8.
+// Each sums σ² over the super-block itself (in the reference's order), they share their sub-block
+// scales, mins and weight sums through workgroup memory, each runs the (small) super-block searches
+// on all eight, then quantizes and ORs in its own bits.
 
 struct Params {
   blocks: u32,
@@ -36,22 +40,28 @@ const RDELTA = 0.05f;
 const NSTEP = 36;
 const GROUP_MAX_EPS = 1e-15f;
 
-var<private> codes: array<u32, 256>;
+const SUB_BLOCKS: u32 = 8u;
+
+var<private> codes: array<u32, 32>;  // this invocation's sub-block
 var<private> aux: array<u32, 32>;
 var<private> weights: array<f32, 32>;
-var<private> staged: array<u32, 44>;  // block offsets are multiples of 4: no lead bytes
 var<private> base: u32;
+var<private> block_word: u32;        // first output word of the super-block
+var<workgroup> sub_scales: array<f32, WG_SIZE>;
+var<workgroup> sub_mins: array<f32, WG_SIZE>;
+var<workgroup> sub_weights: array<f32, WG_SIZE>;
 
 fn opaque(x: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(x) | params.opaque_zero);
 }
 
-fn put_byte(k: u32, v: u32) {
-  staged[k >> 2u] |= (v & 0xffu) << ((k & 3u) * 8u);
+/** ORs byte value v into byte k of the super-block (other invocations own the other bits). */
+fn or_byte(k: u32, v: u32) {
+  atomicOr(&out[block_word + (k >> 2u)], (v & 0xffu) << ((k & 3u) * 8u));
 }
 
 // make_qkx3_quants(32, NMAX, x, weights, L, Laux, −0.9, 0.05, 36, false) on elements first…first+31:
-// codes into `codes`; returns (scale, −min).
+// codes into `codes` (0…31); returns (scale, −min).
 fn make_qkx3_quants(first: u32) -> vec2<f32> {
   var mn = values[base + first];
   var mx = mn;
@@ -67,7 +77,7 @@ fn make_qkx3_quants(first: u32) -> vec2<f32> {
   mn = select(mn, 0.0, mn > 0.0);
   if (mx <= mn) {
     for (var i = 0u; i < 32u; i++) {
-      codes[first + i] = 0u;
+      codes[i] = 0u;
     }
     return vec2(0.0, -mn);
   }
@@ -77,7 +87,7 @@ fn make_qkx3_quants(first: u32) -> vec2<f32> {
   for (var i = 0u; i < 32u; i++) {
     let x = values[base + first + i];
     let l = clamp(i32(round(iscale * (x - mn))), 0, NMAX);
-    codes[first + i] = u32(l);
+    codes[i] = u32(l);
     let diff = (opaque(scale * f32(l)) + mn) - x;
     best += opaque(weights[i] * (diff * diff));
   }
@@ -111,7 +121,7 @@ fn make_qkx3_quants(first: u32) -> vec2<f32> {
       }
       if (err < best) {
         for (var i = 0u; i < 32u; i++) {
-          codes[first + i] = aux[i];
+          codes[i] = aux[i];
         }
         best = err;
         scale = this_scale;
@@ -204,93 +214,93 @@ fn make_qp_quants(x: array<f32, 8>, qw: array<f32, 8>) -> Qp {
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.y * nwg.x + wid.x) * WG_SIZE + lid;
-  if (b >= params.blocks) {
-    return;
-  }
-  base = b * 256u;
-  let qbase = (b % params.row_blocks) * 256u;
-
-  var sum_x2 = 0.0;
-  for (var e = 0u; e < 256u; e++) {
-    let x = values[base + e];
-    sum_x2 += opaque(x * x);
-  }
-  let sigma2 = div_rn(2.0 * sum_x2, 256.0);
-
-  var scales: array<f32, 8>;
-  var mins: array<f32, 8>;
-  var sw: array<f32, 8>;
-  for (var j = 0u; j < 8u; j++) {
-    var sum_w = 0.0;
+  let j = lid % SUB_BLOCKS;
+  let first_sibling = lid - j;
+  let b = (wid.y * nwg.x + wid.x) * (WG_SIZE / SUB_BLOCKS) + lid / SUB_BLOCKS;
+  let busy = b < params.blocks;
+  var r = vec2(0.0, 0.0);
+  var sum_w = 0.0;
+  if (busy) {
+    base = b * 256u;
+    let qbase = (b % params.row_blocks) * 256u;
+    var sum_x2 = 0.0;
+    for (var e = 0u; e < 256u; e++) {
+      let x = values[base + e];
+      sum_x2 += opaque(x * x);
+    }
+    let sigma2 = div_rn(2.0 * sum_x2, 256.0);
     for (var l = 0u; l < 32u; l++) {
       let x = values[base + 32u * j + l];
       weights[l] = importance[qbase + 32u * j + l] * sqrt_rn(sigma2 + opaque(x * x));
       sum_w += weights[l];
     }
-    sw[j] = sum_w;
-    let r = make_qkx3_quants(32u * j);
-    scales[j] = r.x;
-    mins[j] = r.y;
+    r = make_qkx3_quants(32u * j);
+  }
+  sub_scales[lid] = r.x;
+  sub_mins[lid] = r.y;
+  sub_weights[lid] = sum_w;
+  workgroupBarrier();
+  if (!busy) {
+    return;
+  }
+  var scales: array<f32, 8>;
+  var mins: array<f32, 8>;
+  var sw: array<f32, 8>;
+  for (var k = 0u; k < SUB_BLOCKS; k++) {
+    scales[k] = sub_scales[first_sibling + k];
+    mins[k] = sub_mins[first_sibling + k];
+    sw[k] = sub_weights[first_sibling + k];
   }
   let sc = make_qp_quants(scales, sw);
   let mc = make_qp_quants(mins, sw);
+  block_word = b * (BLOCK_BYTES / 4u);
   // A negative code stays its uint8 wrap; upstream's Q5_K (not Q4_K) clamps the codes to 63.
-  var ls_all: array<u32, 8>;
-  var lm_all: array<u32, 8>;
-  for (var j = 0u; j < 8u; j++) {
-    ls_all[j] = select(sc.codes[j], min(63u, sc.codes[j]), FIVE);
-    lm_all[j] = select(mc.codes[j], min(63u, mc.codes[j]), FIVE);
-  }
-  for (var j = 0u; j < 8u; j++) {
-    let ls = ls_all[j];
-    let lm = lm_all[j];
-    // 6-bit pairs in 12 bytes @4 (packScaleMinK4 / get_scale_min_k4).
-    if (j < 4u) {
-      put_byte(4u + j, ls);
-      put_byte(8u + j, lm);
-    } else {
-      put_byte(8u + j, (ls & 0xfu) | ((lm & 0xfu) << 4u));
-      put_byte(j, (ls >> 4u) << 6u);
-      put_byte(4u + j, (lm >> 4u) << 6u);
-    }
+  let ls_byte = select(sc.codes[j], min(63u, sc.codes[j]), FIVE);
+  let lm_byte = select(mc.codes[j], min(63u, mc.codes[j]), FIVE);
+  // 6-bit pairs in 12 bytes @4 (packScaleMinK4 / get_scale_min_k4).
+  if (j < 4u) {
+    or_byte(4u + j, ls_byte);
+    or_byte(8u + j, lm_byte);
+  } else {
+    or_byte(8u + j, (ls_byte & 0xfu) | ((lm_byte & 0xfu) << 4u));
+    or_byte(j, (ls_byte >> 4u) << 6u);
+    or_byte(4u + j, (lm_byte >> 4u) << 6u);
   }
   let d_bits = f32_to_f16_bits(sc.d);
   let dmin_bits = f32_to_f16_bits(mc.d);
-  put_byte(0u, d_bits);
-  put_byte(1u, d_bits >> 8u);
-  put_byte(2u, dmin_bits);
-  put_byte(3u, dmin_bits >> 8u);
+  if (j == 0u) {
+    or_byte(0u, d_bits);
+    or_byte(1u, d_bits >> 8u);
+    or_byte(2u, dmin_bits);
+    or_byte(3u, dmin_bits >> 8u);
+  }
   let d = f16_bits_to_f32(d_bits);
   let dmin = f16_bits_to_f32(dmin_bits);
-  for (var j = 0u; j < 8u; j++) {
-    // The codes as get_scale_min_k4 reads them back from the packed bytes (6 bits each).
-    let ls = ls_all[j] & 63u;
-    let lm = lm_all[j] & 63u;
-    let dl = d * f32(ls);  // exact: an fp16 times a 6-bit code
-    if (dl == 0.0) {
-      continue;
-    }
+  // The codes as get_scale_min_k4 reads them back from the packed bytes (6 bits each).
+  let ls = ls_byte & 63u;
+  let lm = lm_byte & 63u;
+  let dl = d * f32(ls);  // exact: an fp16 times a 6-bit code
+  if (dl != 0.0) {  // else the codes of the search stay, as in the reference
     let dm = dmin * f32(lm);
     for (var ii = 0u; ii < 32u; ii++) {
-      let e = 32u * j + ii;
-      codes[e] = u32(clamp(i32(round(div_rn(values[base + e] + dm, dl))), 0, NMAX));
+      codes[ii] = u32(clamp(i32(round(div_rn(values[base + 32u * j + ii] + dm, dl))), 0, NMAX));
     }
   }
-  // Chunk c of 64 elements: byte 32c + l holds element 64c + l (low) and 64c + l + 32 (high);
-  // Q5_K's fifth bits go to qh[l], bits 2c and 2c + 1.
-  let qs = select(16u, 48u, FIVE);
-  for (var c = 0u; c < 4u; c++) {
-    for (var l = 0u; l < 32u; l++) {
-      let l1 = codes[64u * c + l];
-      let l2 = codes[64u * c + l + 32u];
-      put_byte(qs + 32u * c + l, (l1 & 0xfu) | ((l2 & 0xfu) << 4u));
-      if (FIVE) {
-        put_byte(16u + l, ((l1 >> 4u) << (2u * c)) | ((l2 >> 4u) << (2u * c + 1u)));
-      }
+  // Chunk c = j / 2 of 64 elements: byte 32c + l holds element 64c + l (low nibble, even j) and
+  // 64c + l + 32 (high nibble, odd j); Q5_K's fifth bits go to qh[l], bit 2c + j % 2.
+  let half = j & 1u;
+  let qs_word = (select(16u, 48u, FIVE) + 32u * (j >> 1u)) / 4u;
+  for (var w = 0u; w < 8u; w++) {
+    var low = 0u;
+    var fifth = 0u;
+    for (var k = 0u; k < 4u; k++) {
+      let code = codes[4u * w + k];
+      low |= ((code & 0xfu) << (4u * half)) << (8u * k);
+      fifth |= ((code >> 4u) << j) << (8u * k);
     }
-  }
-  for (var w = 0u; w < BLOCK_BYTES / 4u; w++) {
-    atomicOr(&out[b * (BLOCK_BYTES / 4u) + w], staged[w]);
+    atomicOr(&out[block_word + qs_word + w], low);
+    if (FIVE) {
+      atomicOr(&out[block_word + 4u + w], fifth);
+    }
   }
 }
