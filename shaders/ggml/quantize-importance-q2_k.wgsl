@@ -11,8 +11,12 @@
 // Bindings: 0 params; 1 values: f32, blocks·256 finite elements (rows of row_blocks super-blocks);
 //   2 out: u32 words of the block bytes (zero-initialised; written with atomicOr); 3 importance:
 //   f32, row_blocks·256, one weight per column of a row.
-// Dispatch: ⌈blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension;
-// one invocation per super-block b = (y·num_workgroups.x + x)·WG_SIZE + local index.
+// Dispatch: ⌈16·blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension.
+// Sixteen invocations per super-block, one per 16-element sub-block j (its 37-step search is nearly
+// all the work): super-block b = (y·num_workgroups.x + x)·WG_SIZE/16 + local index / 16, j = local
+// index % 16. Each sums σ² over the super-block itself (in the reference's order), they share their
+// sub-block scales, mins and weight sums through workgroup memory, each runs the (small)
+// super-block searches on all sixteen, then quantizes and ORs in its own bits.
 
 struct Params {
   blocks: u32,
@@ -34,18 +38,25 @@ const RDELTA = 0.05f;
 const NSTEP = 36;
 const GROUP_MAX_EPS = 1e-15f;
 
-var<private> codes: array<u32, 256>;
+const SUB_BLOCKS: u32 = 16u;
+
+var<private> codes: array<u32, 16>;  // this invocation's sub-block
 var<private> aux: array<u32, 16>;
 var<private> weights: array<f32, 16>;
-var<private> staged: array<u32, 21>;  // block offsets are multiples of 4: no lead bytes
 var<private> base: u32;
+var<private> block_byte: u32;        // the block's first byte in `out` (a multiple of 4)
+var<workgroup> sub_scales: array<f32, WG_SIZE>;
+var<workgroup> sub_mins: array<f32, WG_SIZE>;
+var<workgroup> sub_weights: array<f32, WG_SIZE>;
 
 fn opaque(x: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(x) | params.opaque_zero);
 }
 
-fn put_byte(k: u32, v: u32) {
-  staged[k >> 2u] |= (v & 0xffu) << ((k & 3u) * 8u);
+/** ORs byte value v into byte k of the block (other invocations own the other bits). */
+fn or_byte(k: u32, v: u32) {
+  let p = block_byte + k;
+  atomicOr(&out[p >> 2u], (v & 0xffu) << ((p & 3u) * 8u));
 }
 
 // make_qkx3_quants(16, 3, x, weights, L, Laux, −0.9, 0.05, 36, false) on elements first…first+15:
@@ -65,7 +76,7 @@ fn make_qkx3_quants(first: u32) -> vec2<f32> {
   mn = select(mn, 0.0, mn > 0.0);
   if (mx <= mn) {
     for (var i = 0u; i < 16u; i++) {
-      codes[first + i] = 0u;
+      codes[i] = 0u;
     }
     return vec2(0.0, -mn);
   }
@@ -75,7 +86,7 @@ fn make_qkx3_quants(first: u32) -> vec2<f32> {
   for (var i = 0u; i < 16u; i++) {
     let x = values[base + first + i];
     let l = clamp(i32(round(iscale * (x - mn))), 0, NMAX);
-    codes[first + i] = u32(l);
+    codes[i] = u32(l);
     let diff = (opaque(scale * f32(l)) + mn) - x;
     best += opaque(weights[i] * (diff * diff));
   }
@@ -109,7 +120,7 @@ fn make_qkx3_quants(first: u32) -> vec2<f32> {
       }
       if (err < best) {
         for (var i = 0u; i < 16u; i++) {
-          codes[first + i] = aux[i];
+          codes[i] = aux[i];
         }
         best = err;
         scale = this_scale;
@@ -202,62 +213,74 @@ fn make_qp_quants(x: array<f32, 16>, qw: array<f32, 16>) -> Qp {
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.y * nwg.x + wid.x) * WG_SIZE + lid;
-  if (b >= params.blocks) {
-    return;
-  }
-  base = b * 256u;
-  let qbase = (b % params.row_blocks) * 256u;
-
-  var sum_x2 = 0.0;
-  for (var e = 0u; e < 256u; e++) {
-    let x = values[base + e];
-    sum_x2 += opaque(x * x);
-  }
-  let sigma2 = div_rn(sum_x2, 256.0);
-
-  var scales: array<f32, 16>;
-  var mins: array<f32, 16>;
-  var sw: array<f32, 16>;
-  for (var j = 0u; j < 16u; j++) {
-    var sum_w = 0.0;
+  let j = lid % SUB_BLOCKS;
+  let first_sibling = lid - j;
+  let b = (wid.y * nwg.x + wid.x) * (WG_SIZE / SUB_BLOCKS) + lid / SUB_BLOCKS;
+  let busy = b < params.blocks;
+  var r = vec2(0.0, 0.0);
+  var sum_w = 0.0;
+  if (busy) {
+    base = b * 256u;
+    let qbase = (b % params.row_blocks) * 256u;
+    var sum_x2 = 0.0;
+    for (var e = 0u; e < 256u; e++) {
+      let x = values[base + e];
+      sum_x2 += opaque(x * x);
+    }
+    let sigma2 = div_rn(sum_x2, 256.0);
     for (var l = 0u; l < 16u; l++) {
       let x = values[base + 16u * j + l];
       weights[l] = importance[qbase + 16u * j + l] * sqrt_rn(sigma2 + opaque(x * x));
       sum_w += weights[l];
     }
-    sw[j] = sum_w;
-    let r = make_qkx3_quants(16u * j);
-    scales[j] = r.x;
-    mins[j] = r.y;
+    r = make_qkx3_quants(16u * j);
+  }
+  sub_scales[lid] = r.x;
+  sub_mins[lid] = r.y;
+  sub_weights[lid] = sum_w;
+  workgroupBarrier();
+  if (!busy) {
+    return;
+  }
+  var scales: array<f32, 16>;
+  var mins: array<f32, 16>;
+  var sw: array<f32, 16>;
+  for (var k = 0u; k < SUB_BLOCKS; k++) {
+    scales[k] = sub_scales[first_sibling + k];
+    mins[k] = sub_mins[first_sibling + k];
+    sw[k] = sub_weights[first_sibling + k];
   }
   let sc = make_qp_quants(scales, sw);
   let mc = make_qp_quants(mins, sw);
+  block_byte = b * BLOCK_BYTES;
   let d_bits = f32_to_f16_bits(sc.d);
   let dmin_bits = f32_to_f16_bits(mc.d);
   let d = f16_bits_to_f32(d_bits);
   let dmin = f16_bits_to_f32(dmin_bits);
-  for (var j = 0u; j < 16u; j++) {
-    let packed = (sc.codes[j] | (mc.codes[j] << 4u)) & 0xffu;
-    put_byte(j, packed);
-    let dl = d * f32(packed & 0xfu);  // exact: an fp16 times a 4-bit code
-    if (dl == 0.0) {
-      continue;
-    }
+  let packed = (sc.codes[j] | (mc.codes[j] << 4u)) & 0xffu;
+  or_byte(j, packed);
+  let dl = d * f32(packed & 0xfu);  // exact: an fp16 times a 4-bit code
+  if (dl != 0.0) {  // else the codes of the search stay, as in the reference
     let dm = dmin * f32(packed >> 4u);
     for (var ii = 0u; ii < 16u; ii++) {
-      let e = 16u * j + ii;
-      codes[e] = u32(clamp(i32(round(div_rn(values[base + e] + dm, dl))), 0, 3));
+      codes[ii] = u32(clamp(i32(round(div_rn(values[base + 16u * j + ii] + dm, dl))), 0, 3));
     }
   }
-  for (var e = 0u; e < 256u; e++) {
-    put_byte(16u + 32u * (e >> 7u) + (e & 31u), codes[e] << (2u * ((e & 127u) >> 5u)));
+  // Element e = 16j + ii sits in byte 16 + 32(e / 128) + e % 32 at bit 2((e % 128) / 32): a
+  // sub-block fills 16 consecutive bytes (four words) at one bit position.
+  let shift = 2u * ((j % 8u) / 2u);
+  let word = (block_byte + 16u + 32u * (j / 8u) + 16u * (j % 2u)) / 4u;
+  for (var w = 0u; w < 4u; w++) {
+    var bits = 0u;
+    for (var k = 0u; k < 4u; k++) {
+      bits |= (codes[4u * w + k] << shift) << (8u * k);
+    }
+    atomicOr(&out[word + w], bits);
   }
-  put_byte(80u, d_bits);
-  put_byte(81u, d_bits >> 8u);
-  put_byte(82u, dmin_bits);
-  put_byte(83u, dmin_bits >> 8u);
-  for (var w = 0u; w < BLOCK_BYTES / 4u; w++) {
-    atomicOr(&out[b * (BLOCK_BYTES / 4u) + w], staged[w]);
+  if (j == 0u) {
+    or_byte(80u, d_bits);
+    or_byte(81u, d_bits >> 8u);
+    or_byte(82u, dmin_bits);
+    or_byte(83u, dmin_bits >> 8u);
   }
 }
