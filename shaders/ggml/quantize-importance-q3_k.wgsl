@@ -10,8 +10,11 @@
 // Bindings: 0 params; 1 values: f32, blocks·256 finite elements (rows of row_blocks super-blocks);
 //   2 out: u32 words of the block bytes (little-endian, zero-initialised; blocks straddle words, so
 //   each word is written with atomicOr); 3 importance: f32, row_blocks·256, one weight per column.
-// Dispatch: ⌈blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension;
-// one invocation per super-block b = (y·num_workgroups.x + x)·WG_SIZE + local index.
+// Dispatch: ⌈16·blocks / WG_SIZE⌉ workgroups, folded into (x, y) past maxComputeWorkgroupsPerDimension.
+// Sixteen invocations per super-block, one per 16-element sub-block j: super-block b =
+// (y·num_workgroups.x + x)·WG_SIZE/16 + local index / 16, j = local index % 16. Each sums σ² over the
+// super-block itself (in the reference's order), they share their sub-block scales and weight sums
+// through workgroup memory, each fits the 16 scales itself, then quantizes and ORs in its own bits.
 
 struct Params {
   blocks: u32,
@@ -29,18 +32,38 @@ override WG_SIZE: u32 = 64u;
 const BLOCK_BYTES = 110u;
 const GROUP_MAX_EPS = 1e-15f;
 
-var<private> codes: array<i32, 256>;
-var<private> staged: array<u32, 29>;  // the block's bytes at their offset in its first word
-var<private> lead: u32;
+const SUB_BLOCKS: u32 = 16u;
+
+var<private> codes: array<i32, 16>;  // this invocation's sub-block
 var<private> base: u32;
+var<private> block_byte: u32;        // the block's first byte in `out`
+var<workgroup> sub_scales: array<f32, WG_SIZE>;
+var<workgroup> sub_weights: array<f32, WG_SIZE>;
 
 fn opaque(x: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(x) | params.opaque_zero);
 }
 
-fn put_byte(k: u32, v: u32) {
-  let p = lead + k;
-  staged[p >> 2u] |= (v & 0xffu) << ((p & 3u) * 8u);
+/** ORs byte value v into byte k of the block (other invocations own the other bits). */
+fn or_byte(k: u32, v: u32) {
+  let p = block_byte + k;
+  atomicOr(&out[p >> 2u], (v & 0xffu) << ((p & 3u) * 8u));
+}
+
+/** ORs bytes k0…k0+15 of the block, a word at a time. */
+fn or_run(k0: u32, run: array<u32, 16>) {
+  var word = (block_byte + k0) >> 2u;
+  var bits = 0u;
+  for (var i = 0u; i < 16u; i++) {
+    let p = block_byte + k0 + i;
+    if ((p >> 2u) != word) {
+      atomicOr(&out[word], bits);
+      word = p >> 2u;
+      bits = 0u;
+    }
+    bits |= (run[i] & 0xffu) << ((p & 3u) * 8u);
+  }
+  atomicOr(&out[word], bits);
 }
 
 struct Qx {
@@ -103,70 +126,73 @@ fn make_qx_quants(x: array<f32, 16>, w: array<f32, 16>, nmax: i32) -> Qx {
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let b = (wid.y * nwg.x + wid.x) * WG_SIZE + lid;
-  if (b >= params.blocks) {
-    return;
-  }
-  base = b * 256u;
-  let qbase = (b % params.row_blocks) * 256u;
-  let o = b * BLOCK_BYTES;
-  lead = o & 3u;
-
-  var sum_x2 = 0.0;
-  for (var e = 0u; e < 256u; e++) {
-    let x = values[base + e];
-    sum_x2 += opaque(x * x);
-  }
-  let sigma2 = div_rn(2.0 * sum_x2, 256.0);
-
-  var scales: array<f32, 16>;
-  var sw: array<f32, 16>;
-  for (var j = 0u; j < 16u; j++) {
+  let j = lid % SUB_BLOCKS;
+  let first_sibling = lid - j;
+  let b = (wid.y * nwg.x + wid.x) * (WG_SIZE / SUB_BLOCKS) + lid / SUB_BLOCKS;
+  let busy = b < params.blocks;
+  var scale = 0.0;
+  var sum_w = 0.0;
+  if (busy) {
+    base = b * 256u;
+    let qbase = (b % params.row_blocks) * 256u;
+    var sum_x2 = 0.0;
+    for (var e = 0u; e < 256u; e++) {
+      let x = values[base + e];
+      sum_x2 += opaque(x * x);
+    }
+    let sigma2 = div_rn(2.0 * sum_x2, 256.0);
     var xs: array<f32, 16>;
     var ws: array<f32, 16>;
-    var sum_w = 0.0;
     for (var l = 0u; l < 16u; l++) {
       let x = values[base + 16u * j + l];
       xs[l] = x;
       ws[l] = importance[qbase + 16u * j + l] * sqrt_rn(sigma2 + opaque(x * x));
       sum_w += ws[l];
     }
-    sw[j] = sum_w;
     let r = make_qx_quants(xs, ws, 4);
-    scales[j] = r.scale;
-    for (var l = 0u; l < 16u; l++) {
-      codes[16u * j + l] = r.codes[l];
-    }
+    scale = r.scale;
+    codes = r.codes;
+  }
+  sub_scales[lid] = scale;
+  sub_weights[lid] = sum_w;
+  workgroupBarrier();
+  if (!busy) {
+    return;
+  }
+  var scales: array<f32, 16>;
+  var sw: array<f32, 16>;
+  for (var k = 0u; k < SUB_BLOCKS; k++) {
+    scales[k] = sub_scales[first_sibling + k];
+    sw[k] = sub_weights[first_sibling + k];
   }
   let block = make_qx_quants(scales, sw, 32);
-  for (var j = 0u; j < 16u; j++) {
-    // 6-bit scale codes (l + 32): low nibbles @96, high 2 bits @104 (the reference's packing).
-    let l = u32(block.codes[j]);
-    put_byte(96u + (j & 7u), (l & 0xfu) << (4u * (j >> 3u)));
-    put_byte(104u + (j & 3u), (l >> 4u) << (2u * (j >> 2u)));
-  }
+  block_byte = b * BLOCK_BYTES;
+  // 6-bit scale codes (l + 32): low nibbles @96, high 2 bits @104 (the reference's packing).
+  let sc = u32(block.codes[j]);
+  or_byte(96u + (j & 7u), (sc & 0xfu) << (4u * (j >> 3u)));
+  or_byte(104u + (j & 3u), (sc >> 4u) << (2u * (j >> 2u)));
   let d_bits = f32_to_f16_bits(block.scale);
-  put_byte(108u, d_bits);
-  put_byte(109u, d_bits >> 8u);
+  if (j == 0u) {
+    or_byte(108u, d_bits);
+    or_byte(109u, d_bits >> 8u);
+  }
   let d = f16_bits_to_f32(d_bits);
-  for (var j = 0u; j < 16u; j++) {
-    let dl = d * f32(block.codes[j] - 32);  // exact: an fp16 times a 6-bit code
-    if (dl == 0.0) {
-      continue;
-    }
+  let dl = d * f32(block.codes[j] - 32);  // exact: an fp16 times a 6-bit code
+  if (dl != 0.0) {  // else the codes of the search stay, as in the reference
     for (var ii = 0u; ii < 16u; ii++) {
-      let e = 16u * j + ii;
-      codes[e] = clamp(i32(round(div_rn(values[base + e], dl))), -4, 3) + 4;
+      codes[ii] = clamp(i32(round(div_rn(values[base + 16u * j + ii], dl))), -4, 3) + 4;
     }
   }
-  // High bit of element e → hmask[e % 32] bit e / 32; low 2 bits → byte 32 + 32h + l, bits 2s…2s+1.
-  for (var e = 0u; e < 256u; e++) {
-    let q = u32(codes[e]);
-    put_byte(e & 31u, (q >> 2u) << (e >> 5u));
-    put_byte(32u + 32u * (e >> 7u) + (e & 31u), (q & 3u) << (2u * ((e & 127u) >> 5u)));
+  // High bit of element e → hmask[e % 32] bit e / 32; low 2 bits → byte 32 + 32(e / 128) + e % 32,
+  // bits 2((e % 128) / 32)…+1. Sub-block j is e = 16j…16j+15: 16 consecutive bytes of each.
+  let l0 = 16u * (j % 2u);
+  var high: array<u32, 16>;
+  var low: array<u32, 16>;
+  for (var i = 0u; i < 16u; i++) {
+    let q = u32(codes[i]);
+    high[i] = (q >> 2u) << (j / 2u);
+    low[i] = (q & 3u) << (2u * ((j % 8u) / 2u));
   }
-  let words = (lead + BLOCK_BYTES + 3u) / 4u;
-  for (var w = 0u; w < words; w++) {
-    atomicOr(&out[(o >> 2u) + w], staged[w]);
-  }
+  or_run(l0, high);
+  or_run(32u + 32u * (j / 8u) + l0, low);
 }

@@ -76,7 +76,7 @@ const IMPORTANCE_LEGACY: KernelChoice = { key: 'ggml/quantize-importance-legacy'
 const IMPORTANCE_KERNEL_OF: Readonly<Record<string, KernelChoice & { flag?: string }>> = {
   Q4_0: IMPORTANCE_LEGACY, Q4_1: IMPORTANCE_LEGACY, Q5_0: IMPORTANCE_LEGACY, Q5_1: IMPORTANCE_LEGACY,
   Q2_K: { key: 'ggml/quantize-importance-q2_k', code: QUANTIZE_IMPORTANCE_Q2_K_SHADER, typed: false, threadsPerBlock: 16 },
-  Q3_K: { key: 'ggml/quantize-importance-q3_k', code: QUANTIZE_IMPORTANCE_Q3_K_SHADER, typed: false },
+  Q3_K: { key: 'ggml/quantize-importance-q3_k', code: QUANTIZE_IMPORTANCE_Q3_K_SHADER, typed: false, threadsPerBlock: 16 },
   Q4_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true, threadsPerBlock: 8 },
   Q5_K: { key: 'ggml/quantize-importance-k4-k5', code: QUANTIZE_IMPORTANCE_K4_K5_SHADER, typed: true, threadsPerBlock: 8 },
   Q6_K: { ...KERNEL_OF.Q6_K, flag: 'IMPORTANCE' },
