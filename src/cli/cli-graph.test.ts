@@ -82,6 +82,16 @@ describeWithFixtures('the CLI builds the ONNX graph of checkpoints and GGUFs', [
     expect(Math.abs(ours.ppl / theirs.ppl - 1)).toBeLessThan(1e-5);
   }, 300_000);
 
+  it('convert -o model.onnx --max-shard-size 3MB: the weights go to model.onnx_data, _data_1, … within the cap, with the same perplexity', async () => {
+    const folder = mkdtempSync(join(tmp, 'capped-'));
+    const r = await runCli(['convert', path('model.safetensors'), '-o', join(folder, 'model.onnx'), '--max-shard-size', '3MB', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).dataFiles).toEqual(['model.onnx_data', 'model.onnx_data_1', 'model.onnx_data_2']);
+    for (const f of readdirSync(folder)) expect(statSync(join(folder, f)).size, f).toBeLessThanOrEqual(3_000_000);
+    const [capped, exported] = [await ppl(join(folder, 'model.onnx')), await ppl(path('onnx', 'model.onnx'))];
+    expect(Math.abs(capped.ppl / exported.ppl - 1)).toBeLessThan(1e-5);
+  });
+
   it('refuses quantization flags on convert -o OUT.onnx before reading anything', async () => {
     const out = join(tmp, 'never.onnx');
     const r = await runCli(['convert', path('model.safetensors'), '-o', out, '--type', 'Q8_0']);

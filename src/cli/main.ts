@@ -39,7 +39,7 @@ usage:
                      [--imatrix FILE] [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
   npx studio convert MODEL -o OUT.safetensors [--dtype f16|bf16|f32] [--max-shard-size 5GB]
                      [--config FILE] [--tokenizer FILE] [--json] [--print-recipe]
-  npx studio convert MODEL -o OUT.onnx [--dtype f32|f16] [--graph-style standard|contrib] [--config FILE] [--json]
+  npx studio convert MODEL -o OUT.onnx [--dtype f32|f16] [--graph-style standard|contrib] [--max-shard-size 2GB] [--config FILE] [--json]
                      (the ONNX graph of a llama/mistral/qwen2 checkpoint or GGUF; contrib: GroupQueryAttention & co.)
   npx studio imatrix MODEL -o imatrix.gguf [--calib FILE] [--calib-windows N] [--json]
 

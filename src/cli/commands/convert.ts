@@ -58,12 +58,14 @@ export function convertRecipe(args: ConvertArgs): Recipe {
 
 /** `-o OUT.onnx`: the float32 graph, built from the weights and config.json (a GGUF's own metadata without one). */
 async function convertToOnnx(args: ConvertArgs): Promise<void> {
-  const given = [args.type && '--type', args.pure && '--pure', args.imatrix && '--imatrix', args.maxShardSize && '--max-shard-size'].filter(Boolean);
+  const given = [args.type && '--type', args.pure && '--pure', args.imatrix && '--imatrix'].filter(Boolean);
   if (given.length) throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} not for ONNX output: convert -o OUT.onnx builds the float graph; quantize it with \`studio quantize\``);
   if (args.dtype !== undefined && args.dtype !== 'f32' && args.dtype !== 'f16') throw new UsageError(`--dtype for ONNX output is f32 or f16 (weights and activations; inputs and outputs stay float32), got "${args.dtype}"`);
   const float16 = args.dtype === 'f16';
   if (args.graphStyle !== undefined && args.graphStyle !== 'standard' && args.graphStyle !== 'contrib') throw new UsageError(`--graph-style is standard or contrib (onnxruntime's fused ops, as onnxruntime-genai writes them), got "${args.graphStyle}"`);
   const style = args.graphStyle as 'standard' | 'contrib' | undefined;
+  // --max-shard-size caps every file, the .onnx and each data file, as it does for `quantize`.
+  const maxFileBytes = args.maxShardSize === undefined ? undefined : parseSize(args.maxShardSize);
   let sources = await modelSources(args.model);
   if (args.config) sources = [...sources.filter((s) => baseName(s.name) !== 'config.json'), await fileSource(args.config, 'config.json')];
   const model = await openModel(sources);
@@ -78,7 +80,8 @@ async function convertToOnnx(args: ConvertArgs): Promise<void> {
   };
   let bytes: number;
   try {
-    bytes = await writeModelOnnx(model, sink, { float16, style, logitsToKeep: style === 'contrib', fileName: basename(args.out!), openBeside });
+    const caps = maxFileBytes === undefined ? {} : { maxModelBytes: maxFileBytes, maxDataFileBytes: maxFileBytes };
+    bytes = await writeModelOnnx(model, sink, { float16, style, logitsToKeep: style === 'contrib', fileName: basename(args.out!), openBeside, ...caps });
     await sink.close();
   } catch (e) {
     await sink.abort();
