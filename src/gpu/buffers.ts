@@ -8,6 +8,20 @@ import { deviceLostError, explainGpuFailure } from './device-loss';
 /** writeBuffer piece size: big enough to amortise the call, small enough not to double host memory. */
 export const UPLOAD_CHUNK_BYTES = 16 << 20;
 
+/**
+ * The most bytes one pass of a kernel that works in slices binds: the device's limits, and at most
+ * 128 MiB. Chromium carries writeBuffer data through shared memory that stays mapped in the page
+ * and the GPU process until the GPU process has consumed it; a whole 1 GB embedding written at once
+ * sat there twice over (page memory bench: 5.1 GB for a 0.32 B model). Passes of 128 MiB keep that
+ * and the pass's own buffers small beside the weight, and are still large enough to fill a GPU.
+ */
+export const MAX_PASS_BYTES = 128 << 20;
+
+/** The bytes one sliced pass may bind on this device (see MAX_PASS_BYTES). */
+export function passByteLimit(ctx: GpuContext): number {
+  return Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize, MAX_PASS_BYTES);
+}
+
 export function alignTo(n: number, alignment: number): number {
   return Math.ceil(n / alignment) * alignment;
 }

@@ -7,7 +7,7 @@ import kquantCode from '../../../shaders/ggml/dequantize-kquant.wgsl?raw';
 import f16Bits from '../../../shaders/ggml/common/f16-bits.wgsl?raw';
 import { GpuLimitError, ShapeError, throwIfAborted, UnsupportedModelError } from '../../core/errors';
 import { ggmlTypeByName, type GgmlTypeInfo } from '../../core/ggml-types';
-import { createBuffer, destroyBuffers, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
+import { createBuffer, destroyBuffers, passByteLimit, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import { dispatchGrid } from '../../gpu/dispatch';
 import { withHelpers } from '../../gpu/wgsl';
@@ -143,7 +143,7 @@ export async function dequantizeGgmlGpu(
 ): Promise<Float32Array> {
   const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
   const { type } = planDequantizeGgmlGpu(unbound, typeName, bytes.byteLength, numel); // type and sizes, for the whole tensor
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const limit = passByteLimit(ctx);
   if (Math.max(numel * 4, bytes.byteLength) <= limit) return dequantizeGgmlPass(ctx, typeName, bytes, numel, opts);
   const blocksPerPass = Math.floor(limit / Math.max(type.blockSize * 4, type.blockBytes));
   if (blocksPerPass === 0) {

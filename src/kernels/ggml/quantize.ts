@@ -22,7 +22,7 @@ import divRn from '../../../shaders/common/div-rn.wgsl?raw';
 import roundHalfAway from '../../../shaders/common/round-half-away.wgsl?raw';
 import { GpuLimitError, ShapeError, throwIfAborted, UnsupportedModelError } from '../../core/errors';
 import { ggmlTypeByName, type GgmlTypeInfo } from '../../core/ggml-types';
-import { createBuffer, destroyBuffers, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
+import { createBuffer, destroyBuffers, passByteLimit, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import { dispatchGrid } from '../../gpu/dispatch';
 import { withHelpers } from '../../gpu/wgsl';
@@ -208,7 +208,7 @@ function firstNonFinite(values: Float32Array): number {
  * model's 128256 × 4096 embedding is 2.1 GB as float32, past the 1 GiB many GPUs bind.
  */
 export function ggmlQuantizeSliceLength(ctx: GpuContext, typeName: string, numel: number, rowLength?: number): number {
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const limit = passByteLimit(ctx);
   if (numel * 4 <= limit) return numel;
   const unit = rowLength ?? ggmlTypeByName(typeName)?.blockSize ?? numel;
   const units = Math.floor(limit / 4 / unit);

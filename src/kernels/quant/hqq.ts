@@ -7,7 +7,7 @@ import divRn from '../../../shaders/common/div-rn.wgsl?raw';
 import { storedBitsFor } from '../../core/compressed-tensor';
 import { GpuLimitError, ShapeError, throwIfAborted } from '../../core/errors';
 import { RTN_BITS } from '../../core/recipe';
-import { createBuffer, destroyBuffers, readBuffers, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
+import { createBuffer, destroyBuffers, passByteLimit, readBuffers, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import { dispatchGrid } from '../../gpu/dispatch';
 import { withHelpers } from '../../gpu/wgsl';
@@ -61,7 +61,7 @@ export async function hqqGpu(ctx: GpuContext, w: Float32Array, rows: number, col
   }
   const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
   const whole = planHqqGpu(unbound, w, rows, cols, opts); // shape and options, for the whole weight
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const limit = passByteLimit(ctx);
   const perRow = [cols * 4, (whole.paddedCols * whole.storedBits) / 8];
   if (Math.max(...perRow) * rows <= limit) return hqqPass(ctx, w, rows, cols, opts);
   const sliceRows = rowsPerSlice(limit, perRow);

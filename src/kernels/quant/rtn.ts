@@ -11,7 +11,7 @@ import type { WeightLayout } from '../../core/model-index';
 import { type IntGroupTensor, type RtnSettings, storedBitsFor } from '../../core/compressed-tensor';
 import { RTN_BITS } from '../../core/recipe';
 import { groupSizeOf, packBlockOf, PACK_BLOCKS } from '../../quant/rtn';
-import { createBuffer, destroyBuffers, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
+import { createBuffer, destroyBuffers, passByteLimit, readBuffers, uniformBuffer, uploadStorage, withGpuErrorScopes } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import { dispatchGrid } from '../../gpu/dispatch';
 import { withHelpers } from '../../gpu/wgsl';
@@ -234,7 +234,7 @@ export async function quantizeRtnGpu(
 ): Promise<IntGroupTensor> {
   const unbound = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: Infinity, maxBufferSize: Infinity } };
   const whole = planRtnGpu(unbound, input.dtype, input.bytes.byteLength, input.layout, scheme); // shapes and scheme, for the whole weight
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const limit = passByteLimit(ctx);
   const { rows, cols } = input.layout;
   const elementBytes = input.dtype === 'f16' ? 2 : 4;
   const largest = Math.max(whole.inputBytes, whole.codesBytes, whole.groups * 8);
