@@ -11,7 +11,7 @@
 // Run: npm run bench:page-memory -- [--model DIR] [--layers N] [--out FILE.json]
 //      (without --model: the Llama-3.2-1B shape from bench/make-model.ts, made in the temp folder)
 import { execFileSync } from 'node:child_process';
-import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,12 +121,14 @@ async function main(): Promise<void> {
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview gave no URL');
   const { chromium } = await importAtRunTime<typeof import('playwright')>('playwright');
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  // A persistent profile on disk: an ephemeral context keeps its origin-private files in the browser
+  // process's memory, which would count the saved file as page memory.
+  const profile = mkdtempSync(join(tmpdir(), 'studio-page-memory-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: chromiumArgs, headless: true, viewport: { width: 1280, height: 800 } });
   const samples: { t: number; pss: number; rss: number; pssByKind: Record<string, number>; timerLateMs: number }[] = [];
   const errors: string[] = [];
   let result: Record<string, unknown> = {};
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });
       (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async (o: { suggestedName: string }) =>
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
     const worstLate = Math.max(...samples.map((s) => s.timerLateMs));
     result = {
       machine: describeMachine(),
-      browser: browser.version(),
+      browser: context.browser()?.version() ?? 'chromium',
       model,
       largestTensorElements: largest,
       boundBytes: bound,
@@ -200,7 +202,8 @@ async function main(): Promise<void> {
         `bound ${gb(bound)} GB → ${(peak.pss / bound).toFixed(2)} × the bound; main thread's 0 ms timer at worst ${worstLate.toFixed(0)} ms late; page errors: ${errors.length}`,
     );
   } finally {
-    await browser.close();
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
     await new Promise<void>((r) => server.httpServer.close(() => r()));
   }
   if (opts.out) writeFileSync(opts.out, JSON.stringify(result, null, 2));
